@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime"
+
+	"github.com/kitecli/kite/internal/iostreams"
+	"github.com/kitecli/kite/internal/output"
+	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/pkg/kite"
+	"github.com/spf13/cobra"
+)
+
+// Factory carries what commands share: the streams, the global options, the
+// logger and printer built from them, and lazily the authenticated client.
+// It is built once per run; nothing here is package-level state.
+type Factory struct {
+	IO     *iostreams.IOStreams
+	Global GlobalOptions
+	Getenv func(string) string
+	Logger *slog.Logger
+
+	printer *output.Printer
+	jq      *output.JQ
+	// closers run when the process is done (e.g. an in-process sandbox).
+	closers []func()
+}
+
+func newFactory(io *iostreams.IOStreams, getenv func(string) string) *Factory {
+	return &Factory{
+		IO:     io,
+		Getenv: getenv,
+		Logger: slog.New(slog.NewTextHandler(io.ErrOut, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	}
+}
+
+// prepare runs before every command: it validates the global flags (a bad
+// -o or --jq is a usage error before any network call) and fills defaults
+// from the environment.
+func (f *Factory) prepare(ctx context.Context, cmd *cobra.Command) error {
+	g := &f.Global
+	if g.Profile == "" {
+		g.Profile = f.Getenv("KITE_PROFILE")
+	}
+	if g.Profile == "" {
+		g.Profile = "default"
+	}
+	if g.BaseURL == "" {
+		g.BaseURL = f.Getenv("KITE_BASE_URL")
+	}
+	if g.WSURL == "" {
+		g.WSURL = f.Getenv("KITE_WS_URL")
+	}
+	level, err := parseLevel(g.LogLevel)
+	if err != nil {
+		return err
+	}
+	if g.Debug {
+		level = slog.LevelDebug
+	}
+	f.Logger = slog.New(slog.NewTextHandler(f.IO.ErrOut, &slog.HandlerOptions{Level: level}))
+
+	format, err := output.ParseFormat(g.Output, f.IO.StdoutTTY)
+	if err != nil {
+		return err
+	}
+	if g.JQ != "" {
+		if f.jq, err = output.CompileJQ(g.JQ); err != nil {
+			return err
+		}
+	}
+	f.printer = output.New(f.IO.Out, format, f.jq)
+	if g.Sandbox {
+		return f.startSandbox(ctx)
+	}
+	return nil
+}
+
+// JQ is the compiled --jq expression, or nil. Streaming commands apply it
+// per record themselves.
+func (f *Factory) JQ() *output.JQ { return f.jq }
+
+// Close releases what the run started.
+func (f *Factory) Close() {
+	for i := len(f.closers) - 1; i >= 0; i-- {
+		f.closers[i]()
+	}
+	f.closers = nil
+}
+
+// Credentials resolves the session of the current profile: environment
+// variables first, then the profile's cached session.
+func (f *Factory) Credentials(ctx context.Context) (kite.Credentials, error) {
+	if tok := f.Getenv("KITE_ACCESS_TOKEN"); tok != "" {
+		key := f.Getenv("KITE_API_KEY")
+		if key == "" {
+			return kite.Credentials{}, exitcode.Usagef("KITE_ACCESS_TOKEN is set but KITE_API_KEY is not: export both")
+		}
+		return kite.Credentials{Kind: kite.Connect, APIKey: key, AccessToken: tok, UserID: f.Getenv("KITE_USER_ID")}, nil
+	}
+	if enc := f.Getenv("KITE_ENCTOKEN"); enc != "" {
+		return kite.Credentials{Kind: kite.Web, EncToken: enc, UserID: f.Getenv("KITE_USER_ID")}, nil
+	}
+	return kite.Credentials{}, exitcode.With(exitcode.Auth, fmt.Errorf("no session for profile %q: run kite login", f.Global.Profile))
+}
+
+// Client returns a REST client for the current session.
+func (f *Factory) Client(ctx context.Context) (*kite.Client, error) {
+	creds, err := f.Credentials(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &kite.Client{
+		BaseURL:     creds.RESTBase(f.Global.BaseURL),
+		Credentials: creds,
+		HTTPClient:  http.DefaultClient,
+		UserAgent:   userAgent(),
+	}, nil
+}
+
+func userAgent() string {
+	return fmt.Sprintf("kite-cli/%s (%s; %s/%s)", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}

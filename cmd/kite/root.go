@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/kitecli/kite/internal/iostreams"
+	"github.com/kitecli/kite/internal/output"
+	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/spf13/cobra"
+)
+
+// GlobalOptions are the flags every command accepts.
+type GlobalOptions struct {
+	Profile  string
+	Sandbox  bool
+	BaseURL  string
+	WSURL    string
+	Output   string
+	JQ       string
+	LogLevel string
+	Debug    bool
+}
+
+// run builds the command tree, executes args and returns the exit code. It
+// is main without the process: tests call it with buffers.
+func run(ctx context.Context, io *iostreams.IOStreams, args []string, getenv func(string) string) int {
+	f := newFactory(io, getenv)
+	defer f.Close()
+	root := newRootCmd(f)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitcode.OK
+	}
+	if isCobraUsageError(err) {
+		err = &exitcode.UsageError{Err: err}
+	}
+	if ctx.Err() != nil && exitcode.Code(err) == exitcode.Error {
+		err = fmt.Errorf("%w: %w", err, context.Canceled)
+	}
+	code := exitcode.Code(err)
+	if code == exitcode.Interrupted {
+		fmt.Fprintln(io.ErrOut, "interrupted")
+		return code
+	}
+	fmt.Fprintf(io.ErrOut, "kite: %s\n", err)
+	if code == exitcode.Usage {
+		cmd, _, ferr := root.Find(args)
+		if ferr != nil || cmd == nil {
+			cmd = root
+		}
+		fmt.Fprintf(io.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
+	}
+	return code
+}
+
+// isCobraUsageError recognises the argument errors cobra itself returns
+// (unknown commands and subcommands), which are not typed.
+func isCobraUsageError(err error) bool {
+	var ue *exitcode.UsageError
+	if errors.As(err, &ue) {
+		return false
+	}
+	msg := err.Error()
+	return strings.HasPrefix(msg, "unknown command") ||
+		strings.HasPrefix(msg, "unknown flag") ||
+		strings.HasPrefix(msg, "unknown shorthand flag") ||
+		strings.Contains(msg, "arg(s)")
+}
+
+func newRootCmd(f *Factory) *cobra.Command {
+	g := &f.Global
+	root := &cobra.Command{
+		Use:   "kite",
+		Short: "A fast, scriptable command line for Zerodha's Kite",
+		Long: `kite logs in to Zerodha's Kite (Kite Connect or Kite web), places and manages
+orders, fetches quotes and historical candles, and streams live ticks as NDJSON
+or raw bytes, built to be piped into jq, awk, cron jobs and other programs.
+
+Data goes to stdout, everything else to stderr. Output is a table on a
+terminal and JSON in a pipe; choose with -o table|json|ndjson|csv and filter
+with --jq. Every command also runs against a built-in local sandbox with
+--sandbox, with no account needed.
+
+Exit codes: 0 ok, 1 error, 2 usage, 3 no session (run kite login),
+4 permission, 5 order rejected, 6 network, 7 rate limited, 130 interrupted.`,
+		Example: `  kite --sandbox quote NSE:INFY NSE:RELIANCE
+  kite login --web --user-id AB1234
+  kite holdings -o csv > holdings.csv
+  kite positions --jq '.net[] | select(.pnl < 0) | .tradingsymbol'
+  kite stream NSE:INFY --mode full | jq -c '{s: .symbol, p: .last_price}'`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			return f.prepare(cmd.Context(), cmd)
+		},
+	}
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	root.SetIn(f.IO.In)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &exitcode.UsageError{Err: err}
+	})
+
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.Profile, "profile", "", "session profile to use (env KITE_PROFILE; default \"default\")")
+	pf.BoolVar(&g.Sandbox, "sandbox", false, "run against a built-in local sandbox instead of Kite")
+	pf.StringVar(&g.BaseURL, "base-url", "", "REST root URL (env KITE_BASE_URL; default Kite's)")
+	pf.StringVar(&g.WSURL, "ws-url", "", "ticker WebSocket URL (env KITE_WS_URL; default Kite's)")
+	pf.StringVarP(&g.Output, "output", "o", "", "output format: table|json|ndjson|csv (default table on a terminal, json otherwise)")
+	pf.StringVar(&g.JQ, "jq", "", "filter JSON output with a jq expression")
+	pf.StringVar(&g.LogLevel, "log-level", "warn", "log level on stderr: debug|info|warn|error")
+	pf.BoolVar(&g.Debug, "debug", false, "trace HTTP and WebSocket traffic on stderr (secrets redacted)")
+
+	// One line per top-level command, each defined in its own file.
+	root.AddCommand(
+		newVersionCmd(f),
+	)
+	return root
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, exitcode.Usagef("unknown --log-level %q: use debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+// printerFor is used by commands that print JSON-shaped results.
+func (f *Factory) Printer() *output.Printer { return f.printer }

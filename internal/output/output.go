@@ -1,0 +1,401 @@
+// Package output renders command results in the formats of kite's output
+// contract: a table for people, JSON, NDJSON and CSV for programs, with an
+// optional --jq filter applied first.
+//
+// Commands hand over plain JSON-marshalable values. Everything goes through
+// JSON bytes once, so every format sees the same fields, in the order the
+// value marshals them (struct order, or Kite's own order for raw responses),
+// and numbers keep their exact digits in every format.
+package output
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// Format is an output format name, as given to -o.
+type Format string
+
+// Formats.
+const (
+	Table  Format = "table"
+	JSON   Format = "json"
+	NDJSON Format = "ndjson"
+	CSV    Format = "csv"
+)
+
+// ParseFormat validates s; "" picks the default: a table when stdout is a
+// terminal, JSON when it is not.
+func ParseFormat(s string, stdoutTTY bool) (Format, error) {
+	switch f := Format(s); f {
+	case Table, JSON, NDJSON, CSV:
+		return f, nil
+	case "":
+		if stdoutTTY {
+			return Table, nil
+		}
+		return JSON, nil
+	}
+	return "", exitcode.Usagef("unknown output format %q: use table, json, ndjson or csv", s)
+}
+
+// Printer writes values in one format.
+type Printer struct {
+	w      io.Writer
+	format Format
+	jq     *JQ
+}
+
+// New returns a Printer; jq may be nil.
+func New(w io.Writer, format Format, jq *JQ) *Printer {
+	return &Printer{w: w, format: format, jq: jq}
+}
+
+// Format is the printer's format.
+func (p *Printer) Format() Format { return p.format }
+
+// Option adjusts one Print call.
+type Option func(*printOptions)
+
+type printOptions struct {
+	columns []string
+}
+
+// Columns picks and orders the columns of a table. JSON, NDJSON and CSV
+// always carry every field; a table on a terminal shows what fits.
+func Columns(cols ...string) Option {
+	return func(o *printOptions) { o.columns = cols }
+}
+
+// Print writes v. A top-level array is a list of records: NDJSON prints one
+// per line, a table or CSV one per row, and --jq runs per record for NDJSON.
+func (p *Printer) Print(v any, opts ...Option) error {
+	var po printOptions
+	for _, o := range opts {
+		o(&po)
+	}
+	doc, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encoding output: %w", err)
+	}
+	var buf []byte
+	switch p.format {
+	case NDJSON:
+		buf, err = p.ndjson(doc)
+	case JSON:
+		buf, err = p.json(doc)
+	case Table, CSV:
+		if p.jq != nil {
+			if doc, err = p.filteredDoc(doc); err != nil {
+				return err
+			}
+		}
+		var rows *grid
+		if rows, err = toGrid(doc, po.columns, p.format == Table); err != nil {
+			return err
+		}
+		if p.format == CSV {
+			return rows.writeCSV(p.w)
+		}
+		return rows.writeTable(p.w)
+	default:
+		return fmt.Errorf("unknown output format %q", p.format)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = p.w.Write(buf)
+	return err
+}
+
+func (p *Printer) json(doc []byte) ([]byte, error) {
+	if p.jq == nil {
+		var out bytes.Buffer
+		if err := json.Indent(&out, doc, "", "  "); err != nil {
+			return nil, err
+		}
+		out.WriteByte('\n')
+		return out.Bytes(), nil
+	}
+	var out []byte
+	err := p.jq.RunJSON(doc, func(r any) (err error) {
+		out, err = AppendResult(out, r)
+		return err
+	})
+	return out, err
+}
+
+func (p *Printer) ndjson(doc []byte) ([]byte, error) {
+	var out []byte
+	err := eachRecord(doc, func(rec json.RawMessage) error {
+		if p.jq == nil {
+			var b bytes.Buffer
+			if err := json.Compact(&b, rec); err != nil {
+				return err
+			}
+			out = append(append(out, b.Bytes()...), '\n')
+			return nil
+		}
+		return p.jq.RunJSON(rec, func(r any) (err error) {
+			out, err = AppendResult(out, r)
+			return err
+		})
+	})
+	return out, err
+}
+
+// filteredDoc runs --jq and gathers the results back into one document: a
+// single result as itself, several as an array.
+func (p *Printer) filteredDoc(doc []byte) ([]byte, error) {
+	var results []any
+	if err := p.jq.RunJSON(doc, func(r any) error {
+		results = append(results, r)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if len(results) == 1 {
+		return gojqMarshal(results[0])
+	}
+	if results == nil {
+		results = []any{}
+	}
+	return gojqMarshal(results)
+}
+
+// eachRecord calls fn for each element of a top-level array, or once for
+// any other document.
+func eachRecord(doc []byte, fn func(json.RawMessage) error) error {
+	doc = bytes.TrimSpace(doc)
+	if len(doc) == 0 || doc[0] != '[' {
+		return fn(doc)
+	}
+	var recs []json.RawMessage
+	if err := json.Unmarshal(doc, &recs); err != nil {
+		return err
+	}
+	for _, r := range recs {
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// grid is tabular data: a header and rows of cell text.
+type grid struct {
+	header  []string
+	rows    [][]string
+	numeric []bool
+}
+
+// toGrid lays a JSON document out as rows. A list of objects is one row per
+// object with the union of their keys as columns (first-seen order); a single
+// object is a two-column field/value table on a terminal and a one-row table
+// in CSV; scalars are one "value" column. Nested values are compact JSON.
+func toGrid(doc []byte, columns []string, vertical bool) (*grid, error) {
+	doc = bytes.TrimSpace(doc)
+	var recs []json.RawMessage
+	if len(doc) > 0 && doc[0] == '[' {
+		if err := json.Unmarshal(doc, &recs); err != nil {
+			return nil, err
+		}
+	} else {
+		if vertical && len(doc) > 0 && doc[0] == '{' {
+			return verticalGrid(doc, columns)
+		}
+		recs = []json.RawMessage{doc}
+	}
+	g := &grid{}
+	index := map[string]int{}
+	var objs [][]field
+	for _, r := range recs {
+		fs, isObj, err := objectFields(r)
+		if err != nil {
+			return nil, err
+		}
+		if !isObj {
+			fs = []field{{key: "value", val: r}}
+		}
+		objs = append(objs, fs)
+		if columns == nil {
+			for _, f := range fs {
+				if _, ok := index[f.key]; !ok {
+					index[f.key] = len(g.header)
+					g.header = append(g.header, f.key)
+				}
+			}
+		}
+	}
+	if columns != nil {
+		g.header = columns
+		for i, c := range columns {
+			index[c] = i
+		}
+	}
+	g.numeric = make([]bool, len(g.header))
+	for i := range g.numeric {
+		g.numeric[i] = true
+	}
+	seen := make([]bool, len(g.header))
+	for _, fs := range objs {
+		row := make([]string, len(g.header))
+		for _, f := range fs {
+			if i, ok := index[f.key]; ok {
+				row[i] = cellText(f.val)
+				if row[i] != "" {
+					seen[i] = true
+					g.numeric[i] = g.numeric[i] && isNumber(f.val)
+				}
+			}
+		}
+		g.rows = append(g.rows, row)
+	}
+	for i := range g.numeric {
+		g.numeric[i] = g.numeric[i] && seen[i]
+	}
+	return g, nil
+}
+
+func verticalGrid(doc []byte, columns []string) (*grid, error) {
+	fs, _, err := objectFields(doc)
+	if err != nil {
+		return nil, err
+	}
+	g := &grid{header: []string{"field", "value"}, numeric: []bool{false, false}}
+	byKey := map[string]json.RawMessage{}
+	for _, f := range fs {
+		byKey[f.key] = f.val
+	}
+	if columns != nil {
+		fs = fs[:0]
+		for _, c := range columns {
+			fs = append(fs, field{key: c, val: byKey[c]})
+		}
+	}
+	for _, f := range fs {
+		g.rows = append(g.rows, []string{f.key, cellText(f.val)})
+	}
+	return g, nil
+}
+
+type field struct {
+	key string
+	val json.RawMessage
+}
+
+// objectFields returns an object's fields in document order.
+func objectFields(doc json.RawMessage) ([]field, bool, error) {
+	doc = bytes.TrimSpace(doc)
+	if len(doc) == 0 || doc[0] != '{' {
+		return nil, false, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	if _, err := dec.Token(); err != nil {
+		return nil, false, err
+	}
+	var fs []field
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, false, err
+		}
+		key, _ := t.(string)
+		var val json.RawMessage
+		if err := dec.Decode(&val); err != nil {
+			return nil, false, err
+		}
+		fs = append(fs, field{key: key, val: val})
+	}
+	return fs, true, nil
+}
+
+func cellText(v json.RawMessage) string {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 || string(v) == "null" {
+		return ""
+	}
+	if v[0] == '"' {
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			return s
+		}
+	}
+	var b bytes.Buffer
+	if json.Compact(&b, v) == nil {
+		return b.String()
+	}
+	return string(v)
+}
+
+func isNumber(v json.RawMessage) bool {
+	v = bytes.TrimSpace(v)
+	return len(v) > 0 && (v[0] == '-' || (v[0] >= '0' && v[0] <= '9'))
+}
+
+func (g *grid) writeCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(g.header); err != nil {
+		return err
+	}
+	if err := cw.WriteAll(g.rows); err != nil {
+		return err
+	}
+	return cw.Error()
+}
+
+func (g *grid) writeTable(w io.Writer) error {
+	if len(g.rows) == 0 {
+		_, err := io.WriteString(w, "(no rows)\n")
+		return err
+	}
+	align := make([]tw.Align, len(g.header))
+	for i, n := range g.numeric {
+		align[i] = tw.AlignLeft
+		if n {
+			align[i] = tw.AlignRight
+		}
+	}
+	header := make([]string, len(g.header))
+	for i, h := range g.header {
+		header[i] = strings.ToUpper(h)
+	}
+	t := tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders: tw.BorderNone,
+			Symbols: tw.NewSymbols(tw.StyleNone),
+			Settings: tw.Settings{
+				Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off, ShowHeader: tw.Off},
+				Lines:      tw.Lines{ShowTop: tw.Off, ShowBottom: tw.Off, ShowHeaderLine: tw.Off},
+			},
+		})),
+		tablewriter.WithConfig(tablewriter.Config{
+			Header: tw.CellConfig{
+				Formatting: tw.CellFormatting{AutoFormat: tw.Off},
+				Alignment:  tw.CellAlignment{PerColumn: align},
+			},
+			Row: tw.CellConfig{
+				Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone},
+				Alignment:  tw.CellAlignment{PerColumn: align},
+			},
+		}),
+	)
+	t.Header(header)
+	for _, r := range g.rows {
+		if err := t.Append(r); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

@@ -1,0 +1,79 @@
+// Package exitcode is the one place where errors become process exit codes.
+//
+// Scripts branch on kite's exit status ("did the login expire, or is the network
+// down?"), so the codes are a public contract, documented in the README and in
+// DESIGN.md. Errors choose their code by implementing ExitCoder; everything
+// else is a general error.
+package exitcode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// The documented exit codes.
+const (
+	OK          = 0   // success, also a stream ended by --count, --duration or a closed pipe
+	Error       = 1   // API or general error
+	Usage       = 2   // usage or invalid input, caught before any request
+	Auth        = 3   // no session or session expired: run kite login
+	Permission  = 4   // PermissionException, e.g. the historical add-on is missing
+	Order       = 5   // order rejected: OrderException, MarginException
+	Network     = 6   // network failure after retries
+	RateLimited = 7   // rate limited after retries
+	Interrupted = 130 // SIGINT
+)
+
+// ExitCoder is implemented by errors that know which exit code they deserve.
+type ExitCoder interface {
+	ExitCode() int
+}
+
+// Code maps err to the documented exit code. The first ExitCoder in the
+// chain wins, so wrapping an error with fmt.Errorf("...: %w") keeps its code.
+func Code(err error) int {
+	if err == nil {
+		return OK
+	}
+	var c ExitCoder
+	if errors.As(err, &c) {
+		return c.ExitCode()
+	}
+	if errors.Is(err, context.Canceled) {
+		return Interrupted
+	}
+	return Error
+}
+
+// UsageError is invalid input detected before any request was made.
+type UsageError struct {
+	Err error
+}
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+func (e *UsageError) ExitCode() int { return Usage }
+
+// Usagef formats a UsageError.
+func Usagef(format string, args ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, args...)}
+}
+
+// withCode attaches an exit code to an arbitrary error.
+type withCode struct {
+	err  error
+	code int
+}
+
+func (e *withCode) Error() string { return e.err.Error() }
+func (e *withCode) Unwrap() error { return e.err }
+func (e *withCode) ExitCode() int { return e.code }
+
+// With returns err carrying code. A nil err stays nil.
+func With(code int, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &withCode{err: err, code: code}
+}
