@@ -2,14 +2,10 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"net/http"
-	"runtime"
 
 	"github.com/kitecli/kite/internal/iostreams"
 	"github.com/kitecli/kite/internal/output"
-	"github.com/kitecli/kite/pkg/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/spf13/cobra"
 )
@@ -27,6 +23,10 @@ type Factory struct {
 	jq      *output.JQ
 	// closers run when the process is done (e.g. an in-process sandbox).
 	closers []func()
+	// sandboxSession, set by --sandbox, is the in-memory session of the
+	// in-process sandbox; it wins over every other credential source so a
+	// sandbox run never reads or writes the user's real session cache.
+	sandboxSession *kite.Credentials
 }
 
 func newFactory(io *iostreams.IOStreams, getenv func(string) string) *Factory {
@@ -89,38 +89,4 @@ func (f *Factory) Close() {
 		f.closers[i]()
 	}
 	f.closers = nil
-}
-
-// Credentials resolves the session of the current profile: environment
-// variables first, then the profile's cached session.
-func (f *Factory) Credentials(ctx context.Context) (kite.Credentials, error) {
-	if tok := f.Getenv("KITE_ACCESS_TOKEN"); tok != "" {
-		key := f.Getenv("KITE_API_KEY")
-		if key == "" {
-			return kite.Credentials{}, exitcode.Usagef("KITE_ACCESS_TOKEN is set but KITE_API_KEY is not: export both")
-		}
-		return kite.Credentials{Kind: kite.Connect, APIKey: key, AccessToken: tok, UserID: f.Getenv("KITE_USER_ID")}, nil
-	}
-	if enc := f.Getenv("KITE_ENCTOKEN"); enc != "" {
-		return kite.Credentials{Kind: kite.Web, EncToken: enc, UserID: f.Getenv("KITE_USER_ID")}, nil
-	}
-	return kite.Credentials{}, exitcode.With(exitcode.Auth, fmt.Errorf("no session for profile %q: run kite login", f.Global.Profile))
-}
-
-// Client returns a REST client for the current session.
-func (f *Factory) Client(ctx context.Context) (*kite.Client, error) {
-	creds, err := f.Credentials(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &kite.Client{
-		BaseURL:     creds.RESTBase(f.Global.BaseURL),
-		Credentials: creds,
-		HTTPClient:  http.DefaultClient,
-		UserAgent:   userAgent(),
-	}, nil
-}
-
-func userAgent() string {
-	return fmt.Sprintf("kite-cli/%s (%s; %s/%s)", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
