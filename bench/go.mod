@@ -1,0 +1,14 @@
+module github.com/kitecli/kite/bench
+
+go 1.26.8
+
+require github.com/kitecli/kite v0.0.0
+
+require (
+	github.com/gocarina/gocsv v0.0.0-20180809181117-b8c38cb1ba36 // indirect
+	github.com/google/go-querystring v1.0.0 // indirect
+	github.com/gorilla/websocket v1.4.2 // indirect
+	github.com/zerodha/gokiteconnect/v4 v4.4.0 // indirect
+)
+
+replace github.com/kitecli/kite => ../
