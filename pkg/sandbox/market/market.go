@@ -1,0 +1,429 @@
+// Package market is the sandbox's simulated market: its instrument
+// universe, a deterministic seeded random walk that the WebSocket ticker
+// and /quote read, and historical candles for any range and interval.
+//
+// It is pure (no I/O, no goroutines, no clock of its own): the sandbox
+// server calls Step on its tick interval and reads ticks, quotes and candles
+// from it, and the paper engine reads prices from it to fill orders. Being a
+// pure function of (seed, universe, start time, the sequence of Steps) is
+// what lets tests replay the market exactly.
+//
+// Two timelines meet here. History (Candles) is a closed-form model of
+// (seed, token, trading day), so any range is cheap and every interval
+// agrees with every other. The live walk (Step) starts, at New, from the
+// model's state at that moment (today's open, high, low, volume so far and
+// the previous close all come from the model's minutes) and then moves on
+// its own seeded walk, so a sandbox ticking every millisecond still looks
+// alive. Candles for the current day are the model's, not the live walk's.
+package market
+
+import (
+	"fmt"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/ticks"
+)
+
+// state is one instrument's live market state, prices in segment units.
+type state struct {
+	p                     params
+	last, open, high, low int64
+	close                 int64 // the previous trading day's close
+	lower, upper          int64 // circuit limits for the day
+	volume, lastQty       int64
+	turnover              float64 // Σ price × quantity, for the average price
+	avg                   int64
+	buyQty, sellQty       int64
+	oi, oiHigh, oiLow     int64
+	lastTrade, exchangeTS int64 // Unix seconds
+	up                    bool  // the last trade was at the offer
+	steps                 uint64
+	r                     rng
+	stepSigma             float64 // the walk's standard deviation per step, in ticks
+	index, derivative     bool
+}
+
+// Market is the live simulated market. It is safe for concurrent use.
+type Market struct {
+	seed  int64
+	insts []Instrument
+	byTok map[uint32]int
+	byKey map[string]int
+
+	mu  sync.RWMutex
+	st  []state
+	now time.Time
+}
+
+// New builds the market for universe, with every instrument's state taken
+// from the price model at now.
+func New(seed int64, universe []Instrument, now time.Time) *Market {
+	m := &Market{
+		seed:  seed,
+		insts: append([]Instrument(nil), universe...),
+		byTok: make(map[uint32]int, len(universe)),
+		byKey: make(map[string]int, len(universe)),
+		st:    make([]state, len(universe)),
+		now:   now,
+	}
+	var buf []minute
+	for i := range m.insts {
+		in := &m.insts[i]
+		m.byTok[in.Token] = i
+		m.byKey[in.Key()] = i
+		buf = m.initState(&m.st[i], in, now, buf)
+	}
+	return m
+}
+
+// currentDay is the trading day whose session a quote at now shows, and how
+// many of its minutes have passed: today's minutes so far once the session
+// has opened, else the whole of the previous trading day.
+func currentDay(sess session, now time.Time) (day int64, minutes int) {
+	d := dayNumber(now)
+	t := now.In(IST)
+	mins := t.Hour()*60 + t.Minute()
+	if isTradingDay(d) && mins >= sess.start {
+		return d, min(mins-sess.start+1, sess.minutes)
+	}
+	return prevTradingDay(d), sess.minutes
+}
+
+func (m *Market) initState(s *state, in *Instrument, now time.Time, buf []minute) []minute {
+	p := newParams(m.seed, in)
+	day, k := currentDay(p.sess, now)
+	buf = p.genDay(day, buf)
+	mins := buf[:k]
+	*s = state{
+		p:          p,
+		index:      in.IsIndex(),
+		derivative: in.IsDerivative(),
+		close:      p.dayClose(prevTradingDay(day)),
+		open:       mins[0].open,
+		high:       mins[0].high,
+		low:        mins[0].low,
+		last:       mins[k-1].close,
+		r:          rng{s: p.key ^ 0x5851f42d4c957f2d},
+	}
+	s.lower, s.upper = p.bandOf(s.close)
+	s.oiHigh, s.oiLow = mins[0].oi, mins[0].oi
+	for _, c := range mins {
+		s.high = max(s.high, c.high)
+		s.low = min(s.low, c.low)
+		s.volume += c.volume
+		s.turnover += float64(c.close) * float64(c.volume)
+		s.oiHigh = max(s.oiHigh, c.oi)
+		s.oiLow = min(s.oiLow, c.oi)
+	}
+	s.oi = mins[k-1].oi
+	if s.volume > 0 {
+		s.avg = int64(math.Round(s.turnover / float64(s.volume)))
+		s.lastQty = p.lot
+	}
+	end := dayStart(day).Add(time.Duration(p.sess.start+k) * time.Minute)
+	if end.After(now) {
+		end = now
+	}
+	s.lastTrade, s.exchangeTS = end.Unix(), now.Unix()
+	if !s.index {
+		s.buyQty = int64(p.volume) * 40
+		s.sellQty = int64(p.volume) * 40
+	}
+	// A step moves about 0.04%·vol of the price, but at least now and then
+	// a tick, so that cheap options move too.
+	s.stepSigma = math.Max(0.6, 0.0004*p.vol*float64(s.last)/float64(p.tick))
+	return buf
+}
+
+// Instruments returns the universe (a copy).
+func (m *Market) Instruments() []Instrument { return append([]Instrument(nil), m.insts...) }
+
+// ByToken finds an instrument by its instrument token.
+func (m *Market) ByToken(token uint32) (Instrument, bool) {
+	i, ok := m.byTok[token]
+	if !ok {
+		return Instrument{}, false
+	}
+	return m.insts[i], true
+}
+
+// Lookup finds an instrument by exchange and trading symbol.
+func (m *Market) Lookup(exchange, tradingsymbol string) (Instrument, bool) {
+	i, ok := m.byKey[exchange+":"+tradingsymbol]
+	if !ok {
+		return Instrument{}, false
+	}
+	return m.insts[i], true
+}
+
+// Now is the time of the latest Step (or of New).
+func (m *Market) Now() time.Time {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.now
+}
+
+// Circuit returns the day's lower and upper circuit limits of an instrument.
+func (m *Market) Circuit(token uint32) (lower, upper int64, ok bool) {
+	i, ok := m.byTok[token]
+	if !ok {
+		return 0, 0, false
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.st[i].lower, m.st[i].upper, true
+}
+
+// Step moves every instrument one step along its walk: a trade at a new
+// price (within the circuit limits), volume, average price, order-book
+// totals and, for derivatives, open interest.
+func (m *Market) Step(now time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.now = now
+	ts := now.Unix()
+	for i := range m.st {
+		m.st[i].step(ts)
+	}
+}
+
+func (s *state) step(ts int64) {
+	tick := s.p.tick
+	// A gentle pull back towards the open keeps a long-running walk from
+	// drifting onto a circuit limit and sticking there.
+	pull := -float64(s.last-s.open) / float64(tick) * 0.002
+	d := int64(math.Round(s.r.norm()*s.stepSigma + pull))
+	last := min(max(s.last+d*tick, s.lower), s.upper)
+	if d != 0 {
+		s.up = d > 0
+	}
+	s.last = last
+	s.high = max(s.high, last)
+	s.low = min(s.low, last)
+	s.exchangeTS = ts
+	s.steps++
+	if s.index {
+		return
+	}
+	bits := s.r.next()
+	q := s.p.lot * int64(1+bits%20)
+	s.lastQty = q
+	s.volume += q
+	s.turnover += float64(last) * float64(q)
+	s.avg = int64(math.Round(s.turnover / float64(s.volume)))
+	s.lastTrade = ts
+	s.buyQty = max(s.p.lot, s.buyQty+s.p.lot*(int64(bits>>8&31)-15))
+	s.sellQty = max(s.p.lot, s.sellQty+s.p.lot*(int64(bits>>16&31)-15))
+	if s.derivative {
+		s.oi = max(s.p.lot, s.oi+s.p.lot*(int64(bits>>24&15)-7))
+		s.oiHigh = max(s.oiHigh, s.oi)
+		s.oiLow = min(s.oiLow, s.oi)
+	}
+}
+
+// Tick returns an instrument's current state as a tick of the given mode.
+// Index tokens get index fields only (price, OHLC, change and, in full
+// mode, the exchange timestamp), as Kite's index packets carry.
+func (m *Market) Tick(token uint32, mode ticks.Mode) (ticks.Tick, bool) {
+	i, ok := m.byTok[token]
+	if !ok {
+		return ticks.Tick{}, false
+	}
+	var t ticks.Tick
+	m.mu.RLock()
+	m.st[i].fill(&t, token, mode)
+	m.mu.RUnlock()
+	return t, true
+}
+
+// AppendTicks appends the ticks of tokens (each in the mode of the same
+// index of modes) to dst. Unknown tokens are skipped. It takes the lock
+// once and allocates nothing beyond dst's growth: this is the ticker's hot
+// path.
+func (m *Market) AppendTicks(dst []ticks.Tick, tokens []uint32, modes []ticks.Mode) []ticks.Tick {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	for k, tok := range tokens {
+		i, ok := m.byTok[tok]
+		if !ok {
+			continue
+		}
+		dst = append(dst, ticks.Tick{})
+		m.st[i].fill(&dst[len(dst)-1], tok, modes[k])
+	}
+	return dst
+}
+
+func clamp32(v int64) int32 { return int32(min(max(v, math.MinInt32), math.MaxInt32)) }
+
+func clampU32(v int64) uint32 { return uint32(min(max(v, 0), math.MaxUint32)) }
+
+func (s *state) fill(t *ticks.Tick, token uint32, mode ticks.Mode) {
+	t.Mode = mode
+	t.InstrumentToken = token
+	t.LastPrice = clamp32(s.last)
+	if mode == ticks.ModeLTP {
+		return
+	}
+	t.Open, t.High, t.Low, t.Close = clamp32(s.open), clamp32(s.high), clamp32(s.low), clamp32(s.close)
+	if s.index {
+		t.NetChange = clamp32(s.last - s.close)
+		if mode == ticks.ModeFull {
+			t.ExchangeTimestamp = uint32(s.exchangeTS)
+		}
+		return
+	}
+	t.LastTradedQuantity = clampU32(s.lastQty)
+	t.AverageTradedPrice = clamp32(s.avg)
+	t.VolumeTraded = clampU32(s.volume)
+	t.TotalBuyQuantity = clampU32(s.buyQty)
+	t.TotalSellQuantity = clampU32(s.sellQty)
+	if mode != ticks.ModeFull {
+		return
+	}
+	t.LastTradeTime = uint32(s.lastTrade)
+	t.ExchangeTimestamp = uint32(s.exchangeTS)
+	if s.derivative {
+		t.OI, t.OIDayHigh, t.OIDayLow = clampU32(s.oi), clampU32(s.oiHigh), clampU32(s.oiLow)
+	}
+	s.depth(&t.Depth)
+}
+
+// depth fills five bids below and five offers above the last price, one
+// tick apart, the touch on the side the last trade took.
+func (s *state) depth(d *ticks.Depth) {
+	tick := s.p.tick
+	bid, ask := s.last-tick, s.last
+	if !s.up {
+		bid, ask = s.last, s.last+tick
+	}
+	h := s.p.key ^ s.steps*0x9e3779b97f4a7c15
+	for k := range 5 {
+		hb, ha := mix(h+uint64(2*k)), mix(h+uint64(2*k+1))
+		bp := bid - int64(k)*tick
+		if bp >= s.lower {
+			d.Buy[k] = ticks.DepthItem{Price: clamp32(bp), Quantity: clampU32(s.p.lot * int64(1+hb%40)), Orders: uint16(1 + hb>>32%12)}
+		}
+		ap := ask + int64(k)*tick
+		if ap <= s.upper {
+			d.Sell[k] = ticks.DepthItem{Price: clamp32(ap), Quantity: clampU32(s.p.lot * int64(1+ha%40)), Orders: uint16(1 + ha>>32%12)}
+		}
+	}
+}
+
+// Candle is one historical candle, prices in the instrument's segment units.
+type Candle struct {
+	Time                   time.Time
+	Open, High, Low, Close int64
+	Volume, OI             int64
+}
+
+// IntervalMinutes maps Kite's interval names to minutes (day → 0).
+func IntervalMinutes(interval string) (int, bool) {
+	switch interval {
+	case "minute":
+		return 1, true
+	case "3minute":
+		return 3, true
+	case "5minute":
+		return 5, true
+	case "10minute":
+		return 10, true
+	case "15minute":
+		return 15, true
+	case "30minute":
+		return 30, true
+	case "60minute":
+		return 60, true
+	case "day":
+		return 0, true
+	}
+	return 0, false
+}
+
+// Candles returns the candles of an instrument whose start time lies in
+// [from, to] (day candles: whose day does), never later than the market's
+// current time. Intraday candles are aligned to the session's open (09:15
+// for equities, so 60minute candles start 09:15, 10:15, …) and aggregate the
+// minute candles exactly; a day candle aggregates the whole day's minutes.
+// OI is filled only when oi is true. Errors are *kite.Error InputExceptions.
+func (m *Market) Candles(token uint32, interval string, from, to time.Time, oi bool) ([]Candle, error) {
+	i, ok := m.byTok[token]
+	if !ok {
+		return nil, &kite.Error{Status: 400, ErrorType: kite.InputException, Message: "invalid token"}
+	}
+	n, ok := IntervalMinutes(interval)
+	if !ok {
+		return nil, &kite.Error{Status: 400, ErrorType: kite.InputException, Message: fmt.Sprintf("invalid interval: %s", interval)}
+	}
+	if to.Before(from) {
+		return nil, &kite.Error{Status: 400, ErrorType: kite.InputException, Message: "invalid from date: it is after the to date"}
+	}
+	m.mu.RLock()
+	now := m.now
+	p := m.st[i].p
+	m.mu.RUnlock()
+	return p.candles(n, from, to, now, oi, nil), nil
+}
+
+// candles appends to dst the n-minute candles (n = 0: day candles) starting
+// in [from, to], cut at now.
+func (p *params) candles(n int, from, to, now time.Time, oi bool, dst []Candle) []Candle {
+	if now.Before(to) {
+		to = now
+	}
+	var buf []minute
+	for d := dayNumber(from); d <= dayNumber(to); d++ {
+		if !isTradingDay(d) {
+			continue
+		}
+		open := dayStart(d).Add(time.Duration(p.sess.start) * time.Minute)
+		// Only minutes that have started by now exist.
+		avail := p.sess.minutes
+		if e := int(now.Sub(open) / time.Minute); e < avail {
+			if e < 0 {
+				continue
+			}
+			avail = e + 1
+		}
+		buf = p.genDay(d, buf)
+		mins := buf[:avail]
+		if n == 0 {
+			c := aggregate(dayStart(d), mins)
+			if !oi {
+				c.OI = 0
+			}
+			dst = append(dst, c)
+			continue
+		}
+		for k := 0; k < len(mins); k += n {
+			t := open.Add(time.Duration(k) * time.Minute)
+			if t.Before(from) || t.After(to) {
+				continue
+			}
+			c := aggregate(t, mins[k:min(k+n, len(mins))])
+			if !oi {
+				c.OI = 0
+			}
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// aggregate folds minutes into one candle: open of the first, close (and
+// OI) of the last, the highest high, the lowest low, the summed volume.
+func aggregate(t time.Time, mins []minute) Candle {
+	c := Candle{Time: t, Open: mins[0].open, High: mins[0].high, Low: mins[0].low}
+	for _, x := range mins {
+		c.High = max(c.High, x.high)
+		c.Low = min(c.Low, x.low)
+		c.Volume += x.volume
+	}
+	last := mins[len(mins)-1]
+	c.Close, c.OI = last.close, last.oi
+	return c
+}

@@ -1,0 +1,247 @@
+package market
+
+import (
+	"math"
+	"time"
+
+	"github.com/kitecli/kite/pkg/ticks"
+)
+
+// The price model. Every instrument's history is a pure function of
+// (seed, token, trading day): the day's close comes from smooth multi-scale
+// value noise over the day number (so any day is computed in O(1), with no
+// walk from an epoch), and the day's minutes are a Brownian bridge from the
+// previous close to that close (so a day is generated in one pass). Larger
+// candles are aggregated from the minutes, never generated separately, which
+// is what makes every interval agree with every other.
+
+// rng is splitmix64: tiny, fast, and good enough for prices.
+type rng struct{ s uint64 }
+
+func mix(z uint64) uint64 {
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+
+func (r *rng) next() uint64 {
+	r.s += 0x9e3779b97f4a7c15
+	return mix(r.s)
+}
+
+// float is uniform in [0, 1).
+func (r *rng) float() float64 { return float64(r.next()>>11) / (1 << 53) }
+
+// norm is approximately standard normal (Irwin–Hall of four uniforms,
+// rescaled): bounded tails keep the walk from ever jumping absurdly.
+func (r *rng) norm() float64 {
+	v := r.next()
+	a := float64(v & 0xFFFF)
+	b := float64(v >> 16 & 0xFFFF)
+	c := float64(v >> 32 & 0xFFFF)
+	d := float64(v >> 48)
+	return ((a+b+c+d)/65536 - 2) * math.Sqrt(3)
+}
+
+// unit is uniform in [-1, 1], a pure function of its key.
+func unit(key uint64) float64 { return float64(mix(key)>>11)/(1<<52) - 1 }
+
+// session is a segment's trading hours, in minutes after midnight IST.
+type session struct{ start, minutes int }
+
+var (
+	equitySession   = session{9*60 + 15, 375} // 09:15–15:30: NSE, BSE, NFO, BFO, indices
+	currencySession = session{9 * 60, 480}    // 09:00–17:00: CDS, BCD
+	mcxSession      = session{9 * 60, 870}    // 09:00–23:30: MCX
+)
+
+func sessionOf(seg uint8) session {
+	switch seg {
+	case ticks.SegmentCDS, ticks.SegmentBCD:
+		return currencySession
+	case ticks.SegmentMCX:
+		return mcxSession
+	}
+	return equitySession
+}
+
+// params are an instrument's model constants, derived once from the
+// instrument and the seed.
+type params struct {
+	key     uint64 // mixes seed and token
+	base    float64
+	tick    int64 // the walk's price step: the tick size, 0.05 for indices
+	lot     int64
+	vol     float64 // volatility multiplier
+	band    float64 // circuit band, a fraction of the previous close
+	sess    session
+	volume  float64 // mean volume per minute, in quantity units
+	hasOI   bool
+	hasVol  bool
+	baseOI  float64
+	divisor float64
+}
+
+func newParams(seed int64, in *Instrument) params {
+	p := params{
+		key:     mix(uint64(seed)*0x9e3779b97f4a7c15 ^ uint64(in.Token)),
+		base:    float64(in.BasePrice),
+		tick:    in.TickSize,
+		lot:     max(in.LotSize, 1),
+		vol:     1,
+		band:    0.10,
+		sess:    sessionOf(uint8(in.Token)),
+		hasOI:   in.IsDerivative(),
+		hasVol:  !in.IsIndex(),
+		divisor: float64(in.Divisor()),
+	}
+	if p.tick <= 0 {
+		p.tick = 5 // indices move in 0.05 steps
+	}
+	switch {
+	case in.IsIndex():
+		p.vol, p.band = 0.8, 0.20
+	case in.InstrumentType == "CE" || in.InstrumentType == "PE":
+		p.vol, p.band = 3, 0.40
+	case in.Exchange == "CDS" || in.Exchange == "BCD":
+		p.vol, p.band = 0.3, 0.05
+	}
+	if p.base < float64(p.tick) {
+		p.base = float64(p.tick)
+	}
+	if p.hasVol {
+		// About ₹40 lakh traded a minute, in whole lots.
+		mult := float64(max(in.Multiplier, 1))
+		lots := math.Max(1, math.Round(4e6/(p.base/p.divisor*mult*float64(p.lot))))
+		p.volume = lots * float64(p.lot)
+		p.baseOI = lots * 200
+	}
+	return p
+}
+
+// roundTick rounds a price to the nearest tick, at least one tick.
+func (p *params) roundTick(v float64) int64 {
+	t := int64(math.Round(v/float64(p.tick))) * p.tick
+	return max(t, p.tick)
+}
+
+// bandOf is the circuit band around a previous close, rounded inwards to
+// ticks.
+func (p *params) bandOf(prevClose int64) (lower, upper int64) {
+	c := float64(prevClose)
+	lower = int64(math.Ceil(c*(1-p.band)/float64(p.tick))) * p.tick
+	upper = int64(math.Floor(c*(1+p.band)/float64(p.tick))) * p.tick
+	return max(lower, p.tick), upper
+}
+
+// noise is smooth value noise over x at the given scale (in days).
+func (p *params) noise(x float64, octave uint64, scale float64) float64 {
+	s := x / scale
+	i := math.Floor(s)
+	f := s - i
+	f = f * f * (3 - 2*f)
+	k := p.key ^ octave*0xd1b54a32d192ed03
+	a := unit(k ^ uint64(int64(i))*0x9e3779b97f4a7c15)
+	b := unit(k ^ uint64(int64(i)+1)*0x9e3779b97f4a7c15)
+	return a + (b-a)*f
+}
+
+// dayClose is the close of trading day d (days since 1970-01-01). Its log
+// moves at most about 7%·vol a day, inside every circuit band.
+func (p *params) dayClose(d int64) int64 {
+	x := float64(d)
+	l := 0.012*unit(p.key^uint64(d)*0xa24baed4963ee407) +
+		0.03*p.noise(x, 1, 3) + 0.05*p.noise(x, 2, 17) +
+		0.08*p.noise(x, 3, 90) + 0.12*p.noise(x, 4, 400)
+	return p.roundTick(p.base * math.Exp(p.vol*l))
+}
+
+// dayOI is the open interest at the close of day d.
+func (p *params) dayOI(d int64) int64 {
+	lots := math.Round(p.baseOI * (1 + 0.3*p.noise(float64(d), 5, 10)))
+	return int64(lots) * p.lot
+}
+
+// dayNumber is the day of t in IST, counted from 1970-01-01.
+func dayNumber(t time.Time) int64 {
+	_, off := t.In(IST).Zone()
+	return (t.Unix() + int64(off)) / 86400
+}
+
+// dayStart is midnight IST of day d.
+func dayStart(d int64) time.Time { return time.Unix(d*86400-int64(5*3600+30*60), 0).In(IST) }
+
+// isTradingDay: weekdays (1970-01-01 was a Thursday). Holidays are not modelled.
+func isTradingDay(d int64) bool {
+	wd := (d + 4) % 7 // 0 = Sunday
+	return wd != 0 && wd != 6
+}
+
+func prevTradingDay(d int64) int64 {
+	d--
+	for !isTradingDay(d) {
+		d--
+	}
+	return d
+}
+
+// minute is one generated minute candle, prices in segment units.
+type minute struct {
+	open, high, low, close, volume, oi int64
+}
+
+// genDay writes day d's minute candles into buf (resized to the session
+// length) and returns it. It must only be called for trading days.
+func (p *params) genDay(d int64, buf []minute) []minute {
+	n := p.sess.minutes
+	if cap(buf) < n {
+		buf = make([]minute, n)
+	}
+	buf = buf[:n]
+	pd := prevTradingDay(d)
+	prevClose := p.dayClose(pd)
+	closeP := p.dayClose(d)
+	lower, upper := p.bandOf(prevClose)
+	r := rng{s: p.key ^ uint64(d)*0x632be59bd9b4e019}
+
+	// Brownian bridge in log space from the previous close to the close.
+	sigma := p.vol * 0.011 / math.Sqrt(float64(n))
+	lp0, lp1 := math.Log(float64(prevClose)), math.Log(float64(closeP))
+	w := 0.0
+	for i := range buf {
+		w += r.norm()
+		buf[i].close = int64(math.Float64bits(w)) // the raw walk, for now
+	}
+	wEnd := math.Float64frombits(uint64(buf[n-1].close))
+	oi0, oi1 := int64(0), int64(0)
+	if p.hasOI {
+		oi0, oi1 = p.dayOI(pd), p.dayOI(d)
+	}
+	clamp := func(v int64) int64 { return min(max(v, lower), upper) }
+	open := clamp(p.roundTick(float64(prevClose) * math.Exp(sigma*2*r.norm())))
+	for i := range buf {
+		frac := float64(i+1) / float64(n)
+		wi := math.Float64frombits(uint64(buf[i].close))
+		c := closeP
+		if i < n-1 {
+			c = clamp(p.roundTick(math.Exp(lp0 + (lp1-lp0)*frac + sigma*(wi-frac*wEnd))))
+		}
+		bits := r.next()
+		hi := max(open, c) + p.tick*int64(bits&3>>1)
+		lo := min(open, c) - p.tick*int64(bits>>2&3>>1)
+		m := minute{open: open, high: clamp(hi), low: max(clamp(lo), p.tick), close: c}
+		if p.hasVol {
+			// U-shaped intraday volume: busy at the open and the close.
+			x := frac - 0.5
+			shape := 0.6 + 3.2*x*x
+			lots := math.Round(p.volume / float64(p.lot) * shape * (0.5 + float64(bits>>8&0xFFFF)/65536))
+			m.volume = max(int64(lots), 1) * p.lot
+		}
+		if p.hasOI {
+			m.oi = (oi0 + int64(math.Round(float64(oi1-oi0)*frac/float64(p.lot)))*p.lot)
+		}
+		buf[i] = m
+		open = c
+	}
+	return buf
+}
