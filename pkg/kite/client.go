@@ -7,11 +7,17 @@ package kite
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/kitecli/kite/pkg/retry"
 )
 
 // Default endpoints of the real Kite.
@@ -74,12 +80,23 @@ func (c Credentials) RESTBase(root string) string {
 }
 
 // Client talks to Kite's REST API. Its zero value is not usable: set BaseURL
-// (see Credentials.RESTBase) and Credentials.
+// (see Credentials.RESTBase) and Credentials. A Client is safe for
+// concurrent use once configured.
 type Client struct {
 	BaseURL     string
 	Credentials Credentials
-	HTTPClient  *http.Client // nil means http.DefaultClient
+	HTTPClient  *http.Client // nil means http.DefaultClient; see NewTransport
 	UserAgent   string
+	// Retry is the policy for idempotent requests (GET): network errors,
+	// 5xx and 429 (after at least its Retry-After) are tried again. The zero
+	// value tries once. Writes are never retried: a POST that timed out may
+	// have placed an order.
+	Retry retry.Policy
+	// Limits paces requests per endpoint class; nil means no client-side
+	// limit.
+	Limits *RateLimiter
+	// Logger hears about retries (info level); nil discards.
+	Logger *slog.Logger
 }
 
 // envelope is Kite's response wrapper.
@@ -92,7 +109,8 @@ type envelope struct {
 
 // Do sends a request and decodes the envelope's data into out (skipped when
 // out is nil). params go in the query for GET and DELETE and as a
-// form-encoded body otherwise. Kite errors come back as *Error.
+// form-encoded body otherwise. Kite errors come back as *Error; a request
+// that kept failing comes back as *RetryError.
 func (c *Client) Do(ctx context.Context, method, path string, params url.Values, out any) error {
 	body, err := c.DoRaw(ctx, method, path, params)
 	if err != nil {
@@ -104,6 +122,57 @@ func (c *Client) Do(ctx context.Context, method, path string, params url.Values,
 // DoRaw sends a request and returns the raw body of a successful response
 // (CSV endpoints such as /instruments are not enveloped).
 func (c *Client) DoRaw(ctx context.Context, method, path string, params url.Values) ([]byte, error) {
+	var raw []byte
+	idempotent := method == http.MethodGet || method == http.MethodHead
+	attempts := 0
+	err := retry.Do(ctx, c.Retry, func(ctx context.Context) error {
+		attempts++
+		if err := c.Limits.Wait(ctx, method, path); err != nil {
+			return retry.Fatal(err)
+		}
+		var err error
+		raw, err = c.once(ctx, method, path, params)
+		if err == nil || idempotent && ctx.Err() == nil && retryable(err) {
+			return err
+		}
+		return retry.Fatal(err)
+	}, func(attempt int, err error, wait time.Duration) {
+		if c.Logger != nil {
+			c.Logger.Info("retrying", "method", method, "path", path, "attempt", attempt, "wait", wait.Round(time.Millisecond), "err", err.Error())
+		}
+	})
+	var ex *retry.ExhaustedError
+	if errors.As(err, &ex) {
+		return nil, &RetryError{BaseURL: c.BaseURL, Method: method, Path: path, Attempts: ex.Attempts, Err: ex.Err}
+	}
+	if err != nil && ctx.Err() != nil && attempts > 0 {
+		return nil, fmt.Errorf("%s %s: %w", method, path, ctx.Err())
+	}
+	return raw, err
+}
+
+// retryable says whether a failed idempotent request may succeed if sent
+// again. The error may carry a server-chosen delay (retry.After).
+func retryable(err error) bool {
+	var ke *Error
+	if errors.As(err, &ke) {
+		return ke.Status == http.StatusTooManyRequests || ke.Status >= 500
+	}
+	var te *transportError
+	return errors.As(err, &te)
+}
+
+// transportError is a request that got no usable HTTP response: refused,
+// reset, timed out, or cut off mid-body.
+type transportError struct {
+	op  string
+	err error
+}
+
+func (e *transportError) Error() string { return e.op + ": " + e.err.Error() }
+func (e *transportError) Unwrap() error { return e.err }
+
+func (c *Client) once(ctx context.Context, method, path string, params url.Values) ([]byte, error) {
 	u := c.BaseURL + path
 	var body io.Reader
 	if method == http.MethodGet || method == http.MethodDelete {
@@ -133,17 +202,41 @@ func (c *Client) DoRaw(ctx context.Context, method, path string, params url.Valu
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			// url.Error repeats the whole URL; keep the cause only, the
+			// caller names the request and the host.
+			err = ue.Err
+		}
+		return nil, &transportError{op: method + " " + path, err: err}
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: reading response: %w", method, path, err)
+		return nil, &transportError{op: method + " " + path + ": reading response", err: err}
 	}
 	if resp.StatusCode >= 400 {
-		return nil, errorFromResponse(resp.StatusCode, raw)
+		kerr := errorFromResponse(resp.StatusCode, raw)
+		if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			return nil, retry.After(kerr, d)
+		}
+		return nil, kerr
 	}
 	return raw, nil
+}
+
+// retryAfter parses a Retry-After header: delay-seconds or an HTTP date.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
 }
 
 func decodeEnvelope(raw []byte, out any) error {

@@ -3,6 +3,10 @@ package kite
 import (
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
 
 	"github.com/kitecli/kite/pkg/exitcode"
 )
@@ -67,4 +71,58 @@ func ErrorTypeOf(err error) string {
 		return e.ErrorType
 	}
 	return ""
+}
+
+// RetryError is an idempotent request that failed on every attempt of the
+// retry policy. It unwraps to the last failure.
+type RetryError struct {
+	BaseURL  string
+	Method   string
+	Path     string
+	Attempts int
+	Err      error
+}
+
+func (e *RetryError) Error() string {
+	var ke *Error
+	if errors.As(e.Err, &ke) {
+		if ke.Status == http.StatusTooManyRequests {
+			return fmt.Sprintf("rate limited by %s: %s (after %d attempts); wait a minute and retry, or lower KITE_RATE_%s",
+				e.BaseURL, ke.Message, e.Attempts, strings.ToUpper(string(ClassOf(e.Method, e.Path))))
+		}
+		return fmt.Sprintf("%s %s kept failing at %s: %s (after %d attempts); retry later",
+			e.Method, e.Path, e.BaseURL, ke.Error(), e.Attempts)
+	}
+	return fmt.Sprintf("cannot reach %s: %s (after %d attempts)", e.BaseURL, networkCause(e.Err), e.Attempts)
+}
+
+func (e *RetryError) Unwrap() error { return e.Err }
+
+// ExitCode is 7 when Kite kept rate-limiting the request, 6 otherwise
+// (DESIGN.md: network, retries exhausted).
+func (e *RetryError) ExitCode() int {
+	var ke *Error
+	if errors.As(e.Err, &ke) && ke.Status == http.StatusTooManyRequests {
+		return exitcode.RateLimited
+	}
+	return exitcode.Network
+}
+
+// networkCause is the shortest true description of a transport failure:
+// "connection refused" rather than "dial tcp 127.0.0.1:1: connect:
+// connection refused".
+func networkCause(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return errno.Error()
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return dnsErr.Error()
+	}
+	var te *transportError
+	if errors.As(err, &te) {
+		return te.err.Error()
+	}
+	return err.Error()
 }
