@@ -6,21 +6,48 @@ import (
 	"net/http"
 	"runtime"
 
+	"github.com/kitecli/kite/pkg/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/retry"
 )
 
-// Client returns a REST client for the current session.
+// Client returns the REST client for the current session, built once per
+// run: one tuned transport (connections reused across batched and chunked
+// requests), the retry policy (KITE_RETRY_BASE, KITE_RETRY_MAX,
+// KITE_RETRY_ATTEMPTS), client-side rate limits (KITE_RATE_QUOTE,
+// KITE_RATE_HISTORICAL, KITE_RATE_ORDER, KITE_RATE_DEFAULT) and, with
+// --debug, an HTTP trace on stderr with every secret redacted.
 func (f *Factory) Client(ctx context.Context) (*kite.Client, error) {
+	if f.restClient != nil {
+		return f.restClient, nil
+	}
+	// Configuration errors first: they are usage errors, whatever the session.
+	policy, err := retry.REST().FromEnv("KITE_RETRY", f.Getenv)
+	if err != nil {
+		return nil, exitcode.Usagef("%v", err)
+	}
+	limits, err := kite.DefaultRateTable().FromEnv(f.Getenv)
+	if err != nil {
+		return nil, exitcode.Usagef("%v", err)
+	}
 	creds, err := f.Credentials(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &kite.Client{
+	var transport http.RoundTripper = kite.NewTransport()
+	if f.Global.Debug {
+		transport = &kite.DebugTransport{Base: transport, Logger: f.Logger}
+	}
+	f.restClient = &kite.Client{
 		BaseURL:     creds.RESTBase(f.Global.BaseURL),
 		Credentials: creds,
-		HTTPClient:  http.DefaultClient,
+		HTTPClient:  &http.Client{Transport: transport},
 		UserAgent:   userAgent(),
-	}, nil
+		Retry:       policy,
+		Limits:      kite.NewRateLimiter(limits),
+		Logger:      f.Logger,
+	}
+	return f.restClient, nil
 }
 
 func userAgent() string {

@@ -27,6 +27,9 @@ type Factory struct {
 	// in-process sandbox; it wins over every other credential source so a
 	// sandbox run never reads or writes the user's real session cache.
 	sandboxSession *kite.Credentials
+	// restClient is built once per run by Client, so every command and the
+	// resolver share one connection pool and one set of rate limiters.
+	restClient *kite.Client
 }
 
 func newFactory(io *iostreams.IOStreams, getenv func(string) string) *Factory {
