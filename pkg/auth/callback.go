@@ -1,0 +1,107 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/kitecli/kite/pkg/exitcode"
+)
+
+// Callback is the loopback HTTP listener that Kite's post-login redirect
+// lands on. It binds 127.0.0.1 only: the request token must never be
+// reachable from the network.
+type Callback struct {
+	ln     net.Listener
+	srv    *http.Server
+	port   int
+	once   sync.Once
+	result chan callbackResult
+}
+
+type callbackResult struct {
+	token string
+	err   error
+}
+
+// ListenCallback starts listening on 127.0.0.1:port (0 picks a free port).
+// A port in use is a usage error saying what to do.
+func ListenCallback(port int) (*Callback, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, exitcode.Usagef("cannot listen for Kite's redirect: port %d on 127.0.0.1 is in use: free it, pass --callback-port with your app's redirect port, or use --manual", port)
+		}
+		return nil, fmt.Errorf("cannot listen for Kite's redirect on 127.0.0.1:%d: %w", port, err)
+	}
+	cb := &Callback{ln: ln, port: ln.Addr().(*net.TCPAddr).Port, result: make(chan callbackResult, 1)}
+	cb.srv = &http.Server{Handler: cb, ReadHeaderTimeout: 10 * time.Second}
+	go cb.srv.Serve(ln) //nolint:errcheck // ends with Close
+	return cb, nil
+}
+
+// Port is the port the callback listens on.
+func (cb *Callback) Port() int { return cb.port }
+
+// ServeHTTP takes the first redirect that carries a result (any path: the
+// app's registered redirect path is the user's choice) and tells the
+// browser the tab can be closed.
+func (cb *Callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	host, _, _ := net.SplitHostPort(r.Host)
+	if host != "127.0.0.1" && host != "localhost" {
+		// A page on another origin resolving to us (DNS rebinding) gets nothing.
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	q := r.URL.Query()
+	if q.Get("status") == "" && q.Get("request_token") == "" {
+		http.NotFound(w, r)
+		return
+	}
+	tok, err := tokenFromQuery(q)
+	delivered := false
+	cb.once.Do(func() {
+		cb.result <- callbackResult{token: tok, err: err}
+		delivered = true
+	})
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	switch {
+	case !delivered:
+		page(w, http.StatusConflict, "kite login", "This login was already handled. You can close this tab.")
+	case err != nil:
+		page(w, http.StatusBadRequest, "kite login failed", "Kite did not complete the login. Return to the terminal for details. You can close this tab.")
+	default:
+		page(w, http.StatusOK, "kite login", "Logged in. You can close this tab and return to the terminal.")
+	}
+}
+
+func page(w http.ResponseWriter, status int, title, msg string) {
+	w.WriteHeader(status)
+	fmt.Fprintf(w, "<!doctype html><meta charset=utf-8><title>%s</title><p>%s</p>\n", html.EscapeString(title), html.EscapeString(msg))
+}
+
+// Wait returns the request token of the first redirect, or the redirect's
+// error (status other than success), or ctx's error.
+func (cb *Callback) Wait(ctx context.Context) (string, error) {
+	select {
+	case r := <-cb.result:
+		return r.token, r.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// Close stops the listener, giving the answer page a moment to be sent.
+func (cb *Callback) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	return cb.srv.Shutdown(ctx)
+}

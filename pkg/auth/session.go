@@ -1,0 +1,260 @@
+// Package auth logs in to Kite and keeps the one session every command of a
+// profile shares.
+//
+// A session is a secret that cron jobs, shells and scripts on the same
+// machine reuse until Kite kills it at 06:00 IST, so the cache is written
+// atomically under an advisory lock (two logins at once leave one valid
+// file, never a torn one), kept private (0600 in a 0700 directory), and
+// refused outright when it is corrupt or readable by others. The login flows
+// themselves (Kite Connect's request-token exchange and loopback callback,
+// Kite web's password + 2FA) take a context, an HTTP client and a base URL,
+// not the CLI, so they run unchanged against the real Kite or the sandbox.
+package auth
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/kitecli/kite/internal/kitehome"
+	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/pkg/kite"
+)
+
+// IST is India Standard Time. It is a fixed +05:30 offset (no daylight
+// saving), so it needs no tzdata on the machine.
+var IST = time.FixedZone("IST", 5*3600+30*60)
+
+// Session is one logged-in session as cached on disk. Token is the Connect
+// access token or the web enctoken, depending on Kind.
+type Session struct {
+	Kind      kite.SessionKind `json:"kind"`
+	APIKey    string           `json:"api_key,omitempty"`
+	UserID    string           `json:"user_id"`
+	Token     string           `json:"token"`
+	LoginTime time.Time        `json:"login_time"`
+	Expiry    time.Time        `json:"expiry"`
+}
+
+// Credentials are the request credentials of s.
+func (s Session) Credentials() kite.Credentials {
+	c := kite.Credentials{Kind: s.Kind, APIKey: s.APIKey, UserID: s.UserID}
+	if s.Kind == kite.Web {
+		c.EncToken = s.Token
+	} else {
+		c.AccessToken = s.Token
+	}
+	return c
+}
+
+// String never shows the token, so a session printed by accident leaks nothing.
+func (s Session) String() string {
+	return fmt.Sprintf("%s session of %s until %s", s.Kind, s.UserID, s.Expiry.In(IST).Format(time.RFC3339))
+}
+
+func (s Session) valid() error {
+	switch {
+	case s.Kind != kite.Connect && s.Kind != kite.Web:
+		return fmt.Errorf("unknown kind %q", s.Kind)
+	case s.Token == "":
+		return errors.New("no token")
+	case s.Kind == kite.Connect && s.APIKey == "":
+		return errors.New("connect session without api_key")
+	case s.Expiry.IsZero():
+		return errors.New("no expiry")
+	}
+	return nil
+}
+
+// Expiry is when a session created at login dies: Kite invalidates every
+// session at 06:00 IST, so it is the first 06:00 IST strictly after login.
+func Expiry(login time.Time) time.Time {
+	t := login.In(IST)
+	six := time.Date(t.Year(), t.Month(), t.Day(), 6, 0, 0, 0, IST)
+	if !t.Before(six) {
+		six = six.AddDate(0, 0, 1)
+	}
+	return six
+}
+
+// ErrNoSession means the profile has no cached session.
+var ErrNoSession = errors.New("no cached session")
+
+// ExpiredError is returned (once; the file is removed) for a cached session
+// past its expiry.
+type ExpiredError struct {
+	Profile string
+	Expiry  time.Time
+}
+
+func (e *ExpiredError) Error() string {
+	return fmt.Sprintf("session expired (profile %q, at %s): run kite login", e.Profile, e.Expiry.In(IST).Format(time.RFC3339))
+}
+
+// ExitCode is exitcode.Auth: the remedy is a new login.
+func (e *ExpiredError) ExitCode() int { return exitcode.Auth }
+
+// Store is the session cache of one profile.
+type Store struct {
+	Profile string
+	Dir     string           // the profile's directory (kitehome.Dirs.ProfileDir)
+	Now     func() time.Time // nil means time.Now; tests inject a clock
+}
+
+// NewStore is the store of profile under dirs.
+func NewStore(dirs kitehome.Dirs, profile string) *Store {
+	return &Store{Profile: profile, Dir: dirs.ProfileDir(profile)}
+}
+
+// Path is the session file.
+func (s *Store) Path() string { return filepath.Join(s.Dir, "session.json") }
+
+func (s *Store) lockPath() string { return filepath.Join(s.Dir, "session.lock") }
+
+func (s *Store) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// lock serialises writers of this profile across processes. Readers do not
+// need it: writes are atomic renames.
+func (s *Store) lock() (func(), error) {
+	if err := kitehome.MkdirPrivate(s.Dir); err != nil {
+		return nil, err
+	}
+	return kitehome.Lock(s.lockPath())
+}
+
+// Load returns the cached session. It fails with ErrNoSession when there is
+// none, an *ExpiredError (after removing the file) when it has expired, and
+// an error naming the file and the fix when the file is corrupt or not
+// private.
+func (s *Store) Load() (Session, error) {
+	sess, err := s.read()
+	if err != nil {
+		return Session{}, err
+	}
+	if !s.now().Before(sess.Expiry) {
+		if err := s.RemoveIf(sess.Token); err != nil {
+			return Session{}, err
+		}
+		return Session{}, &ExpiredError{Profile: s.Profile, Expiry: sess.Expiry}
+	}
+	return sess, nil
+}
+
+func (s *Store) read() (Session, error) {
+	path := s.Path()
+	// One open file for the permission check and the read, so a concurrent
+	// rename cannot make them look at two different files.
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Session{}, ErrNoSession
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("reading session %s: %w", path, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return Session{}, fmt.Errorf("reading session %s: %w", path, err)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return Session{}, fmt.Errorf("refusing to use the session file %s: it has permissions %v, want 0600 (another user may have read it): fix with chmod 600 %s, or remove it and run kite login", path, fi.Mode().Perm(), path)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, 1<<20))
+	if err != nil {
+		return Session{}, fmt.Errorf("reading session %s: %w", path, err)
+	}
+	var sess Session
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	err = dec.Decode(&sess)
+	if err == nil {
+		err = sess.valid()
+	}
+	if err != nil {
+		return Session{}, &CorruptError{Path: path, Err: err}
+	}
+	return sess, nil
+}
+
+// CorruptError is a session file kite cannot read.
+type CorruptError struct {
+	Path string
+	Err  error
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("session file %s is corrupt (%v): run kite logout to remove it, then kite login", e.Path, e.Err)
+}
+
+func (e *CorruptError) Unwrap() error { return e.Err }
+
+// Save writes sess as the profile's session, atomically and under the lock.
+func (s *Store) Save(sess Session) error {
+	if err := sess.valid(); err != nil {
+		return fmt.Errorf("not saving an invalid session: %w", err)
+	}
+	data, err := json.MarshalIndent(sess, "", "  ")
+	if err != nil {
+		return err
+	}
+	unlock, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return kitehome.WriteFileAtomic(s.Path(), append(data, '\n'), 0o600)
+}
+
+// Remove deletes the cached session, if any. It reports whether there was
+// one, and succeeds when there was none.
+func (s *Store) Remove() (bool, error) {
+	unlock, err := s.lock()
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
+	return s.remove()
+}
+
+func (s *Store) remove() (bool, error) {
+	err := os.Remove(s.Path())
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("removing session %s: %w", s.Path(), err)
+	}
+	return true, nil
+}
+
+// RemoveIf deletes the cached session only if it still holds token. A
+// process whose token Kite rejected calls it, so a fresh session written
+// meanwhile by another process's login survives.
+func (s *Store) RemoveIf(token string) error {
+	unlock, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	cur, err := s.read()
+	if errors.Is(err, ErrNoSession) {
+		return nil
+	}
+	if err == nil && cur.Token != token {
+		return nil
+	}
+	// A corrupt or unreadable file goes too: it was ours and is useless.
+	_, err = s.remove()
+	return err
+}
