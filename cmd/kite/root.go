@@ -119,6 +119,7 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 no session (run kite login),
 	// One line per top-level command, each defined in its own file.
 	root.AddCommand(
 		newVersionCmd(f),
+		newSandboxCmd(f),
 	)
 	return root
 }

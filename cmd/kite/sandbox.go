@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/pkg/sandbox"
+	"github.com/spf13/cobra"
+)
+
+// sandboxOptions are the flags of `kite sandbox`.
+type sandboxOptions struct {
+	Addr         string
+	Seed         int64
+	TickInterval time.Duration
+	RedirectURL  string
+	DropEvery    time.Duration
+	Stall        time.Duration
+	ErrorRate    float64
+	RateLimit    bool
+	AllowRemote  bool
+	logLevelSet  bool
+}
+
+func newSandboxCmd(f *Factory) *cobra.Command {
+	opts := &sandboxOptions{}
+	cmd := &cobra.Command{
+		Use:   "sandbox",
+		Short: "Run a local simulated Kite (REST, login, ticker, paper trading)",
+		Long: `Run the built-in sandbox in the foreground: a local Kite that speaks Kite
+Connect v3 (same paths, envelopes, error types, rate limits), the Kite web
+login and /oms API, and the WebSocket ticker, over a seeded simulated market
+with a paper-trading engine. It binds to loopback only.
+
+On start it prints, on stdout, the environment that points kite (or any
+client) at it, one eval-able line each:
+
+  export KITE_BASE_URL=http://127.0.0.1:PORT
+  export KITE_WS_URL=ws://127.0.0.1:PORT/ws
+  export KITE_API_KEY=kitesandbox
+  export KITE_ACCESS_TOKEN=<a fresh access token>
+
+Logs go to stderr. It runs until SIGINT or SIGTERM, then stops cleanly
+(exit 0). For a one-off command, 'kite --sandbox CMD' starts a private
+sandbox in-process instead.
+
+Fixed credentials (public; they protect nothing but the sandbox):
+  api_key      ` + sandbox.APIKey + `
+  api_secret   ` + sandbox.APISecret + `
+  user_id      ` + sandbox.UserID + `
+  password     ` + sandbox.Password + `
+  TOTP secret  ` + sandbox.TOTPSecret + ` (base32)
+
+Endpoints: REST at the root (Authorization: token api_key:access_token);
+the same API under /oms (Authorization: enctoken …); GET /connect/login
+redirects to --redirect-url with a request_token for POST /session/token
+(checksum sha256(api_key+request_token+api_secret)); POST /api/login and
+POST /api/twofa (TOTP) set the enctoken cookie; the ticker is at /ws.
+
+Faults, for testing clients: --drop-every closes each ticker connection
+that long after it opened; --stall sends nothing (not even heartbeats) for
+that long after a ticker connects; --error-rate answers that fraction of
+REST requests with 503/500; --rate-limit answers every REST request 429.`,
+		Example: `  # Run it in the background and point this shell at it
+  kite sandbox --addr 127.0.0.1:7777 > sandbox.env &
+  sleep 1; . ./sandbox.env
+  kite quote NSE:INFY
+
+  # Faster ticks, a fixed seed, and a flaky network
+  kite sandbox --tick-interval 100ms --seed 42 --drop-every 30s --error-rate 0.1`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.logLevelSet = cmd.Flags().Changed("log-level") || cmd.Flags().Changed("debug")
+			return runSandbox(cmd.Context(), f, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Addr, "addr", "127.0.0.1:0", "listen address (loopback only unless --allow-remote; port 0 picks a free one)")
+	fl.Int64Var(&opts.Seed, "seed", 0, "seed of the simulated market (same seed, same prices)")
+	fl.DurationVar(&opts.TickInterval, "tick-interval", time.Second, "market step and ticker batch period (at least 1ms)")
+	fl.StringVar(&opts.RedirectURL, "redirect-url", sandbox.DefaultRedirectURL, "the Connect app's registered redirect URL")
+	fl.DurationVar(&opts.DropEvery, "drop-every", 0, "fault: close each ticker connection this long after it opened")
+	fl.DurationVar(&opts.Stall, "stall", 0, "fault: send nothing on a new ticker connection for this long")
+	fl.Float64Var(&opts.ErrorRate, "error-rate", 0, "fault: fraction (0–1) of REST requests answered 503/500")
+	fl.BoolVar(&opts.RateLimit, "rate-limit", false, "fault: answer every REST request 429 Too many requests")
+	fl.BoolVar(&opts.AllowRemote, "allow-remote", false, "allow a non-loopback --addr (the credentials are public!)")
+	return cmd
+}
+
+func (o *sandboxOptions) validate() error {
+	if o.TickInterval < sandbox.MinTickInterval {
+		return exitcode.Usagef("--tick-interval %v is too short: use at least %v", o.TickInterval, sandbox.MinTickInterval)
+	}
+	if o.ErrorRate < 0 || o.ErrorRate > 1 {
+		return exitcode.Usagef("--error-rate %v is not a fraction: use a number from 0 to 1", o.ErrorRate)
+	}
+	if o.DropEvery < 0 || o.Stall < 0 {
+		return exitcode.Usagef("--drop-every and --stall must not be negative")
+	}
+	u, err := url.Parse(o.RedirectURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return exitcode.Usagef("--redirect-url %q is not an http(s) URL", o.RedirectURL)
+	}
+	return nil
+}
+
+func runSandbox(ctx context.Context, f *Factory, o *sandboxOptions) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	logger := f.Logger
+	if !o.logLevelSet {
+		// In the foreground the sandbox's own log is the point: show
+		// connections and faults unless the user chose a level.
+		logger = slog.New(slog.NewTextHandler(f.IO.ErrOut, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
+	srv, err := sandbox.Start(ctx, sandbox.Options{
+		Addr:         o.Addr,
+		AllowRemote:  o.AllowRemote,
+		Seed:         o.Seed,
+		TickInterval: o.TickInterval,
+		RedirectURL:  o.RedirectURL,
+		Logger:       logger,
+		Faults: sandbox.Faults{
+			DropEvery: o.DropEvery,
+			Stall:     o.Stall,
+			ErrorRate: o.ErrorRate,
+			RateLimit: o.RateLimit,
+		},
+	})
+	if errors.Is(err, sandbox.ErrRemoteAddr) {
+		return exitcode.Usagef("%v (--allow-remote)", err)
+	}
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	_, err = fmt.Fprintf(f.IO.Out, "export KITE_BASE_URL=%s\nexport KITE_WS_URL=%s\nexport KITE_API_KEY=%s\nexport KITE_ACCESS_TOKEN=%s\n",
+		srv.URL(), srv.WSURL(), sandbox.APIKey, srv.AccessToken())
+	if err != nil {
+		return fmt.Errorf("writing the environment: %w", err)
+	}
+	<-ctx.Done()
+	logger.Info("sandbox stopping")
+	return srv.Close()
+}

@@ -1,0 +1,304 @@
+// Package sandbox is a local, simulated Kite: the Kite Connect v3 REST API,
+// the Kite web login and /oms API, and the WebSocket ticker, backed by a
+// seeded market model (package market) and a paper-trading engine (package
+// paper). It exists so that every kite command can be tried, and every test
+// of this project can run, against a real server over loopback with no
+// account and no network: an official client pointed at URL() and WSURL()
+// should not be able to tell it from Kite, apart from the URLs.
+//
+// # Credentials
+//
+// The sandbox has one user and one Kite Connect app with fixed credentials
+// (they protect nothing: the server binds to loopback only):
+//
+//	api_key      kitesandbox                      (APIKey)
+//	api_secret   sandbox-api-secret               (APISecret)
+//	user_id      SB0001                           (UserID)
+//	password     sandbox-password                 (Password)
+//	TOTP secret  KITESANDBOXTOTPSECRETJBSWY3DPEHP (TOTPSecret, base32)
+//
+// # Endpoints
+//
+// URL() is the REST root. Kite Connect paths are served at the root with
+// "Authorization: token api_key:access_token"; the same paths are served
+// under /oms with "Authorization: enctoken …" (a Kite web session). Logins:
+// GET /connect/login?api_key=…&v=3 redirects to Options.RedirectURL with a
+// request_token, exchanged at POST /session/token with the checksum
+// sha256(api_key+request_token+api_secret); POST /api/login then
+// POST /api/twofa (TOTP) set the enctoken cookie. WSURL() is the ticker; it
+// takes api_key+access_token or user_id+enctoken in the query, as Kite does.
+//
+// # Limits and faults
+//
+// Kite's rate limits are enforced per API key (429 NetworkException past
+// them), as are the ticker's (3000 instruments per connection, 3 connections
+// per API key). Faults (Options.Faults, SetFaults, ExpireSessions,
+// SendMalformed) make the server misbehave on purpose so that clients'
+// retry, reconnect and error paths can be tested against it.
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The sandbox's fixed credentials.
+const (
+	APIKey     = "kitesandbox"
+	APISecret  = "sandbox-api-secret"
+	UserID     = "SB0001"
+	Password   = "sandbox-password"
+	TOTPSecret = "KITESANDBOXTOTPSECRETJBSWY3DPEHP"
+)
+
+// DefaultRedirectURL is the Connect app's registered redirect URL when
+// Options.RedirectURL is empty.
+const DefaultRedirectURL = "http://127.0.0.1:5050/callback"
+
+// Options configure a sandbox.
+type Options struct {
+	Addr         string        // "" = 127.0.0.1:0; non-loopback refused unless AllowRemote
+	AllowRemote  bool          // allow a non-loopback Addr
+	Seed         int64         // seeds the market walk and the ErrorRate fault
+	TickInterval time.Duration // market step and ticker batch period; 0 = 1s; down to 1ms
+	RedirectURL  string        // Connect app redirect; "" = DefaultRedirectURL
+	Logger       *slog.Logger  // nil = discard
+	Faults       Faults
+	// RateLimits override Kite's limits (DefaultRateLimits); the zero value
+	// keeps Kite's.
+	RateLimits RateLimits
+}
+
+// Faults make the sandbox misbehave on purpose. The zero value is a healthy
+// server.
+type Faults struct {
+	DropEvery time.Duration // close every ticker connection this long after it opened
+	Stall     time.Duration // after connecting, send nothing (no data, no heartbeat) for this long
+	ErrorRate float64       // fraction of REST requests answered 503/500 (deterministic from Seed)
+	RateLimit bool          // answer every REST request 429 NetworkException with Retry-After
+}
+
+// Server is a running sandbox. Its methods are safe for concurrent use.
+type Server struct {
+	opts     Options
+	log      *slog.Logger
+	ln       net.Listener
+	srv      *http.Server
+	url      string
+	wsURL    string
+	world    *world
+	sessions *sessions
+	limiter  *limiter
+	ticker   *tickerHub
+
+	faultMu sync.Mutex
+	faults  Faults
+	errRand *rand.Rand // guarded by faultMu
+
+	malformed atomic.Uint64 // bumped by SendMalformed
+
+	ctx    context.Context // cancelled by Close
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // background goroutines
+	closed sync.Once
+}
+
+// ErrRemoteAddr is returned by Start for a non-loopback Addr without
+// AllowRemote.
+var ErrRemoteAddr = errors.New("refusing a non-loopback listen address: the sandbox's credentials are public")
+
+// MinTickInterval is the shortest TickInterval accepted.
+const MinTickInterval = time.Millisecond
+
+// Start starts a sandbox listening on opts.Addr. It serves until Close or
+// until ctx is done.
+func Start(ctx context.Context, opts Options) (*Server, error) {
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1:0"
+	}
+	if opts.TickInterval == 0 {
+		opts.TickInterval = time.Second
+	}
+	if opts.TickInterval < MinTickInterval {
+		return nil, fmt.Errorf("sandbox: tick interval %v is below the minimum %v", opts.TickInterval, MinTickInterval)
+	}
+	if opts.RedirectURL == "" {
+		opts.RedirectURL = DefaultRedirectURL
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if err := checkFaults(opts.Faults); err != nil {
+		return nil, err
+	}
+	if !opts.AllowRemote {
+		if err := checkLoopback(opts.Addr); err != nil {
+			return nil, err
+		}
+	}
+	w, err := newWorld(opts.Seed, time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	s := &Server{
+		opts:     opts,
+		log:      opts.Logger,
+		ln:       ln,
+		world:    w,
+		sessions: newSessions(),
+		limiter:  newLimiter(opts.RateLimits),
+		faults:   opts.Faults,
+		errRand:  rand.New(rand.NewPCG(uint64(opts.Seed), 0x6b697465)),
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.ticker = newTickerHub(s)
+	host := ln.Addr().String()
+	s.url = "http://" + host
+	s.wsURL = "ws://" + host + "/ws"
+	s.srv = &http.Server{
+		Handler:           s.routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return s.ctx },
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
+	s.wg.Add(2)
+	go func() {
+		defer s.wg.Done()
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("sandbox server stopped", "err", err)
+		}
+	}()
+	go func() {
+		defer s.wg.Done()
+		s.runClock()
+	}()
+	if ctx != nil && ctx.Done() != nil {
+		stop := context.AfterFunc(ctx, func() { s.Close() })
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			<-s.ctx.Done()
+			stop()
+		}()
+	}
+	s.log.Info("sandbox listening", "url", s.url, "ws", s.wsURL, "tick_interval", opts.TickInterval, "seed", opts.Seed)
+	return s, nil
+}
+
+func checkFaults(f Faults) error {
+	if f.ErrorRate < 0 || f.ErrorRate > 1 {
+		return fmt.Errorf("sandbox: error rate %v is not between 0 and 1", f.ErrorRate)
+	}
+	if f.DropEvery < 0 || f.Stall < 0 {
+		return errors.New("sandbox: fault durations must not be negative")
+	}
+	return nil
+}
+
+// checkLoopback refuses listen addresses that are not loopback: the sandbox
+// has fixed, published credentials.
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("sandbox: bad listen address %q: %w", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("sandbox: %q: %w; use 127.0.0.1 or allow remote access explicitly", addr, ErrRemoteAddr)
+	}
+	return nil
+}
+
+// URL is the REST root, "http://127.0.0.1:PORT".
+func (s *Server) URL() string { return s.url }
+
+// WSURL is the ticker URL, "ws://127.0.0.1:PORT/ws".
+func (s *Server) WSURL() string { return s.wsURL }
+
+// AccessToken issues a new, valid Kite Connect access token for APIKey, as
+// if the user had logged in.
+func (s *Server) AccessToken() string {
+	return s.sessions.issueAccess(APIKey, UserID)
+}
+
+// SetFaults replaces the active faults.
+func (s *Server) SetFaults(f Faults) {
+	if checkFaults(f) != nil {
+		return
+	}
+	s.faultMu.Lock()
+	s.faults = f
+	s.faultMu.Unlock()
+}
+
+func (s *Server) currentFaults() Faults {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	return s.faults
+}
+
+// failNow decides, from the seeded fault generator, whether this request is
+// one of the ErrorRate fraction answered with a server error.
+func (s *Server) failNow() (bool, int) {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	if s.faults.ErrorRate <= 0 {
+		return false, 0
+	}
+	if s.errRand.Float64() >= s.faults.ErrorRate {
+		return false, 0
+	}
+	if s.errRand.IntN(2) == 0 {
+		return true, http.StatusServiceUnavailable
+	}
+	return true, http.StatusInternalServerError
+}
+
+// ExpireSessions invalidates every access token, enctoken, request token
+// and pending web login: later requests with them get 403 TokenException,
+// and their ticker connections are closed.
+func (s *Server) ExpireSessions() {
+	s.sessions.expireAll()
+	s.ticker.dropAll()
+}
+
+// SendMalformed makes the next binary message on every open ticker
+// connection malformed (a packet length overrunning the message).
+func (s *Server) SendMalformed() {
+	s.malformed.Add(1)
+	s.ticker.wakeAll()
+}
+
+// Close stops the server, its ticker connections and its market clock, and
+// waits for them.
+func (s *Server) Close() error {
+	var err error
+	s.closed.Do(func() {
+		s.cancel()
+		s.ticker.dropAll()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err = s.srv.Shutdown(ctx)
+		if err != nil {
+			err = s.srv.Close()
+		}
+		s.ticker.wait()
+		s.wg.Wait()
+	})
+	return err
+}
