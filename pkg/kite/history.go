@@ -239,3 +239,43 @@ func (c *Client) FetchHistory(ctx context.Context, r HistoryRequest, chunks []Ch
 	}
 	return nil
 }
+
+// AppendJSON appends c as a JSON object ({"date":…,"open":…,…}), the same
+// bytes encoding/json would write, without reflection: a year of minute
+// candles is ~100k records.
+func (c *Candle) AppendJSON(dst []byte) []byte {
+	dst = append(dst, `{"date":"`...)
+	dst = append(dst, c.Date...)
+	dst = append(dst, `","open":`...)
+	dst = append(dst, c.Open...)
+	dst = append(dst, `,"high":`...)
+	dst = append(dst, c.High...)
+	dst = append(dst, `,"low":`...)
+	dst = append(dst, c.Low...)
+	dst = append(dst, `,"close":`...)
+	dst = append(dst, c.Close...)
+	dst = append(dst, `,"volume":`...)
+	dst = append(dst, c.Volume...)
+	if c.OI != "" {
+		dst = append(dst, `,"oi":`...)
+		dst = append(dst, c.OI...)
+	}
+	return append(dst, '}')
+}
+
+// AppendCSV appends c as a CSV row date,open,high,low,close,volume[,oi]
+// (with oi, an empty cell when Kite sent none). No field can contain a
+// comma or quote: the date is RFC 3339 and the rest are JSON numbers.
+func (c *Candle) AppendCSV(dst []byte, oi bool) []byte {
+	for i, s := range [...]string{c.Date, string(c.Open), string(c.High), string(c.Low), string(c.Close), string(c.Volume)} {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, s...)
+	}
+	if oi {
+		dst = append(dst, ',')
+		dst = append(dst, c.OI...)
+	}
+	return append(dst, '\n')
+}

@@ -1,0 +1,338 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kitecli/kite/internal/output"
+	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/pkg/kite"
+	"github.com/spf13/cobra"
+)
+
+// maxHistoryRequests is how many requests a history download may need
+// before it must be confirmed with --yes (at 3 a second, half a minute).
+const maxHistoryRequests = 100
+
+// HistoryOptions are the options of kite history.
+type HistoryOptions struct {
+	Symbol     string
+	Interval   string
+	From, To   string
+	Continuous bool
+	OI         bool
+	Yes        bool
+
+	now func() time.Time
+}
+
+func newHistoryCmd(f *Factory) *cobra.Command {
+	opts := &HistoryOptions{now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "history SYMBOL --interval I --from F [--to T]",
+		Short: "Historical candles for one instrument, any range",
+		Long: `Print historical candles (date, open, high, low, close, volume, and oi with
+--oi) for one instrument: EXCHANGE:TRADINGSYMBOL or an instrument token.
+
+Intervals: minute, 3minute, 5minute, 10minute, 15minute, 30minute, 60minute, day.
+--from and --to are in IST: a date (2024-01-31; as --to, the end of that day),
+a datetime (2024-01-31 09:15 or 2024-01-31T09:15:00, or RFC 3339 with an
+offset), or relative: now, today, yesterday, or N followed by min, h, d, w,
+mo or y (7d, 3mo, 1y) meaning that long before now. --to defaults to now.
+
+Kite serves a limited range per request (minute: 60 days; 3/5/10minute: 100;
+15/30minute: 200; 60minute: 400; day: 2000), so a longer range is fetched in
+chunks at Kite's historical rate limit (3 requests a second) and joined with
+no duplicate or missing candle. Candles are written as each chunk arrives: if
+the session expires midway, what was fetched is kept on stdout (exit 3). A
+range needing more than 100 requests must be confirmed with --yes.
+
+Output: CSV (date,open,high,low,close,volume[,oi]) with -o csv, one object per
+line with -o ndjson, a JSON array by default in a pipe, a table on a terminal.`,
+		Example: `  kite history NSE:INFY --interval day --from 1y -o csv > infy.csv
+  kite history NSE:INFY --interval minute --from 2024-01-01 --to 2024-12-31 --yes -o ndjson
+  kite history NFO:NIFTY26NOVFUT --interval 5minute --from 7d --oi -o csv
+  kite history 256265 --interval 15minute --from today -o ndjson --jq .close`,
+		Args: exactArgs(1, "one SYMBOL, e.g. kite history NSE:INFY --interval day --from 1y"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Symbol = args[0]
+			plan, err := planHistory(opts)
+			if err != nil {
+				return err
+			}
+			return runHistory(cmd.Context(), f, opts, plan)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.Interval, "interval", "i", "day", "candle interval: "+strings.Join(kite.Intervals(), ", "))
+	fl.StringVar(&opts.From, "from", "", "start (IST): 2024-01-31, \"2024-01-31 09:15\", 7d, 3mo, 1y, today, … (required)")
+	fl.StringVar(&opts.To, "to", "now", "end (IST), same forms as --from")
+	fl.BoolVar(&opts.Continuous, "continuous", false, "continuous data across expiries (futures, day candles)")
+	fl.BoolVar(&opts.OI, "oi", false, "add open interest (oi column)")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "allow a range needing more than 100 requests")
+	return cmd
+}
+
+// historyPlan is a validated request: everything checked before any
+// network call.
+type historyPlan struct {
+	from, to time.Time
+	chunks   []kite.Chunk
+}
+
+func planHistory(opts *HistoryOptions) (*historyPlan, error) {
+	sym := strings.TrimSpace(opts.Symbol)
+	if _, err := strconv.ParseUint(sym, 10, 32); err != nil && !strings.Contains(sym, ":") {
+		return nil, &kite.UnknownSymbolError{Symbol: sym}
+	}
+	if _, ok := kite.MaxRange(opts.Interval); !ok {
+		return nil, exitcode.Usagef("unknown --interval %q: use one of %s", opts.Interval, strings.Join(kite.Intervals(), ", "))
+	}
+	if opts.From == "" {
+		return nil, exitcode.Usagef("history needs --from, e.g. --from 2024-01-01 or --from 7d")
+	}
+	now := opts.now()
+	from, err := parseWhen(opts.From, now, false)
+	if err != nil {
+		return nil, exitcode.Usagef("invalid --from: %v", err)
+	}
+	to, err := parseWhen(opts.To, now, true)
+	if err != nil {
+		return nil, exitcode.Usagef("invalid --to: %v", err)
+	}
+	if !from.Before(to) {
+		return nil, exitcode.Usagef("--from %s is not before --to %s: swap them or widen the range",
+			from.In(kite.IST).Format(time.RFC3339), to.In(kite.IST).Format(time.RFC3339))
+	}
+	chunks, err := kite.SplitRange(from, to, opts.Interval)
+	if err != nil {
+		return nil, exitcode.Usagef("%v", err)
+	}
+	if len(chunks) > maxHistoryRequests && !opts.Yes {
+		span, _ := kite.MaxRange(opts.Interval)
+		return nil, exitcode.Usagef("this range needs %d requests (Kite serves %d days of %s candles per request; about %s at 3 requests a second), more than %d: narrow --from/--to, use a longer --interval, or pass --yes",
+			len(chunks), int(span.Hours()/24), opts.Interval, (time.Duration(len(chunks)) * time.Second / 3).Round(time.Second), maxHistoryRequests)
+	}
+	return &historyPlan{from: from, to: to, chunks: chunks}, nil
+}
+
+var relativeTime = regexp.MustCompile(`^(\d{1,6})(min|h|d|w|mo|y)$`)
+
+// parseWhen reads a --from/--to value in IST. A bare date is the start of
+// the day as --from and its last second as --to.
+func parseWhen(s string, now time.Time, isTo bool) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	n := now.In(kite.IST)
+	midnight := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, kite.IST)
+	switch strings.ToLower(s) {
+	case "now":
+		return now, nil
+	case "today":
+		if isTo {
+			return now, nil
+		}
+		return midnight, nil
+	case "yesterday":
+		if isTo {
+			return midnight.Add(-time.Second), nil
+		}
+		return midnight.AddDate(0, 0, -1), nil
+	}
+	if m := relativeTime.FindStringSubmatch(strings.ToLower(s)); m != nil {
+		k, _ := strconv.Atoi(m[1])
+		switch m[2] {
+		case "min":
+			return now.Add(-time.Duration(k) * time.Minute), nil
+		case "h":
+			return now.Add(-time.Duration(k) * time.Hour), nil
+		case "d":
+			return n.AddDate(0, 0, -k), nil
+		case "w":
+			return n.AddDate(0, 0, -7*k), nil
+		case "mo":
+			return n.AddDate(0, -k, 0), nil
+		case "y":
+			return n.AddDate(-k, 0, 0), nil
+		}
+	}
+	if d, err := time.ParseInLocation(time.DateOnly, s, kite.IST); err == nil {
+		if isTo {
+			return d.AddDate(0, 0, 1).Add(-time.Second), nil
+		}
+		return d, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02T15:04"} {
+		if t, err := time.ParseInLocation(layout, s, kite.IST); err == nil {
+			return t, nil
+		}
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q: use a date (2024-01-31), a datetime (\"2024-01-31 09:15\"), or a relative time (now, today, yesterday, 30min, 6h, 7d, 2w, 3mo, 1y)", s)
+}
+
+func runHistory(ctx context.Context, f *Factory, opts *HistoryOptions, plan *historyPlan) error {
+	res, err := f.Resolver(ctx)
+	if err != nil {
+		return err
+	}
+	inst, err := res.Resolve(opts.Symbol)
+	if err != nil {
+		return err
+	}
+	client, err := f.Client(ctx)
+	if err != nil {
+		return err
+	}
+	req := kite.HistoryRequest{Token: inst.InstrumentToken, Interval: opts.Interval,
+		Continuous: opts.Continuous, OI: opts.OI}
+	if client.Credentials.Kind == kite.Web {
+		req.UserID = client.Credentials.UserID
+	}
+	w := newCandleWriter(f, opts.OI)
+	var progress *progressBar
+	if f.IO.StderrTTY && len(plan.chunks) > 1 {
+		progress = &progressBar{w: f.IO.ErrOut, label: inst.Symbol()}
+	}
+	var got int
+	ferr := client.FetchHistory(ctx, req, plan.chunks, 3, func(cs []kite.Candle, done, total int) error {
+		got = done
+		progress.update(done, total)
+		return w.write(cs)
+	})
+	progress.finish()
+	werr := w.close()
+	if ferr != nil {
+		if got > 0 {
+			return fmt.Errorf("history stopped after %d of %d requests (the %d candles fetched were written): %w", got, len(plan.chunks), w.count, ferr)
+		}
+		return ferr
+	}
+	return werr
+}
+
+// candleWriter writes candles as they arrive: CSV, NDJSON (with --jq per
+// record) and a JSON array stream straight to stdout; a table, and JSON or
+// CSV filtered by --jq, need every candle first and are printed at the end
+// (also after a failure, with what was fetched).
+type candleWriter struct {
+	f      *Factory
+	out    *bufio.Writer
+	format output.Format
+	jq     *output.JQ
+	oi     bool
+	count  int
+	all    []kite.Candle // when not streaming
+	buf    []byte
+}
+
+func newCandleWriter(f *Factory, oi bool) *candleWriter {
+	return &candleWriter{f: f, out: bufio.NewWriterSize(f.IO.Out, 64<<10), format: f.Printer().Format(), jq: f.JQ(), oi: oi}
+}
+
+func (w *candleWriter) streaming() bool {
+	return w.format == output.NDJSON || w.jq == nil && (w.format == output.CSV || w.format == output.JSON)
+}
+
+func (w *candleWriter) write(cs []kite.Candle) error {
+	if !w.streaming() {
+		w.all = append(w.all, cs...)
+		w.count += len(cs)
+		return nil
+	}
+	b := w.buf[:0]
+	for i := range cs {
+		c := &cs[i]
+		switch {
+		case w.format == output.CSV:
+			if w.count == 0 {
+				b = append(b, "date,open,high,low,close,volume"...)
+				if w.oi {
+					b = append(b, ",oi"...)
+				}
+				b = append(b, '\n')
+			}
+			b = c.AppendCSV(b, w.oi)
+		case w.format == output.JSON:
+			if w.count == 0 {
+				b = append(b, "[\n  "...)
+			} else {
+				b = append(b, ",\n  "...)
+			}
+			b = c.AppendJSON(b)
+		case w.jq != nil:
+			var err error
+			if err = w.jq.RunJSON(c.AppendJSON(nil), func(r any) error {
+				b, err = output.AppendResult(b, r)
+				return err
+			}); err != nil {
+				return err
+			}
+		default:
+			b = append(c.AppendJSON(b), '\n')
+		}
+		w.count++
+	}
+	w.buf = b
+	if _, err := w.out.Write(b); err != nil {
+		return err
+	}
+	// Flush per chunk: what has arrived is on stdout even if a later
+	// request fails or the process is killed.
+	return w.out.Flush()
+}
+
+func (w *candleWriter) close() error {
+	if !w.streaming() {
+		all := w.all
+		if all == nil {
+			all = []kite.Candle{}
+		}
+		return w.f.Printer().Print(all)
+	}
+	switch {
+	case w.format == output.JSON && w.count == 0:
+		w.out.WriteString("[]\n")
+	case w.format == output.JSON:
+		w.out.WriteString("\n]\n")
+	case w.format == output.CSV && w.count == 0:
+		w.out.WriteString("date,open,high,low,close,volume")
+		if w.oi {
+			w.out.WriteString(",oi")
+		}
+		w.out.WriteString("\n")
+	}
+	return w.out.Flush()
+}
+
+// progressBar draws "[=====>    ] 3/7 NSE:INFY" on stderr (a terminal).
+// A nil bar draws nothing.
+type progressBar struct {
+	w     io.Writer
+	label string
+	drawn bool
+}
+
+func (p *progressBar) update(done, total int) {
+	if p == nil {
+		return
+	}
+	const width = 30
+	fill := width * done / total
+	bar := strings.Repeat("=", fill) + strings.Repeat(" ", width-fill)
+	fmt.Fprintf(p.w, "\r[%s] %d/%d requests %s", bar, done, total, p.label)
+	p.drawn = true
+}
+
+func (p *progressBar) finish() {
+	if p != nil && p.drawn {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}

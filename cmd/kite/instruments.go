@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/kitecli/kite/internal/kitehome"
+	"github.com/kitecli/kite/internal/output"
+	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/pkg/kite"
+	"github.com/spf13/cobra"
+)
+
+// Resolver is the symbol↔token resolver over today's full instrument dump,
+// cached on disk per REST base URL until Kite's next daily refresh. history,
+// quote, stream and orders share it.
+func (f *Factory) Resolver(ctx context.Context) (*kite.Resolver, error) {
+	insts, err := f.instruments(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	return kite.NewResolver(insts), nil
+}
+
+// instruments is the (cached) dump of one exchange, "" for all.
+func (f *Factory) instruments(ctx context.Context, exchange string) ([]kite.Instrument, error) {
+	client, err := f.Client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dirs, err := kitehome.Resolve(f.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	cache := &kite.InstrumentCache{Dir: filepath.Join(dirs.Cache, "instruments")}
+	return cache.Load(ctx, client, exchange)
+}
+
+var (
+	exchangeName = regexp.MustCompile(`^[A-Za-z]{2,8}$`)
+	expiryPrefix = regexp.MustCompile(`^\d{4}-\d{2}(-\d{2})?$`)
+)
+
+// instrumentColumns are what fits on a terminal; -o csv carries all of
+// Kite's columns, in Kite's order.
+func (f *Factory) instrumentColumns() []output.Option {
+	if f.Printer().Format() != output.Table {
+		return nil
+	}
+	return []output.Option{output.Columns("instrument_token", "tradingsymbol", "name", "exchange", "segment",
+		"instrument_type", "expiry", "strike", "lot_size", "tick_size")}
+}
+
+// InstrumentsOptions are the options of kite instruments.
+type InstrumentsOptions struct {
+	Exchange string
+}
+
+func newInstrumentsCmd(f *Factory) *cobra.Command {
+	opts := &InstrumentsOptions{}
+	cmd := &cobra.Command{
+		Use:   "instruments",
+		Short: "List Kite's instruments (the daily dump), or search them",
+		Long: `List every instrument Kite trades, from its daily instrument dump (optionally of
+one exchange), through the output layer: -o csv gives Kite's own columns.
+
+The dump is cached under the kite cache directory, per server and exchange,
+until Kite regenerates it the next morning (about 08:30 IST); the symbol
+resolver used by quote, history, stream and orders reads the same cache.`,
+		Example: `  kite instruments --exchange NSE -o csv > nse.csv
+  kite instruments --exchange NFO --jq '[.[] | select(.name == "NIFTY" and .instrument_type == "FUT")] | length'
+  kite instruments search infy`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Exchange != "" && !exchangeName.MatchString(opts.Exchange) {
+				return exitcode.Usagef("invalid --exchange %q: use an exchange such as NSE, BSE, NFO, BFO, CDS, BCD or MCX", opts.Exchange)
+			}
+			return runInstruments(cmd.Context(), f, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Exchange, "exchange", "", "only this exchange (NSE, BSE, NFO, BFO, CDS, BCD, MCX)")
+	cmd.AddCommand(newInstrumentsSearchCmd(f))
+	return cmd
+}
+
+func runInstruments(ctx context.Context, f *Factory, opts *InstrumentsOptions) error {
+	insts, err := f.instruments(ctx, strings.ToUpper(opts.Exchange))
+	if err != nil {
+		return err
+	}
+	if insts == nil {
+		insts = []kite.Instrument{}
+	}
+	return f.Printer().Print(insts, f.instrumentColumns()...)
+}
+
+// InstrumentsSearchOptions are the options of kite instruments search.
+type InstrumentsSearchOptions struct {
+	Query    string
+	Exchange string
+	Type     string
+	Expiry   string
+	Limit    int
+}
+
+func newInstrumentsSearchCmd(f *Factory) *cobra.Command {
+	opts := &InstrumentsSearchOptions{}
+	cmd := &cobra.Command{
+		Use:   "search QUERY",
+		Short: "Find instruments by trading symbol or name",
+		Long: `Find instruments whose trading symbol or name contains QUERY (any case). Exact
+symbol matches come first, then symbols starting with QUERY, then the rest;
+nearer expiries first. Use the EXCHANGE:TRADINGSYMBOL of a result with quote,
+history, stream or orders.`,
+		Example: `  kite instruments search infy
+  kite instruments search NIFTY --exchange NFO --type CE --expiry 2026-11 --limit 20
+  kite instruments search reliance -o json --jq '.[0] | "\(.exchange):\(.tradingsymbol)"'`,
+		Args: exactArgs(1, "a QUERY, e.g. kite instruments search INFY"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Query = args[0]
+			if strings.TrimSpace(opts.Query) == "" {
+				return exitcode.Usagef("the search QUERY is empty: give part of a symbol or name, e.g. INFY")
+			}
+			if opts.Exchange != "" && !exchangeName.MatchString(opts.Exchange) {
+				return exitcode.Usagef("invalid --exchange %q: use an exchange such as NSE, BSE, NFO, BFO, CDS, BCD or MCX", opts.Exchange)
+			}
+			if opts.Expiry != "" {
+				if !expiryPrefix.MatchString(opts.Expiry) {
+					return exitcode.Usagef("invalid --expiry %q: use a date (2026-11-26) or a month (2026-11)", opts.Expiry)
+				}
+				layout := "2006-01-02"
+				if len(opts.Expiry) == 7 {
+					layout = "2006-01"
+				}
+				if _, err := time.Parse(layout, opts.Expiry); err != nil {
+					return exitcode.Usagef("invalid --expiry %q: use a date (2026-11-26) or a month (2026-11)", opts.Expiry)
+				}
+			}
+			if opts.Limit < 0 {
+				return exitcode.Usagef("--limit must be 0 (no limit) or more, got %d", opts.Limit)
+			}
+			return runInstrumentsSearch(cmd.Context(), f, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Exchange, "exchange", "", "only this exchange (NSE, BSE, NFO, …)")
+	cmd.Flags().StringVar(&opts.Type, "type", "", "only this instrument type: EQ, FUT, CE, PE, INDEX")
+	cmd.Flags().StringVar(&opts.Expiry, "expiry", "", "only this expiry date (2026-11-26) or month (2026-11)")
+	cmd.Flags().IntVar(&opts.Limit, "limit", 50, "at most this many results (0 = all)")
+	return cmd
+}
+
+func runInstrumentsSearch(ctx context.Context, f *Factory, opts *InstrumentsSearchOptions) error {
+	insts, err := f.instruments(ctx, strings.ToUpper(opts.Exchange))
+	if err != nil {
+		return err
+	}
+	hits := kite.NewResolver(insts).Search(opts.Query, kite.SearchOptions{
+		Exchange: opts.Exchange, Type: opts.Type, Expiry: opts.Expiry, Limit: opts.Limit,
+	})
+	if len(hits) == 0 {
+		f.Logger.Warn("no instrument matches", "query", opts.Query)
+	}
+	return f.Printer().Print(hits, f.instrumentColumns()...)
+}

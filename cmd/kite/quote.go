@@ -1,0 +1,269 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/kitecli/kite/internal/output"
+	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/pkg/kite"
+	"github.com/spf13/cobra"
+)
+
+// QuoteOptions are the options of kite quote.
+type QuoteOptions struct {
+	Symbols []string
+	Mode    string
+	File    string // "-" = stdin
+}
+
+func newQuoteCmd(f *Factory) *cobra.Command {
+	opts := &QuoteOptions{}
+	cmd := &cobra.Command{
+		Use:   "quote SYMBOL…",
+		Short: "Market quotes for any number of instruments",
+		Long: `Print market quotes. Instruments are EXCHANGE:TRADINGSYMBOL (any case) or
+instrument tokens, as arguments or one per line from --file (- for stdin).
+
+--mode full (the default) is Kite's /quote: OHLC, volume, OI, circuit limits
+and market depth; ohlc and ltp are lighter. Any number of instruments may be
+asked for: they are sent in batches of Kite's limits (500 for full, 1000 for
+ohlc and ltp) at Kite's quote rate limit (1 request a second).
+
+The JSON output is a list of Kite's quote objects in the order asked, each
+with "symbol" (EXCHANGE:TRADINGSYMBOL) first and "change" (percent against
+the previous close) added: a list keeps that order and works record by record
+with -o ndjson, -o csv and --jq '.[]', where Kite's object keyed by symbol
+would not. Unknown instruments are reported on stderr, the rest are still
+printed, and the exit code is 1.`,
+		Example: `  kite quote NSE:INFY NSE:RELIANCE
+  kite quote nse:infy 408065 --mode ltp -o json --jq '.[] | "\(.symbol) \(.last_price)"'
+  kite instruments --exchange NSE --jq '.[] | "NSE:\(.tradingsymbol)"' | kite quote --file - --mode ohlc -o csv`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Symbols = args
+			if len(args) == 0 && opts.File == "" {
+				return exitcode.Usagef("quote needs at least one SYMBOL (e.g. NSE:INFY) or --file")
+			}
+			if _, err := kite.ParseQuoteMode(opts.Mode); err != nil {
+				return exitcode.Usagef("invalid --mode: %v", err)
+			}
+			if opts.File != "" {
+				more, err := readSymbolList(f, opts.File)
+				if err != nil {
+					return err
+				}
+				opts.Symbols = append(opts.Symbols, more...)
+			}
+			if len(opts.Symbols) == 0 {
+				return exitcode.Usagef("no symbols in %s", opts.File)
+			}
+			return runQuote(cmd.Context(), f, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Mode, "mode", "full", "quote mode: full, ohlc or ltp")
+	cmd.Flags().StringVar(&opts.File, "file", "", "read symbols from this file, one per line (- for stdin)")
+	return cmd
+}
+
+// readSymbolList reads symbols separated by newlines, spaces or commas;
+// "#" starts a comment.
+func readSymbolList(f *Factory, name string) ([]string, error) {
+	var r io.Reader = f.IO.In
+	if name != "-" {
+		file, err := os.Open(name)
+		if err != nil {
+			return nil, exitcode.Usagef("reading --file: %v", err)
+		}
+		defer file.Close()
+		r = file
+	}
+	var out []string
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line, _, _ := strings.Cut(sc.Text(), "#")
+		out = append(out, strings.FieldsFunc(line, func(r rune) bool {
+			return r == ',' || r == ' ' || r == '\t' || r == '\r'
+		})...)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, exitcode.Usagef("reading --file %s: %v", name, err)
+	}
+	return out, nil
+}
+
+func runQuote(ctx context.Context, f *Factory, opts *QuoteOptions) error {
+	mode, _ := kite.ParseQuoteMode(opts.Mode)
+	res, err := f.Resolver(ctx)
+	if err != nil {
+		return err
+	}
+	client, err := f.Client(ctx)
+	if err != nil {
+		return err
+	}
+	var unknown []string
+	report := func(sym string) {
+		unknown = append(unknown, sym)
+		fmt.Fprintf(f.IO.ErrOut, "kite: %v\n", &kite.UnknownSymbolError{Symbol: sym})
+	}
+	// Resolve first: tokens and any-case symbols become Kite's keys, and an
+	// unknown instrument costs no request.
+	var keys []string
+	seen := map[string]bool{}
+	for _, s := range opts.Symbols {
+		inst, err := res.Resolve(s)
+		if err != nil {
+			report(s)
+			continue
+		}
+		if k := inst.Symbol(); !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	records := make([]json.RawMessage, 0, len(keys))
+	var fetchErr error
+	for start := 0; start < len(keys); start += mode.BatchSize() {
+		batch := keys[start:min(start+mode.BatchSize(), len(keys))]
+		quotes, err := client.Quote(ctx, mode, batch)
+		if err != nil {
+			fetchErr = err
+			break
+		}
+		for _, k := range batch {
+			q, ok := quotes[k]
+			if !ok {
+				report(k) // in the dump, but Kite has no quote for it
+				continue
+			}
+			rec, err := quoteRecord(k, q)
+			if err != nil {
+				return fmt.Errorf("quote for %s: %w", k, err)
+			}
+			records = append(records, rec)
+		}
+	}
+	if err := f.printQuotes(mode, records); err != nil {
+		return err
+	}
+	if fetchErr != nil {
+		return fetchErr
+	}
+	if len(unknown) > 0 {
+		return exitcode.With(exitcode.Error, fmt.Errorf("%d of %d instruments unknown (reported above); the rest were printed", len(unknown), len(opts.Symbols)))
+	}
+	return nil
+}
+
+// quoteFields are what a record needs for "change" and the table.
+type quoteFields struct {
+	LastPrice json.Number `json:"last_price"`
+	Volume    json.Number `json:"volume"`
+	OI        json.Number `json:"oi"`
+	OHLC      *struct {
+		Open  json.Number `json:"open"`
+		High  json.Number `json:"high"`
+		Low   json.Number `json:"low"`
+		Close json.Number `json:"close"`
+	} `json:"ohlc"`
+}
+
+// quoteRecord is Kite's quote object with "symbol" first and, when the
+// previous close is known, "change" (percent, 2 decimals) last: Kite's own
+// fields keep their order and exact digits.
+func quoteRecord(symbol string, q json.RawMessage) (json.RawMessage, error) {
+	var qf quoteFields
+	if err := json.Unmarshal(q, &qf); err != nil {
+		return nil, err
+	}
+	body := strings.TrimSpace(string(q))
+	if !strings.HasPrefix(body, "{") || !strings.HasSuffix(body, "}") {
+		return nil, fmt.Errorf("not an object")
+	}
+	inner := strings.TrimSpace(body[1 : len(body)-1])
+	sym, _ := json.Marshal(symbol)
+	var b strings.Builder
+	b.WriteString(`{"symbol":`)
+	b.Write(sym)
+	if inner != "" {
+		b.WriteByte(',')
+		b.WriteString(inner)
+	}
+	if ch, ok := changePercent(qf); ok {
+		b.WriteString(`,"change":`)
+		b.WriteString(ch)
+	}
+	b.WriteByte('}')
+	return json.RawMessage(b.String()), nil
+}
+
+func changePercent(qf quoteFields) (string, bool) {
+	if qf.OHLC == nil {
+		return "", false
+	}
+	last, err1 := qf.LastPrice.Float64()
+	closePrice, err2 := qf.OHLC.Close.Float64()
+	if err1 != nil || err2 != nil || closePrice == 0 {
+		return "", false
+	}
+	ch := math.Round((last-closePrice)/closePrice*10000) / 100
+	return strconv.FormatFloat(ch, 'f', -1, 64), true
+}
+
+// quoteRow is one line of the terminal table.
+type quoteRow struct {
+	Symbol    string      `json:"symbol"`
+	LastPrice json.Number `json:"last_price"`
+	Change    json.Number `json:"change_%,omitempty"`
+	Volume    json.Number `json:"volume,omitempty"`
+	Open      json.Number `json:"open,omitempty"`
+	High      json.Number `json:"high,omitempty"`
+	Low       json.Number `json:"low,omitempty"`
+	Close     json.Number `json:"close,omitempty"`
+	OI        json.Number `json:"oi,omitempty"`
+}
+
+// printQuotes prints the records; a terminal table (without --jq, which
+// works on the JSON shape) shows the fields people scan for.
+func (f *Factory) printQuotes(mode kite.QuoteMode, records []json.RawMessage) error {
+	if f.Printer().Format() != output.Table || f.JQ() != nil {
+		return f.Printer().Print(records)
+	}
+	rows := make([]quoteRow, 0, len(records))
+	for _, rec := range records {
+		var qf struct {
+			Symbol string `json:"symbol"`
+			quoteFields
+		}
+		if err := json.Unmarshal(rec, &qf); err != nil {
+			return err
+		}
+		row := quoteRow{Symbol: qf.Symbol, LastPrice: qf.LastPrice, Volume: qf.Volume}
+		if ch, ok := changePercent(qf.quoteFields); ok {
+			row.Change = json.Number(ch)
+		}
+		if qf.OHLC != nil {
+			row.Open, row.High, row.Low, row.Close = qf.OHLC.Open, qf.OHLC.High, qf.OHLC.Low, qf.OHLC.Close
+		}
+		if qf.OI != "" && qf.OI != "0" {
+			row.OI = qf.OI
+		}
+		rows = append(rows, row)
+	}
+	cols := []string{"symbol", "last_price"}
+	switch mode {
+	case kite.QuoteOHLC:
+		cols = append(cols, "change_%", "open", "high", "low", "close")
+	case kite.QuoteFull:
+		cols = append(cols, "change_%", "volume", "open", "high", "low", "close", "oi")
+	}
+	return f.Printer().Print(rows, output.Columns(cols...))
+}
