@@ -120,6 +120,7 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 no session (run kite login),
 	root.AddCommand(
 		newVersionCmd(f),
 		newSandboxCmd(f),
+		newProfileCmd(f), newMarginsCmd(f), newHoldingsCmd(f), newPositionsCmd(f), newTradesCmd(f), newOrdersCmd(f), newAPICmd(f),
 		newQuoteCmd(f), newHistoryCmd(f), newInstrumentsCmd(f),
 	)
 	return root

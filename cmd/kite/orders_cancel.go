@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/pkg/kite"
+	"github.com/spf13/cobra"
+)
+
+type ordersCancelOptions struct {
+	OrderID string
+	Variety string
+	Parent  string
+	Safety  writeSafety
+}
+
+func newOrdersCancelCmd(f *Factory) *cobra.Command {
+	opts := &ordersCancelOptions{}
+	cmd := &cobra.Command{
+		Use:   "cancel ORDER_ID",
+		Short: "Cancel an open order",
+		Long: `Cancel an open order. Its variety is read from the order book unless
+--variety is given; the second leg of a cover order needs --parent.
+
+Confirmed on a terminal, refused without one unless --yes, previewed with
+--dry-run, and never retried.`,
+		Example: `  kite orders cancel 151220000000000
+  kite orders cancel 151220000000000 --yes
+  kite orders --jq '.[] | select(.status == "OPEN") | .order_id' | xargs -n1 kite orders cancel --yes`,
+		Args: exactArgs(1, "the ID of the order to cancel (see kite orders)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.OrderID = args[0]
+			return runOrdersCancel(cmd.Context(), f, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Variety, "variety", "", "the order's variety (default: as in the order book)")
+	fl.StringVar(&opts.Parent, "parent", "", "parent order ID (the second leg of a cover order)")
+	opts.Safety.addFlags(fl, false)
+	return cmd
+}
+
+func runOrdersCancel(ctx context.Context, f *Factory, opts *ordersCancelOptions) error {
+	if err := checkOrderID(opts.OrderID); err != nil {
+		return err
+	}
+	if opts.Parent != "" {
+		if err := checkOrderID(opts.Parent); err != nil {
+			return err
+		}
+	}
+	variety := strings.ToLower(opts.Variety)
+	if variety != "" && !contains(kite.Varieties, variety) {
+		return exitcode.Usagef("variety %q is not one of %s", opts.Variety, strings.Join(kite.Varieties, ", "))
+	}
+	if err := opts.Safety.checkCanWrite(f, "cancel an order"); err != nil {
+		return err
+	}
+	c, err := f.Client(ctx)
+	if err != nil {
+		return err
+	}
+	cur, err := currentOrder(ctx, c, opts.OrderID)
+	if err != nil {
+		return err
+	}
+	if isFinal(cur.Status) {
+		return fmt.Errorf("order %s is already %s: nothing to cancel", opts.OrderID, cur.Status)
+	}
+	if variety == "" {
+		variety = cur.Variety
+	}
+	if opts.Safety.DryRun {
+		return f.Printer().Print(struct {
+			OrderID string `json:"order_id"`
+			Variety string `json:"variety"`
+			Status  string `json:"status"`
+			Cancel  bool   `json:"cancel"`
+			DryRun  bool   `json:"dry_run"`
+		}{opts.OrderID, variety, cur.Status, true, true})
+	}
+	summary := fmt.Sprintf("cancel order %s: %s %d %s:%s %s", opts.OrderID,
+		cur.TransactionType, cur.PendingQuantity, cur.Exchange, cur.Tradingsymbol, cur.OrderType)
+	if cur.Price > 0 {
+		summary += fmt.Sprintf(" @ %v", cur.Price)
+	}
+	summary += " (" + cur.Status + ")"
+	if err := opts.Safety.confirm(f, summary, "Cancel this order?"); err != nil {
+		return err
+	}
+	if _, err := c.CancelOrder(ctx, variety, opts.OrderID, opts.Parent); err != nil {
+		if kite.IsAmbiguous(err) {
+			return fmt.Errorf("cancelling order %s failed after the request was sent, so it may be cancelled; check with kite orders show %s (not retried): %w", opts.OrderID, opts.OrderID, err)
+		}
+		return fmt.Errorf("cancelling order %s: %w", opts.OrderID, err)
+	}
+	res, serr := settle(ctx, f, c, writeResult{OrderID: opts.OrderID, Variety: variety, Tag: cur.Tag})
+	if err := f.Printer().Print(res); err != nil {
+		return err
+	}
+	return serr
+}

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/pkg/kite"
+	"github.com/spf13/cobra"
+)
+
+type ordersModifyOptions struct {
+	OrderID   string
+	Variety   string
+	Qty       int
+	Price     float64
+	Trigger   float64
+	Type      string
+	Validity  string
+	TTL       int
+	Disclosed int
+	Safety    writeSafety
+}
+
+func newOrdersModifyCmd(f *Factory) *cobra.Command {
+	opts := &ordersModifyOptions{}
+	cmd := &cobra.Command{
+		Use:   "modify ORDER_ID",
+		Short: "Change an open order's quantity, prices, type or validity",
+		Long: `Modify an open order. Only the fields given are changed; the instrument, side
+and product of an order cannot be changed (cancel it and place a new one).
+
+The order's variety is read from the order book unless --variety is given.
+Like place, modify is validated before any request, capped by --max-value
+(on the order's value after the change), previewed with --dry-run, confirmed
+on a terminal, refused without one unless --yes, and never retried.`,
+		Example: `  kite orders modify 151220000000000 --price 1490.5
+  kite orders modify 151220000000000 --qty 5 --yes
+  kite orders modify 151220000000000 --type MARKET --dry-run
+  kite orders modify 151220000000000 --type SL --price 801 --trigger 800`,
+		Args: exactArgs(1, "the ID of the order to modify (see kite orders)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.OrderID = args[0]
+			if err := opts.Safety.resolveMaxValue(cmd.Flags(), f.Getenv); err != nil {
+				return err
+			}
+			return runOrdersModify(cmd.Context(), f, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Variety, "variety", "", "the order's variety (default: as in the order book)")
+	fl.IntVarP(&opts.Qty, "qty", "q", 0, "new quantity")
+	fl.Float64Var(&opts.Price, "price", 0, "new limit price")
+	fl.Float64Var(&opts.Trigger, "trigger", 0, "new trigger price")
+	fl.StringVarP(&opts.Type, "type", "t", "", "new order type: "+strings.Join(kite.OrderTypes, ", "))
+	fl.StringVar(&opts.Validity, "validity", "", "new validity: "+strings.Join(kite.Validities, ", "))
+	fl.IntVar(&opts.TTL, "ttl", 0, "new minutes for a TTL order")
+	fl.IntVar(&opts.Disclosed, "disclosed", 0, "new disclosed quantity")
+	opts.Safety.addFlags(fl, true)
+	return cmd
+}
+
+// modifyPreview is what --dry-run prints.
+type modifyPreview struct {
+	OrderID string           `json:"order_id"`
+	Variety string           `json:"variety"`
+	Status  string           `json:"status"`
+	Changes kite.OrderParams `json:"changes"`
+	// After is the order as it would be: quantity, type and prices.
+	Quantity     int     `json:"quantity"`
+	OrderType    string  `json:"order_type"`
+	Price        float64 `json:"price"`
+	TriggerPrice float64 `json:"trigger_price"`
+	Value        float64 `json:"value"`
+	MaxValue     float64 `json:"max_value"`
+	DryRun       bool    `json:"dry_run"`
+}
+
+func runOrdersModify(ctx context.Context, f *Factory, opts *ordersModifyOptions) error {
+	if err := checkOrderID(opts.OrderID); err != nil {
+		return err
+	}
+	p := kite.OrderParams{
+		Quantity:          opts.Qty,
+		Price:             opts.Price,
+		TriggerPrice:      opts.Trigger,
+		OrderType:         strings.ToUpper(opts.Type),
+		Validity:          strings.ToUpper(opts.Validity),
+		ValidityTTL:       opts.TTL,
+		DisclosedQuantity: opts.Disclosed,
+	}
+	if err := p.ValidateModify(); err != nil {
+		return exitcode.Usagef("invalid modification:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
+	}
+	if opts.Variety != "" && !contains(kite.Varieties, strings.ToLower(opts.Variety)) {
+		return exitcode.Usagef("variety %q is not one of %s", opts.Variety, strings.Join(kite.Varieties, ", "))
+	}
+	if err := opts.Safety.checkCanWrite(f, "modify an order"); err != nil {
+		return err
+	}
+	c, err := f.Client(ctx)
+	if err != nil {
+		return err
+	}
+	cur, err := currentOrder(ctx, c, opts.OrderID)
+	if err != nil {
+		return err
+	}
+	if isFinal(cur.Status) {
+		return fmt.Errorf("order %s is %s: only open orders can be modified", opts.OrderID, cur.Status)
+	}
+	pv := modifyPreview{
+		OrderID: opts.OrderID, Variety: strings.ToLower(opts.Variety), Status: cur.Status, Changes: p,
+		Quantity: cur.Quantity, OrderType: cur.OrderType, Price: cur.Price, TriggerPrice: cur.TriggerPrice,
+		MaxValue: opts.Safety.MaxValue,
+	}
+	if pv.Variety == "" {
+		pv.Variety = cur.Variety
+	}
+	if p.Quantity > 0 {
+		pv.Quantity = p.Quantity
+	}
+	if p.OrderType != "" {
+		pv.OrderType = p.OrderType
+	}
+	if p.Price > 0 || p.OrderType == kite.OrderTypeMarket || p.OrderType == kite.OrderTypeSLM {
+		pv.Price = p.Price
+	}
+	if p.TriggerPrice > 0 {
+		pv.TriggerPrice = p.TriggerPrice
+	}
+	var valuePrice float64
+	switch pv.OrderType {
+	case kite.OrderTypeLimit, kite.OrderTypeSL:
+		valuePrice = pv.Price
+	case kite.OrderTypeSLM:
+		valuePrice = pv.TriggerPrice
+	default:
+		if valuePrice, err = lastPrice(ctx, c, cur.Exchange+":"+cur.Tradingsymbol); err != nil {
+			return err
+		}
+	}
+	pv.Value = math.Round(float64(pv.Quantity)*valuePrice*100) / 100
+	if err := opts.Safety.checkValue(pv.Value); err != nil {
+		return err
+	}
+	if opts.Safety.DryRun {
+		pv.DryRun = true
+		return f.Printer().Print(pv)
+	}
+	summary := fmt.Sprintf("modify order %s (%s %d %s:%s %s, %s): now %d %s",
+		opts.OrderID, cur.TransactionType, cur.Quantity, cur.Exchange, cur.Tradingsymbol, cur.OrderType, cur.Status,
+		pv.Quantity, pv.OrderType)
+	if pv.Price > 0 {
+		summary += fmt.Sprintf(" @ %v", pv.Price)
+	}
+	if pv.TriggerPrice > 0 {
+		summary += fmt.Sprintf(" trigger %v", pv.TriggerPrice)
+	}
+	summary += "  value ≈ " + rupees(pv.Value)
+	if err := opts.Safety.confirm(f, summary, "Modify this order?"); err != nil {
+		return err
+	}
+	if _, err := c.ModifyOrder(ctx, pv.Variety, opts.OrderID, p); err != nil {
+		if kite.IsAmbiguous(err) {
+			return fmt.Errorf("modifying order %s failed after the request was sent, so it may have been applied; check with kite orders show %s (not retried): %w", opts.OrderID, opts.OrderID, err)
+		}
+		return fmt.Errorf("modifying order %s: %w", opts.OrderID, err)
+	}
+	res, serr := settle(ctx, f, c, writeResult{OrderID: opts.OrderID, Variety: pv.Variety, Tag: cur.Tag})
+	if err := f.Printer().Print(res); err != nil {
+		return err
+	}
+	return serr
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

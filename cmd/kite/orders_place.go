@@ -1,0 +1,320 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/pkg/kite"
+	"github.com/spf13/cobra"
+)
+
+type ordersPlaceOptions struct {
+	Symbol           string // EXCHANGE:TRADINGSYMBOL, or TRADINGSYMBOL with Exchange
+	Exchange         string
+	Buy, Sell        bool
+	Side             string
+	Qty              int
+	Product          string
+	Type             string
+	Price            float64
+	Trigger          float64
+	Validity         string
+	TTL              int
+	Disclosed        int
+	Tag              string
+	Variety          string
+	IcebergLegs      int
+	IcebergQty       int
+	Auction          string
+	MarketProtection float64
+	Safety           writeSafety
+}
+
+func newOrdersPlaceCmd(f *Factory) *cobra.Command {
+	opts := &ordersPlaceOptions{}
+	cmd := &cobra.Command{
+		Use:   "place [EXCHANGE:TRADINGSYMBOL]",
+		Short: "Place an order (validated, confirmed, tagged, never sent twice)",
+		Long: `Place an order with any of Kite's parameters.
+
+The instrument is EXCHANGE:TRADINGSYMBOL, as an argument or --symbol (or the
+trading symbol with --exchange). The order type is --type, or follows from the
+prices: --price alone is LIMIT, --price and --trigger SL, --trigger alone SL-M;
+a MARKET order must say --type MARKET. The product defaults to CNC on NSE/BSE
+and NRML on derivative exchanges; validity to DAY; variety to regular.
+
+Before anything is sent the order is validated (quantity, prices for the type,
+enums, lot size and tick size of the instrument) and valued (quantity × price,
+the trigger for SL-M, the last price for MARKET); an order worth more than
+--max-value (KITE_MAX_ORDER_VALUE, default ₹5,00,000) is refused. --dry-run
+prints the resolved order and sends nothing. On a terminal the order is shown
+and confirmed; without one it is refused unless --yes is given.
+
+Every order carries a tag (generated unless --tag is given; up to 20 letters
+and digits) and the request is sent exactly once. If it fails after being
+sent (timeout, 5xx), kite does not resend: it looks the tag up in the order
+book and says whether the order landed (see kite orders reconcile).
+
+Prints the order ID, tag and status. An order Kite rejects (insufficient
+margin, RMS) exits 5.`,
+		Example: `  kite orders place NSE:INFY --buy --qty 1 --price 1500
+  kite orders place NSE:INFY --sell --qty 5 --type MARKET --product MIS --yes
+  kite orders place NSE:SBIN --buy --qty 10 --price 801 --trigger 800 --dry-run
+  kite orders place --exchange NFO --symbol NIFTY26NOVFUT --side BUY --qty 75 --type MARKET --product NRML
+  kite orders place NSE:RELIANCE --buy --qty 1000 --price 2500 --variety iceberg --iceberg-legs 5 --iceberg-qty 200
+  kite orders place NSE:INFY --buy --qty 1 --price 1500 --validity TTL --ttl 5 --tag rebal01 --yes`,
+		Args: maxArgs(1, "one instrument, EXCHANGE:TRADINGSYMBOL"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				if opts.Symbol != "" {
+					return exitcode.Usagef("give the instrument once: as an argument or with --symbol")
+				}
+				opts.Symbol = args[0]
+			}
+			if err := opts.Safety.resolveMaxValue(cmd.Flags(), f.Getenv); err != nil {
+				return err
+			}
+			return runOrdersPlace(cmd.Context(), f, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Symbol, "symbol", "", "instrument: EXCHANGE:TRADINGSYMBOL, or TRADINGSYMBOL with --exchange")
+	fl.StringVar(&opts.Exchange, "exchange", "", "exchange: "+strings.Join(kite.OrderExchanges, ", "))
+	fl.BoolVar(&opts.Buy, "buy", false, "buy (same as --side BUY)")
+	fl.BoolVar(&opts.Sell, "sell", false, "sell (same as --side SELL)")
+	fl.StringVar(&opts.Side, "side", "", "transaction type: BUY or SELL")
+	fl.IntVarP(&opts.Qty, "qty", "q", 0, "quantity (units; a multiple of the lot size for derivatives)")
+	fl.StringVar(&opts.Product, "product", "", "product: "+strings.Join(kite.Products, ", ")+" (default CNC on NSE/BSE, NRML elsewhere)")
+	fl.StringVarP(&opts.Type, "type", "t", "", "order type: "+strings.Join(kite.OrderTypes, ", ")+" (default from the prices given)")
+	fl.Float64Var(&opts.Price, "price", 0, "limit price (LIMIT, SL)")
+	fl.Float64Var(&opts.Trigger, "trigger", 0, "trigger price (SL, SL-M; the stop-loss of a cover order)")
+	fl.StringVar(&opts.Validity, "validity", "", "validity: "+strings.Join(kite.Validities, ", ")+" (default DAY)")
+	fl.IntVar(&opts.TTL, "ttl", 0, "minutes a TTL order stays open (with --validity TTL)")
+	fl.IntVar(&opts.Disclosed, "disclosed", 0, "disclosed quantity")
+	fl.StringVar(&opts.Tag, "tag", "", "order tag, up to 20 letters and digits (default: generated)")
+	fl.StringVar(&opts.Variety, "variety", kite.VarietyRegular, "variety: "+strings.Join(kite.Varieties, ", "))
+	fl.IntVar(&opts.IcebergLegs, "iceberg-legs", 0, "number of legs of an iceberg order (2-10)")
+	fl.IntVar(&opts.IcebergQty, "iceberg-qty", 0, "quantity of each leg of an iceberg order")
+	fl.StringVar(&opts.Auction, "auction", "", "auction number (auction variety)")
+	fl.Float64Var(&opts.MarketProtection, "market-protection", 0, "market protection percentage for MARKET/SL-M orders (-1: Kite's default)")
+	opts.Safety.addFlags(fl, true)
+	return cmd
+}
+
+// params turns the flags into Kite's order parameters and validates them:
+// everything that can be checked without the network is checked here.
+func (o *ordersPlaceOptions) params(now time.Time) (kite.OrderParams, string, error) {
+	p := kite.OrderParams{
+		Quantity:          o.Qty,
+		Price:             o.Price,
+		TriggerPrice:      o.Trigger,
+		Validity:          strings.ToUpper(o.Validity),
+		ValidityTTL:       o.TTL,
+		DisclosedQuantity: o.Disclosed,
+		Tag:               o.Tag,
+		IcebergLegs:       o.IcebergLegs,
+		IcebergQuantity:   o.IcebergQty,
+		AuctionNumber:     o.Auction,
+		MarketProtection:  o.MarketProtection,
+	}
+	variety := strings.ToLower(o.Variety)
+
+	exchange, symbol, ok := strings.Cut(o.Symbol, ":")
+	if !ok {
+		exchange, symbol = o.Exchange, o.Symbol
+	} else if o.Exchange != "" && !strings.EqualFold(o.Exchange, exchange) {
+		return p, "", exitcode.Usagef("--exchange %s contradicts the instrument %s", o.Exchange, o.Symbol)
+	}
+	if symbol == "" {
+		return p, "", exitcode.Usagef("which instrument? give EXCHANGE:TRADINGSYMBOL, e.g. kite orders place NSE:INFY --buy --qty 1 --price 1500")
+	}
+	if exchange == "" {
+		return p, "", exitcode.Usagef("which exchange is %s on? write it as NSE:%s or add --exchange", symbol, symbol)
+	}
+	p.Exchange, p.Tradingsymbol = strings.ToUpper(exchange), strings.ToUpper(symbol)
+
+	switch {
+	case o.Buy && o.Sell:
+		return p, "", exitcode.Usagef("--buy and --sell are exclusive")
+	case (o.Buy || o.Sell) && o.Side != "":
+		return p, "", exitcode.Usagef("give the side once: --buy, --sell or --side")
+	case o.Buy:
+		p.TransactionType = kite.Buy
+	case o.Sell:
+		p.TransactionType = kite.Sell
+	case o.Side != "":
+		p.TransactionType = strings.ToUpper(o.Side)
+	default:
+		return p, "", exitcode.Usagef("buy or sell? add --buy or --sell")
+	}
+
+	p.OrderType = strings.ToUpper(o.Type)
+	if p.OrderType == "" {
+		switch {
+		case o.Price > 0 && o.Trigger > 0:
+			p.OrderType = kite.OrderTypeSL
+		case o.Price > 0:
+			p.OrderType = kite.OrderTypeLimit
+		case o.Trigger > 0:
+			p.OrderType = kite.OrderTypeSLM
+		default:
+			return p, "", exitcode.Usagef("no price given: add --price for a LIMIT order, or --type MARKET to buy or sell at market")
+		}
+	}
+	p.Product = strings.ToUpper(o.Product)
+	if p.Product == "" {
+		p.Product = defaultProduct(p.Exchange, variety)
+	}
+	if p.Validity == "" {
+		p.Validity = kite.ValidityDay
+	}
+	if p.Tag == "" {
+		p.Tag = kite.NewTag(now)
+	}
+	if err := p.Validate(variety); err != nil {
+		return p, "", exitcode.Usagef("invalid order:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
+	}
+	return p, variety, nil
+}
+
+// defaultProduct is the product that holds no leverage and is not squared
+// off at the close: delivery for equities, carry-forward for derivatives.
+func defaultProduct(exchange, variety string) string {
+	switch {
+	case variety == kite.VarietyCO:
+		return "MIS"
+	case exchange == "NSE" || exchange == "BSE":
+		return "CNC"
+	}
+	return "NRML"
+}
+
+// resolvedOrder is what --dry-run prints: the parameters as they would be
+// sent, the instrument they resolve to, and the order's value.
+type resolvedOrder struct {
+	Variety string `json:"variety"`
+	kite.OrderParams
+	InstrumentToken uint32  `json:"instrument_token"`
+	LotSize         int     `json:"lot_size"`
+	TickSize        float64 `json:"tick_size"`
+	// ValuePrice is the price the value is computed at: the limit price,
+	// the trigger of an SL-M order, or the last price of a MARKET order.
+	ValuePrice float64 `json:"value_price"`
+	Value      float64 `json:"value"`
+	MaxValue   float64 `json:"max_value"`
+	DryRun     bool    `json:"dry_run"`
+}
+
+func (r resolvedOrder) summary() string {
+	s := fmt.Sprintf("%s %d %s:%s  %s", r.TransactionType, r.Quantity, r.Exchange, r.Tradingsymbol, r.OrderType)
+	if r.Price > 0 {
+		s += fmt.Sprintf(" @ %v", r.Price)
+	}
+	if r.TriggerPrice > 0 {
+		s += fmt.Sprintf(" trigger %v", r.TriggerPrice)
+	}
+	s += fmt.Sprintf("  %s %s %s  value ≈ %s  tag %s", r.Product, r.Validity, r.Variety, rupees(r.Value), r.Tag)
+	return s
+}
+
+func runOrdersPlace(ctx context.Context, f *Factory, opts *ordersPlaceOptions) error {
+	p, variety, err := opts.params(time.Now())
+	if err != nil {
+		return err
+	}
+	if err := opts.Safety.checkCanWrite(f, "place an order"); err != nil {
+		return err
+	}
+	c, err := f.Client(ctx)
+	if err != nil {
+		return err
+	}
+	r, err := resolveOrder(ctx, f, c, variety, p)
+	if err != nil {
+		return err
+	}
+	r.MaxValue = opts.Safety.MaxValue
+	if err := opts.Safety.checkValue(r.Value); err != nil {
+		return err
+	}
+	if opts.Safety.DryRun {
+		r.DryRun = true
+		return f.Printer().Print(r)
+	}
+	if err := opts.Safety.confirm(f, r.summary(), "Place this order?"); err != nil {
+		return err
+	}
+
+	res := writeResult{Tag: p.Tag, Variety: variety}
+	res.OrderID, err = c.PlaceOrder(ctx, variety, p)
+	switch {
+	case err != nil && kite.IsAmbiguous(err):
+		o, rerr := reconcilePlace(ctx, f, c, p.Tag, err)
+		if rerr != nil {
+			return rerr
+		}
+		fmt.Fprintf(f.IO.ErrOut, "the order reached the order book despite the error: order %s\n", o.OrderID)
+		res.OrderID, res.Reconciled = o.OrderID, true
+	case err != nil:
+		return fmt.Errorf("placing %s %d %s:%s: %w", p.TransactionType, p.Quantity, p.Exchange, p.Tradingsymbol, err)
+	}
+	res, serr := settle(ctx, f, c, res)
+	if err := f.Printer().Print(res); err != nil {
+		return err
+	}
+	return serr
+}
+
+// resolveOrder finds the instrument (an unknown symbol is a usage error),
+// checks the quantity against its lot size and the prices against its tick
+// size, and values the order.
+func resolveOrder(ctx context.Context, f *Factory, c *kite.Client, variety string, p kite.OrderParams) (resolvedOrder, error) {
+	r := resolvedOrder{Variety: variety, OrderParams: p}
+	res, err := f.Resolver(ctx)
+	if err != nil {
+		return r, err
+	}
+	inst, err := res.Resolve(p.Exchange + ":" + p.Tradingsymbol)
+	if err != nil {
+		return r, err
+	}
+	r.InstrumentToken, r.LotSize, r.TickSize = inst.InstrumentToken, inst.LotSize, inst.TickSize
+	if inst.LotSize > 1 && p.Quantity%inst.LotSize != 0 {
+		return r, exitcode.Usagef("quantity %d is not a multiple of %s's lot size %d: try %d",
+			p.Quantity, inst.Symbol(), inst.LotSize, max(inst.LotSize, p.Quantity/inst.LotSize*inst.LotSize))
+	}
+	for _, px := range []struct {
+		name string
+		v    float64
+	}{{"price", p.Price}, {"trigger price", p.TriggerPrice}} {
+		if px.v > 0 && !onTick(px.v, inst.TickSize) {
+			return r, exitcode.Usagef("%s %v is not a multiple of %s's tick size %v", px.name, px.v, inst.Symbol(), inst.TickSize)
+		}
+	}
+	switch p.OrderType {
+	case kite.OrderTypeLimit, kite.OrderTypeSL:
+		r.ValuePrice = p.Price
+	case kite.OrderTypeSLM:
+		r.ValuePrice = p.TriggerPrice
+	default:
+		if r.ValuePrice, err = lastPrice(ctx, c, inst.Symbol()); err != nil {
+			return r, err
+		}
+	}
+	r.Value = math.Round(float64(p.Quantity)*r.ValuePrice*100) / 100
+	return r, nil
+}
+
+// onTick reports whether price is a whole number of ticks (within float
+// noise: 1573.7 / 0.05 is not exactly 31474).
+func onTick(price, tick float64) bool {
+	if tick <= 0 {
+		return true
+	}
+	n := price / tick
+	return math.Abs(n-math.Round(n)) < 1e-6
+}

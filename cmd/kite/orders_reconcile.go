@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/pkg/kite"
+	"github.com/spf13/cobra"
+)
+
+type ordersReconcileOptions struct {
+	Tag string
+}
+
+func newOrdersReconcileCmd(f *Factory) *cobra.Command {
+	opts := &ordersReconcileOptions{}
+	return &cobra.Command{
+		Use:   "reconcile TAG",
+		Short: "Say whether an order with this tag reached today's order book",
+		Long: `Look a tag up in today's order book and print the orders carrying it.
+
+Every order kite places carries a tag (generated, or given with --tag), and
+kite orders place prints it. When a place fails ambiguously (a timeout or a
+server error after the request was sent), the order may or may not exist;
+placing it again could buy twice. This command answers the question: it
+exits 0 and prints the order if it is there, and exits 1 if no order carries
+the tag.`,
+		Example: `  kite orders reconcile k1a2b3c4d5e6f7
+  kite orders reconcile nightlyrebal01 --jq '.[0].status'
+  kite orders reconcile "$TAG" >/dev/null || kite orders place NSE:INFY --buy --qty 1 --price 1500 --tag "$TAG" --yes`,
+		Args: exactArgs(1, "the order tag to look for"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Tag = args[0]
+			return runOrdersReconcile(cmd.Context(), f, opts)
+		},
+	}
+}
+
+func runOrdersReconcile(ctx context.Context, f *Factory, opts *ordersReconcileOptions) error {
+	if err := kite.ValidateTag(opts.Tag); err != nil {
+		return exitcode.Usagef("%w", err)
+	}
+	c, err := f.Client(ctx)
+	if err != nil {
+		return err
+	}
+	found, err := ordersTagged(ctx, c, opts.Tag)
+	if err != nil {
+		return err
+	}
+	if len(found) == 0 {
+		return exitcode.With(exitcode.Error, fmt.Errorf("no order tagged %q in today's order book: it was not placed", opts.Tag))
+	}
+	return f.Printer().Print(found, orderColumns())
+}
+
+// ordersTagged returns today's orders carrying tag.
+func ordersTagged(ctx context.Context, c *kite.Client, tag string) ([]kite.Order, error) {
+	book, err := c.Orders(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("looking up tag %q in the order book: %w", tag, err)
+	}
+	found := []kite.Order{}
+	for _, o := range book {
+		if o.HasTag(tag) {
+			found = append(found, o)
+		}
+	}
+	return found, nil
+}

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/pkg/kite"
+	"github.com/spf13/pflag"
+)
+
+// Order writes move money, so every one goes through the same gate: it is
+// validated before any request, previewed with --dry-run, confirmed on a
+// terminal, refused without one unless --yes, and capped in value.
+
+// defaultMaxOrderValue caps an order's value (quantity × price, in rupees)
+// unless --max-value or KITE_MAX_ORDER_VALUE says otherwise: large enough
+// for everyday orders, small enough that a typo in a quantity (an extra
+// zero or two) is caught.
+const defaultMaxOrderValue = 500000
+
+// writeSafety are the flags every order write shares.
+type writeSafety struct {
+	DryRun   bool
+	Yes      bool
+	MaxValue float64
+	// maxValueFlag is set when --max-value was given, so it wins over the
+	// environment.
+	maxValueFlag bool
+}
+
+func (s *writeSafety) addFlags(fs *pflag.FlagSet, withValue bool) {
+	fs.BoolVar(&s.DryRun, "dry-run", false, "show what would be sent, send nothing")
+	fs.BoolVarP(&s.Yes, "yes", "y", false, "do not ask for confirmation (required without a terminal)")
+	if withValue {
+		fs.Float64Var(&s.MaxValue, "max-value", 0, fmt.Sprintf("refuse orders worth more than this many rupees, 0 for no cap (env KITE_MAX_ORDER_VALUE; default %d)", defaultMaxOrderValue))
+	}
+}
+
+// resolveMaxValue settles the cap: the flag, else KITE_MAX_ORDER_VALUE,
+// else the default. A malformed environment value is a usage error, not a
+// silently lifted cap.
+func (s *writeSafety) resolveMaxValue(fs *pflag.FlagSet, getenv func(string) string) error {
+	if fs.Changed("max-value") {
+		s.maxValueFlag = true
+		if s.MaxValue < 0 {
+			return exitcode.Usagef("--max-value must be 0 (no cap) or positive, got %v", s.MaxValue)
+		}
+		return nil
+	}
+	s.MaxValue = defaultMaxOrderValue
+	if v := strings.TrimSpace(getenv("KITE_MAX_ORDER_VALUE")); v != "" {
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil || n < 0 {
+			return exitcode.Usagef("KITE_MAX_ORDER_VALUE=%q is not a number of rupees (0 for no cap)", v)
+		}
+		s.MaxValue = n
+	}
+	return nil
+}
+
+// checkValue refuses an order worth more than the cap.
+func (s *writeSafety) checkValue(value float64) error {
+	if s.MaxValue > 0 && value > s.MaxValue {
+		source := "the default cap"
+		if s.maxValueFlag {
+			source = "--max-value"
+		} else if s.MaxValue != defaultMaxOrderValue {
+			source = "KITE_MAX_ORDER_VALUE"
+		}
+		return exitcode.Usagef("order value %s exceeds %s of %s: check the quantity and price, or raise the cap with --max-value (0 for none)",
+			rupees(value), source, rupees(s.MaxValue))
+	}
+	return nil
+}
+
+// interactive reports whether a person can be asked: both stdin and stdout
+// are terminals.
+func (f *Factory) interactive() bool { return f.IO.StdinTTY && f.IO.StdoutTTY }
+
+// checkCanWrite refuses, before any request, a write that could be neither
+// confirmed nor was pre-approved.
+func (s *writeSafety) checkCanWrite(f *Factory, action string) error {
+	if s.DryRun || s.Yes || f.interactive() {
+		return nil
+	}
+	return exitcode.Usagef("refusing to %s without a terminal to confirm on: add --yes to %s, or --dry-run to preview", action, action)
+}
+
+// confirm shows summary on stderr and asks; anything but y/yes declines.
+func (s *writeSafety) confirm(f *Factory, summary, question string) error {
+	if s.Yes {
+		return nil
+	}
+	fmt.Fprintf(f.IO.ErrOut, "%s\n%s [y/N] ", summary, question)
+	line, err := bufio.NewReader(f.IO.In).ReadString('\n')
+	if err != nil && line == "" {
+		fmt.Fprintln(f.IO.ErrOut)
+	}
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return nil
+	}
+	return exitcode.With(exitcode.Error, errors.New("not confirmed: nothing was sent"))
+}
+
+// writeResult is what an order write prints: the order and its status
+// right after the write.
+type writeResult struct {
+	OrderID       string `json:"order_id"`
+	Tag           string `json:"tag,omitempty"`
+	Variety       string `json:"variety"`
+	Status        string `json:"status"`
+	StatusMessage string `json:"status_message"`
+	// Reconciled is set when the write's response was lost but the order
+	// was found in the order book by its tag.
+	Reconciled bool `json:"reconciled,omitempty"`
+}
+
+// settle looks the order up after a write, so the result says whether Kite
+// accepted it and a rejection (e.g. insufficient margin) exits 5. When the
+// lookup fails the write still happened: the result has the order ID and
+// the status is left blank, with a warning.
+func settle(ctx context.Context, f *Factory, c *kite.Client, res writeResult) (writeResult, error) {
+	hist, err := c.OrderHistory(ctx, res.OrderID)
+	if err != nil || len(hist) == 0 {
+		f.Logger.Warn("could not read the order's status", "order_id", res.OrderID, "err", err)
+		return res, nil
+	}
+	last := hist[len(hist)-1]
+	res.Status, res.StatusMessage = last.Status, last.StatusMessage
+	if res.Tag == "" {
+		res.Tag = last.Tag
+	}
+	if res.Variety == "" {
+		res.Variety = last.Variety
+	}
+	if last.Status == kite.StatusRejected {
+		return res, exitcode.With(exitcode.Order, fmt.Errorf("order %s was rejected: %s", res.OrderID, last.StatusMessage))
+	}
+	return res, nil
+}
+
+// currentOrder is an order's latest state, which modify and cancel need
+// for its variety and for what they show before asking.
+func currentOrder(ctx context.Context, c *kite.Client, orderID string) (kite.Order, error) {
+	hist, err := c.OrderHistory(ctx, orderID)
+	if err != nil {
+		return kite.Order{}, fmt.Errorf("looking up order %s: %w", orderID, err)
+	}
+	if len(hist) == 0 {
+		return kite.Order{}, fmt.Errorf("order %s has no history: see kite orders for today's IDs", orderID)
+	}
+	return hist[len(hist)-1], nil
+}
+
+// isFinal reports whether an order can no longer change.
+func isFinal(status string) bool {
+	switch status {
+	case kite.StatusComplete, kite.StatusCancelled, kite.StatusRejected:
+		return true
+	}
+	return false
+}
+
+// lastPrice fetches an instrument's last traded price (for the value of a
+// MARKET order) from /quote/ltp rather than trusting the instrument dump,
+// whose last_price is a day old.
+func lastPrice(ctx context.Context, c *kite.Client, symbol string) (float64, error) {
+	quotes, err := c.Quote(ctx, kite.QuoteLTP, []string{symbol})
+	if err != nil {
+		return 0, fmt.Errorf("fetching the last price of %s to value the order: %w", symbol, err)
+	}
+	var q struct {
+		LastPrice float64 `json:"last_price"`
+	}
+	if raw, ok := quotes[symbol]; !ok || json.Unmarshal(raw, &q) != nil || q.LastPrice <= 0 {
+		return 0, fmt.Errorf("no last price for %s to value the order: give a --price (LIMIT) instead", symbol)
+	}
+	return q.LastPrice, nil
+}
+
+// reconcileLookups is how often an ambiguous place is looked for in the
+// order book, 0 s, 1 s and 2 s apart: an order can take a moment to show up.
+const reconcileLookups = 3
+
+// reconcilePlace answers an ambiguous place failure by looking the order's
+// tag up in the order book, never by sending the order again.
+func reconcilePlace(ctx context.Context, f *Factory, c *kite.Client, tag string, placeErr error) (kite.Order, error) {
+	fmt.Fprintf(f.IO.ErrOut, "placing the order failed after it was sent (%v); looking for tag %s in the order book…\n", placeErr, tag)
+	var lookupErr error
+	for i := range reconcileLookups {
+		select {
+		case <-ctx.Done():
+			return kite.Order{}, fmt.Errorf("interrupted while reconciling: the order may have been placed; run kite orders reconcile %s before placing it again: %w", tag, placeErr)
+		case <-time.After(time.Duration(i) * time.Second):
+		}
+		found, err := ordersTagged(ctx, c, tag)
+		if err != nil {
+			lookupErr = err
+			continue
+		}
+		lookupErr = nil
+		if len(found) > 0 {
+			return found[len(found)-1], nil
+		}
+	}
+	if lookupErr != nil {
+		return kite.Order{}, fmt.Errorf("placing failed ambiguously (%w) and %w: the order may have been placed; run kite orders reconcile %s before placing it again", placeErr, lookupErr, tag)
+	}
+	return kite.Order{}, fmt.Errorf("the order was not placed: no order tagged %s is in the order book (placing failed: %w)", tag, placeErr)
+}
+
+// rupees formats an amount with two decimals.
+func rupees(v float64) string { return "₹" + strconv.FormatFloat(v, 'f', 2, 64) }
