@@ -9,6 +9,19 @@
 // stay in the exchange's integer units (paise for most segments) and are only
 // turned into decimals when printed, by inserting the decimal point, so a
 // price is never rounded by float arithmetic.
+//
+// The pieces: Iter (and Decode/AppendDecode on top of it) turns a message
+// into Ticks; AppendMessage is its exact inverse; AppendJSON prints a Tick
+// as one NDJSON record and ParseJSON reads it back; Reader splits a raw
+// capture (messages back to back) into messages. Malformed input gives a
+// *DecodeError saying what and at which byte, never a panic, and the
+// packets before the fault are still delivered.
+//
+// Decoding is an iterator (Iter.Next(&tick)) rather than a callback
+// (func(*Tick) error) because a callback's argument escapes: the compiler
+// must put the Tick on the heap, one allocation per message, whereas with an
+// iterator the caller owns the Tick, usually on its stack, and the hot loop
+// of decode → AppendJSON → write allocates nothing at all.
 package ticks
 
 // Mode is the detail level of a tick, as requested from the ticker.

@@ -1,0 +1,140 @@
+package ticks
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"reflect"
+	"testing"
+)
+
+// seeds: one message per packet kind, a mixed one, a heartbeat, and the
+// malformed shapes of TestDecodeErrors.
+func seeds() [][]byte {
+	return [][]byte{
+		message(ltpPacket),
+		message(indexQuotePacket),
+		message(indexFullPacket),
+		message(quotePacket),
+		message(fullPacket),
+		message(ltpPacket, indexQuotePacket, indexFullPacket, quotePacket, fullPacket),
+		message(be(usdinr, int32(745012500))),
+		{0},
+		{},
+		{0, 0},
+		append(be(uint16(2)), message(ltpPacket)[2:]...),
+		append(be(uint16(1)), be(uint16(9))...),
+		append(message(ltpPacket), 1, 2, 3),
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	for _, s := range seeds() {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		got, err := Decode(msg)
+		var de *DecodeError
+		if err != nil && (!errors.As(err, &de) || de.Offset < 0 || de.Offset > len(msg) || de.Error() == "") {
+			t.Fatalf("bad error %#v", err)
+		}
+		var line []byte
+		it := NewIter(msg)
+		var tk Tick
+		canonical := true // every packet is the kind its token's segment calls for
+		for prev := 0; it.Next(&tk); prev = it.Offset() {
+			pktLen := it.Offset() - prev - 2
+			if prev == 0 {
+				pktLen -= 2 // the first packet follows the count
+			}
+			line = AppendJSON(line[:0], &tk, "NSE:\x00\"fuzz\xff")
+			if !json.Valid(line) || line[len(line)-1] != '\n' {
+				t.Fatalf("invalid JSON for %+v: %s", tk, line)
+			}
+			// A tick re-encodes to a packet that decodes to itself, unless
+			// the packet kind did not fit its token (a 28-byte packet for a
+			// non-index token decodes, but re-encodes as the 44 its segment
+			// calls for).
+			again, err := Decode(Encode(tk))
+			if err != nil || len(again) != 1 {
+				t.Fatalf("re-decoding %+v: %v", tk, err)
+			}
+			if tk.WireLen() != pktLen {
+				canonical = false
+				continue
+			}
+			if !reflect.DeepEqual(again[0], tk) {
+				t.Fatalf("re-encoding changed the tick:\n%+v\n%+v", tk, again[0])
+			}
+			// And its JSON parses back to the same tick.
+			back, _, err := ParseJSON(line)
+			want := tk
+			if want.IsIndex() && want.Mode != ModeLTP {
+				want.NetChange = int32(int64(want.LastPrice) - int64(want.Close))
+			}
+			if err != nil || !reflect.DeepEqual(back, want) {
+				t.Fatalf("JSON round trip of %s: %+v, %v", line, back, err)
+			}
+		}
+		if !errors.Is(it.Err(), unwrapReason(err)) {
+			t.Fatalf("Iter and Decode disagree: %v, %v", it.Err(), err)
+		}
+		if err == nil && canonical {
+			// A well-formed message re-encodes to the same length.
+			if n := len(Encode(got...)); n != len(msg) && !(len(msg) == 1 && len(got) == 0) {
+				t.Fatalf("re-encoded %d bytes from %d", n, len(msg))
+			}
+		}
+	})
+}
+
+func unwrapReason(err error) error {
+	if de, ok := err.(*DecodeError); ok {
+		return de.Reason
+	}
+	return err
+}
+
+func FuzzReader(f *testing.F) {
+	for _, s := range seeds() {
+		f.Add(s)
+	}
+	f.Add(bytes.Join(seeds()[:6], nil))
+	f.Fuzz(func(t *testing.T, stream []byte) {
+		r := NewReader(bytes.NewReader(stream))
+		next := 0
+		for {
+			msg, off, err := r.Next()
+			if off != next {
+				t.Fatalf("message at %d, want %d", off, next)
+			}
+			if !bytes.Equal(msg, stream[off:off+len(msg)]) {
+				t.Fatalf("message at %d is not the stream's bytes", off)
+			}
+			if err == io.EOF {
+				if off != len(stream) {
+					t.Fatalf("EOF at %d of %d", off, len(stream))
+				}
+				return
+			}
+			// Every message (or good prefix) decodes without panicking, and
+			// a whole message decodes without error.
+			it := NewIter(msg)
+			var tk Tick
+			for it.Next(&tk) {
+			}
+			if err != nil {
+				var de *DecodeError
+				if !errors.As(err, &de) || de.Offset < off || de.Offset > len(stream) {
+					t.Fatalf("bad error %v", err)
+				}
+				return
+			}
+			if it.Err() != nil && !(len(msg) == 1) {
+				t.Fatalf("Reader returned a message that does not decode: %v", it.Err())
+			}
+			next = off + len(msg)
+		}
+	})
+}

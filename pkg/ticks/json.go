@@ -1,0 +1,318 @@
+package ticks
+
+import "unicode/utf8"
+
+// AppendJSON appends t as one NDJSON line (ending in '\n') to dst, in the
+// "Tick record" shape of DESIGN.md: the field names and order of the
+// official clients, with `"symbol"` last when symbol is not empty. It does
+// not allocate when dst has room.
+//
+// Number formats, chosen so that output is exact and byte-for-byte
+// deterministic:
+//
+//   - Prices are the integer with the decimal point inserted (Divisor of
+//     the token's segment: 2, 7 or 4 places), never float division. Trailing
+//     zeros of the fraction are trimmed, and the point too when the fraction
+//     is zero: 157370 → 1573.7, 157300 → 1573, 5 → 0.05, -5 → -0.05.
+//   - change is the percentage (last_price − close) × 100 / close, computed
+//     in integers and rounded half away from zero to 4 decimal places, then
+//     trimmed the same way; 0 when close is 0. No "-0".
+//   - Times are RFC 3339 in IST with a fixed +05:30 offset (India has no
+//     daylight saving, so no time zone database is needed); a zero
+//     timestamp, which Kite sends when it has none, prints as null.
+//
+// Index ticks (segment 9) carry only last_price, ohlc and change (and, in
+// full mode, exchange_timestamp), with tradable false. A Mode other than
+// ModeLTP or ModeQuote prints as full, matching Tick.WireLen.
+func AppendJSON(dst []byte, t *Tick, symbol string) []byte {
+	seg := t.Segment()
+	dec := DivisorDecimals(seg)
+	if t.IsIndex() {
+		dst = append(dst, `{"tradable":false,"mode":"`...)
+	} else {
+		dst = append(dst, `{"tradable":true,"mode":"`...)
+	}
+	switch t.Mode {
+	case ModeLTP:
+		dst = append(dst, `ltp","instrument_token":`...)
+	case ModeQuote:
+		dst = append(dst, `quote","instrument_token":`...)
+	default:
+		dst = append(dst, `full","instrument_token":`...)
+	}
+	dst = appendUint(dst, t.InstrumentToken)
+	dst = append(dst, `,"last_price":`...)
+	dst = appendPrice(dst, t.LastPrice, dec)
+	switch {
+	case t.Mode == ModeLTP:
+	case t.IsIndex():
+		dst = appendOHLC(dst, t, dec)
+		if t.Mode != ModeQuote {
+			dst = append(dst, `,"exchange_timestamp":`...)
+			dst = appendTime(dst, t.ExchangeTimestamp)
+		}
+	default:
+		dst = append(dst, `,"last_traded_quantity":`...)
+		dst = appendUint(dst, t.LastTradedQuantity)
+		dst = append(dst, `,"average_traded_price":`...)
+		dst = appendPrice(dst, t.AverageTradedPrice, dec)
+		dst = append(dst, `,"volume_traded":`...)
+		dst = appendUint(dst, t.VolumeTraded)
+		dst = append(dst, `,"total_buy_quantity":`...)
+		dst = appendUint(dst, t.TotalBuyQuantity)
+		dst = append(dst, `,"total_sell_quantity":`...)
+		dst = appendUint(dst, t.TotalSellQuantity)
+		dst = appendOHLC(dst, t, dec)
+		if t.Mode != ModeQuote {
+			dst = append(dst, `,"last_trade_time":`...)
+			dst = appendTime(dst, t.LastTradeTime)
+			dst = append(dst, `,"oi":`...)
+			dst = appendUint(dst, t.OI)
+			dst = append(dst, `,"oi_day_high":`...)
+			dst = appendUint(dst, t.OIDayHigh)
+			dst = append(dst, `,"oi_day_low":`...)
+			dst = appendUint(dst, t.OIDayLow)
+			dst = append(dst, `,"exchange_timestamp":`...)
+			dst = appendTime(dst, t.ExchangeTimestamp)
+			dst = append(dst, `,"depth":{"buy":[`...)
+			dst = appendDepth(dst, &t.Depth.Buy, dec)
+			dst = append(dst, `],"sell":[`...)
+			dst = appendDepth(dst, &t.Depth.Sell, dec)
+			dst = append(dst, `]}`...)
+		}
+	}
+	if symbol != "" {
+		dst = append(dst, `,"symbol":`...)
+		dst = AppendJSONString(dst, symbol)
+	}
+	return append(dst, '}', '\n')
+}
+
+func appendOHLC(dst []byte, t *Tick, dec int) []byte {
+	dst = append(dst, `,"ohlc":{"open":`...)
+	dst = appendPrice(dst, t.Open, dec)
+	dst = append(dst, `,"high":`...)
+	dst = appendPrice(dst, t.High, dec)
+	dst = append(dst, `,"low":`...)
+	dst = appendPrice(dst, t.Low, dec)
+	dst = append(dst, `,"close":`...)
+	dst = appendPrice(dst, t.Close, dec)
+	dst = append(dst, `},"change":`...)
+	return appendChange(dst, t.LastPrice, t.Close)
+}
+
+func appendDepth(dst []byte, d *[5]DepthItem, dec int) []byte {
+	for i := range d {
+		if i > 0 {
+			dst = append(dst, `},{"quantity":`...)
+		} else {
+			dst = append(dst, `{"quantity":`...)
+		}
+		dst = appendUint(dst, d[i].Quantity)
+		dst = append(dst, `,"price":`...)
+		dst = appendPrice(dst, d[i].Price, dec)
+		dst = append(dst, `,"orders":`...)
+		dst = appendUint(dst, uint32(d[i].Orders))
+	}
+	return append(dst, '}')
+}
+
+const digits2 = "00010203040506070809" +
+	"10111213141516171819" +
+	"20212223242526272829" +
+	"30313233343536373839" +
+	"40414243444546474849" +
+	"50515253545556575859" +
+	"60616263646566676869" +
+	"70717273747576777879" +
+	"80818283848586878889" +
+	"90919293949596979899"
+
+// appendUint is strconv.AppendUint for uint32, two digits at a time; the
+// JSON path formats ~40 integers per full tick, so it is worth its lines.
+func appendUint(dst []byte, v uint32) []byte {
+	if v < 10 {
+		return append(dst, byte('0'+v))
+	}
+	var buf [10]byte
+	i := len(buf)
+	for v >= 100 {
+		q := v / 100
+		r := (v - q*100) * 2
+		i -= 2
+		buf[i], buf[i+1] = digits2[r], digits2[r+1]
+		v = q
+	}
+	if v >= 10 {
+		i -= 2
+		buf[i], buf[i+1] = digits2[2*v], digits2[2*v+1]
+	} else {
+		i--
+		buf[i] = byte('0' + v)
+	}
+	return append(dst, buf[i:]...)
+}
+
+var pow10 = [...]uint64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}
+
+// appendPrice prints v / 10^dec exactly (see AppendJSON for the format).
+func appendPrice(dst []byte, v int32, dec int) []byte {
+	return appendDecimal(dst, int64(v), dec)
+}
+
+// appendDecimal prints v / 10^dec exactly, the fraction's trailing zeros
+// trimmed. dec is at most 9 and |v| below 2^63/10.
+func appendDecimal(dst []byte, v int64, dec int) []byte {
+	u := uint64(v)
+	if v < 0 {
+		dst = append(dst, '-')
+		u = uint64(-v)
+	}
+	div := pow10[dec]
+	ip, frac := u/div, u%div
+	if ip <= 0xFFFFFFFF {
+		dst = appendUint(dst, uint32(ip))
+	} else {
+		dst = appendUint64(dst, ip)
+	}
+	if frac == 0 {
+		return dst
+	}
+	// Drop trailing zeros, then print the rest left-padded to its width.
+	for frac%10 == 0 {
+		frac /= 10
+		dec--
+	}
+	var buf [9]byte
+	for i := dec - 1; i >= 0; i-- {
+		buf[i] = byte('0' + frac%10)
+		frac /= 10
+	}
+	dst = append(dst, '.')
+	return append(dst, buf[:dec]...)
+}
+
+func appendUint64(dst []byte, v uint64) []byte {
+	var buf [20]byte
+	i := len(buf)
+	for v >= 10 {
+		i--
+		buf[i] = byte('0' + v%10)
+		v /= 10
+	}
+	i--
+	buf[i] = byte('0' + v)
+	return append(dst, buf[i:]...)
+}
+
+// changeDecimals is how many decimal places the "change" percentage keeps.
+const changeDecimals = 4
+
+// appendChange prints (last − close) × 100 / close, rounded half away from
+// zero to changeDecimals places, in integer arithmetic: |last − close| < 2^33,
+// times 10^6 stays far below 2^63.
+func appendChange(dst []byte, last, close int32) []byte {
+	if close == 0 {
+		return append(dst, '0')
+	}
+	num := (int64(last) - int64(close)) * 100 * int64(pow10[changeDecimals])
+	den := int64(close)
+	neg := (num < 0) != (den < 0)
+	if num < 0 {
+		num = -num
+	}
+	if den < 0 {
+		den = -den
+	}
+	q := (2*num + den) / (2 * den)
+	if neg {
+		q = -q
+	}
+	return appendDecimal(dst, q, changeDecimals)
+}
+
+// appendTime prints Unix seconds as a quoted RFC 3339 IST time, or null for 0.
+func appendTime(dst []byte, sec uint32) []byte {
+	if sec == 0 {
+		return append(dst, "null"...)
+	}
+	s := int64(sec) + istOffset
+	days := s / 86400
+	rem := s - days*86400
+	y, m, d := civil(days)
+	hh, mm, ss := rem/3600, rem/60%60, rem%60
+	dst = append(dst, '"')
+	dst = append(dst, digits2[2*(y/100)], digits2[2*(y/100)+1], digits2[2*(y%100)], digits2[2*(y%100)+1], '-')
+	dst = append(dst, digits2[2*m], digits2[2*m+1], '-', digits2[2*d], digits2[2*d+1], 'T')
+	dst = append(dst, digits2[2*hh], digits2[2*hh+1], ':', digits2[2*mm], digits2[2*mm+1], ':', digits2[2*ss], digits2[2*ss+1])
+	return append(dst, `+05:30"`...)
+}
+
+// istOffset is India Standard Time's fixed offset from UTC, in seconds.
+const istOffset = 5*3600 + 30*60
+
+// civil converts days since 1970-01-01 (non-negative) to a proleptic
+// Gregorian date, after Howard Hinnant's days_from_civil inverse.
+func civil(days int64) (y, m, d int64) {
+	z := days + 719468
+	era := z / 146097
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y = yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d = doy - (153*mp+2)/5 + 1
+	if mp < 10 {
+		m = mp + 3
+	} else {
+		m = mp - 9
+	}
+	if m <= 2 {
+		y++
+	}
+	return y, m, d
+}
+
+// AppendJSONString appends s as a JSON string literal. Invalid UTF-8 becomes
+// U+FFFD, so the output always parses.
+func AppendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i++
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
