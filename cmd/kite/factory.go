@@ -30,6 +30,10 @@ type Factory struct {
 	// restClient is built once per run by Client, so every command and the
 	// resolver share one connection pool and one set of rate limiters.
 	restClient *kite.Client
+	// cachedToken is the token of the cached session Credentials returned
+	// (empty when the session came from --sandbox or the environment); a
+	// TokenException removes the cache only while it still holds this token.
+	cachedToken string
 }
 
 func newFactory(io *iostreams.IOStreams, getenv func(string) string) *Factory {

@@ -36,6 +36,7 @@ func run(ctx context.Context, io *iostreams.IOStreams, args []string, getenv fun
 	if err == nil {
 		return exitcode.OK
 	}
+	err = f.forgetSessionOn(err) // a 403 TokenException kills the cached session
 	if isCobraUsageError(err) {
 		err = &exitcode.UsageError{Err: err}
 	}
@@ -120,6 +121,7 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 no session (run kite login),
 	root.AddCommand(
 		newVersionCmd(f),
 		newSandboxCmd(f),
+		newLoginCmd(f), newLogoutCmd(f), newWhoamiCmd(f),
 		newProfileCmd(f), newMarginsCmd(f), newHoldingsCmd(f), newPositionsCmd(f), newTradesCmd(f), newOrdersCmd(f), newAPICmd(f),
 		newQuoteCmd(f), newHistoryCmd(f), newInstrumentsCmd(f),
 	)

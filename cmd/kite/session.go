@@ -2,27 +2,93 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"regexp"
 
+	"github.com/kitecli/kite/internal/kitehome"
+	"github.com/kitecli/kite/pkg/auth"
 	"github.com/kitecli/kite/pkg/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 )
 
-// Credentials resolves the session of the current profile: environment
-// variables first, then the profile's cached session.
+// Where the session of a run came from.
+const (
+	sourceSandbox = "sandbox"
+	sourceEnv     = "env"
+	sourceCache   = "cache"
+)
+
+// Credentials resolves the session of the current profile: the in-process
+// sandbox's session (--sandbox), then the environment (KITE_ACCESS_TOKEN +
+// KITE_API_KEY, or KITE_ENCTOKEN), then the profile's cached session from
+// kite login.
 func (f *Factory) Credentials(ctx context.Context) (kite.Credentials, error) {
+	c, _, _, err := f.session(ctx)
+	return c, err
+}
+
+// session is Credentials plus where they came from and, for the cache, the
+// cached session itself (for its expiry).
+func (f *Factory) session(_ context.Context) (kite.Credentials, string, *auth.Session, error) {
 	if f.sandboxSession != nil {
-		return *f.sandboxSession, nil
+		return *f.sandboxSession, sourceSandbox, nil, nil
 	}
 	if tok := f.Getenv("KITE_ACCESS_TOKEN"); tok != "" {
 		key := f.Getenv("KITE_API_KEY")
 		if key == "" {
-			return kite.Credentials{}, exitcode.Usagef("KITE_ACCESS_TOKEN is set but KITE_API_KEY is not: export both")
+			return kite.Credentials{}, "", nil, exitcode.Usagef("KITE_ACCESS_TOKEN is set but KITE_API_KEY is not: export both")
 		}
-		return kite.Credentials{Kind: kite.Connect, APIKey: key, AccessToken: tok, UserID: f.Getenv("KITE_USER_ID")}, nil
+		return kite.Credentials{Kind: kite.Connect, APIKey: key, AccessToken: tok, UserID: f.Getenv("KITE_USER_ID")}, sourceEnv, nil, nil
 	}
 	if enc := f.Getenv("KITE_ENCTOKEN"); enc != "" {
-		return kite.Credentials{Kind: kite.Web, EncToken: enc, UserID: f.Getenv("KITE_USER_ID")}, nil
+		return kite.Credentials{Kind: kite.Web, EncToken: enc, UserID: f.Getenv("KITE_USER_ID")}, sourceEnv, nil, nil
 	}
-	return kite.Credentials{}, exitcode.With(exitcode.Auth, fmt.Errorf("no session for profile %q: run kite login", f.Global.Profile))
+	store, err := f.sessionStore()
+	if err != nil {
+		return kite.Credentials{}, "", nil, err
+	}
+	sess, err := store.Load()
+	if errors.Is(err, auth.ErrNoSession) {
+		return kite.Credentials{}, "", nil, exitcode.With(exitcode.Auth, fmt.Errorf("no session for profile %q: run kite login", f.Global.Profile))
+	}
+	if err != nil {
+		return kite.Credentials{}, "", nil, err
+	}
+	f.cachedToken = sess.Token
+	return sess.Credentials(), sourceCache, &sess, nil
+}
+
+// profileName is what a profile may be called: it becomes a directory name.
+var profileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// sessionStore is the session cache of the current profile.
+func (f *Factory) sessionStore() (*auth.Store, error) {
+	if !profileName.MatchString(f.Global.Profile) {
+		return nil, exitcode.Usagef("invalid profile name %q: use letters, digits, '.', '_' and '-' (e.g. --profile work)", f.Global.Profile)
+	}
+	dirs, err := kitehome.Resolve(f.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	return auth.NewStore(dirs, f.Global.Profile), nil
+}
+
+// forgetSessionOn is run on every command's error: when Kite answered 403
+// TokenException to a request made with the cached session, the session is
+// dead (expired, logged out elsewhere, revoked), so the cache is removed and
+// the error says to log in again. Sessions from the environment or
+// --sandbox are never the cache's to remove.
+func (f *Factory) forgetSessionOn(err error) error {
+	if f.cachedToken == "" || !kite.IsTokenError(err) {
+		return err
+	}
+	store, serr := f.sessionStore()
+	if serr == nil {
+		serr = store.RemoveIf(f.cachedToken)
+	}
+	if serr != nil {
+		f.Logger.Warn("could not remove the dead session", "profile", f.Global.Profile, "err", serr)
+	}
+	return exitcode.With(exitcode.Auth, fmt.Errorf("%w: session expired or revoked (profile %q; its cache was removed): run kite login", err, f.Global.Profile))
 }

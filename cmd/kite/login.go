@@ -1,0 +1,458 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os/exec"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/kitecli/kite/pkg/auth"
+	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/pkg/kite"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// defaultCallbackPort matches the redirect URL most Kite Connect apps (and
+// the sandbox) register: http://127.0.0.1:5050/callback.
+const defaultCallbackPort = 5050
+
+type loginOptions struct {
+	// Kite Connect
+	APIKey       string
+	RequestToken string
+	SecretStdin  bool
+	CallbackPort int
+	Manual       bool
+	// Kite web
+	Web           bool
+	UserID        string
+	PasswordStdin bool
+	TwoFA         string
+
+	Timeout time.Duration
+}
+
+func newLoginCmd(f *Factory) *cobra.Command {
+	opts := &loginOptions{}
+	cmd := &cobra.Command{
+		Use:   "login",
+		Short: "Log in to Kite and save the session for every other command",
+		Long: `Log in to Kite and save the session in the profile's cache (--profile), where
+every other command finds it until Kite expires it at 06:00 IST.
+
+Kite Connect (an app's API key and secret):
+  --request-token T   exchange a request token (or the whole redirect URL) for a
+                      session; the secret signs the exchange and is never sent.
+  (no token)          listen on http://127.0.0.1:PORT (--callback-port, default
+                      5050: register http://127.0.0.1:5050/callback as the app's
+                      redirect URL), print the login URL (and open a browser where
+                      one is available), and wait for Kite's redirect.
+  --manual            for headless machines: print the login URL, then paste the
+                      URL the browser was redirected to on stdin.
+
+Kite web (--web, a user's own password and 2FA) returns an enctoken session.
+
+Secrets are never flags (argv is visible to every user in ps):
+  API secret   KITE_API_SECRET, --secret-stdin, or a no-echo prompt
+  password     KITE_PASSWORD, --password-stdin, or a no-echo prompt
+  2FA          --twofa CODE (a one-time code), KITE_TOTP_SECRET (the base32
+               secret behind the authenticator QR code; codes are generated,
+               for unattended cron logins), or a prompt
+--api-key defaults to KITE_API_KEY and --user-id to KITE_USER_ID.
+
+The login page is https://kite.zerodha.com/connect/login; with --base-url (or
+KITE_BASE_URL) it is <base-url>/connect/login, and the session exchange and
+web login go to <base-url> as well, which is how kite logs in to a sandbox
+started with kite sandbox.
+
+Nothing is printed on stdout; a confirmation (user, profile, expiry) goes to
+stderr. Sessions from KITE_ACCESS_TOKEN or KITE_ENCTOKEN need no login.`,
+		Example: `  # Kite Connect, browser on this machine
+  export KITE_API_KEY=xxxx KITE_API_SECRET=yyyy
+  kite login
+
+  # Kite Connect with a request token (or paste the whole redirect URL)
+  kite login --api-key xxxx --request-token 'http://127.0.0.1:5050/callback?status=success&request_token=zzzz'
+
+  # On a server without a browser
+  kite login --api-key xxxx --manual
+
+  # Kite web from cron: password and TOTP secret from the environment
+  KITE_PASSWORD=... KITE_TOTP_SECRET=... kite login --web --user-id AB1234
+
+  # Kite web with a code from the authenticator app
+  pass show kite | kite login --web --user-id AB1234 --password-stdin --twofa 123456`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runLogin(cmd.Context(), f, cmd, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.APIKey, "api-key", "", "Kite Connect app's API key (env KITE_API_KEY)")
+	fl.StringVar(&opts.RequestToken, "request-token", "", "request token, or the whole redirect URL, to exchange for a session")
+	fl.BoolVar(&opts.SecretStdin, "secret-stdin", false, "read the API secret from the first line of stdin")
+	fl.IntVar(&opts.CallbackPort, "callback-port", defaultCallbackPort, "port on 127.0.0.1 that the app's redirect URL points to")
+	fl.BoolVar(&opts.Manual, "manual", false, "print the login URL and read the redirect URL from stdin (no listener, no browser)")
+	fl.BoolVar(&opts.Web, "web", false, "log in to Kite web with user id, password and 2FA instead of Kite Connect")
+	fl.StringVar(&opts.UserID, "user-id", "", "Kite user id for --web (env KITE_USER_ID)")
+	fl.BoolVar(&opts.PasswordStdin, "password-stdin", false, "read the password from the first line of stdin (--web)")
+	fl.StringVar(&opts.TwoFA, "twofa", "", "one-time 2FA code for --web (instead of KITE_TOTP_SECRET or a prompt)")
+	fl.DurationVar(&opts.Timeout, "timeout", 3*time.Minute, "how long to wait for the login to complete")
+	return cmd
+}
+
+func runLogin(ctx context.Context, f *Factory, cmd *cobra.Command, opts *loginOptions) error {
+	if f.Global.Sandbox {
+		return exitcode.Usagef("--sandbox runs have their own session and never log in: drop --sandbox, or run kite sandbox and log in with --base-url")
+	}
+	if err := opts.validate(cmd); err != nil {
+		return err
+	}
+	store, err := f.sessionStore()
+	if err != nil {
+		return err
+	}
+	ac := &auth.Client{HTTP: f.loginHTTPClient(), Root: f.Global.BaseURL, UserAgent: userAgent()}
+	in := &stdinReader{f: f}
+
+	var sess auth.Session
+	if opts.Web {
+		sess, err = loginWeb(ctx, f, ac, in, opts)
+	} else {
+		sess, err = loginConnect(ctx, f, ac, in, opts)
+	}
+	if err != nil {
+		return err
+	}
+	if err := store.Save(sess); err != nil {
+		return fmt.Errorf("logged in, but could not save the session: %w", err)
+	}
+	kind := "Kite Connect"
+	if sess.Kind == kite.Web {
+		kind = "Kite web"
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Logged in to %s as %s (profile %q); the session expires %s.\n",
+		kind, sess.UserID, f.Global.Profile, sess.Expiry.In(auth.IST).Format(time.RFC3339))
+	return nil
+}
+
+// validate rejects contradictory flags before anything is read or sent.
+func (o *loginOptions) validate(cmd *cobra.Command) error {
+	changed := cmd.Flags().Changed
+	if o.Web {
+		for _, name := range []string{"api-key", "request-token", "secret-stdin", "callback-port", "manual"} {
+			if changed(name) {
+				return exitcode.Usagef("--%s is for Kite Connect logins and cannot be used with --web", name)
+			}
+		}
+	} else {
+		for _, name := range []string{"user-id", "password-stdin", "twofa"} {
+			if changed(name) {
+				return exitcode.Usagef("--%s is for Kite web logins: add --web", name)
+			}
+		}
+	}
+	switch {
+	case o.Manual && changed("request-token"):
+		return exitcode.Usagef("--manual and --request-token are alternatives: pass one")
+	case o.Manual && o.SecretStdin:
+		return exitcode.Usagef("--manual reads the redirect URL from stdin, so the secret cannot come from --secret-stdin: set KITE_API_SECRET")
+	case changed("request-token") && o.RequestToken == "":
+		return exitcode.Usagef("--request-token is empty: pass the request_token or the whole redirect URL")
+	case changed("callback-port") && (o.Manual || changed("request-token")):
+		return exitcode.Usagef("--callback-port is only used when waiting for the redirect (no --request-token, no --manual)")
+	case o.CallbackPort < 1 || o.CallbackPort > 65535:
+		return exitcode.Usagef("--callback-port %d is not a port: use 1-65535, the port of the app's redirect URL", o.CallbackPort)
+	case o.Timeout <= 0:
+		return exitcode.Usagef("--timeout must be positive, e.g. --timeout 5m")
+	}
+	if o.TwoFA != "" && !isDigits(o.TwoFA) {
+		return exitcode.Usagef("--twofa takes the 6-digit code from the authenticator or Kite app (for generated codes set KITE_TOTP_SECRET)")
+	}
+	return nil
+}
+
+func isDigits(s string) bool {
+	if len(s) < 4 || len(s) > 10 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func loginConnect(ctx context.Context, f *Factory, ac *auth.Client, in *stdinReader, opts *loginOptions) (auth.Session, error) {
+	apiKey := opts.APIKey
+	if apiKey == "" {
+		apiKey = f.Getenv("KITE_API_KEY")
+	}
+	if apiKey == "" {
+		return auth.Session{}, exitcode.Usagef("no API key: pass --api-key or set KITE_API_KEY (for a Kite web login use --web)")
+	}
+	var reqToken string
+	if opts.RequestToken != "" {
+		t, err := auth.RequestToken(opts.RequestToken)
+		if err != nil {
+			return auth.Session{}, fmt.Errorf("--request-token: %w", err)
+		}
+		reqToken = t
+	}
+	secret, err := f.secret(in, secretSource{
+		what: "API secret", stdinFlag: "--secret-stdin", fromStdin: opts.SecretStdin, env: "KITE_API_SECRET",
+	})
+	if err != nil {
+		return auth.Session{}, err
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
+	if reqToken == "" {
+		loginURL := ac.LoginURL(apiKey)
+		if opts.Manual {
+			reqToken, err = pasteRedirect(ctx, f, in, loginURL)
+		} else {
+			reqToken, err = awaitRedirect(ctx, f, loginURL, opts.CallbackPort)
+		}
+		if err != nil {
+			return auth.Session{}, timeoutHint(ctx, err, opts.Timeout)
+		}
+	}
+	sess, err := ac.GenerateSession(ctx, apiKey, reqToken, secret)
+	return sess, timeoutHint(ctx, err, opts.Timeout)
+}
+
+// awaitRedirect listens for Kite's redirect on the loopback port, after
+// printing the URL to open.
+func awaitRedirect(ctx context.Context, f *Factory, loginURL string, port int) (string, error) {
+	cb, err := auth.ListenCallback(port)
+	if err != nil {
+		return "", err
+	}
+	defer cb.Close()
+	fmt.Fprintf(f.IO.ErrOut, "Open this URL in a browser and log in:\n\n  %s\n\nWaiting for Kite's redirect to http://127.0.0.1:%d/ (Ctrl-C to stop)...\n", loginURL, cb.Port())
+	if openBrowser(f, loginURL) {
+		fmt.Fprintln(f.IO.ErrOut, "(opened in your browser)")
+	}
+	return cb.Wait(ctx)
+}
+
+// pasteRedirect is the headless flow: the user opens the URL anywhere and
+// pastes back where the browser landed.
+func pasteRedirect(ctx context.Context, f *Factory, in *stdinReader, loginURL string) (string, error) {
+	fmt.Fprintf(f.IO.ErrOut, "Open this URL in a browser and log in:\n\n  %s\n\nThen paste the URL the browser was redirected to (it contains request_token=):\n", loginURL)
+	line, err := in.lineCtx(ctx)
+	if err != nil {
+		return "", err
+	}
+	if line == "" {
+		return "", exitcode.Usagef("nothing was pasted on stdin: paste the redirect URL (or run kite login --request-token URL)")
+	}
+	return auth.RequestToken(line)
+}
+
+func timeoutHint(ctx context.Context, err error, d time.Duration) error {
+	if err == nil || !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return err
+	}
+	return exitcode.With(exitcode.Auth, fmt.Errorf("login timed out after %v: run kite login again (--timeout to wait longer; --manual where no browser can reach this machine): %w", d, err))
+}
+
+func loginWeb(ctx context.Context, f *Factory, ac *auth.Client, in *stdinReader, opts *loginOptions) (auth.Session, error) {
+	userID := opts.UserID
+	if userID == "" {
+		userID = f.Getenv("KITE_USER_ID")
+	}
+	if userID == "" {
+		return auth.Session{}, exitcode.Usagef("no user id: pass --user-id or set KITE_USER_ID")
+	}
+	// Decide where the 2FA code comes from before sending the password, so
+	// a missing source is a usage error, not a half-done login.
+	var twofa auth.TwoFA
+	switch totpSecret := f.Getenv("KITE_TOTP_SECRET"); {
+	case opts.TwoFA != "":
+		code := opts.TwoFA
+		twofa = func(_ context.Context, want string, kinds []string) (string, string, error) {
+			return want, code, nil
+		}
+	case totpSecret != "":
+		if _, err := auth.TOTP(totpSecret, time.Now()); err != nil {
+			return auth.Session{}, err
+		}
+		twofa = auth.TOTPFromSecret(totpSecret, nil)
+	case f.IO.StdinTTY && !opts.PasswordStdin:
+		twofa = func(_ context.Context, want string, kinds []string) (string, string, error) {
+			label := "TOTP code from the authenticator app"
+			if want == auth.TwoFAAppCode {
+				label = "code from the Kite app"
+			}
+			code, err := in.prompt(label + ": ")
+			return want, strings.TrimSpace(code), err
+		}
+	default:
+		return auth.Session{}, exitcode.Usagef("no 2FA code and no terminal to ask on: pass --twofa CODE or set KITE_TOTP_SECRET")
+	}
+	password, err := f.secret(in, secretSource{
+		what: "password", stdinFlag: "--password-stdin", fromStdin: opts.PasswordStdin, env: "KITE_PASSWORD",
+	})
+	if err != nil {
+		return auth.Session{}, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
+	sess, err := ac.WebLogin(ctx, userID, password, twofa)
+	return sess, timeoutHint(ctx, err, opts.Timeout)
+}
+
+// secretSource says where one secret may come from, in order: the stdin
+// flag, the environment variable, a no-echo prompt on a terminal.
+type secretSource struct {
+	what      string
+	stdinFlag string
+	fromStdin bool
+	env       string
+}
+
+func (f *Factory) secret(in *stdinReader, s secretSource) (string, error) {
+	if s.fromStdin {
+		line, err := in.line()
+		if err != nil {
+			return "", fmt.Errorf("reading the %s from stdin: %w", s.what, err)
+		}
+		if line == "" {
+			return "", exitcode.Usagef("%s got an empty line: pipe the %s into it", s.stdinFlag, s.what)
+		}
+		return line, nil
+	}
+	if v := f.Getenv(s.env); v != "" {
+		return v, nil
+	}
+	if !f.IO.StdinTTY {
+		return "", exitcode.Usagef("no %s and no terminal to ask on: set %s or pipe it into %s", s.what, s.env, s.stdinFlag)
+	}
+	v, err := in.promptSecret(strings.ToUpper(s.what[:1]) + s.what[1:] + ": ")
+	if err != nil {
+		return "", err
+	}
+	if v == "" {
+		return "", exitcode.Usagef("empty %s: set %s or pipe it into %s", s.what, s.env, s.stdinFlag)
+	}
+	return v, nil
+}
+
+// stdinReader reads lines from stdin through one buffer, so a secret and a
+// later line never lose bytes to each other.
+type stdinReader struct {
+	f  *Factory
+	br *bufio.Reader
+}
+
+func (r *stdinReader) reader() *bufio.Reader {
+	if r.br == nil {
+		r.br = bufio.NewReader(r.f.IO.In)
+	}
+	return r.br
+}
+
+// line reads one line without its end of line; EOF after text is fine.
+func (r *stdinReader) line() (string, error) {
+	s, err := r.reader().ReadString('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && s != "") {
+		if errors.Is(err, io.EOF) {
+			return "", nil
+		}
+		return "", err
+	}
+	return strings.TrimRight(s, "\r\n"), nil
+}
+
+// lineCtx is line, abandoned when ctx ends (the read itself cannot be
+// interrupted; the process is about to exit anyway).
+func (r *stdinReader) lineCtx(ctx context.Context) (string, error) {
+	type res struct {
+		s   string
+		err error
+	}
+	ch := make(chan res, 1)
+	go func() {
+		s, err := r.line()
+		ch <- res{s, err}
+	}()
+	select {
+	case v := <-ch:
+		return strings.TrimSpace(v.s), v.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+func (r *stdinReader) prompt(label string) (string, error) {
+	fmt.Fprint(r.f.IO.ErrOut, label)
+	return r.line()
+}
+
+// promptSecret reads without echo from the terminal on stdin.
+func (r *stdinReader) promptSecret(label string) (string, error) {
+	fd, ok := r.f.IO.In.(interface{ Fd() uintptr })
+	if !ok {
+		return "", errors.New("stdin is not a terminal")
+	}
+	fmt.Fprint(r.f.IO.ErrOut, label)
+	b, err := term.ReadPassword(int(fd.Fd()))
+	fmt.Fprintln(r.f.IO.ErrOut)
+	if err != nil {
+		return "", fmt.Errorf("reading from the terminal: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// openBrowser opens url when a person is watching (stderr is a terminal)
+// and a browser can be started: a macOS session, or a Linux/BSD desktop
+// with xdg-open. Tests and cron never qualify.
+func openBrowser(f *Factory, url string) bool {
+	if !f.IO.StderrTTY {
+		return false
+	}
+	var name string
+	switch runtime.GOOS {
+	case "darwin":
+		name = "open"
+	case "windows":
+		return false
+	default:
+		if f.Getenv("DISPLAY") == "" && f.Getenv("WAYLAND_DISPLAY") == "" {
+			return false
+		}
+		name = "xdg-open"
+	}
+	path, err := exec.LookPath(name)
+	if err != nil {
+		return false
+	}
+	c := exec.Command(path, url)
+	c.Stdout, c.Stderr = nil, nil
+	if err := c.Start(); err != nil {
+		return false
+	}
+	go c.Wait() //nolint:errcheck // the browser outlives us or not; nothing to do either way
+	return true
+}
+
+// loginHTTPClient is the HTTP client of the login flows: the shared tuned
+// transport, traced (secrets redacted) with --debug.
+func (f *Factory) loginHTTPClient() *http.Client {
+	var rt http.RoundTripper = kite.NewTransport()
+	if f.Global.Debug {
+		rt = &kite.DebugTransport{Base: rt, Logger: f.Logger}
+	}
+	return &http.Client{Transport: rt}
+}

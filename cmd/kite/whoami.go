@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/kitecli/kite/internal/output"
+	"github.com/kitecli/kite/pkg/auth"
+	"github.com/kitecli/kite/pkg/kite"
+	"github.com/spf13/cobra"
+)
+
+type whoamiOptions struct{}
+
+// whoami is who the current session belongs to and what the session is.
+type whoami struct {
+	UserID    string           `json:"user_id"`
+	UserName  string           `json:"user_name"`
+	Email     string           `json:"email"`
+	Broker    string           `json:"broker"`
+	Profile   string           `json:"profile"`
+	Session   kite.SessionKind `json:"session"`
+	Source    string           `json:"source"` // cache, env or sandbox
+	APIKey    string           `json:"api_key,omitempty"`
+	LoginTime string           `json:"login_time,omitempty"`
+	Expiry    string           `json:"expiry,omitempty"`
+}
+
+func newWhoamiCmd(f *Factory) *cobra.Command {
+	opts := &whoamiOptions{}
+	return &cobra.Command{
+		Use:   "whoami",
+		Short: "Show who the current session belongs to",
+		Long: `Ask Kite for the profile of the current session (GET /user/profile) and show it
+with the session's kind (connect or web), where it came from (cache, env or
+sandbox) and, for a cached session, when it expires.
+
+Exits 3 when there is no session or Kite rejects it: run kite login.`,
+		Example: `  kite whoami
+  kite whoami --jq .user_id
+  kite whoami --profile work -o json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runWhoami(cmd.Context(), f, opts)
+		},
+	}
+}
+
+func runWhoami(ctx context.Context, f *Factory, _ *whoamiOptions) error {
+	creds, source, sess, err := f.session(ctx)
+	if err != nil {
+		return err
+	}
+	c, err := f.Client(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := c.Profile(ctx)
+	if err != nil {
+		return err
+	}
+	w := whoami{
+		UserID: p.UserID, UserName: p.UserName, Email: p.Email, Broker: p.Broker,
+		Profile: f.Global.Profile, Session: creds.Kind, Source: source, APIKey: creds.APIKey,
+	}
+	if sess != nil {
+		w.LoginTime = sess.LoginTime.In(auth.IST).Format(time.RFC3339)
+		w.Expiry = sess.Expiry.In(auth.IST).Format(time.RFC3339)
+	}
+	return f.Printer().Print(w, output.Columns("user_id", "user_name", "email", "broker", "profile", "session", "source", "expiry"))
+}
