@@ -1,0 +1,376 @@
+package kite_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/retry"
+	"github.com/kitecli/kite/pkg/sandbox"
+	"github.com/kitecli/kite/pkg/ticks"
+)
+
+func TestTickerURL(t *testing.T) {
+	connect := kite.Credentials{Kind: kite.Connect, APIKey: "key1", AccessToken: "sekret/tok"}
+	web := kite.Credentials{Kind: kite.Web, UserID: "AB1234", EncToken: "enc+tok=="}
+	cases := []struct {
+		name string
+		base string
+		c    kite.Credentials
+		want string
+	}{
+		{"connect default", "", connect, "wss://ws.kite.trade?access_token=sekret%2Ftok&api_key=key1"},
+		{"web default", "", web, "wss://ws.zerodha.com/?agent=kite3-web&api_key=kitefront&enctoken=enc%2Btok%3D%3D&user_id=AB1234&version=3.0.0"},
+		{"sandbox override", "ws://127.0.0.1:9999/ws", connect, "ws://127.0.0.1:9999/ws?access_token=sekret%2Ftok&api_key=key1"},
+		{"override keeps its query", "ws://h:1/ws?x=1", connect, "ws://h:1/ws?access_token=sekret%2Ftok&api_key=key1&x=1"},
+	}
+	for _, c := range cases {
+		got, err := kite.TickerURL(c.base, c.c)
+		if err != nil || got != c.want {
+			t.Errorf("%s: TickerURL = %q, %v; want %q", c.name, got, err, c.want)
+		}
+	}
+	if _, err := kite.TickerURL("https://x", connect); exitcode.Code(err) != exitcode.Usage {
+		t.Errorf("https base: err %v, want a usage error", err)
+	}
+	if _, err := kite.TickerURL("", kite.Credentials{Kind: kite.Connect, APIKey: "k"}); exitcode.Code(err) != exitcode.Auth {
+		t.Errorf("no access token: err %v, want exit 3", err)
+	}
+	if _, err := kite.TickerURL("", kite.Credentials{}); exitcode.Code(err) != exitcode.Auth {
+		t.Errorf("no session: err %v, want exit 3", err)
+	}
+}
+
+func TestTickerSharding(t *testing.T) {
+	tk := newTestTicker(t, "ws://127.0.0.1:1/ws", &recorder{})
+	toks := make([]uint32, 7000)
+	for i := range toks {
+		toks[i] = uint32(i + 1)
+	}
+	if err := tk.Subscribe(context.Background(), ticks.ModeFull, toks...); err != nil {
+		t.Fatal(err)
+	}
+	if n := tk.Conns(); n != 3 {
+		t.Errorf("7000 tokens on %d connections, want 3", n)
+	}
+	// Re-subscribing known tokens (a mode change) takes no room.
+	if err := tk.Subscribe(context.Background(), ticks.ModeLTP, toks[:100]...); err != nil {
+		t.Fatal(err)
+	}
+	more := make([]uint32, 2000)
+	for i := range more {
+		more[i] = uint32(10000 + i)
+	}
+	if err := tk.Subscribe(context.Background(), ticks.ModeLTP, more...); err != nil {
+		t.Fatalf("9000 tokens: %v", err)
+	}
+	if err := tk.Subscribe(context.Background(), ticks.ModeLTP, 99999); !errors.Is(err, kite.ErrTickerFull) {
+		t.Fatalf("9001st token: err %v, want ErrTickerFull", err)
+	}
+}
+
+// recorder is a TickerHandler that keeps what it was given.
+type recorder struct {
+	mu      sync.Mutex
+	events  []kite.TickerEvent
+	session int                        // connected events so far
+	seen    map[int]map[uint32]ticks.Mode // per session: token → mode of its last tick
+	ticks   int
+	texts   []string
+	onTick  func(n int) error
+}
+
+func (r *recorder) Binary(conn int, msg []byte) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	it := ticks.NewIter(msg)
+	var tk ticks.Tick
+	for it.Next(&tk) {
+		if r.seen == nil {
+			r.seen = map[int]map[uint32]ticks.Mode{}
+		}
+		if r.seen[r.session] == nil {
+			r.seen[r.session] = map[uint32]ticks.Mode{}
+		}
+		r.seen[r.session][tk.InstrumentToken] = tk.Mode
+		r.ticks++
+	}
+	if r.onTick != nil {
+		return r.onTick(r.ticks)
+	}
+	return nil
+}
+
+func (r *recorder) Text(conn int, msg []byte) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.texts = append(r.texts, string(msg))
+	return nil
+}
+
+func (r *recorder) Event(ev kite.TickerEvent) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if ev.Kind == kite.EventConnected {
+		r.session++
+	}
+	r.events = append(r.events, ev)
+	return nil
+}
+
+func (r *recorder) count(kind kite.EventKind) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, e := range r.events {
+		if e.Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
+func newTestTicker(t *testing.T, wsURL string, h kite.TickerHandler) *kite.Ticker {
+	t.Helper()
+	return newTestTickerWith(t, wsURL, kite.Credentials{Kind: kite.Connect, APIKey: sandbox.APIKey, AccessToken: "not-a-real-token"}, h, 5)
+}
+
+func newTestTickerWith(t *testing.T, wsURL string, c kite.Credentials, h kite.TickerHandler, attempts int) *kite.Ticker {
+	t.Helper()
+	tk, err := kite.NewTicker(kite.TickerOptions{
+		URL:         wsURL,
+		Credentials: c,
+		Reconnect:   retry.Policy{Base: 5 * time.Millisecond, Max: 20 * time.Millisecond, Attempts: attempts},
+		Watchdog:    300 * time.Millisecond,
+		Handler:     h,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}
+
+func startSandbox(t *testing.T, opts sandbox.Options) (*sandbox.Server, kite.Credentials) {
+	t.Helper()
+	if opts.TickInterval == 0 {
+		opts.TickInterval = 10 * time.Millisecond
+	}
+	srv, err := sandbox.Start(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv, kite.Credentials{Kind: kite.Connect, APIKey: sandbox.APIKey, AccessToken: srv.AccessToken()}
+}
+
+// sandboxTokens lists a few instrument tokens of the sandbox's universe,
+// fetched the way a client would, from its /instruments dump.
+func sandboxTokens(t *testing.T, srv *sandbox.Server, c kite.Credentials, n int) []uint32 {
+	t.Helper()
+	cl := &kite.Client{BaseURL: srv.URL(), Credentials: c, HTTPClient: http.DefaultClient}
+	raw, err := cl.DoRaw(context.Background(), http.MethodGet, "/instruments/NSE", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	insts, err := kite.ParseInstrumentsCSV(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(insts) < n {
+		t.Fatalf("sandbox has %d NSE instruments, want %d", len(insts), n)
+	}
+	out := make([]uint32, n)
+	for i := range out {
+		out[i] = insts[i].InstrumentToken
+	}
+	return out
+}
+
+// A connection dropped again and again is re-established, and each new
+// connection carries every instrument again in the mode it was asked in.
+func TestTickerReplaysSubscriptionsAfterDrops(t *testing.T) {
+	srv, creds := startSandbox(t, sandbox.Options{Faults: sandbox.Faults{DropEvery: 250 * time.Millisecond}})
+	toks := sandboxTokens(t, srv, creds, 4)
+	rec := &recorder{}
+	tk := newTestTickerWith(t, srv.WSURL(), creds, rec, 5)
+	ctx := context.Background()
+	if err := tk.Subscribe(ctx, ticks.ModeLTP, toks[:2]...); err != nil {
+		t.Fatal(err)
+	}
+	if err := tk.Subscribe(ctx, ticks.ModeFull, toks[2:]...); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	rec.onTick = func(int) error {
+		if rec.session >= 4 && len(rec.seen[rec.session]) == len(toks) {
+			cancel()
+		}
+		return nil
+	}
+	done := make(chan error, 1)
+	go func() { done <- tk.Run(ctx) }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Run = %v, want context.Canceled", err)
+		}
+	case <-time.After(15 * time.Second):
+		cancel()
+		t.Fatalf("no fourth session with every instrument; events: %+v", rec.events)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	for s := 2; s <= rec.session; s++ {
+		got := rec.seen[s]
+		if s < rec.session && len(got) != len(toks) {
+			t.Errorf("session %d ticked %d of %d instruments", s, len(got), len(toks))
+		}
+		for tok, m := range got {
+			want := ticks.ModeFull
+			if tok == toks[0] || tok == toks[1] {
+				want = ticks.ModeLTP
+			}
+			if m != want {
+				t.Errorf("session %d: token %d ticked in mode %v, want %v", s, tok, m, want)
+			}
+		}
+	}
+}
+
+// A connection that goes silent (no data, no heartbeat) is closed by the
+// watchdog and replaced.
+func TestTickerWatchdogReconnects(t *testing.T) {
+	srv, creds := startSandbox(t, sandbox.Options{Faults: sandbox.Faults{Stall: time.Hour}})
+	toks := sandboxTokens(t, srv, creds, 1)
+	rec := &recorder{}
+	tk := newTestTickerWith(t, srv.WSURL(), creds, rec, 50)
+	if err := tk.Subscribe(context.Background(), ticks.ModeQuote, toks...); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	rec.onTick = func(int) error { cancel(); return nil }
+	done := make(chan error, 1)
+	go func() { done <- tk.Run(ctx) }()
+	for rec.count(kite.EventReconnecting) == 0 && ctx.Err() == nil {
+		time.Sleep(20 * time.Millisecond)
+	}
+	srv.SetFaults(sandbox.Faults{})
+	<-done
+	if rec.ticks == 0 {
+		t.Fatalf("no ticks after the stall ended; events %+v", rec.events)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	var sawWatchdog bool
+	for _, e := range rec.events {
+		if e.Kind == kite.EventDisconnected && e.Err != nil && strings.Contains(e.Err.Error(), "watchdog") {
+			sawWatchdog = true
+		}
+	}
+	if !sawWatchdog {
+		t.Errorf("no disconnect blamed on the watchdog: %+v", rec.events)
+	}
+}
+
+// An expired session ends Run at once with a TokenException (exit 3), and
+// the error never shows the token.
+func TestTickerExpiredSession(t *testing.T) {
+	srv, creds := startSandbox(t, sandbox.Options{})
+	toks := sandboxTokens(t, srv, creds, 1)
+	rec := &recorder{}
+	tk := newTestTickerWith(t, srv.WSURL(), creds, rec, 50)
+	if err := tk.Subscribe(context.Background(), ticks.ModeQuote, toks...); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	rec.onTick = func(int) error { once.Do(func() { go srv.ExpireSessions() }); return nil }
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err := tk.Run(ctx)
+	if !kite.IsTokenError(err) || exitcode.Code(err) != exitcode.Auth {
+		t.Fatalf("Run = %v (exit %d), want a TokenException, exit 3", err, exitcode.Code(err))
+	}
+	if strings.Contains(err.Error(), creds.AccessToken) {
+		t.Fatalf("error shows the access token: %v", err)
+	}
+	if !strings.Contains(err.Error(), "kite login") {
+		t.Errorf("error does not say what to do: %v", err)
+	}
+}
+
+// A server that is gone costs the reconnect budget, then exit 6; no error
+// along the way shows the token.
+func TestTickerGivesUpWithNetworkExit(t *testing.T) {
+	srv, creds := startSandbox(t, sandbox.Options{})
+	ws := srv.WSURL()
+	srv.Close()
+	rec := &recorder{}
+	tk := newTestTickerWith(t, ws, creds, rec, 3)
+	if err := tk.Subscribe(context.Background(), ticks.ModeQuote, 256265); err != nil {
+		t.Fatal(err)
+	}
+	err := tk.Run(context.Background())
+	var ex *retry.ExhaustedError
+	if exitcode.Code(err) != exitcode.Network || !errors.As(err, &ex) || ex.Attempts != 3 {
+		t.Fatalf("Run = %v (exit %d), want exhausted after 3 attempts, exit 6", err, exitcode.Code(err))
+	}
+	if rec.count(kite.EventReconnecting) != 2 {
+		t.Errorf("%d reconnect events, want 2", rec.count(kite.EventReconnecting))
+	}
+	for _, e := range append(rec.events, kite.TickerEvent{Err: err}) {
+		if e.Err != nil && strings.Contains(e.Err.Error(), creds.AccessToken) {
+			t.Fatalf("error shows the access token: %v", e.Err)
+		}
+	}
+	if !strings.Contains(err.Error(), "access_token="+kite.Redacted) {
+		t.Errorf("error does not name the (redacted) URL: %v", err)
+	}
+}
+
+// A refused upgrade with a bad token is fatal at once.
+func TestTickerBadTokenIsFatal(t *testing.T) {
+	srv, _ := startSandbox(t, sandbox.Options{})
+	rec := &recorder{}
+	tk := newTestTickerWith(t, srv.WSURL(), kite.Credentials{Kind: kite.Connect, APIKey: sandbox.APIKey, AccessToken: "wrongtoken123"}, rec, 50)
+	if err := tk.Subscribe(context.Background(), ticks.ModeQuote, 256265); err != nil {
+		t.Fatal(err)
+	}
+	err := tk.Run(context.Background())
+	if exitcode.Code(err) != exitcode.Auth || strings.Contains(err.Error(), "wrongtoken123") {
+		t.Fatalf("Run = %v (exit %d), want exit 3 without the token", err, exitcode.Code(err))
+	}
+	if n := rec.count(kite.EventReconnecting); n != 0 {
+		t.Errorf("%d reconnects after a 403, want none", n)
+	}
+}
+
+// A handler's error stops every connection and comes back from Run.
+func TestTickerHandlerErrorStops(t *testing.T) {
+	srv, creds := startSandbox(t, sandbox.Options{})
+	toks := sandboxTokens(t, srv, creds, 2)
+	stop := errors.New("enough")
+	rec := &recorder{}
+	rec.onTick = func(n int) error {
+		if n >= 5 {
+			return stop
+		}
+		return nil
+	}
+	tk := newTestTickerWith(t, srv.WSURL(), creds, rec, 50)
+	if err := tk.Subscribe(context.Background(), ticks.ModeFull, toks...); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := tk.Run(ctx); !errors.Is(err, stop) {
+		t.Fatalf("Run = %v, want the handler's error", err)
+	}
+}
