@@ -80,7 +80,7 @@ func TestTickerSharding(t *testing.T) {
 type recorder struct {
 	mu      sync.Mutex
 	events  []kite.TickerEvent
-	session int                        // connected events so far
+	session int                           // connected events so far
 	seen    map[int]map[uint32]ticks.Mode // per session: token → mode of its last tick
 	ticks   int
 	texts   []string
