@@ -56,6 +56,7 @@ type Market struct {
 	mu  sync.RWMutex
 	st  []state
 	now time.Time
+	day int64 // the IST day of now: when a Step crosses midnight, a new day opens
 }
 
 // New builds the market for universe, with every instrument's state taken
@@ -68,6 +69,7 @@ func New(seed int64, universe []Instrument, now time.Time) *Market {
 		byKey: make(map[string]int, len(universe)),
 		st:    make([]state, len(universe)),
 		now:   now,
+		day:   dayNumber(now),
 	}
 	var buf []minute
 	for i := range m.insts {
@@ -185,9 +187,25 @@ func (m *Market) Step(now time.Time) {
 	defer m.mu.Unlock()
 	m.now = now
 	ts := now.Unix()
+	if d := dayNumber(now); d != m.day {
+		m.day = d
+		for i := range m.st {
+			m.st[i].newDay()
+		}
+	}
 	for i := range m.st {
 		m.st[i].step(ts)
 	}
+}
+
+// newDay starts a new trading day at the last price: it becomes the close
+// the day's change and circuit limits are measured from.
+func (s *state) newDay() {
+	s.close = s.last
+	s.open, s.high, s.low = s.last, s.last, s.last
+	s.lower, s.upper = s.p.bandOf(s.close)
+	s.volume, s.turnover, s.avg, s.lastQty = 0, 0, 0, 0
+	s.oiHigh, s.oiLow = s.oi, s.oi
 }
 
 func (s *state) step(ts int64) {
@@ -321,32 +339,34 @@ type Candle struct {
 	Volume, OI             int64
 }
 
-// IntervalMinutes maps Kite's interval names to minutes (day → 0).
-func IntervalMinutes(interval string) (int, bool) {
+// IntervalMinutes maps Kite's interval names to minutes (day → 0) and the
+// longest range, in days, Kite serves in one request for the interval.
+func IntervalMinutes(interval string) (minutes, maxDays int, ok bool) {
 	switch interval {
 	case "minute":
-		return 1, true
+		return 1, 60, true
 	case "3minute":
-		return 3, true
+		return 3, 100, true
 	case "5minute":
-		return 5, true
+		return 5, 100, true
 	case "10minute":
-		return 10, true
+		return 10, 100, true
 	case "15minute":
-		return 15, true
+		return 15, 200, true
 	case "30minute":
-		return 30, true
+		return 30, 200, true
 	case "60minute":
-		return 60, true
+		return 60, 400, true
 	case "day":
-		return 0, true
+		return 0, 2000, true
 	}
-	return 0, false
+	return 0, 0, false
 }
 
 // Candles returns the candles of an instrument whose start time lies in
 // [from, to] (day candles: whose day does), never later than the market's
-// current time. Intraday candles are aligned to the session's open (09:15
+// current time. A range longer than Kite serves for the interval (minute:
+// 60 days, … day: 2000) is refused as Kite refuses it. Intraday candles are aligned to the session's open (09:15
 // for equities, so 60minute candles start 09:15, 10:15, …) and aggregate the
 // minute candles exactly; a day candle aggregates the whole day's minutes.
 // OI is filled only when oi is true. Errors are *kite.Error InputExceptions.
@@ -355,12 +375,15 @@ func (m *Market) Candles(token uint32, interval string, from, to time.Time, oi b
 	if !ok {
 		return nil, &kite.Error{Status: 400, ErrorType: kite.InputException, Message: "invalid token"}
 	}
-	n, ok := IntervalMinutes(interval)
+	n, maxDays, ok := IntervalMinutes(interval)
 	if !ok {
 		return nil, &kite.Error{Status: 400, ErrorType: kite.InputException, Message: fmt.Sprintf("invalid interval: %s", interval)}
 	}
 	if to.Before(from) {
 		return nil, &kite.Error{Status: 400, ErrorType: kite.InputException, Message: "invalid from date: it is after the to date"}
+	}
+	if to.Sub(from) > time.Duration(maxDays)*24*time.Hour {
+		return nil, &kite.Error{Status: 400, ErrorType: kite.InputException, Message: fmt.Sprintf("interval exceeds max limit: %d days", maxDays)}
 	}
 	m.mu.RLock()
 	now := m.now

@@ -173,7 +173,7 @@ func dayStart(d int64) time.Time { return time.Unix(d*86400-int64(5*3600+30*60),
 
 // isTradingDay: weekdays (1970-01-01 was a Thursday). Holidays are not modelled.
 func isTradingDay(d int64) bool {
-	wd := (d + 4) % 7 // 0 = Sunday
+	wd := ((d+4)%7 + 7) % 7 // 0 = Sunday
 	return wd != 0 && wd != 6
 }
 

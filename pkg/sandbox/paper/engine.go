@@ -146,6 +146,7 @@ type Engine struct {
 
 	mu        sync.Mutex
 	orders    []*order
+	open      []*order // orders that may still be live (compacted lazily), so Match skips the finished
 	byID      map[string]*order
 	trades    []Trade
 	positions map[posKey]*position
@@ -442,6 +443,9 @@ func (e *Engine) Place(p PlaceParams) (string, error) {
 	if o.pub.Status == StatusOpen && p.Validity == "IOC" {
 		e.cancel(o, now, nil)
 	}
+	if o.live() {
+		e.open = append(e.open, o)
+	}
 	return id, nil
 }
 
@@ -586,16 +590,25 @@ func (e *Engine) holding(in *market.Instrument) *holding {
 func (e *Engine) Match(now time.Time) {
 	e.mu.Lock()
 	defer e.unlock()
-	for _, o := range e.orders {
-		if o.pub.Status != StatusOpen && o.pub.Status != StatusTriggerPending {
-			continue
-		}
-		if o.pub.Validity == "TTL" && !now.Before(o.placed.Add(time.Duration(o.pub.ValidityTTL)*time.Minute)) {
+	live := e.open[:0]
+	for _, o := range e.open {
+		if o.live() && o.pub.Validity == "TTL" && !now.Before(o.placed.Add(time.Duration(o.pub.ValidityTTL)*time.Minute)) {
 			e.cancel(o, now, nil)
-			continue
 		}
-		e.tryFill(o, e.ltp(o.in.Token), now)
+		if o.live() {
+			e.tryFill(o, e.ltp(o.in.Token), now)
+		}
+		if o.live() {
+			live = append(live, o)
+		}
 	}
+	clear(e.open[len(live):])
+	e.open = live
+}
+
+// live reports whether the order is still in the book.
+func (o *order) live() bool {
+	return o.pub.Status == StatusOpen || o.pub.Status == StatusTriggerPending
 }
 
 // find looks an order up for modification or cancellation.
@@ -607,7 +620,7 @@ func (e *Engine) find(variety, id, verb string) (*order, error) {
 	if variety != o.pub.Variety {
 		return nil, inputErr("Invalid `variety`: order %s is a %s order.", id, o.pub.Variety)
 	}
-	if o.pub.Status != StatusOpen && o.pub.Status != StatusTriggerPending {
+	if !o.live() {
 		return nil, orderErr("Order cannot be %s as it is %s.", verb, o.pub.Status)
 	}
 	return o, nil

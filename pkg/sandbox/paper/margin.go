@@ -101,9 +101,8 @@ func (e *Engine) riskCheck(o *order, ltp int64) (reason, raw string) {
 				avail = h.qty + h.t1 - h.used
 			}
 		}
-		for _, p := range e.orders {
-			if p != o && p.in.Token == in.Token && p.pub.Product == "CNC" && p.sign < 0 &&
-				(p.pub.Status == StatusOpen || p.pub.Status == StatusTriggerPending) {
+		for _, p := range e.open {
+			if p != o && p.in.Token == in.Token && p.pub.Product == "CNC" && p.sign < 0 && p.live() {
 				avail -= p.qty
 			}
 		}
@@ -197,8 +196,8 @@ func (e *Engine) margins() [2]SegmentMargins {
 			u[seg].M2MUnrealised -= unrealised
 		}
 	}
-	for _, o := range e.orders {
-		if o.blocked > 0 && (o.pub.Status == StatusOpen || o.pub.Status == StatusTriggerPending) {
+	for _, o := range e.open {
+		if o.blocked > 0 && o.live() {
 			add(segmentOf(&o.in), o.bucket, o.blocked)
 		}
 	}
