@@ -160,9 +160,36 @@ type tickConn struct {
 	// The subscriptions, in subscription order, as two parallel slices
 	// because that is what market.AppendTicks takes.
 	mu     sync.Mutex
+	orders []orderUpdate // order updates waiting to be sent
 	tokens []uint32
 	modes  []ticks.Mode
 	idx    map[uint32]int // token → index in tokens
+}
+
+// maxQueuedOrders bounds the order updates waiting for a client that does
+// not read; past it the client is dropped, as a broken connection.
+const maxQueuedOrders = 10000
+
+// queueOrder is the paper engine's subscriber: it must not block, so it
+// queues the update for the writer.
+func (c *tickConn) queueOrder(u orderUpdate) {
+	c.mu.Lock()
+	if len(c.orders) >= maxQueuedOrders {
+		c.mu.Unlock()
+		c.cancel()
+		return
+	}
+	c.orders = append(c.orders, u)
+	c.mu.Unlock()
+	c.nudge()
+}
+
+func (c *tickConn) takeOrders() []orderUpdate {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.orders
+	c.orders = nil
+	return out
 }
 
 func (c *tickConn) nudge() {
@@ -343,8 +370,7 @@ func (c *tickConn) writeLoop() {
 	lastSent := opened
 	heartbeat := time.NewTicker(heartbeatEvery / 4)
 	defer heartbeat.Stop()
-	orders, stopOrders := s.world.subscribeOrders(c.sess.userID)
-	defer stopOrders()
+	defer s.world.subscribeOrders(c.sess.userID, c.queueOrder)()
 	malformedSeen := s.malformed.Load()
 	var (
 		tickBuf []ticks.Tick
@@ -353,10 +379,7 @@ func (c *tickConn) writeLoop() {
 		modes   []ticks.Mode
 	)
 	for {
-		var (
-			update         any
-			stepped, woken bool
-		)
+		var stepped, woken bool
 		select {
 		case <-c.ctx.Done():
 			return
@@ -365,7 +388,6 @@ func (c *tickConn) writeLoop() {
 		case <-heartbeat.C:
 		case <-c.wake:
 			woken = true
-		case update = <-orders:
 		}
 		f := s.currentFaults()
 		now := time.Now()
@@ -376,10 +398,11 @@ func (c *tickConn) writeLoop() {
 		if f.Stall > 0 && now.Sub(opened) < f.Stall {
 			continue
 		}
-		if update != nil {
-			c.sendText("order", update)
+		if updates := c.takeOrders(); len(updates) > 0 {
+			for _, u := range updates {
+				c.sendText("order", u)
+			}
 			lastSent = now
-			continue
 		}
 		var msg []byte
 		if stepped {

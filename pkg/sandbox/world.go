@@ -6,31 +6,41 @@ import (
 	"time"
 
 	"github.com/kitecli/kite/pkg/sandbox/market"
+	"github.com/kitecli/kite/pkg/sandbox/paper"
 )
 
 // world is the simulated state behind the API: the market and the paper
 // trading account.
 type world struct {
 	market *market.Market
+	paper  *paper.Engine // the sandbox has one user, so one account
 
 	csvOnce sync.Once
 	csv     map[string][]byte // exchange ("" = all) → the /instruments dump
 }
 
 func newWorld(seed int64, now time.Time) (*world, error) {
-	return &world{market: market.New(seed, market.Universe(now), now)}, nil
+	m := market.New(seed, market.Universe(now), now)
+	return &world{
+		market: m,
+		paper:  paper.New(m, paper.Options{UserID: UserID, Holdings: seedHoldings()}),
+	}, nil
 }
 
 // step advances the market one tick interval and lets the paper engine
 // fill what the new prices reach.
 func (w *world) step(now time.Time) {
 	w.market.Step(now)
+	w.paper.Match(now)
 }
 
-// subscribeOrders returns the order updates of a user, and a function to
-// stop them.
-func (w *world) subscribeOrders(userID string) (<-chan any, func()) {
-	return nil, func() {}
+// subscribeOrders calls fn with every order update of a user, as the
+// ticker pushes it, until the returned function is called.
+func (w *world) subscribeOrders(userID string, fn func(orderUpdate)) func() {
+	if userID != UserID {
+		return func() {}
+	}
+	return w.paper.Subscribe(func(o paper.Order) { fn(newOrderUpdate(o, userID)) })
 }
 
 // instrumentsCSV is the /instruments dump for an exchange ("" = every
