@@ -124,6 +124,7 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 no session (run kite login),
 		newLoginCmd(f), newLogoutCmd(f), newWhoamiCmd(f),
 		newProfileCmd(f), newMarginsCmd(f), newHoldingsCmd(f), newPositionsCmd(f), newTradesCmd(f), newOrdersCmd(f), newAPICmd(f),
 		newQuoteCmd(f), newHistoryCmd(f), newInstrumentsCmd(f),
+		newStreamCmd(f), newWatchCmd(f),
 	)
 	return root
 }

@@ -1,0 +1,607 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/kitecli/kite/internal/output"
+	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/retry"
+	"github.com/kitecli/kite/pkg/ticks"
+	"github.com/spf13/cobra"
+)
+
+type streamOptions struct {
+	Instruments []string
+	File        string
+	Mode        string
+	Orders      bool
+	Events      bool
+	Raw         bool
+	Count       int
+	Duration    time.Duration
+	Until       string
+	Snapshot    bool
+	OnSlow      string
+	RecvTime    bool
+	Conn        tickerFlags
+}
+
+// tickerFlags are the connection knobs shared by stream and watch.
+type tickerFlags struct {
+	Watchdog          time.Duration
+	ReconnectBase     time.Duration
+	ReconnectMax      time.Duration
+	ReconnectAttempts int
+}
+
+func (tf *tickerFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.DurationVar(&tf.Watchdog, "watchdog", kite.DefaultWatchdog, "reconnect when nothing (not even a heartbeat) arrives for this long")
+	fl.DurationVar(&tf.ReconnectBase, "reconnect-base", 0, "first reconnect backoff (env KITE_RECONNECT_BASE; default 2s)")
+	fl.DurationVar(&tf.ReconnectMax, "reconnect-max", 0, "longest reconnect backoff (env KITE_RECONNECT_MAX; default 60s)")
+	fl.IntVar(&tf.ReconnectAttempts, "reconnect-attempts", 0, "connection attempts before giving up with exit 6 (env KITE_RECONNECT_ATTEMPTS; default 50)")
+}
+
+// policy is the reconnect policy: defaults, then KITE_RECONNECT_*, then flags.
+func (tf *tickerFlags) policy(getenv func(string) string) (retry.Policy, error) {
+	p, err := retry.Reconnect().FromEnv("KITE_RECONNECT", getenv)
+	if err != nil {
+		return p, exitcode.Usagef("%v", err)
+	}
+	if tf.ReconnectBase > 0 {
+		p.Base = tf.ReconnectBase
+	}
+	if tf.ReconnectMax > 0 {
+		p.Max = tf.ReconnectMax
+	}
+	if tf.ReconnectAttempts < 0 {
+		return p, exitcode.Usagef("--reconnect-attempts must be at least 1")
+	}
+	if tf.ReconnectAttempts > 0 {
+		p.Attempts = tf.ReconnectAttempts
+	}
+	if tf.Watchdog <= 0 {
+		return p, exitcode.Usagef("--watchdog must be positive, such as 5s")
+	}
+	return p, nil
+}
+
+func newStreamCmd(f *Factory) *cobra.Command {
+	opts := &streamOptions{}
+	cmd := &cobra.Command{
+		Use:   "stream SYMBOL|TOKEN...",
+		Short: "Stream live ticks as NDJSON (or Kite's raw bytes)",
+		Long: `Stream live market ticks from Kite's WebSocket ticker to stdout, one JSON
+object per line (the tick record of the official clients, plus "symbol" when the
+instrument was named by symbol). Instruments are EXCHANGE:TRADINGSYMBOL symbols
+or numeric instrument tokens, as arguments or one per line in --file (- for
+stdin); up to 9000, spread over up to three connections as Kite allows.
+
+The connection heals itself: on a drop, a close or a silent connection (no data
+or heartbeat for --watchdog) it reconnects with backoff and resubscribes, modes
+included. An expired session exits 3 (run kite login); a server that stays
+unreachable exits 6 after --reconnect-attempts.
+
+Output is flushed after each message from Kite, never per tick. When stdout is
+slower than the market, --on-slow block (the default) pauses reading so nothing
+is lost, and --on-slow drop keeps a bounded queue, drops the oldest messages and
+reports how many on stderr.
+
+--raw writes Kite's binary messages back to back (heartbeats dropped), the
+format kite ticks decode reads; it refuses a terminal.
+
+--count, --duration and --until end the stream with exit 0, as does a closed
+stdout (kite stream ... | head). Ctrl-C closes the connection, flushes and exits
+130. With --events, connection changes and Kite's error and message texts are
+records too ({"type":"event",...}, {"type":"error",...}); with --orders, order
+updates are printed as Kite sends them ({"type":"order","data":{...}}).`,
+		Example: `  kite stream NSE:INFY NSE:RELIANCE
+  kite stream NSE:INFY --mode full --count 10
+  kite stream 256265 408065 --mode ltp --jq '[.instrument_token, .last_price] | @tsv'
+  kite instruments --exchange NFO --jq '.[] | "NFO:" + .tradingsymbol' | kite stream --file - --mode quote
+  kite stream NSE:NIFTY\ 50 --until 15:30 >> nifty.ndjson
+  kite stream NSE:INFY --raw --duration 1m > infy.bin && kite ticks decode infy.bin`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Instruments = args
+			return runStream(cmd.Context(), f, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.File, "file", "f", "", "read instruments from FILE, one per line (- for stdin)")
+	fl.StringVarP(&opts.Mode, "mode", "m", "quote", "tick detail: ltp, quote or full")
+	fl.BoolVar(&opts.Orders, "orders", false, "also print order updates ({\"type\":\"order\",\"data\":...})")
+	fl.BoolVar(&opts.Events, "events", false, "also print connection events and Kite's error/message texts as records")
+	fl.BoolVar(&opts.Raw, "raw", false, "write Kite's binary messages instead of NDJSON (not to a terminal)")
+	fl.IntVarP(&opts.Count, "count", "n", 0, "stop after N ticks (exit 0)")
+	fl.DurationVar(&opts.Duration, "duration", 0, "stop after this long, such as 30s or 2h (exit 0)")
+	fl.StringVar(&opts.Until, "until", "", "stop at this time of day in IST, HH:MM (exit 0)")
+	fl.BoolVar(&opts.Snapshot, "snapshot", false, "first print one REST quote per instrument, so even an illiquid one has a value")
+	fl.StringVar(&opts.OnSlow, "on-slow", "block", "when stdout is slower than the market: block (lose nothing) or drop (oldest first)")
+	fl.BoolVar(&opts.RecvTime, "recv-time", false, "add \"recv_time\", the local receive time in Unix nanoseconds")
+	opts.Conn.register(cmd)
+	return cmd
+}
+
+// errStreamDone ends a stream that did what was asked (--count, a closed
+// stdout); it exits 0.
+var errStreamDone = errors.New("stream done")
+
+func runStream(ctx context.Context, f *Factory, opts *streamOptions) error {
+	mode, ok := ticks.ParseMode(opts.Mode)
+	if !ok {
+		return exitcode.Usagef("unknown --mode %q: use ltp, quote or full", opts.Mode)
+	}
+	if opts.OnSlow != "block" && opts.OnSlow != "drop" {
+		return exitcode.Usagef("unknown --on-slow %q: use block or drop", opts.OnSlow)
+	}
+	if opts.Count < 0 || opts.Duration < 0 {
+		return exitcode.Usagef("--count and --duration must not be negative")
+	}
+	var deadline time.Time
+	if opts.Until != "" {
+		var err error
+		if deadline, err = nextIST(opts.Until, time.Now()); err != nil {
+			return err
+		}
+	}
+	if opts.Duration > 0 {
+		if d := time.Now().Add(opts.Duration); deadline.IsZero() || d.Before(deadline) {
+			deadline = d
+		}
+	}
+	if opts.Raw {
+		switch {
+		case f.IO.StdoutTTY:
+			return exitcode.Usagef("--raw writes binary data and stdout is a terminal: redirect it to a file or pipe it into kite ticks decode")
+		case f.JQ() != nil:
+			return exitcode.Usagef("--jq works on JSON records and cannot be combined with --raw")
+		case opts.Orders || opts.Events || opts.Snapshot || opts.RecvTime:
+			return exitcode.Usagef("--orders, --events, --snapshot and --recv-time add JSON records and cannot be combined with --raw")
+		}
+	}
+	policy, err := opts.Conn.policy(f.Getenv)
+	if err != nil {
+		return err
+	}
+	names, err := instrumentArgs(opts.Instruments, opts.File, f.IO.In)
+	if err != nil {
+		return err
+	}
+	insts, err := resolveInstruments(ctx, f, names)
+	if err != nil {
+		return err
+	}
+	creds, err := f.Credentials(ctx)
+	if err != nil {
+		return err
+	}
+
+	// A reader that goes away (| head) must end the stream with exit 0, so
+	// a write to a closed pipe has to fail with EPIPE instead of killing the
+	// process with SIGPIPE.
+	signal.Ignore(syscall.SIGPIPE)
+
+	out := bufio.NewWriterSize(f.IO.Out, 64<<10)
+	w := &tickWriter{
+		out:      out,
+		symbols:  make(map[uint32]string, len(insts)),
+		jq:       f.JQ(),
+		raw:      opts.Raw,
+		limit:    opts.Count,
+		recvTime: opts.RecvTime,
+		orders:   opts.Orders,
+		events:   opts.Events,
+		errOut:   f.IO.ErrOut,
+		logger:   f.Logger,
+		out1:     make([]byte, 0, 64<<10),
+	}
+	tokens := make([]uint32, 0, len(insts))
+	for _, in := range insts {
+		tokens = append(tokens, in.token)
+		if in.symbol != "" {
+			w.symbols[in.token] = in.symbol
+		}
+	}
+
+	runCtx, cancelRun := context.WithCancelCause(ctx)
+	defer cancelRun(nil)
+	if !deadline.IsZero() {
+		var cancelDeadline context.CancelFunc
+		runCtx, cancelDeadline = context.WithDeadline(runCtx, deadline)
+		defer cancelDeadline()
+	}
+
+	if opts.Snapshot {
+		if err := w.snapshot(runCtx, f, insts, mode); err != nil {
+			return streamEnd(ctx, out, err)
+		}
+	}
+
+	var handler kite.TickerHandler = w
+	var q *dropQueue
+	drained := make(chan struct{})
+	if opts.OnSlow == "drop" {
+		q = newDropQueue(w, 256)
+		handler = q
+		go func() {
+			defer close(drained)
+			q.drain(func(err error) { cancelRun(err) })
+		}()
+		go q.report(f.IO.ErrOut, 5*time.Second, drained)
+	}
+	t, err := kite.NewTicker(kite.TickerOptions{
+		URL:         f.Global.WSURL,
+		Credentials: creds,
+		Reconnect:   policy,
+		Watchdog:    opts.Conn.Watchdog,
+		Logger:      f.Logger,
+		Handler:     handler,
+	})
+	if err != nil {
+		return err
+	}
+	if err := t.Subscribe(ctx, mode, tokens...); err != nil {
+		return err
+	}
+	err = t.Run(runCtx)
+	if q != nil {
+		q.close(ctx.Err() != nil)
+		<-drained
+		if d, dt := q.drops(); d > 0 {
+			fmt.Fprintf(f.IO.ErrOut, "kite: stdout was too slow: dropped %d messages (%d ticks)\n", d, dt)
+		}
+	}
+	return streamEnd(ctx, out, err)
+}
+
+// streamEnd flushes what is buffered and turns the ways a stream ends into
+// exit codes: done, a deadline or a closed stdout are success; ctx's own
+// cancellation (SIGINT) is 130; anything else is the error.
+func streamEnd(ctx context.Context, out *bufio.Writer, err error) error {
+	ferr := out.Flush()
+	switch {
+	case errors.Is(err, errStreamDone), errors.Is(err, syscall.EPIPE), errors.Is(ferr, syscall.EPIPE):
+		return nil
+	case ctx.Err() != nil:
+		return context.Canceled
+	case errors.Is(err, context.DeadlineExceeded):
+		return nil
+	case err != nil:
+		return err
+	}
+	return ferr
+}
+
+// nextIST is the next time (after now) the IST wall clock shows hh:mm.
+func nextIST(hhmm string, now time.Time) (time.Time, error) {
+	t, err := time.Parse("15:04", hhmm)
+	if err != nil {
+		return time.Time{}, exitcode.Usagef("--until %q is not a time of day such as 15:30 (IST)", hhmm)
+	}
+	n := now.In(kite.IST)
+	at := time.Date(n.Year(), n.Month(), n.Day(), t.Hour(), t.Minute(), 0, 0, kite.IST)
+	if !at.After(n) {
+		at = at.AddDate(0, 0, 1)
+	}
+	return at, nil
+}
+
+// instrumentArgs gathers instrument names from args and --file (one per
+// line or separated by spaces or commas; # starts a comment), deduplicated
+// in first-seen order.
+func instrumentArgs(args []string, file string, stdin io.Reader) ([]string, error) {
+	names := append([]string(nil), args...)
+	if file != "" {
+		var r io.Reader = stdin
+		if file != "-" {
+			fh, err := os.Open(file)
+			if err != nil {
+				return nil, exitcode.Usagef("reading --file: %v", err)
+			}
+			defer fh.Close()
+			r = fh
+		}
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			line, _, _ := strings.Cut(sc.Text(), "#")
+			for _, name := range strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == '\t' || r == '\r' }) {
+				if name = strings.TrimSpace(name); name != "" {
+					names = append(names, name)
+				}
+			}
+		}
+		if err := sc.Err(); err != nil {
+			return nil, exitcode.Usagef("reading --file %s: %v", file, err)
+		}
+	}
+	seen := make(map[string]bool, len(names))
+	out := names[:0]
+	for _, n := range names {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	switch {
+	case len(out) == 0:
+		return nil, exitcode.Usagef("name at least one instrument, such as NSE:INFY or 408065 (or --file FILE)")
+	case len(out) > kite.MaxTickerTokens:
+		return nil, exitcode.Usagef("%d instruments: Kite's ticker allows at most %d per API key (3 connections of 3000)", len(out), kite.MaxTickerTokens)
+	}
+	return out, nil
+}
+
+// instrument is one resolved stream target.
+type instrument struct {
+	token  uint32
+	symbol string // "" when named by token and no resolver was needed
+	name   string // as the user wrote it
+	inst   *kite.Instrument
+}
+
+// resolveInstruments turns names into tokens. Numeric tokens need no
+// lookup, so a list of tokens streams without downloading the instrument
+// dump; any symbol loads the resolver, which then also names the tokens.
+func resolveInstruments(ctx context.Context, f *Factory, names []string) ([]instrument, error) {
+	out := make([]instrument, 0, len(names))
+	needResolver := false
+	for _, n := range names {
+		tok, err := strconv.ParseUint(n, 10, 32)
+		if err != nil {
+			needResolver = true
+			continue
+		}
+		if tok == 0 {
+			return nil, exitcode.Usagef("instrument token 0 is not valid")
+		}
+	}
+	var res *kite.Resolver
+	if needResolver {
+		var err error
+		if res, err = f.Resolver(ctx); err != nil {
+			return nil, err
+		}
+	}
+	seen := make(map[uint32]bool, len(names))
+	for _, n := range names {
+		in := instrument{name: n}
+		if tok, err := strconv.ParseUint(n, 10, 32); err == nil {
+			in.token = uint32(tok)
+			if res != nil {
+				if i, ok := res.ByToken(in.token); ok {
+					in.symbol = i.Exchange + ":" + i.Tradingsymbol
+					in.inst = &i
+				}
+			}
+		} else {
+			i, err := res.Resolve(n)
+			if err != nil {
+				return nil, err
+			}
+			in.token = i.InstrumentToken
+			in.symbol = i.Exchange + ":" + i.Tradingsymbol
+			in.inst = &i
+		}
+		if !seen[in.token] {
+			seen[in.token] = true
+			out = append(out, in)
+		}
+	}
+	return out, nil
+}
+
+// tickWriter turns ticker messages into output. The Ticker calls it from
+// one goroutine at a time; everything it reuses (the Tick, the line
+// buffer, the bufio.Writer) is why the tick path does not allocate.
+type tickWriter struct {
+	out      *bufio.Writer
+	symbols  map[uint32]string
+	jq       *output.JQ
+	raw      bool
+	limit    int // 0 = no limit
+	count    int
+	recvTime bool
+	orders   bool
+	events   bool
+	errOut   io.Writer
+	logger   interface {
+		Warn(msg string, args ...any)
+	}
+
+	tick    ticks.Tick
+	out1    []byte // the lines of one message
+	jqDoc   []byte
+	hdr     [2]byte
+	textBuf bytes.Buffer
+}
+
+func (w *tickWriter) Binary(conn int, msg []byte) error {
+	var recv int64
+	if w.recvTime {
+		recv = time.Now().UnixNano()
+	}
+	return w.binary(conn, msg, recv)
+}
+
+func (w *tickWriter) binary(conn int, msg []byte, recv int64) error {
+	if w.raw {
+		return w.rawMessage(conn, msg)
+	}
+	it := ticks.NewIter(msg)
+	buf := w.out1[:0]
+	done := false
+	for !done && it.Next(&w.tick) {
+		start := len(buf)
+		buf = ticks.AppendJSON(buf, &w.tick, w.symbols[w.tick.InstrumentToken])
+		if w.recvTime {
+			buf = appendField(buf, `,"recv_time":`, recv)
+		}
+		if w.jq != nil {
+			var err error
+			if buf, err = w.applyJQ(buf, start); err != nil {
+				return err
+			}
+		}
+		w.count++
+		done = w.limit > 0 && w.count >= w.limit
+	}
+	if err := it.Err(); err != nil {
+		w.logger.Warn("skipping the rest of a malformed ticker message", "conn", conn, "error", err.Error(), "offset", it.Offset())
+	}
+	w.out1 = buf
+	if err := w.write(buf); err != nil {
+		return err
+	}
+	if done {
+		return errStreamDone
+	}
+	return nil
+}
+
+// rawMessage writes msg as it came, except that a message cut by --count
+// or by a malformed packet is rewritten to hold only its good, wanted
+// packets: the output stays a valid back-to-back capture.
+func (w *tickWriter) rawMessage(conn int, msg []byte) error {
+	it := ticks.NewIter(msg)
+	n, end := 0, 2
+	done := false
+	for !done && it.Next(&w.tick) {
+		n++
+		end = it.Offset()
+		w.count++
+		done = w.limit > 0 && w.count >= w.limit
+	}
+	if err := it.Err(); err != nil {
+		w.logger.Warn("skipping the rest of a malformed ticker message", "conn", conn, "error", err.Error(), "offset", it.Offset())
+	}
+	if n == 0 {
+		return nil
+	}
+	if err := it.Err(); err != nil || done {
+		w.hdr[0], w.hdr[1] = byte(n>>8), byte(n)
+		if _, err := w.out.Write(w.hdr[:]); err != nil {
+			return err
+		}
+		msg = msg[2:end]
+	}
+	if err := w.write(msg); err != nil {
+		return err
+	}
+	if done {
+		return errStreamDone
+	}
+	return nil
+}
+
+func (w *tickWriter) write(b []byte) error {
+	if _, err := w.out.Write(b); err != nil {
+		return err
+	}
+	return w.out.Flush()
+}
+
+// appendField adds "name":v to the JSON object line ending buf ("…}\n").
+func appendField(buf []byte, name string, v int64) []byte {
+	buf = buf[:len(buf)-2]
+	buf = append(buf, name...)
+	buf = strconv.AppendInt(buf, v, 10)
+	return append(buf, '}', '\n')
+}
+
+// applyJQ replaces the record at buf[start:] by the --jq results.
+func (w *tickWriter) applyJQ(buf []byte, start int) ([]byte, error) {
+	w.jqDoc = append(w.jqDoc[:0], buf[start:]...)
+	buf = buf[:start]
+	err := w.jq.RunJSON(w.jqDoc, func(r any) error {
+		var err error
+		buf, err = output.AppendResult(buf, r)
+		return err
+	})
+	if err != nil {
+		return buf, exitcode.Usagef("%v", err)
+	}
+	return buf, nil
+}
+
+// record writes one JSON record (an order update, an event) through --jq.
+func (w *tickWriter) record(doc []byte) error {
+	buf := append(w.out1[:0], doc...)
+	if buf[len(buf)-1] != '\n' {
+		buf = append(buf, '\n')
+	}
+	if w.jq != nil {
+		var err error
+		if buf, err = w.applyJQ(buf, 0); err != nil {
+			return err
+		}
+	}
+	w.out1 = buf
+	return w.write(buf)
+}
+
+func (w *tickWriter) Text(conn int, msg []byte) error {
+	typ, text := kite.ParseTickerText(msg)
+	switch typ {
+	case "order":
+		if !w.orders {
+			return nil
+		}
+	case "error", "message":
+		fmt.Fprintf(w.errOut, "kite: ticker %s: %s\n", typ, text)
+		if !w.events {
+			return nil
+		}
+	default:
+		if !w.events {
+			return nil
+		}
+	}
+	w.textBuf.Reset()
+	if err := json.Compact(&w.textBuf, msg); err != nil {
+		w.logger.Warn("ignoring a ticker text message that is not JSON", "conn", conn)
+		return nil
+	}
+	return w.record(w.textBuf.Bytes())
+}
+
+func (w *tickWriter) Event(ev kite.TickerEvent) error {
+	if !w.events {
+		return nil
+	}
+	rec := struct {
+		Type        string `json:"type"`
+		Event       string `json:"event"`
+		Connection  int    `json:"connection"`
+		Time        string `json:"time"`
+		Instruments int    `json:"instruments,omitempty"`
+		Attempt     int    `json:"attempt,omitempty"`
+		WaitMS      int64  `json:"wait_ms,omitempty"`
+		Error       string `json:"error,omitempty"`
+	}{
+		Type: "event", Event: string(ev.Kind), Connection: ev.Conn,
+		Time:        time.Now().In(kite.IST).Format(time.RFC3339),
+		Instruments: ev.Tokens, Attempt: ev.Attempt, WaitMS: ev.Wait.Milliseconds(),
+	}
+	if ev.Err != nil {
+		rec.Error = ev.Err.Error()
+	}
+	doc, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	return w.record(doc)
+}

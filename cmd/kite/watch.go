@@ -1,0 +1,441 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/ticks"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+type watchOptions struct {
+	Instruments []string
+	File        string
+	Sort        string
+	Reverse     bool
+	Rate        float64
+	Conn        tickerFlags
+}
+
+func newWatchCmd(f *Factory) *cobra.Command {
+	opts := &watchOptions{}
+	cmd := &cobra.Command{
+		Use:   "watch SYMBOL|TOKEN...",
+		Short: "Watch live prices in a terminal table",
+		Long: `Show a live table of instruments — last price, change since the previous
+close, volume, best bid and ask, and open interest for derivatives — redrawn in
+place at most --rate times a second from the ticker's full-mode ticks.
+
+Press q or Ctrl-C to quit; the terminal is restored. watch needs a terminal:
+to record ticks or pipe them into another program, use kite stream.`,
+		Example: `  kite watch NSE:INFY NSE:RELIANCE NSE:TCS
+  kite watch NFO:NIFTY26NOVFUT NSE:NIFTY\ 50 --sort change --reverse
+  kite watch --file watchlist.txt --rate 2`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Instruments = args
+			return runWatch(cmd.Context(), f, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.File, "file", "f", "", "read instruments from FILE, one per line (- for stdin)")
+	fl.StringVarP(&opts.Sort, "sort", "s", "symbol", "sort rows by symbol, price, change, volume or oi")
+	fl.BoolVarP(&opts.Reverse, "reverse", "r", false, "sort in descending order")
+	fl.Float64Var(&opts.Rate, "rate", 4, "redraw at most this many times a second")
+	opts.Conn.register(cmd)
+	return cmd
+}
+
+var watchSorts = []string{"symbol", "price", "change", "volume", "oi"}
+
+func runWatch(ctx context.Context, f *Factory, opts *watchOptions) error {
+	if !f.IO.StdoutTTY {
+		return exitcode.Usagef("kite watch draws a live table and stdout is not a terminal: to record or pipe ticks, use kite stream %s", strings.Join(opts.Instruments, " "))
+	}
+	if !slices.Contains(watchSorts, opts.Sort) {
+		return exitcode.Usagef("unknown --sort %q: use %s", opts.Sort, strings.Join(watchSorts, ", "))
+	}
+	if opts.Rate <= 0 || opts.Rate > 60 {
+		return exitcode.Usagef("--rate must be above 0 and at most 60 redraws a second")
+	}
+	if opts.File == "-" {
+		return exitcode.Usagef("kite watch reads keys from the terminal, so --file - is not possible: name a file")
+	}
+	policy, err := opts.Conn.policy(f.Getenv)
+	if err != nil {
+		return err
+	}
+	names, err := instrumentArgs(opts.Instruments, opts.File, f.IO.In)
+	if err != nil {
+		return err
+	}
+	insts, err := resolveInstruments(ctx, f, names)
+	if err != nil {
+		return err
+	}
+	creds, err := f.Credentials(ctx)
+	if err != nil {
+		return err
+	}
+
+	board := newWatchBoard(insts, opts.Sort, opts.Reverse)
+	t, err := kite.NewTicker(kite.TickerOptions{
+		URL:         f.Global.WSURL,
+		Credentials: creds,
+		Reconnect:   policy,
+		Watchdog:    opts.Conn.Watchdog,
+		Logger:      f.Logger,
+		Handler:     board,
+	})
+	if err != nil {
+		return err
+	}
+	tokens := make([]uint32, len(insts))
+	for i, in := range insts {
+		tokens[i] = in.token
+	}
+	if err := t.Subscribe(ctx, ticks.ModeFull, tokens...); err != nil {
+		return err
+	}
+
+	screen, err := openScreen(f)
+	if err != nil {
+		return err
+	}
+	defer screen.restore()
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go screen.keys(cancel)
+	runErr := make(chan error, 1)
+	go func() { runErr <- t.Run(ctx) }()
+
+	every := time.Duration(float64(time.Second) / opts.Rate)
+	redraw := time.NewTicker(every)
+	defer redraw.Stop()
+	var frame []byte
+	for {
+		select {
+		case err := <-runErr:
+			screen.restore()
+			if errors.Is(err, errWatchQuit) {
+				return nil
+			}
+			if errors.Is(err, context.Canceled) || ctx.Err() != nil {
+				return context.Canceled
+			}
+			return err
+		case <-redraw.C:
+			if !board.takeDirty() {
+				continue
+			}
+			w, h := screen.size()
+			frame = board.render(frame[:0], w, h, time.Now())
+			if _, err := screen.out.Write(frame); err != nil {
+				cancel(err)
+			}
+		}
+	}
+}
+
+// errWatchQuit is the q key: a normal exit.
+var errWatchQuit = errors.New("quit")
+
+// screen is the terminal in raw mode on the alternate screen.
+type screen struct {
+	out      io.Writer
+	fd       int
+	in       io.Reader
+	inFd     int
+	oldState *term.State
+	once     sync.Once
+}
+
+func openScreen(f *Factory) (*screen, error) {
+	s := &screen{out: f.IO.Out, fd: -1, inFd: -1, in: f.IO.In}
+	if fo, ok := f.IO.Out.(*os.File); ok {
+		s.fd = int(fo.Fd())
+	}
+	// Raw mode so q quits without Enter and Ctrl-C arrives as a key, which
+	// lets the terminal be restored before the process exits.
+	if fi, ok := f.IO.In.(*os.File); ok && term.IsTerminal(int(fi.Fd())) {
+		s.inFd = int(fi.Fd())
+		st, err := term.MakeRaw(s.inFd)
+		if err != nil {
+			return nil, fmt.Errorf("putting the terminal in raw mode: %w", err)
+		}
+		s.oldState = st
+	}
+	// Alternate screen, hidden cursor, cleared.
+	fmt.Fprint(s.out, "\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J")
+	return s, nil
+}
+
+func (s *screen) restore() {
+	s.once.Do(func() {
+		fmt.Fprint(s.out, "\x1b[?25h\x1b[?1049l")
+		if s.oldState != nil {
+			_ = term.Restore(s.inFd, s.oldState)
+		}
+	})
+}
+
+func (s *screen) size() (w, h int) {
+	if s.fd >= 0 {
+		if w, h, err := term.GetSize(s.fd); err == nil {
+			return w, h
+		}
+	}
+	return 100, 40
+}
+
+// keys reads the keyboard: q quits, Ctrl-C interrupts.
+func (s *screen) keys(stop context.CancelCauseFunc) {
+	if s.inFd < 0 {
+		return
+	}
+	r := bufio.NewReader(s.in)
+	for {
+		b, err := r.ReadByte()
+		if err != nil {
+			return
+		}
+		switch b {
+		case 'q', 'Q':
+			stop(errWatchQuit)
+			return
+		case 3: // Ctrl-C
+			stop(context.Canceled)
+			return
+		}
+	}
+}
+
+// watchRow is the latest state of one instrument.
+type watchRow struct {
+	symbol     string
+	token      uint32
+	derivative bool
+	seen       bool
+	last       int32
+	close      int32
+	volume     uint32
+	bid, ask   int32
+	oi         uint32
+}
+
+func (r *watchRow) change() float64 {
+	if r.close == 0 {
+		return 0
+	}
+	return float64(r.last-r.close) * 100 / float64(r.close)
+}
+
+// watchBoard is the latest-state store: the ticker writes ticks into it,
+// the redraw loop reads it. Redraws are paced independently of the tick
+// rate, so a busy market costs decode work only.
+type watchBoard struct {
+	mu      sync.Mutex
+	rows    []*watchRow
+	byToken map[uint32]*watchRow
+	sortBy  string
+	reverse bool
+	dirty   bool
+	status  string
+	tick    ticks.Tick
+}
+
+func newWatchBoard(insts []instrument, sortBy string, reverse bool) *watchBoard {
+	b := &watchBoard{byToken: map[uint32]*watchRow{}, sortBy: sortBy, reverse: reverse, dirty: true, status: "connecting"}
+	for _, in := range insts {
+		r := &watchRow{symbol: in.symbol, token: in.token}
+		if r.symbol == "" {
+			r.symbol = strconv.FormatUint(uint64(in.token), 10)
+		}
+		switch uint8(in.token) {
+		case ticks.SegmentNFO, ticks.SegmentBFO, ticks.SegmentCDS, ticks.SegmentBCD, ticks.SegmentMCX:
+			r.derivative = true
+		}
+		b.rows = append(b.rows, r)
+		b.byToken[in.token] = r
+	}
+	return b
+}
+
+func (b *watchBoard) Binary(_ int, msg []byte) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	it := ticks.NewIter(msg)
+	for it.Next(&b.tick) {
+		r := b.byToken[b.tick.InstrumentToken]
+		if r == nil {
+			continue
+		}
+		t := &b.tick
+		r.seen = true
+		r.last, r.close, r.volume, r.oi = t.LastPrice, t.Close, t.VolumeTraded, t.OI
+		r.bid, r.ask = t.Depth.Buy[0].Price, t.Depth.Sell[0].Price
+		b.dirty = true
+	}
+	return nil
+}
+
+func (b *watchBoard) Text(int, []byte) error { return nil }
+
+func (b *watchBoard) Event(ev kite.TickerEvent) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch ev.Kind {
+	case kite.EventConnected:
+		b.status = "live"
+	case kite.EventReconnecting:
+		b.status = fmt.Sprintf("reconnecting (attempt %d in %s)", ev.Attempt, ev.Wait.Round(time.Millisecond))
+	case kite.EventDisconnected:
+		b.status = "disconnected"
+	}
+	b.dirty = true
+	return nil
+}
+
+func (b *watchBoard) takeDirty() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	d := b.dirty
+	b.dirty = false
+	return d
+}
+
+var watchHeader = []string{"SYMBOL", "LAST", "CHG%", "VOLUME", "BID", "ASK", "OI"}
+
+// render draws the whole table from the top left, each line cleared to
+// its end, so a redraw never flickers or leaves stale characters.
+func (b *watchBoard) render(dst []byte, width, height int, now time.Time) []byte {
+	b.mu.Lock()
+	rows := make([]watchRow, len(b.rows))
+	for i, r := range b.rows {
+		rows[i] = *r
+	}
+	status := b.status
+	b.mu.Unlock()
+	b.sort(rows)
+
+	cells := make([][]string, 0, len(rows)+1)
+	cells = append(cells, watchHeader)
+	for _, r := range rows {
+		if !r.seen {
+			cells = append(cells, []string{r.symbol, "-", "-", "-", "-", "-", "-"})
+			continue
+		}
+		dec := ticks.DivisorDecimals(uint8(r.token))
+		oi := "-"
+		if r.derivative {
+			oi = strconv.FormatUint(uint64(r.oi), 10)
+		}
+		cells = append(cells, []string{
+			r.symbol, formatUnits(r.last, dec), fmt.Sprintf("%+.2f", r.change()),
+			strconv.FormatUint(uint64(r.volume), 10), formatUnits(r.bid, dec), formatUnits(r.ask, dec), oi,
+		})
+	}
+	widths := make([]int, len(watchHeader))
+	for _, row := range cells {
+		for i, c := range row {
+			widths[i] = max(widths[i], len(c))
+		}
+	}
+	dst = append(dst, "\x1b[H"...)
+	line := fmt.Sprintf("kite watch · %s · %s · q to quit", now.In(kite.IST).Format("15:04:05 MST"), status)
+	dst = appendLine(dst, line, width)
+	dst = appendLine(dst, "", width)
+	for n, row := range cells {
+		if n+3 > height {
+			break
+		}
+		var sb strings.Builder
+		for i, c := range row {
+			if i > 0 {
+				sb.WriteString("  ")
+			}
+			if i == 0 {
+				sb.WriteString(c + strings.Repeat(" ", widths[i]-len(c)))
+			} else {
+				sb.WriteString(strings.Repeat(" ", widths[i]-len(c)) + c)
+			}
+		}
+		dst = appendLine(dst, sb.String(), width)
+	}
+	return append(dst, "\x1b[J"...) // clear anything below
+}
+
+func appendLine(dst []byte, s string, width int) []byte {
+	if width > 0 && len(s) > width {
+		s = s[:width]
+	}
+	dst = append(dst, s...)
+	return append(dst, "\x1b[K\r\n"...)
+}
+
+func (b *watchBoard) sort(rows []watchRow) {
+	less := func(x, y *watchRow) int {
+		switch b.sortBy {
+		case "price":
+			return cmpFloat(float64(x.last)/float64(ticks.Divisor(uint8(x.token))), float64(y.last)/float64(ticks.Divisor(uint8(y.token))))
+		case "change":
+			return cmpFloat(x.change(), y.change())
+		case "volume":
+			return cmpFloat(float64(x.volume), float64(y.volume))
+		case "oi":
+			return cmpFloat(float64(x.oi), float64(y.oi))
+		}
+		return strings.Compare(x.symbol, y.symbol)
+	}
+	slices.SortStableFunc(rows, func(x, y watchRow) int {
+		c := less(&x, &y)
+		if c == 0 {
+			c = strings.Compare(x.symbol, y.symbol)
+			return c
+		}
+		if b.reverse {
+			return -c
+		}
+		return c
+	})
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// formatUnits prints an integer price with dec decimal places, exactly.
+func formatUnits(v int32, dec int) string {
+	neg := v < 0
+	u := int64(v)
+	if neg {
+		u = -u
+	}
+	s := strconv.FormatInt(u, 10)
+	if len(s) <= dec {
+		s = strings.Repeat("0", dec-len(s)+1) + s
+	}
+	s = s[:len(s)-dec] + "." + s[len(s)-dec:]
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
