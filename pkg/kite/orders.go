@@ -61,7 +61,7 @@ const (
 var (
 	Varieties        = []string{VarietyRegular, VarietyAMO, VarietyCO, VarietyIceberg, VarietyAuction}
 	OrderTypes       = []string{OrderTypeMarket, OrderTypeLimit, OrderTypeSL, OrderTypeSLM}
-	Products         = []string{"CNC", "MIS", "NRML", "MTF", "CO"}
+	Products         = []string{"CNC", "MIS", "NRML", "MTF"}
 	Validities       = []string{ValidityDay, ValidityIOC, ValidityTTL}
 	TransactionTypes = []string{Buy, Sell}
 	OrderExchanges   = []string{"NSE", "BSE", "NFO", "BFO", "CDS", "BCD", "MCX"}
