@@ -398,6 +398,15 @@ func (p *params) candles(n int, from, to, now time.Time, oi bool, dst []Candle) 
 	if now.Before(to) {
 		to = now
 	}
+	if dst == nil && !to.Before(from) {
+		// Room for every candle of the range (weekdays of it, at most).
+		days := int(dayNumber(to)-dayNumber(from))*5/7 + 2
+		per := 1
+		if n > 0 {
+			per = (p.sess.minutes + n - 1) / n
+		}
+		dst = make([]Candle, 0, days*per)
+	}
 	var buf []minute
 	for d := dayNumber(from); d <= dayNumber(to); d++ {
 		if !isTradingDay(d) {
