@@ -140,6 +140,12 @@ func runLogin(ctx context.Context, f *Factory, cmd *cobra.Command, opts *loginOp
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Logged in to %s as %s (profile %q); the session expires %s.\n",
 		kind, sess.UserID, f.Global.Profile, sess.Expiry.In(auth.IST).Format(time.RFC3339))
+	for _, env := range []string{"KITE_ACCESS_TOKEN", "KITE_ENCTOKEN"} {
+		if f.Getenv(env) != "" {
+			fmt.Fprintf(f.IO.ErrOut, "Note: %s is set and takes precedence over the saved session: unset it to use this one.\n", env)
+			break
+		}
+	}
 	return nil
 }
 

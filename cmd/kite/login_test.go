@@ -421,7 +421,7 @@ func TestE2EEnvSession(t *testing.T) {
 	// A cached session of another kind is ignored while env is set, and a
 	// dead env token never removes the cache.
 	r := runKite(t, kiteRun{Env: with(env, "KITE_PASSWORD", sandbox.Password, "KITE_TOTP_SECRET", sandbox.TOTPSecret)}, "login", "--web", "--user-id", sandbox.UserID)
-	mustCode(t, r, 0)
+	mustCode(t, r, 0, "KITE_ACCESS_TOKEN is set and takes precedence")
 	srv.ExpireSessions()
 	r = runKite(t, kiteRun{Env: env}, "whoami")
 	mustCode(t, r, 3)
