@@ -127,16 +127,18 @@ type RateLimiter struct {
 //
 // A token bucket of rate N/Per cannot promise "at most N in any window of
 // Per" once its burst is above one, so windows of a second are paced evenly
-// (burst 1: quote requests exactly 1 s apart), and longer windows, which
-// exist to allow short bursts, get rate N/(2·Per) with burst N/2: at most
-// N/2 at once plus N/2 refilled, N in any window.
+// (burst 1) with a 10% margin: requests sent exactly 1/N s apart arrive
+// closer than that whenever the network delays one more than the next,
+// and the server then answers 429. Longer windows, which exist to allow
+// short bursts, get rate N/(2·Per) with burst N/2: at most N/2 at once plus
+// N/2 refilled, N in any window.
 func NewRateLimiter(t RateTable) *RateLimiter {
 	l := &RateLimiter{buckets: map[EndpointClass][]*rate.Limiter{}}
 	for c, ws := range t {
 		for _, w := range ws {
 			var b *rate.Limiter
 			if w.Per <= time.Second {
-				b = rate.NewLimiter(rate.Every(w.Per/time.Duration(w.N)), 1)
+				b = rate.NewLimiter(rate.Every(w.Per*11/10/time.Duration(w.N)), 1)
 			} else {
 				b = rate.NewLimiter(rate.Every(2*w.Per/time.Duration(w.N)), max(w.N/2, 1))
 			}

@@ -1,0 +1,119 @@
+package kite
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+func mustTime(t testing.TB, s string) time.Time {
+	t.Helper()
+	v, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestSplitRange(t *testing.T) {
+	from := mustTime(t, "2025-11-21T11:24:54+05:30")
+	to := mustTime(t, "2026-11-21T11:24:54+05:30")
+	for _, c := range []struct {
+		interval string
+		want     int
+	}{{"minute", 7}, {"3minute", 4}, {"15minute", 2}, {"60minute", 1}, {"day", 1}} {
+		chunks, err := SplitRange(from, to, c.interval)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(chunks) != c.want {
+			t.Errorf("%s: %d chunks, want %d", c.interval, len(chunks), c.want)
+		}
+		limit, _ := MaxRange(c.interval)
+		if !chunks[0].From.Equal(from) || !chunks[len(chunks)-1].To.Equal(to) {
+			t.Errorf("%s: chunks cover %v..%v, want %v..%v", c.interval, chunks[0].From, chunks[len(chunks)-1].To, from, to)
+		}
+		for i, ch := range chunks {
+			if ch.To.Sub(ch.From) > limit || !ch.From.Before(ch.To) {
+				t.Errorf("%s chunk %d: %v..%v exceeds %v", c.interval, i, ch.From, ch.To, limit)
+			}
+			if i > 0 {
+				if !ch.From.Equal(chunks[i-1].To) {
+					t.Errorf("%s: chunk %d starts %v, previous ends %v: seams must be shared", c.interval, i, ch.From, chunks[i-1].To)
+				}
+				if h, m, s := ch.From.In(IST).Clock(); h+m+s != 0 {
+					t.Errorf("%s: seam %v is not an IST midnight", c.interval, ch.From)
+				}
+			}
+		}
+	}
+	if _, err := SplitRange(to, from, "day"); err == nil {
+		t.Error("reversed range accepted")
+	}
+	if _, err := SplitRange(from, to, "2minute"); err == nil {
+		t.Error("unknown interval accepted")
+	}
+}
+
+func TestParseCandle(t *testing.T) {
+	c, err := ParseCandle(json.RawMessage(`["2019-12-04T09:15:00+0530",12009.9,12019.35,12001.25,12001.5,163275,13667775]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Date != "2019-12-04T09:15:00+05:30" || c.Open != "12009.9" || c.Close != "12001.5" || c.Volume != "163275" || c.OI != "13667775" {
+		t.Fatalf("%+v", c)
+	}
+	if got := string(c.AppendJSON(nil)); got != `{"date":"2019-12-04T09:15:00+05:30","open":12009.9,"high":12019.35,"low":12001.25,"close":12001.5,"volume":163275,"oi":13667775}` {
+		t.Fatalf("AppendJSON = %s", got)
+	}
+	var viaStdlib map[string]any
+	if err := json.Unmarshal(c.AppendJSON(nil), &viaStdlib); err != nil {
+		t.Fatalf("AppendJSON is not JSON: %v", err)
+	}
+	if got := string(c.AppendCSV(nil, true)); got != "2019-12-04T09:15:00+05:30,12009.9,12019.35,12001.25,12001.5,163275,13667775\n" {
+		t.Fatalf("AppendCSV = %q", got)
+	}
+	c, err = ParseCandle(json.RawMessage(`["2024-01-02T00:00:00+05:30",1,2,0.5,1.5,10]`))
+	if err != nil || c.OI != "" || !strings.HasSuffix(string(c.AppendCSV(nil, true)), ",10,\n") {
+		t.Fatalf("%+v %v", c, err)
+	}
+	for _, bad := range []string{`{}`, `[]`, `["x",1,2,3,4,5]`, `[1,1,2,3,4,5]`, `["2024-01-02T00:00:00+0530","1",2,3,4,5]`,
+		`["2024-01-02T00:00:00+0530",1,2,3,4,5,6,7]`, `["2024-01-02T00:00:00+0530",null,2,3,4,5]`, `["2024-01-02T00:00:00+0530",true,2,3,4,5]`} {
+		if _, err := ParseCandle(json.RawMessage(bad)); err == nil {
+			t.Errorf("ParseCandle(%s) accepted", bad)
+		}
+	}
+}
+
+func TestHistoryJoinerDropsSeamRepeats(t *testing.T) {
+	mk := func(times ...string) []Candle {
+		var cs []Candle
+		for _, s := range times {
+			cs = append(cs, Candle{Date: s, Time: mustTime(t, s)})
+		}
+		return cs
+	}
+	var j HistoryJoiner
+	a := j.Join(mk("2024-01-01T09:15:00+05:30", "2024-01-01T09:16:00+05:30"))
+	b := j.Join(mk("2024-01-01T09:16:00+05:30", "2024-01-01T09:17:00+05:30"))
+	c := j.Join(nil)
+	d := j.Join(mk("2024-01-01T09:15:00+05:30", "2024-01-01T09:18:00+05:30"))
+	if len(a) != 2 || len(b) != 1 || b[0].Date != "2024-01-01T09:17:00+05:30" || len(c) != 0 || len(d) != 1 {
+		t.Fatalf("a=%v b=%v c=%v d=%v", a, b, c, d)
+	}
+}
+
+func TestLastInstrumentRefresh(t *testing.T) {
+	for now, want := range map[string]string{
+		"2026-11-21T08:29:59+05:30": "2026-11-20T08:30:00+05:30",
+		"2026-11-21T08:30:00+05:30": "2026-11-21T08:30:00+05:30",
+		"2026-11-21T23:59:00+05:30": "2026-11-21T08:30:00+05:30",
+		"2026-11-21T00:30:00Z":      "2026-11-20T08:30:00+05:30", // 06:00 IST
+		"2026-11-21T03:00:00Z":      "2026-11-21T08:30:00+05:30", // 08:30 IST
+	} {
+		if got := LastInstrumentRefresh(mustTime(t, now)); !got.Equal(mustTime(t, want)) {
+			t.Errorf("LastInstrumentRefresh(%s) = %v, want %s", now, got, want)
+		}
+	}
+}

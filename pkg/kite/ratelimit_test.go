@@ -1,0 +1,87 @@
+package kite
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+)
+
+func TestClassOf(t *testing.T) {
+	for _, c := range []struct {
+		method, path string
+		want         EndpointClass
+	}{
+		{"GET", "/quote", ClassQuote},
+		{"GET", "/quote/ltp?i=NSE:INFY", ClassQuote},
+		{"GET", "/quotes", ClassDefault},
+		{"GET", "/instruments/historical/408065/minute", ClassHistorical},
+		{"GET", "/instruments", ClassDefault},
+		{"POST", "/orders/regular", ClassOrder},
+		{"PUT", "/orders/regular/123", ClassOrder},
+		{"DELETE", "/orders/regular/123", ClassOrder},
+		{"GET", "/orders/123", ClassDefault},
+		{"GET", "/portfolio/holdings", ClassDefault},
+	} {
+		if got := ClassOf(c.method, c.path); got != c.want {
+			t.Errorf("ClassOf(%s %s) = %s, want %s", c.method, c.path, got, c.want)
+		}
+	}
+}
+
+func TestRateTableFromEnv(t *testing.T) {
+	env := map[string]string{"KITE_RATE_QUOTE": "2/s", "KITE_RATE_ORDER": "5/s, 100/min,1000/day", "KITE_RATE_DEFAULT": "off"}
+	tab, err := DefaultRateTable().FromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tab[ClassQuote]; len(got) != 1 || got[0] != (Window{2, time.Second}) {
+		t.Errorf("quote = %v", got)
+	}
+	if got := tab[ClassOrder]; len(got) != 3 || got[1] != (Window{100, time.Minute}) || got[2] != (Window{1000, 24 * time.Hour}) {
+		t.Errorf("order = %v", got)
+	}
+	if got := tab[ClassDefault]; len(got) != 0 {
+		t.Errorf("default = %v, want no limit", got)
+	}
+	if got := tab[ClassHistorical]; len(got) != 1 || got[0] != (Window{3, time.Second}) {
+		t.Errorf("historical = %v, want Kite's 3/s untouched", got)
+	}
+	if DefaultRateTable()[ClassQuote][0].N != 1 {
+		t.Error("FromEnv changed the default table")
+	}
+	for _, bad := range []string{"3", "x/s", "0/s", "3/fortnight", "-1/s"} {
+		env := map[string]string{"KITE_RATE_HISTORICAL": bad}
+		if _, err := DefaultRateTable().FromEnv(func(k string) string { return env[k] }); err == nil {
+			t.Errorf("KITE_RATE_HISTORICAL=%q accepted", bad)
+		}
+	}
+}
+
+// Bursts are what a token bucket decides up front, so they can be checked
+// without timing: how many requests pass at once before the first wait.
+func TestRateLimiterBursts(t *testing.T) {
+	l := NewRateLimiter(DefaultRateTable())
+	count := func(method, path string) int {
+		n := 0
+		for {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+			err := l.Wait(ctx, method, path)
+			cancel()
+			if err != nil || n > 1000 {
+				return n
+			}
+			n++
+		}
+	}
+	if n := count(http.MethodGet, "/quote"); n != 1 {
+		t.Errorf("quote burst = %d, want 1 (evenly paced)", n)
+	}
+	if n := count(http.MethodGet, "/instruments/historical/1/day"); n != 1 {
+		t.Errorf("historical burst = %d, want 1", n)
+	}
+	var nilLimiter *RateLimiter
+	if err := nilLimiter.Wait(context.Background(), http.MethodGet, "/quote"); err != nil {
+		t.Errorf("nil limiter: %v", err)
+	}
+}
