@@ -8,7 +8,7 @@ import (
 
 func TestRedactURL(t *testing.T) {
 	for in, want := range map[string]string{
-		"wss://ws.kite.trade?api_key=k1&access_token=s3cret":                                   "wss://ws.kite.trade?api_key=k1&access_token=REDACTED",
+		"wss://ws.kite.trade?api_key=k1&access_token=s3cret":                                    "wss://ws.kite.trade?api_key=k1&access_token=REDACTED",
 		"wss://ws.zerodha.com/?api_key=kitefront&user_id=AB1234&enctoken=abc%2Bdef&agent=kite3": "wss://ws.zerodha.com/?api_key=kitefront&user_id=AB1234&enctoken=REDACTED&agent=kite3",
 		"https://u:pw@example.com/x?Password=p&q=1":                                             "https://u:REDACTED@example.com/x?Password=REDACTED&q=1",
 		"http://h/cb?request_token=rt&status=success":                                           "http://h/cb?request_token=REDACTED&status=success",
