@@ -599,9 +599,11 @@ func (w *tickWriter) Event(ev kite.TickerEvent) error {
 	if ev.Err != nil {
 		rec.Error = ev.Err.Error()
 	}
-	doc, err := json.Marshal(rec)
-	if err != nil {
+	w.textBuf.Reset()
+	enc := json.NewEncoder(&w.textBuf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(rec); err != nil {
 		return err
 	}
-	return w.record(doc)
+	return w.record(w.textBuf.Bytes())
 }

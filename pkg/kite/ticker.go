@@ -672,7 +672,14 @@ func (s *shard) dial(ctx context.Context) (*websocket.Conn, error) {
 		}
 		return nil, &fatalTickerError{fmt.Errorf("connecting to the ticker at %s: %w", RedactURL(s.t.url), kerr)}
 	}
-	return nil, fmt.Errorf("connecting to the ticker at %s: %s", RedactURL(s.t.url), s.t.scrub(err.Error()))
+	// net/http's *url.Error repeats the whole URL; its cause says enough.
+	msg := err.Error()
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		msg = ue.Err.Error()
+	}
+	msg = strings.TrimPrefix(msg, "failed to WebSocket dial: ")
+	return nil, fmt.Errorf("connecting to the ticker at %s: %s", RedactURL(s.t.url), s.t.scrub(msg))
 }
 
 // tickerText is the envelope of Kite's text messages.
