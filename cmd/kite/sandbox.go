@@ -24,6 +24,7 @@ type sandboxOptions struct {
 	ErrorRate    float64
 	RateLimit    bool
 	AllowRemote  bool
+	Load         int
 	logLevelSet  bool
 }
 
@@ -89,6 +90,7 @@ REST requests with 503/500; --rate-limit answers every REST request 429.`,
 	fl.Float64Var(&opts.ErrorRate, "error-rate", 0, "fault: fraction (0–1) of REST requests answered 503/500")
 	fl.BoolVar(&opts.RateLimit, "rate-limit", false, "fault: answer every REST request 429 Too many requests")
 	fl.BoolVar(&opts.AllowRemote, "allow-remote", false, "allow a non-loopback --addr (the credentials are public!)")
+	fl.IntVar(&opts.Load, "load-instruments", 0, "add this many synthetic NSE equities (LOAD00001…) for load tests")
 	return cmd
 }
 
@@ -98,6 +100,9 @@ func (o *sandboxOptions) validate() error {
 	}
 	if o.ErrorRate < 0 || o.ErrorRate > 1 {
 		return exitcode.Usagef("--error-rate %v is not a fraction: use a number from 0 to 1", o.ErrorRate)
+	}
+	if o.Load < 0 || o.Load > 100_000 {
+		return exitcode.Usagef("--load-instruments %d is out of range: use 0 to 100000", o.Load)
 	}
 	if o.DropEvery < 0 || o.Stall < 0 {
 		return exitcode.Usagef("--drop-every and --stall must not be negative")
@@ -120,12 +125,13 @@ func runSandbox(ctx context.Context, f *Factory, o *sandboxOptions) error {
 		logger = slog.New(slog.NewTextHandler(f.IO.ErrOut, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
 	srv, err := sandbox.Start(ctx, sandbox.Options{
-		Addr:         o.Addr,
-		AllowRemote:  o.AllowRemote,
-		Seed:         o.Seed,
-		TickInterval: o.TickInterval,
-		RedirectURL:  o.RedirectURL,
-		Logger:       logger,
+		Addr:            o.Addr,
+		AllowRemote:     o.AllowRemote,
+		Seed:            o.Seed,
+		TickInterval:    o.TickInterval,
+		RedirectURL:     o.RedirectURL,
+		Logger:          logger,
+		LoadInstruments: o.Load,
 		Faults: sandbox.Faults{
 			DropEvery: o.DropEvery,
 			Stall:     o.Stall,

@@ -72,6 +72,10 @@ type Options struct {
 	RedirectURL  string        // Connect app redirect; "" = DefaultRedirectURL
 	Logger       *slog.Logger  // nil = discard
 	Faults       Faults
+	// LoadInstruments adds that many synthetic NSE equities (LOAD00001,
+	// LOAD00002, …) to the universe, so load tests can subscribe more
+	// instruments than the real-looking universe has.
+	LoadInstruments int
 	// RateLimits override Kite's limits (DefaultRateLimits); the zero value
 	// keeps Kite's.
 	RateLimits RateLimits
@@ -144,7 +148,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	w, err := newWorld(opts.Seed, time.Now())
+	w, err := newWorld(opts.Seed, time.Now(), opts.LoadInstruments)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}

@@ -2,11 +2,13 @@ package sandbox
 
 import (
 	"bytes"
+	"fmt"
 	"sync"
 	"time"
 
 	"github.com/kitecli/kite/pkg/sandbox/market"
 	"github.com/kitecli/kite/pkg/sandbox/paper"
+	"github.com/kitecli/kite/pkg/ticks"
 )
 
 // world is the simulated state behind the API: the market and the paper
@@ -19,13 +21,40 @@ type world struct {
 	csv     map[string][]byte // exchange ("" = all) → the /instruments dump
 }
 
-func newWorld(seed int64, now time.Time) (*world, error) {
-	m := market.New(seed, market.Universe(now), now)
+func newWorld(seed int64, now time.Time, loadInstruments int) (*world, error) {
+	universe := market.Universe(now)
+	if loadInstruments < 0 || loadInstruments > maxLoadInstruments {
+		return nil, fmt.Errorf("load instruments: %d is not between 0 and %d", loadInstruments, maxLoadInstruments)
+	}
+	for i := range loadInstruments {
+		ex := uint32(loadTokenBase + i)
+		universe = append(universe, market.Instrument{
+			Token:          ex<<8 | ticks.SegmentNSE,
+			ExchangeToken:  ex,
+			Tradingsymbol:  fmt.Sprintf("LOAD%05d", i+1),
+			Name:           "SANDBOX LOAD TEST",
+			TickSize:       5,
+			LotSize:        1,
+			InstrumentType: "EQ",
+			Segment:        "NSE",
+			Exchange:       "NSE",
+			BasePrice:      int64(50_000 + 5*(i%2000)),
+			Multiplier:     1,
+		})
+	}
+	m := market.New(seed, universe, now)
 	return &world{
 		market: m,
 		paper:  paper.New(m, paper.Options{UserID: UserID, Holdings: seedHoldings()}),
 	}, nil
 }
+
+// Synthetic instruments for load tests (Options.LoadInstruments): NSE
+// equities LOAD00001…, with exchange tokens far above any real one.
+const (
+	maxLoadInstruments = 100_000
+	loadTokenBase      = 9_000_000
+)
 
 // step advances the market one tick interval and lets the paper engine
 // fill what the new prices reach.
