@@ -12,7 +12,7 @@ import (
 )
 
 func TestE2EAPI(t *testing.T) {
-	_, env := startTestSandbox(t, sandbox.Options{Seed: 21})
+	_, env := startTestSandbox(t, sandbox.Options{Seed: 21, RateLimits: sandbox.NoRateLimits()})
 
 	r := runKite(t, kiteRun{Env: env}, "api", "GET", "/user/profile", "--jq", ".user_id")
 	if r.Code != 0 || strings.TrimSpace(r.Stdout) != sandbox.UserID {

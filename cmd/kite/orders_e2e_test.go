@@ -96,7 +96,7 @@ func ordersPrice(v float64) string {
 }
 
 func TestE2EOrdersLifecycle(t *testing.T) {
-	_, env := startTestSandbox(t, sandbox.Options{Seed: 11})
+	_, env := startTestSandbox(t, sandbox.Options{Seed: 11, RateLimits: sandbox.NoRateLimits()})
 	r, _ := ordersRun(t, env, 0, "orders")
 	if strings.TrimSpace(r.Stdout) != "[]" {
 		t.Fatalf("a fresh account has no orders, got %s", r.Stdout)
@@ -156,7 +156,16 @@ func TestE2EOrdersLifecycle(t *testing.T) {
 	}
 	ordersRun(t, env, 1, "orders", "modify", id, "--price", low, "--yes")
 
-	// A MARKET buy completes and shows in trades, positions and holdings.
+	// A MARKET buy completes and shows in trades, positions and holdings
+	// (on top of what the account held).
+	held := 0
+	for _, h := range acctDirect(t, env, "GET", "/portfolio/holdings", nil).([]any) {
+		if h := h.(map[string]any); h["tradingsymbol"] == "INFY" && h["exchange"] == "NSE" {
+			q, _ := h["quantity"].(json.Number).Int64()
+			t1, _ := h["t1_quantity"].(json.Number).Int64()
+			held = int(q + t1)
+		}
+	}
 	_, mkt := ordersRun(t, env, 0, "orders", "place", "NSE:INFY", "--buy", "--qty", "4", "--type", "MARKET", "--yes")
 	mid, _ := mkt["order_id"].(string)
 	if mkt["status"] != "COMPLETE" {
@@ -178,8 +187,8 @@ func TestE2EOrdersLifecycle(t *testing.T) {
 	if strings.TrimSpace(r.Stdout) != "4" {
 		t.Fatalf("day position of INFY: %q", r.Stdout)
 	}
-	r, _ = ordersRun(t, env, 0, "holdings", "--jq", `.[] | select(.tradingsymbol == "INFY") | .t1_quantity + .quantity`)
-	if strings.TrimSpace(r.Stdout) != "4" {
+	r, _ = ordersRun(t, env, 0, "holdings", "--jq", `.[] | select(.tradingsymbol == "INFY" and .exchange == "NSE") | .t1_quantity + .quantity`)
+	if strings.TrimSpace(r.Stdout) != strconv.Itoa(held+4) {
 		t.Fatalf("CNC buy in holdings: %q", r.Stdout)
 	}
 	r, _ = ordersRun(t, env, 0, "orders", "trades", mid, "-o", "table")
@@ -189,7 +198,7 @@ func TestE2EOrdersLifecycle(t *testing.T) {
 }
 
 func TestE2EOrdersDryRunAndRefusals(t *testing.T) {
-	_, env := startTestSandbox(t, sandbox.Options{Seed: 12})
+	_, env := startTestSandbox(t, sandbox.Options{Seed: 12, RateLimits: sandbox.NoRateLimits()})
 	ltp := ordersLTP(t, env, "NSE:SBIN")
 	inst := ordersInstrument(t, env, "NSE", func(r map[string]string) bool { return r["tradingsymbol"] == "SBIN" })
 
@@ -264,7 +273,7 @@ func TestE2EOrdersDryRunAndRefusals(t *testing.T) {
 	if !strings.Contains(r.Stderr, "lot size "+fut["lot_size"]) {
 		t.Fatalf("lot size: %s", r.Stderr)
 	}
-	_, dry = ordersRun(t, env, 0, "orders", "place", "NFO:"+fut["tradingsymbol"], "--buy", "--qty", fut["lot_size"], "--type", "MARKET", "--dry-run")
+	_, dry = ordersRun(t, env, 0, "orders", "place", "NFO:"+fut["tradingsymbol"], "--buy", "--qty", fut["lot_size"], "--type", "MARKET", "--dry-run", "--max-value", "0")
 	if dry["lot_size"].(json.Number).String() != fut["lot_size"] || dry["product"] != "NRML" {
 		t.Fatalf("future dry run: %v", dry)
 	}
@@ -332,7 +341,7 @@ func TestE2EOrdersBadInputBeforeAnyRequest(t *testing.T) {
 }
 
 func TestE2EOrdersRejectionsAndReconcile(t *testing.T) {
-	_, env := startTestSandbox(t, sandbox.Options{Seed: 13})
+	_, env := startTestSandbox(t, sandbox.Options{Seed: 13, RateLimits: sandbox.NoRateLimits()})
 
 	// More than the account's cash: Kite (and the sandbox) accept the
 	// request, then reject the order for margin. kite exits 5.
@@ -421,7 +430,7 @@ func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (d *discardWriter) WriteHeader(int)             {}
 
 func TestE2EOrdersAmbiguousPlaceIsReconciledNotResent(t *testing.T) {
-	_, env := startTestSandbox(t, sandbox.Options{Seed: 14})
+	_, env := startTestSandbox(t, sandbox.Options{Seed: 14, RateLimits: sandbox.NoRateLimits()})
 	ltp := ordersLTP(t, env, "NSE:INFY")
 
 	// The order lands but its response is lost: kite finds it by its tag.
@@ -459,7 +468,7 @@ func TestE2EOrdersAmbiguousPlaceIsReconciledNotResent(t *testing.T) {
 // TestOrdersConfirmOnTerminal runs kite in-process with terminal streams,
 // the only way to exercise the prompt without a pseudo-terminal.
 func TestOrdersConfirmOnTerminal(t *testing.T) {
-	_, env := startTestSandbox(t, sandbox.Options{Seed: 15})
+	_, env := startTestSandbox(t, sandbox.Options{Seed: 15, RateLimits: sandbox.NoRateLimits()})
 	ltp := ordersLTP(t, env, "NSE:INFY")
 	price := ordersPrice(ltp * 0.8)
 	runTTY := func(answer string) (int, string, string) {

@@ -188,7 +188,7 @@ func acctCol(t *testing.T, header []string, name string) int {
 }
 
 func TestE2EAccountProfileAndMargins(t *testing.T) {
-	_, env := startTestSandbox(t, sandbox.Options{Seed: 7})
+	_, env := startTestSandbox(t, sandbox.Options{Seed: 7, RateLimits: sandbox.NoRateLimits()})
 
 	acctSame(t, "profile", acctJSON(t, env, "profile"), acctDirect(t, env, "GET", "/user/profile", nil))
 	r := runKite(t, kiteRun{Env: env}, "profile", "--jq", ".user_id")
@@ -196,7 +196,7 @@ func TestE2EAccountProfileAndMargins(t *testing.T) {
 		t.Fatalf("profile --jq .user_id: want %s, got %+v", sandbox.UserID, r)
 	}
 	r = runKite(t, kiteRun{Env: env}, "profile", "-o", "table")
-	if r.Code != 0 || !strings.Contains(r.Stdout, "USER_ID") || !strings.Contains(r.Stdout, sandbox.UserID) {
+	if r.Code != 0 || !strings.Contains(r.Stdout, "user_id") || !strings.Contains(r.Stdout, sandbox.UserID) {
 		t.Fatalf("profile table: %+v", r)
 	}
 
@@ -228,7 +228,7 @@ func TestE2EAccountProfileAndMargins(t *testing.T) {
 }
 
 func TestE2EAccountHoldingsPositionsTrades(t *testing.T) {
-	_, env := startTestSandbox(t, sandbox.Options{Seed: 8})
+	_, env := startTestSandbox(t, sandbox.Options{Seed: 8, RateLimits: sandbox.NoRateLimits()})
 	buy := acctTrade(t, env, "NSE:INFY", "BUY", 2, "CNC")
 	acctTrade(t, env, "NSE:SBIN", "BUY", 5, "MIS")
 	acctTrade(t, env, "NSE:SBIN", "SELL", 2, "MIS")
@@ -311,7 +311,7 @@ func TestE2EAccountHoldingsPositionsTrades(t *testing.T) {
 }
 
 func TestE2EAccountNoSessionAndExpired(t *testing.T) {
-	srv, env := startTestSandbox(t, sandbox.Options{Seed: 9})
+	srv, env := startTestSandbox(t, sandbox.Options{Seed: 9, RateLimits: sandbox.NoRateLimits()})
 	r := runKite(t, kiteRun{Env: map[string]string{"KITE_BASE_URL": env["KITE_BASE_URL"]}}, "holdings")
 	if r.Code != 3 || !strings.Contains(r.Stderr, "kite login") || r.Stdout != "" {
 		t.Fatalf("no session: want exit 3 naming kite login, got %+v", r)

@@ -99,8 +99,14 @@ func (p *Printer) Print(v any, opts ...Option) error {
 				return err
 			}
 		}
+		// Columns shape a table of the command's own records; CSV carries
+		// every field like JSON, and after --jq the shape is the user's.
+		cols := po.columns
+		if p.format == CSV || p.jq != nil {
+			cols = nil
+		}
 		var rows *grid
-		if rows, err = toGrid(doc, po.columns, p.format == Table); err != nil {
+		if rows, err = toGrid(doc, cols, p.format == Table); err != nil {
 			return err
 		}
 		if p.format == CSV {
