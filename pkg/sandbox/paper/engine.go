@@ -207,7 +207,7 @@ func strp(s string) *string { return &s }
 func toUnits(in *market.Instrument, rupees float64) (int64, bool) {
 	f := rupees * float64(in.Divisor())
 	u := math.Round(f)
-	if math.Abs(f-u) > 1e-6*math.Max(1, math.Abs(f)) {
+	if math.Abs(f-u) > 1e-4 { // float noise is far smaller; a fraction of a unit is not
 		return 0, false
 	}
 	v := int64(u)
