@@ -125,6 +125,7 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 no session (run kite login),
 		newProfileCmd(f), newMarginsCmd(f), newHoldingsCmd(f), newPositionsCmd(f), newTradesCmd(f), newOrdersCmd(f), newAPICmd(f),
 		newQuoteCmd(f), newHistoryCmd(f), newInstrumentsCmd(f),
 		newStreamCmd(f), newWatchCmd(f),
+		newTicksCmd(f),
 	)
 	return root
 }

@@ -1,6 +1,9 @@
 package ticks
 
-import "unicode/utf8"
+import (
+	"math/bits"
+	"unicode/utf8"
+)
 
 // AppendJSON appends t as one NDJSON line (ending in '\n') to dst, in the
 // "Tick record" shape of DESIGN.md: the field names and order of the
@@ -128,36 +131,74 @@ const digits2 = "00010203040506070809" +
 	"80818283848586878889" +
 	"90919293949596979899"
 
-// appendUint is strconv.AppendUint for uint32, two digits at a time; the
-// JSON path formats ~40 integers per full tick, so it is worth its lines.
+// pow10u32 is padded to 16 entries so digits indexes it without a bounds check.
+var pow10u32 = [16]uint32{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1<<32 - 1, 1<<32 - 1, 1<<32 - 1, 1<<32 - 1, 1<<32 - 1, 1<<32 - 1}
+
+// digits returns how many decimal digits v has, for v ≥ 10.
+func digits(v uint32) int {
+	t := (bits.Len32(v) * 1233) >> 12 // ≈ log10(v), low by at most one
+	if v >= pow10u32[t&15] {
+		t++
+	}
+	return t
+}
+
+// appendUint is strconv.AppendUint for uint32, writing two digits at a time
+// straight into dst: the JSON path formats ~40 integers per full tick, so
+// skipping strconv's temporary buffer and copy is worth its lines.
 func appendUint(dst []byte, v uint32) []byte {
 	if v < 10 {
 		return append(dst, byte('0'+v))
 	}
-	var buf [10]byte
-	i := len(buf)
+	if v < 100 {
+		return append(dst, digits2[2*v], digits2[2*v+1])
+	}
+	l := len(dst)
+	n := digits(v)
+	if cap(dst)-l < n {
+		dst = grow(dst, n)
+	}
+	dst = dst[:l+n]
+	i := l + n
 	for v >= 100 {
 		q := v / 100
 		r := (v - q*100) * 2
 		i -= 2
-		buf[i], buf[i+1] = digits2[r], digits2[r+1]
+		dst[i], dst[i+1] = digits2[r], digits2[r+1]
 		v = q
 	}
 	if v >= 10 {
-		i -= 2
-		buf[i], buf[i+1] = digits2[2*v], digits2[2*v+1]
+		dst[i-2], dst[i-1] = digits2[2*v], digits2[2*v+1]
 	} else {
-		i--
-		buf[i] = byte('0' + v)
+		dst[i-1] = byte('0' + v)
 	}
-	return append(dst, buf[i:]...)
+	return dst
 }
 
 var pow10 = [...]uint64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}
 
 // appendPrice prints v / 10^dec exactly (see AppendJSON for the format).
+// Two decimals (every segment but currencies) get a fast path with constant
+// divisors.
 func appendPrice(dst []byte, v int32, dec int) []byte {
-	return appendDecimal(dst, int64(v), dec)
+	if dec != 2 {
+		return appendDecimal(dst, int64(v), dec)
+	}
+	u := uint32(v)
+	if v < 0 {
+		dst = append(dst, '-')
+		u = -u
+	}
+	ip := u / 100
+	frac := u - ip*100
+	dst = appendUint(dst, ip)
+	switch {
+	case frac == 0:
+		return dst
+	case frac%10 == 0:
+		return append(dst, '.', byte('0'+frac/10))
+	}
+	return append(dst, '.', digits2[2*frac], digits2[2*frac+1])
 }
 
 // appendDecimal prints v / 10^dec exactly, the fraction's trailing zeros

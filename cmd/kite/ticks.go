@@ -1,0 +1,307 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/kitecli/kite/internal/output"
+	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/pkg/ticks"
+	"github.com/spf13/cobra"
+)
+
+func newTicksCmd(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "ticks",
+		Short: "Decode and encode raw Kite tick captures",
+		Long: `Convert between Kite's binary ticker messages and NDJSON tick records.
+
+A raw capture is Kite's binary messages back to back, exactly as the ticker
+sends them (heartbeats dropped): what kite stream --raw writes. Each message
+is a uint16 packet count and that many (uint16 length, packet) pairs, so the
+file needs no other framing. Tick records are the JSON kite stream prints.`,
+		Example: `  kite stream NSE:INFY --mode full --raw --duration 1m > infy.bin
+  kite ticks decode infy.bin | jq -c '{t: .exchange_timestamp, p: .last_price}'
+  kite ticks decode infy.bin | kite ticks encode > copy.bin && cmp infy.bin copy.bin`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return exitcode.Usagef("unknown command %q for kite ticks: use kite ticks decode or kite ticks encode", args[0])
+			}
+			return cmd.Help()
+		},
+	}
+	cmd.AddCommand(newTicksDecodeCmd(f), newTicksEncodeCmd(f))
+	return cmd
+}
+
+type ticksDecodeOptions struct {
+	Input string // path, or "-" for stdin
+}
+
+func newTicksDecodeCmd(f *Factory) *cobra.Command {
+	opts := &ticksDecodeOptions{}
+	return &cobra.Command{
+		Use:   "decode [FILE|-]",
+		Short: "Print a raw tick capture as NDJSON tick records",
+		Long: `Read a raw capture (Kite binary messages back to back, as kite stream --raw
+writes them) from FILE or standard input and print one NDJSON tick record per
+packet on stdout, in the same shape as kite stream. --jq filters each record.
+
+Input of any size is streamed in constant memory. Prices are exact decimals
+(157370 paise prints as 1573.7), times are RFC 3339 in IST, and a timestamp
+Kite left at zero prints as null.
+
+On a malformed message every tick before it is printed, the error and its
+byte offset in the input go to stderr, and the exit status is 1. A FILE that
+cannot be opened is invalid input: exit 2.`,
+		Example: `  kite ticks decode capture.bin
+  kite ticks decode capture.bin --jq 'select(.mode == "full") | .depth.buy[0].price'
+  kite stream NSE:INFY --raw | kite ticks decode - | head -5`,
+		Args: maxArgs(1, "one FILE (or - for standard input)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Input = "-"
+			if len(args) == 1 {
+				opts.Input = args[0]
+			}
+			return runTicksDecode(cmd.Context(), f, opts)
+		},
+	}
+}
+
+// openInput opens path ("-" = stdin). A file that cannot be opened is
+// invalid input (exit 2); so is waiting on a terminal for binary data.
+func openInput(f *Factory, path, what string) (io.Reader, func(), error) {
+	if path == "-" {
+		if f.IO.StdinTTY {
+			return nil, nil, exitcode.Usagef("standard input is a terminal: pass a FILE or pipe %s in", what)
+		}
+		return f.IO.In, func() {}, nil
+	}
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, nil, exitcode.Usagef("cannot read %s: %v", path, unwrapPathError(err))
+	}
+	return file, func() { file.Close() }, nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// refuseNonJSON rejects -o formats a record stream cannot honour.
+func refuseNonJSON(f *Factory, cmd string) error {
+	switch f.Global.Output {
+	case "", "json", "ndjson":
+		return nil
+	}
+	return exitcode.Usagef("%s always writes NDJSON records: drop -o %s (use --jq to reshape them)", cmd, f.Global.Output)
+}
+
+func runTicksDecode(ctx context.Context, f *Factory, opts *ticksDecodeOptions) error {
+	if err := refuseNonJSON(f, "kite ticks decode"); err != nil {
+		return err
+	}
+	in, closeIn, err := openInput(f, opts.Input, "a raw capture")
+	if err != nil {
+		return err
+	}
+	defer closeIn()
+	// A reader that quits early (| head) must make writes fail with EPIPE,
+	// which ends the run quietly, instead of killing the process.
+	signal.Ignore(syscall.SIGPIPE)
+
+	out := bufio.NewWriterSize(f.IO.Out, 64<<10)
+	err = decodeCapture(ctx, ticks.NewReader(in), out, f.JQ())
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
+	if errors.Is(err, syscall.EPIPE) {
+		return nil
+	}
+	if err != nil && opts.Input != "-" {
+		err = fmt.Errorf("%s: %w", opts.Input, err)
+	}
+	return err
+}
+
+// decodeCapture is the hot loop: one buffer for the JSON line, one Tick, the
+// Reader's own buffer; nothing allocates per tick unless --jq is used.
+func decodeCapture(ctx context.Context, r *ticks.Reader, out *bufio.Writer, jq *output.JQ) error {
+	var (
+		line []byte
+		res  []byte
+		t    ticks.Tick
+	)
+	emit := func(v any) error {
+		var err error
+		res, err = output.AppendResult(res[:0], v)
+		if err != nil {
+			return err
+		}
+		_, err = out.Write(res)
+		return err
+	}
+	for n := 0; ; n++ {
+		if n&1023 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		msg, off, rerr := r.Next()
+		it := ticks.NewIter(msg)
+		for it.Next(&t) {
+			line = ticks.AppendJSON(line[:0], &t, "")
+			var err error
+			if jq != nil {
+				err = jq.RunJSON(line, emit)
+			} else {
+				_, err = out.Write(line)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		switch {
+		case rerr == io.EOF:
+			return nil
+		case rerr != nil:
+			return fmt.Errorf("%w (every tick before it was printed)", rerr)
+		case it.Err() != nil:
+			// The Reader only returns whole messages, so this is a
+			// defence: report the fault at its offset in the stream.
+			var de *ticks.DecodeError
+			if errors.As(it.Err(), &de) {
+				de.Offset += off
+			}
+			return it.Err()
+		}
+	}
+}
+
+type ticksEncodeOptions struct {
+	Input string
+	Batch int
+}
+
+func newTicksEncodeCmd(f *Factory) *cobra.Command {
+	opts := &ticksEncodeOptions{}
+	cmd := &cobra.Command{
+		Use:   "encode [FILE|-]",
+		Short: "Turn NDJSON tick records into a raw tick capture",
+		Long: `Read NDJSON tick records (the shape kite ticks decode and kite stream print)
+from FILE or standard input and write Kite binary messages to stdout: the
+inverse of kite ticks decode, for making captures to test your own tools.
+
+Prices are parsed exactly from their decimal text (numbers or strings) at
+the precision of the token's segment; "tradable" and "change" are derived and
+ignored. Blank lines are skipped. A record that is not valid JSON, has an
+unknown field, or carries fields its mode does not have is an error naming
+its line number (exit 2). Stdout must not be a terminal.`,
+		Example: `  kite ticks encode ticks.ndjson > capture.bin
+  kite ticks decode capture.bin --jq 'select(.last_price > 1500)' | kite ticks encode > big.bin
+  kite ticks encode --batch 50 ticks.ndjson | kite ticks decode`,
+		Args: maxArgs(1, "one FILE (or - for standard input)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Input = "-"
+			if len(args) == 1 {
+				opts.Input = args[0]
+			}
+			return runTicksEncode(cmd.Context(), f, opts)
+		},
+	}
+	cmd.Flags().IntVar(&opts.Batch, "batch", 1, "ticks per binary message (1 to 65535)")
+	return cmd
+}
+
+// maxRecordLen bounds one NDJSON line; a full record is about 1.2 KB.
+const maxRecordLen = 1 << 20
+
+func runTicksEncode(ctx context.Context, f *Factory, opts *ticksEncodeOptions) error {
+	if opts.Batch < 1 || opts.Batch > ticks.MaxPackets {
+		return exitcode.Usagef("--batch %d: want 1 to %d ticks per message", opts.Batch, ticks.MaxPackets)
+	}
+	if f.Global.JQ != "" {
+		return exitcode.Usagef("--jq filters JSON output, and kite ticks encode writes binary: filter the records before encoding them")
+	}
+	if f.IO.StdoutTTY {
+		return exitcode.Usagef("kite ticks encode writes binary data and stdout is a terminal: redirect it to a file or pipe it into kite ticks decode")
+	}
+	in, closeIn, err := openInput(f, opts.Input, "NDJSON tick records")
+	if err != nil {
+		return err
+	}
+	defer closeIn()
+	signal.Ignore(syscall.SIGPIPE)
+
+	out := bufio.NewWriterSize(f.IO.Out, 64<<10)
+	err = encodeRecords(ctx, in, out, opts)
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
+	if errors.Is(err, syscall.EPIPE) {
+		return nil
+	}
+	return err
+}
+
+func encodeRecords(ctx context.Context, in io.Reader, out *bufio.Writer, opts *ticksEncodeOptions) error {
+	name := opts.Input
+	if name == "-" {
+		name = "standard input"
+	}
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64<<10), maxRecordLen)
+	batch := make([]ticks.Tick, 0, opts.Batch)
+	var msg []byte
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		msg = ticks.AppendMessage(msg[:0], batch...)
+		batch = batch[:0]
+		_, err := out.Write(msg)
+		return err
+	}
+	lineNo := 0
+	for sc.Scan() {
+		lineNo++
+		if lineNo&1023 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		line := sc.Bytes()
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		t, _, err := ticks.ParseJSON(line)
+		if err != nil {
+			// The records before the bad one are still written.
+			if ferr := flush(); ferr != nil {
+				return ferr
+			}
+			return exitcode.With(exitcode.Usage, fmt.Errorf("%s, line %d: %w", name, lineNo, err))
+		}
+		batch = append(batch, t)
+		if len(batch) == opts.Batch {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return exitcode.With(exitcode.Usage, fmt.Errorf("%s, line %d: a record longer than %d bytes is not a tick record", name, lineNo+1, maxRecordLen))
+		}
+		return fmt.Errorf("reading %s: %w", name, err)
+	}
+	return flush()
+}
