@@ -573,7 +573,7 @@ func (s *shard) session(ctx context.Context) (healthy bool, err error) {
 			err = s.t.deliver(func(h TickerHandler) error { return h.Text(s.id, data) })
 		}
 		if err != nil {
-			_ = conn.Close(websocket.StatusNormalClosure, "")
+			closePolitely(conn)
 			return healthy, &fatalTickerError{err}
 		}
 	}
@@ -590,7 +590,7 @@ func (s *shard) guard(ctx context.Context, conn *websocket.Conn, done <-chan str
 		case <-done:
 			return
 		case <-ctx.Done():
-			_ = conn.Close(websocket.StatusNormalClosure, "")
+			closePolitely(conn)
 			return
 		case <-tick.C:
 			since := s.waiting.Load()
@@ -600,6 +600,27 @@ func (s *shard) guard(ctx context.Context, conn *websocket.Conn, done <-chan str
 				return
 			}
 		}
+	}
+}
+
+// closeGrace bounds the close handshake: a polite close must not delay
+// an exit (Ctrl-C, --count, | head) noticeably, whatever the server does.
+const closeGrace = 500 * time.Millisecond
+
+// closePolitely sends a normal close frame and waits up to closeGrace for
+// the server's answer. coder/websocket has no deadline for that wait short
+// of 5 s, so the handshake finishes in the background if it takes longer.
+func closePolitely(conn *websocket.Conn) {
+	done := make(chan struct{})
+	go func() {
+		_ = conn.Close(websocket.StatusNormalClosure, "")
+		close(done)
+	}()
+	t := time.NewTimer(closeGrace)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
 	}
 }
 
