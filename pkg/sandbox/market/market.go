@@ -44,6 +44,8 @@ type state struct {
 	r                     rng
 	stepSigma             float64 // the walk's standard deviation per step, in ticks
 	index, derivative     bool
+	under                 int   // index of the underlying's state, -1 for an own walk
+	day                   int64 // the IST day the state belongs to
 }
 
 // Market is the live simulated market. It is safe for concurrent use.
@@ -60,7 +62,10 @@ type Market struct {
 }
 
 // New builds the market for universe, with every instrument's state taken
-// from the price model at now.
+// from the price model at now. The model is anchored at now: the previous
+// trading day's close is each instrument's base price (as the last_price of
+// Kite's dump is), so the same seed and the same day give the same prices,
+// and options listed around the base price are around the money.
 func New(seed int64, universe []Instrument, now time.Time) *Market {
 	m := &Market{
 		seed:  seed,
@@ -71,12 +76,27 @@ func New(seed int64, universe []Instrument, now time.Time) *Market {
 		now:   now,
 		day:   dayNumber(now),
 	}
-	var buf []minute
 	for i := range m.insts {
 		in := &m.insts[i]
 		m.byTok[in.Token] = i
 		m.byKey[in.Key()] = i
-		buf = m.initState(&m.st[i], in, now, buf)
+		day, _ := currentDay(sessionOf(uint8(in.Token)), now)
+		m.st[i].p = newParams(seed, in, prevTradingDay(day))
+		m.st[i].under = -1
+	}
+	// Derivatives follow their underlyings: link them once every
+	// instrument has its parameters (a pointer into m.st stays valid, as
+	// the slice never grows).
+	for i := range m.insts {
+		in := &m.insts[i]
+		if j, ok := m.byTok[in.Underlying]; ok && in.Underlying != 0 && j != i && in.IsDerivative() && m.insts[j].Underlying == 0 {
+			m.st[i].p.link(in, &m.st[j].p)
+			m.st[i].under = j
+		}
+	}
+	var g dayGen
+	for i := range m.insts {
+		m.initState(&m.st[i], &m.insts[i], now, &g)
 	}
 	return m
 }
@@ -94,23 +114,29 @@ func currentDay(sess session, now time.Time) (day int64, minutes int) {
 	return prevTradingDay(d), sess.minutes
 }
 
-func (m *Market) initState(s *state, in *Instrument, now time.Time, buf []minute) []minute {
-	p := newParams(m.seed, in)
+func (m *Market) initState(s *state, in *Instrument, now time.Time, g *dayGen) {
+	p := &s.p
 	day, k := currentDay(p.sess, now)
-	buf = p.genDay(day, buf)
-	mins := buf[:k]
+	mins := p.genDay(day, g)[:k]
+	pd := prevTradingDay(day)
 	*s = state{
-		p:          p,
+		p:          s.p,
+		under:      s.under,
+		day:        day,
 		index:      in.IsIndex(),
 		derivative: in.IsDerivative(),
-		close:      p.dayClose(prevTradingDay(day)),
+		close:      p.closeOn(pd),
 		open:       mins[0].open,
 		high:       mins[0].high,
 		low:        mins[0].low,
 		last:       mins[k-1].close,
 		r:          rng{s: p.key ^ 0x5851f42d4c957f2d},
 	}
-	s.lower, s.upper = p.bandOf(s.close)
+	underClose := int64(0)
+	if p.under != nil {
+		underClose = p.under.dayClose(pd)
+	}
+	s.lower, s.upper = p.bandAfter(s.close, underClose)
 	s.oiHigh, s.oiLow = mins[0].oi, mins[0].oi
 	for _, c := range mins {
 		s.high = max(s.high, c.high)
@@ -137,7 +163,6 @@ func (m *Market) initState(s *state, in *Instrument, now time.Time, buf []minute
 	// A step moves about 0.04%·vol of the price, but at least now and then
 	// a tick, so that cheap options move too.
 	s.stepSigma = math.Max(0.6, 0.0004*p.vol*float64(s.last)/float64(p.tick))
-	return buf
 }
 
 // Instruments returns the universe (a copy).
@@ -190,37 +215,65 @@ func (m *Market) Step(now time.Time) {
 	if d := dayNumber(now); d != m.day {
 		m.day = d
 		for i := range m.st {
-			m.st[i].newDay()
+			s := &m.st[i]
+			var underLast int64
+			if s.under >= 0 {
+				underLast = m.st[s.under].last
+			}
+			s.newDay(d, underLast)
 		}
 	}
 	for i := range m.st {
-		m.st[i].step(ts)
+		s := &m.st[i]
+		if s.under >= 0 {
+			s.follow(m.st[s.under].last)
+		} else {
+			s.walk()
+		}
+		s.trade(ts)
 	}
 }
 
 // newDay starts a new trading day at the last price: it becomes the close
 // the day's change and circuit limits are measured from.
-func (s *state) newDay() {
+func (s *state) newDay(d, underLast int64) {
+	s.day = d
 	s.close = s.last
 	s.open, s.high, s.low = s.last, s.last, s.last
-	s.lower, s.upper = s.p.bandOf(s.close)
+	s.lower, s.upper = s.p.bandAfter(s.close, underLast)
 	s.volume, s.turnover, s.avg, s.lastQty = 0, 0, 0, 0
 	s.oiHigh, s.oiLow = s.oi, s.oi
 }
 
-func (s *state) step(ts int64) {
+// walk moves an instrument with no underlying one random step.
+func (s *state) walk() {
 	tick := s.p.tick
 	// A gentle pull back towards the open keeps a long-running walk from
 	// drifting onto a circuit limit and sticking there.
 	pull := -float64(s.last-s.open) / float64(tick) * 0.002
 	d := int64(math.Round(s.r.norm()*s.stepSigma + pull))
-	last := min(max(s.last+d*tick, s.lower), s.upper)
-	if d != 0 {
-		s.up = d > 0
+	s.move(s.last + d*tick)
+}
+
+// follow prices a derivative from its underlying's last price.
+func (s *state) follow(underLast int64) {
+	s.move(s.p.derive(float64(underLast), s.day))
+}
+
+func (s *state) move(to int64) {
+	last := min(max(to, s.lower), s.upper)
+	if last != s.last {
+		s.up = last > s.last
 	}
 	s.last = last
 	s.high = max(s.high, last)
 	s.low = min(s.low, last)
+}
+
+// trade books the step's trade: quantity, volume, average price, book
+// totals and open interest.
+func (s *state) trade(ts int64) {
+	last := s.last
 	s.exchangeTS = ts
 	s.steps++
 	if s.index {
@@ -387,9 +440,9 @@ func (m *Market) Candles(token uint32, interval string, from, to time.Time, oi b
 	}
 	m.mu.RLock()
 	now := m.now
-	p := m.st[i].p
 	m.mu.RUnlock()
-	return p.candles(n, from, to, now, oi, nil), nil
+	// The parameters never change after New, so they need no lock.
+	return m.st[i].p.candles(n, from, to, now, oi, nil), nil
 }
 
 // candles appends to dst the n-minute candles (n = 0: day candles) starting
@@ -407,7 +460,7 @@ func (p *params) candles(n int, from, to, now time.Time, oi bool, dst []Candle) 
 		}
 		dst = make([]Candle, 0, days*per)
 	}
-	var buf []minute
+	var g dayGen
 	for d := dayNumber(from); d <= dayNumber(to); d++ {
 		if !isTradingDay(d) {
 			continue
@@ -421,8 +474,7 @@ func (p *params) candles(n int, from, to, now time.Time, oi bool, dst []Candle) 
 			}
 			avail = e + 1
 		}
-		buf = p.genDay(d, buf)
-		mins := buf[:avail]
+		mins := p.genDay(d, &g)[:avail]
 		if n == 0 {
 			c := aggregate(dayStart(d), mins)
 			if !oi {

@@ -80,9 +80,30 @@ type params struct {
 	hasVol  bool
 	baseOI  float64
 	divisor float64
+	anchor  float64 // level(anchor day): the base price is the close that day
+
+	// A derivative with an underlying in the universe is priced from the
+	// underlying's path instead of a walk of its own: a future at a fixed
+	// premium (its base price over the underlying's), an option by the
+	// Bachelier formula. Volume and OI stay its own.
+	under     *params
+	kind      derivKind
+	factor    float64 // future / underlying, from their base prices
+	strike    float64 // segment units
+	expiryDay int64
+	annualVol float64 // the underlying's yearly volatility, as a fraction
 }
 
-func newParams(seed int64, in *Instrument) params {
+type derivKind uint8
+
+const (
+	ownWalk derivKind = iota
+	future
+	call
+	put
+)
+
+func newParams(seed int64, in *Instrument, anchorDay int64) params {
 	p := params{
 		key:     mix(uint64(seed)*0x9e3779b97f4a7c15 ^ uint64(in.Token)),
 		base:    float64(in.BasePrice),
@@ -98,17 +119,19 @@ func newParams(seed int64, in *Instrument) params {
 	if p.tick <= 0 {
 		p.tick = 5 // indices move in 0.05 steps
 	}
+	p.vol = volatility(in)
 	switch {
 	case in.IsIndex():
-		p.vol, p.band = 0.8, 0.20
+		p.band = 0.20
 	case in.InstrumentType == "CE" || in.InstrumentType == "PE":
-		p.vol, p.band = 3, 0.40
+		p.band = 0.40
 	case in.Exchange == "CDS" || in.Exchange == "BCD":
-		p.vol, p.band = 0.3, 0.05
+		p.band = 0.05
 	}
 	if p.base < float64(p.tick) {
 		p.base = float64(p.tick)
 	}
+	p.anchor = p.level(anchorDay)
 	if p.hasVol {
 		// About ₹40 lakh traded a minute, in whole lots.
 		mult := float64(max(in.Multiplier, 1))
@@ -117,6 +140,84 @@ func newParams(seed int64, in *Instrument) params {
 		p.baseOI = lots * 200
 	}
 	return p
+}
+
+// volatility is an instrument's volatility relative to a stock's: indices
+// move less, currencies much less, options on their own walk much more.
+func volatility(in *Instrument) float64 {
+	switch {
+	case in.IsIndex():
+		return 0.8
+	case in.InstrumentType == "CE" || in.InstrumentType == "PE":
+		return 3
+	case in.Exchange == "CDS" || in.Exchange == "BCD":
+		return 0.3
+	}
+	return 1
+}
+
+// link makes p a derivative priced from under.
+func (p *params) link(in *Instrument, under *params) {
+	p.under = under
+	p.annualVol = 0.16 * under.vol
+	switch in.InstrumentType {
+	case "FUT":
+		p.kind = future
+		p.factor = float64(in.BasePrice) / under.base
+	case "CE", "PE":
+		p.kind = call
+		if in.InstrumentType == "PE" {
+			p.kind = put
+		}
+		p.strike = float64(in.Strike)
+		p.expiryDay = dayNumber(in.Expiry)
+	}
+}
+
+// OptionPremium is the Bachelier (normal-model) price of a European
+// option on an underlying at s, struck at k, with the underlying's yearly
+// volatility vol and days to expiry: intrinsic value plus time value,
+// increasing in s for a call and decreasing for a put, never below
+// intrinsic. Prices are in any one unit.
+func OptionPremium(call bool, s, k, vol, days float64) float64 {
+	v := vol * s * math.Sqrt(math.Max(days, 0.5)/365)
+	x := s - k
+	z := x / v
+	c := x*0.5*math.Erfc(-z/math.Sqrt2) + v*math.Exp(-z*z/2)/math.Sqrt(2*math.Pi)
+	if call {
+		return c
+	}
+	return c - x
+}
+
+// derive is p's price when its underlying is at s on day d.
+func (p *params) derive(s float64, d int64) int64 {
+	switch p.kind {
+	case future:
+		return p.roundTick(s * p.factor)
+	case call, put:
+		days := float64(p.expiryDay-d) + 1
+		return p.roundTick(OptionPremium(p.kind == call, s, p.strike, p.annualVol, days))
+	}
+	return p.roundTick(s)
+}
+
+// closeOn is the close of trading day d.
+func (p *params) closeOn(d int64) int64 {
+	if p.under != nil {
+		return p.derive(float64(p.under.dayClose(d)), d)
+	}
+	return p.dayClose(d)
+}
+
+// bandAfter is the circuit band of the day after a close: ±band of the
+// close; for an option, from a tick up to the close plus the most its
+// underlying can gain (an option never moves more than its underlying).
+func (p *params) bandAfter(closeP, underClose int64) (lower, upper int64) {
+	if p.kind == call || p.kind == put {
+		return p.tick, closeP + int64(float64(underClose)*p.under.band)/p.tick*p.tick
+	}
+	return p.bandOf(closeP)
 }
 
 // roundTick rounds a price to the nearest tick, at least one tick.
@@ -146,14 +247,19 @@ func (p *params) noise(x float64, octave uint64, scale float64) float64 {
 	return a + (b-a)*f
 }
 
-// dayClose is the close of trading day d (days since 1970-01-01). Its log
-// moves at most about 7%·vol a day, inside every circuit band.
-func (p *params) dayClose(d int64) int64 {
+// level is the log price (relative to the base) noise of day d.
+func (p *params) level(d int64) float64 {
 	x := float64(d)
-	l := 0.012*unit(p.key^uint64(d)*0xa24baed4963ee407) +
+	return 0.012*unit(p.key^uint64(d)*0xa24baed4963ee407) +
 		0.03*p.noise(x, 1, 3) + 0.05*p.noise(x, 2, 17) +
 		0.08*p.noise(x, 3, 90) + 0.12*p.noise(x, 4, 400)
-	return p.roundTick(p.base * math.Exp(p.vol*l))
+}
+
+// dayClose is the close of trading day d (days since 1970-01-01): the base
+// price on the anchor day, and from there a log move of at most about
+// 7%·vol a day, inside every circuit band.
+func (p *params) dayClose(d int64) int64 {
+	return p.roundTick(p.base * math.Exp(p.vol*(p.level(d)-p.anchor)))
 }
 
 // dayOI is the open interest at the close of day d.
@@ -190,14 +296,20 @@ type minute struct {
 	open, high, low, close, volume, oi int64
 }
 
-// genDay writes day d's minute candles into buf (resized to the session
-// length) and returns it. It must only be called for trading days.
-func (p *params) genDay(d int64, buf []minute) []minute {
+// dayGen holds the buffers of day generation, reused across days.
+type dayGen struct{ own, under []minute }
+
+// genDay generates day d's minute candles (into g.own, resized to the
+// session length). It must only be called for trading days.
+func (p *params) genDay(d int64, g *dayGen) []minute {
 	n := p.sess.minutes
-	if cap(buf) < n {
-		buf = make([]minute, n)
+	if cap(g.own) < n {
+		g.own = make([]minute, n)
 	}
-	buf = buf[:n]
+	buf := g.own[:n]
+	if p.under != nil {
+		return p.genDerived(d, buf, g)
+	}
 	pd := prevTradingDay(d)
 	prevClose := p.dayClose(pd)
 	closeP := p.dayClose(d)
@@ -230,18 +342,56 @@ func (p *params) genDay(d int64, buf []minute) []minute {
 		hi := max(open, c) + p.tick*int64(bits&3>>1)
 		lo := min(open, c) - p.tick*int64(bits>>2&3>>1)
 		m := minute{open: open, high: clamp(hi), low: max(clamp(lo), p.tick), close: c}
-		if p.hasVol {
-			// U-shaped intraday volume: busy at the open and the close.
-			x := frac - 0.5
-			shape := 0.6 + 3.2*x*x
-			lots := math.Round(p.volume / float64(p.lot) * shape * (0.5 + float64(bits>>8&0xFFFF)/65536))
-			m.volume = max(int64(lots), 1) * p.lot
-		}
-		if p.hasOI {
-			m.oi = (oi0 + int64(math.Round(float64(oi1-oi0)*frac/float64(p.lot)))*p.lot)
-		}
+		p.activity(&m, i, n, bits, oi0, oi1)
 		buf[i] = m
 		open = c
+	}
+	return buf
+}
+
+// activity fills a minute's volume and open interest.
+func (p *params) activity(m *minute, i, n int, bits uint64, oi0, oi1 int64) {
+	frac := float64(i+1) / float64(n)
+	if p.hasVol {
+		// U-shaped intraday volume: busy at the open and the close.
+		x := frac - 0.5
+		shape := 0.6 + 3.2*x*x
+		lots := math.Round(p.volume / float64(p.lot) * shape * (0.5 + float64(bits>>8&0xFFFF)/65536))
+		m.volume = max(int64(lots), 1) * p.lot
+	}
+	if p.hasOI {
+		m.oi = oi0 + int64(math.Round(float64(oi1-oi0)*frac/float64(p.lot)))*p.lot
+	}
+}
+
+// genDerived maps the underlying's minutes through the derivative's price
+// function, which is monotonic, so the highs and lows map to highs and
+// lows (swapped for a put).
+func (p *params) genDerived(d int64, buf []minute, g *dayGen) []minute {
+	pd := prevTradingDay(d)
+	lower, upper := p.bandAfter(p.closeOn(pd), p.under.dayClose(pd))
+	clamp := func(v int64) int64 { return min(max(v, lower), upper) }
+	ub := p.under.genDay(d, &dayGen{own: g.under})
+	g.under = ub
+	r := rng{s: p.key ^ uint64(d)*0x632be59bd9b4e019}
+	var oi0, oi1 int64
+	if p.hasOI {
+		oi0, oi1 = p.dayOI(pd), p.dayOI(d)
+	}
+	n := len(buf)
+	for i := range buf {
+		u := ub[min(i, len(ub)-1)]
+		m := minute{
+			open:  clamp(p.derive(float64(u.open), d)),
+			close: clamp(p.derive(float64(u.close), d)),
+			high:  clamp(p.derive(float64(u.high), d)),
+			low:   clamp(p.derive(float64(u.low), d)),
+		}
+		if p.kind == put {
+			m.high, m.low = m.low, m.high
+		}
+		p.activity(&m, i, n, r.next(), oi0, oi1)
+		buf[i] = m
 	}
 	return buf
 }

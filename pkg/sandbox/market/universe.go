@@ -26,6 +26,10 @@ type Instrument struct {
 	Segment              string // NSE, BSE, NFO-FUT, …, INDICES
 	Exchange             string // NSE, BSE, NFO, BFO, CDS, BCD, MCX
 	BasePrice            int64
+	// Underlying is the token of the instrument a derivative is priced
+	// from (an index, a stock, or the near-month future for currency and
+	// commodity options); 0 for a walk of its own.
+	Underlying uint32
 	// Multiplier turns a quantity into the units a price is quoted for:
 	// 1 for equities and F&O (quantities are in shares), 1000 for a
 	// USDINR lot, 100 for a CRUDEOIL lot (priced per barrel), and so on.
@@ -359,46 +363,68 @@ type derivative struct {
 	mult     int64
 	step     float64 // strike step, rupees
 	strikes  int     // strikes either side of the money
+	under    string  // the underlying's "EXCHANGE:SYMBOL", if in the universe
+}
+
+// find is an instrument already built, by "EXCHANGE:SYMBOL".
+func (b *builder) find(key string) (Instrument, bool) {
+	for _, in := range b.out {
+		if in.Key() == key {
+			return in, true
+		}
+	}
+	return Instrument{}, false
+}
+
+// spot is the underlying's token and base price in rupees, when d has an
+// underlying in the universe; else 0 and d's own spot.
+func (b *builder) spot(d derivative) (uint32, float64, *Instrument) {
+	if in, ok := b.find(d.under); ok {
+		return in.Token, float64(in.BasePrice) / float64(in.Divisor()), &in
+	}
+	return 0, d.spot, nil
 }
 
 func (b *builder) futures(d derivative, expiries []time.Time) {
 	seg := uint8(segmentByte(d.exchange + "-FUT"))
+	under, spot, _ := b.spot(d)
 	for i, e := range expiries {
 		// A little carry per month further out.
-		price := roundTo(d.spot*(1+0.004*float64(i+1)), d.tick)
+		price := roundTo(spot*(1+0.004*float64(i+1)), d.tick)
 		b.add(Instrument{
 			Tradingsymbol: monthlySymbol(d.name, e) + "FUT", Name: d.name, Expiry: e,
 			TickSize: units(d.tick, seg), LotSize: d.lot, InstrumentType: "FUT",
 			Segment: d.exchange + "-FUT", Exchange: d.exchange,
-			BasePrice: units(price, seg), Multiplier: d.mult,
+			BasePrice: units(price, seg), Multiplier: d.mult, Underlying: under,
 		})
 	}
 }
 
 func (b *builder) options(d derivative, e time.Time, weekly bool) {
 	seg := uint8(segmentByte(d.exchange + "-OPT"))
-	atm := math.Round(d.spot/d.step) * d.step
+	under, spot, uin := b.spot(d)
+	vol := 0.16
+	if uin != nil {
+		vol *= volatility(uin)
+	}
+	atm := math.Round(spot/d.step) * d.step
 	prefix := monthlySymbol(d.name, e)
 	if weekly {
 		prefix = weeklySymbol(d.name, e)
 	}
-	days := e.Sub(b.today).Hours()/24 + 1
+	// Days to expiry as the model counts them on the previous trading day,
+	// whose close the base price is.
+	days := float64(dayNumber(e)-prevTradingDay(dayNumber(b.today))) + 1
 	for k := -d.strikes; k <= d.strikes; k++ {
 		strike := atm + float64(k)*d.step
 		for _, typ := range []string{"CE", "PE"} {
-			intrinsic := d.spot - strike
-			if typ == "PE" {
-				intrinsic = -intrinsic
-			}
-			// A rough premium: intrinsic value plus time value that
-			// shrinks away from the money and towards expiry.
-			tv := d.spot * 0.004 * math.Sqrt(days) * math.Exp(-math.Abs(strike-d.spot)/(d.step*4))
-			price := roundTo(math.Max(intrinsic, 0)+tv+d.tick, d.tick)
+			// The premium the model prices it at today.
+			price := math.Max(roundTo(OptionPremium(typ == "CE", spot, strike, vol, days), d.tick), d.tick)
 			b.add(Instrument{
 				Tradingsymbol: prefix + trimFloat(strike) + typ, Name: d.name, Expiry: e,
 				Strike: units(strike, seg), TickSize: units(d.tick, seg), LotSize: d.lot,
 				InstrumentType: typ, Segment: d.exchange + "-OPT", Exchange: d.exchange,
-				BasePrice: units(price, seg), Multiplier: d.mult,
+				BasePrice: units(price, seg), Multiplier: d.mult, Underlying: under,
 			})
 		}
 	}
@@ -453,36 +479,46 @@ func Universe(today time.Time) []Instrument {
 	}
 
 	nseMonthly := monthlyExpiries(today, time.Tuesday, 2)
-	nifty := derivative{name: "NIFTY", exchange: "NFO", spot: 26050, tick: 0.05, lot: 75, step: 50, strikes: 2}
-	bank := derivative{name: "BANKNIFTY", exchange: "NFO", spot: 59100, tick: 0.05, lot: 35, step: 100, strikes: 1}
+	nifty := derivative{name: "NIFTY", exchange: "NFO", tick: 0.05, lot: 75, step: 50, strikes: 2, under: "NSE:NIFTY 50"}
+	bank := derivative{name: "BANKNIFTY", exchange: "NFO", tick: 0.05, lot: 35, step: 100, strikes: 1, under: "NSE:NIFTY BANK"}
+	reliance := derivative{name: "RELIANCE", exchange: "NFO", tick: 0.10, lot: 500, step: 20, under: "NSE:RELIANCE"}
 	b.futures(nifty, nseMonthly)
 	b.futures(bank, nseMonthly)
-	b.futures(derivative{name: "RELIANCE", exchange: "NFO", spot: 1510, tick: 0.10, lot: 500}, nseMonthly)
-	b.futures(derivative{name: "INFY", exchange: "NFO", spot: 1540, tick: 0.10, lot: 400}, nseMonthly[:1])
-	b.options(nifty, weeklyExpiry(today, time.Tuesday), weeklyExpiry(today, time.Tuesday) != nseMonthly[0])
+	b.futures(reliance, nseMonthly)
+	b.futures(derivative{name: "INFY", exchange: "NFO", tick: 0.10, lot: 400, under: "NSE:INFY"}, nseMonthly[:1])
+	// This week's and next week's NIFTY options (a weekly expiry that is
+	// also the monthly one takes the monthly symbol).
+	for _, wk := range []time.Time{weeklyExpiry(today, time.Tuesday), weeklyExpiry(today.AddDate(0, 0, 7), time.Tuesday)} {
+		b.options(nifty, wk, wk != nseMonthly[0])
+	}
 	b.options(nifty, nseMonthly[0], false)
 	b.options(bank, nseMonthly[0], false)
-	b.options(derivative{name: "RELIANCE", exchange: "NFO", spot: 1510, tick: 0.05, lot: 500, step: 20}, nseMonthly[0], false)
+	reliance.tick = 0.05
+	b.options(reliance, nseMonthly[0], false)
 
 	bseMonthly := monthlyExpiries(today, time.Thursday, 1)
-	sensex := derivative{name: "SENSEX", exchange: "BFO", spot: 85200, tick: 0.05, lot: 20, step: 100, strikes: 1}
+	sensex := derivative{name: "SENSEX", exchange: "BFO", tick: 0.05, lot: 20, step: 100, strikes: 1, under: "BSE:SENSEX"}
 	b.futures(sensex, bseMonthly)
 	b.options(sensex, weeklyExpiry(today, time.Thursday), weeklyExpiry(today, time.Thursday) != bseMonthly[0])
 
+	// Currency and commodity futures walk on their own; their options
+	// follow the near-month future.
 	cds := cdsExpiries(today, 2)
 	usdinr := derivative{name: "USDINR", exchange: "CDS", spot: 88.6, tick: 0.0025, lot: 1, mult: 1000, step: 0.25, strikes: 1}
 	b.futures(usdinr, cds)
 	b.futures(derivative{name: "EURINR", exchange: "CDS", spot: 102.4, tick: 0.0025, lot: 1, mult: 1000}, cds[:1])
 	b.futures(derivative{name: "GBPINR", exchange: "CDS", spot: 117.3, tick: 0.0025, lot: 1, mult: 1000}, cds[:1])
+	usdinr.under = "CDS:" + monthlySymbol("USDINR", cds[0]) + "FUT"
 	b.options(usdinr, cds[0], false)
 	bcdUSD := usdinr
-	bcdUSD.exchange = "BCD"
+	bcdUSD.exchange, bcdUSD.under = "BCD", "BCD:"+monthlySymbol("USDINR", cds[0])+"FUT"
 	b.futures(bcdUSD, cds)
 	b.options(bcdUSD, cds[0], false)
 
 	crude := derivative{name: "CRUDEOIL", exchange: "MCX", spot: 5300, tick: 1, lot: 1, mult: 100, step: 50, strikes: 1}
 	crudeExp := dayOfMonthExpiries(today, 19, 2)
 	b.futures(crude, crudeExp)
+	crude.under = "MCX:" + monthlySymbol("CRUDEOIL", crudeExp[0]) + "FUT"
 	b.options(crude, crudeExp[0], false)
 	b.futures(derivative{name: "GOLD", exchange: "MCX", spot: 127500, tick: 1, lot: 1, mult: 100}, dayOfMonthExpiries(today, 5, 1))
 	b.futures(derivative{name: "GOLDM", exchange: "MCX", spot: 127400, tick: 1, lot: 1, mult: 10}, dayOfMonthExpiries(today, 5, 1))
