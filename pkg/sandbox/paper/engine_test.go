@@ -625,3 +625,27 @@ func TestConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+func TestPriceOutsideCircuitRejected(t *testing.T) {
+	w := newWorld(t, paper.Options{})
+	infy := w.inst("NSE", "INFY")
+	lower, upper, _ := w.m.Circuit(infy.Token)
+	for _, c := range []struct {
+		side  string
+		price int64
+		want  string
+	}{
+		{"BUY", lower - infy.TickSize, "Your order price is lower than the current lower circuit limit of " + market.FormatPrice(lower, 100)},
+		{"SELL", upper + infy.TickSize, "Your order price is higher than the current upper circuit limit of " + market.FormatPrice(upper, 100)},
+	} {
+		id := w.place(paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: c.side, Quantity: 1, Product: "MIS", OrderType: "LIMIT", Price: rupees(infy, c.price)})
+		if o := w.order(id); o.Status != "REJECTED" || !strings.HasPrefix(*o.StatusMessage, c.want) {
+			t.Errorf("%s at %d: %s %v, want REJECTED %q", c.side, c.price, o.Status, *o.StatusMessage, c.want)
+		}
+	}
+	// At the limits themselves the order is accepted.
+	id := w.place(paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Quantity: 1, Product: "MIS", OrderType: "LIMIT", Price: rupees(infy, lower)})
+	if o := w.order(id); o.Status != "OPEN" {
+		t.Errorf("at the lower circuit: %s", o.Status)
+	}
+}

@@ -94,6 +94,17 @@ func (e *Engine) netQty(token uint32, product string) int64 {
 // status message and Kite's raw RMS message).
 func (e *Engine) riskCheck(o *order, ltp int64) (reason, raw string) {
 	in := &o.in
+	if lower, upper, ok := e.m.Circuit(in.Token); ok && o.price != 0 {
+		div := in.Divisor()
+		switch {
+		case o.price < lower:
+			return fmt.Sprintf("Your order price is lower than the current lower circuit limit of %s. Place an order within the daily range.", market.FormatPrice(lower, div)),
+				fmt.Sprintf("RMS:Rule: Check circuit limit including square off order exceeds  for entity %s%s , Price: %s, LowerCircuit: %s", defaultAccountPrefix, e.opts.UserID, market.FormatPrice(o.price, div), market.FormatPrice(lower, div))
+		case o.price > upper:
+			return fmt.Sprintf("Your order price is higher than the current upper circuit limit of %s. Place an order within the daily range.", market.FormatPrice(upper, div)),
+				fmt.Sprintf("RMS:Rule: Check circuit limit including square off order exceeds  for entity %s%s , Price: %s, UpperCircuit: %s", defaultAccountPrefix, e.opts.UserID, market.FormatPrice(o.price, div), market.FormatPrice(upper, div))
+		}
+	}
 	if o.pub.Product == "CNC" && o.sign < 0 {
 		avail := int64(0)
 		for _, h := range e.holdings {
