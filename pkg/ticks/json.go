@@ -273,28 +273,32 @@ func appendChange(dst []byte, last, close int32) []byte {
 }
 
 // appendTime prints Unix seconds as a quoted RFC 3339 IST time, or null for 0.
+// All arithmetic is unsigned and 32-bit where it can be, so the divisions by
+// constants compile to multiplications.
 func appendTime(dst []byte, sec uint32) []byte {
 	if sec == 0 {
 		return append(dst, "null"...)
 	}
-	s := int64(sec) + istOffset
-	days := s / 86400
-	rem := s - days*86400
+	s := uint64(sec) + istOffset
+	days := uint32(s / 86400)
+	rem := uint32(s - uint64(days)*86400)
 	y, m, d := civil(days)
 	hh, mm, ss := rem/3600, rem/60%60, rem%60
-	dst = append(dst, '"')
-	dst = append(dst, digits2[2*(y/100)], digits2[2*(y/100)+1], digits2[2*(y%100)], digits2[2*(y%100)+1], '-')
-	dst = append(dst, digits2[2*m], digits2[2*m+1], '-', digits2[2*d], digits2[2*d+1], 'T')
-	dst = append(dst, digits2[2*hh], digits2[2*hh+1], ':', digits2[2*mm], digits2[2*mm+1], ':', digits2[2*ss], digits2[2*ss+1])
-	return append(dst, `+05:30"`...)
+	c, yy := y/100, y%100
+	return append(dst, '"',
+		digits2[2*c], digits2[2*c+1], digits2[2*yy], digits2[2*yy+1], '-',
+		digits2[2*m], digits2[2*m+1], '-', digits2[2*d], digits2[2*d+1], 'T',
+		digits2[2*hh], digits2[2*hh+1], ':', digits2[2*mm], digits2[2*mm+1], ':', digits2[2*ss], digits2[2*ss+1],
+		'+', '0', '5', ':', '3', '0', '"')
 }
 
 // istOffset is India Standard Time's fixed offset from UTC, in seconds.
 const istOffset = 5*3600 + 30*60
 
-// civil converts days since 1970-01-01 (non-negative) to a proleptic
-// Gregorian date, after Howard Hinnant's days_from_civil inverse.
-func civil(days int64) (y, m, d int64) {
+// civil converts days since 1970-01-01 to a proleptic Gregorian date, after
+// Howard Hinnant's civil_from_days, for the non-negative days a uint32 Unix
+// time can reach (up to 2106).
+func civil(days uint32) (y, m, d uint32) {
 	z := days + 719468
 	era := z / 146097
 	doe := z - era*146097
