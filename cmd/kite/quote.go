@@ -72,8 +72,9 @@ printed, and the exit code is 1.`,
 	return cmd
 }
 
-// readSymbolList reads symbols separated by newlines, spaces or commas;
-// "#" starts a comment.
+// readSymbolList reads symbols separated by newlines or commas ("#" starts
+// a comment). Spaces are not separators: index symbols contain them
+// (NSE:NIFTY 50).
 func readSymbolList(f *Factory, name string) ([]string, error) {
 	var r io.Reader = f.IO.In
 	if name != "-" {
@@ -89,9 +90,11 @@ func readSymbolList(f *Factory, name string) ([]string, error) {
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		line, _, _ := strings.Cut(sc.Text(), "#")
-		out = append(out, strings.FieldsFunc(line, func(r rune) bool {
-			return r == ',' || r == ' ' || r == '\t' || r == '\r'
-		})...)
+		for sym := range strings.SplitSeq(line, ",") {
+			if sym = strings.TrimSpace(sym); sym != "" {
+				out = append(out, sym)
+			}
+		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, exitcode.Usagef("reading --file %s: %v", name, err)

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/kitecli/kite/pkg/sandbox"
+)
+
+func TestE2EQuote(t *testing.T) {
+	srv, env := startTestSandbox(t, sandbox.Options{})
+	_ = srv
+	r := runKite(t, kiteRun{Env: env}, "quote", "nse:reliance", "NSE:INFY", "NSE:NOPE", "408065", "INFY")
+	mdExpect(t, r, 1, `unknown instrument "NSE:NOPE"`, "kite instruments search NOPE --exchange NSE", `unknown instrument "INFY"`)
+	var recs []map[string]any
+	if err := json.Unmarshal([]byte(r.Stdout), &recs); err != nil {
+		t.Fatalf("stdout is not a JSON list: %v\n%s", err, r.Stdout)
+	}
+	// Asked order kept; the token 408065 is NSE:INFY again, printed once.
+	if len(recs) != 2 || recs[0]["symbol"] != "NSE:RELIANCE" || recs[1]["symbol"] != "NSE:INFY" {
+		t.Fatalf("records %v", recs)
+	}
+	for _, rec := range recs {
+		ohlc, _ := rec["ohlc"].(map[string]any)
+		last, _ := rec["last_price"].(float64)
+		closePrice, _ := ohlc["close"].(float64)
+		ch, ok := rec["change"].(float64)
+		if ohlc == nil || rec["depth"] == nil || last <= 0 || !ok {
+			t.Fatalf("full quote lacks fields: %v", rec)
+		}
+		if want := (last - closePrice) / closePrice * 100; ch < want-0.006 || ch > want+0.006 {
+			t.Fatalf("change %v, want %.4f from last %v and close %v", ch, want, last, closePrice)
+		}
+	}
+	if !strings.HasPrefix(strings.TrimSpace(r.Stdout), "[\n  {\n    \"symbol\": \"NSE:RELIANCE\",\n    \"instrument_token\":") {
+		t.Fatalf("symbol should come first, then Kite's fields in Kite's order:\n%.300s", r.Stdout)
+	}
+}
+
+func TestE2EQuoteModesAndFile(t *testing.T) {
+	_, env := startTestSandbox(t, sandbox.Options{})
+	r := runKite(t, kiteRun{Env: env, Stdin: strings.NewReader("# watchlist\nNSE:INFY, NSE:RELIANCE\n\nNSE:TCS\n")},
+		"quote", "--file", "-", "--mode", "ltp", "-o", "csv")
+	mdExpect(t, r, 0)
+	lines := strings.Split(strings.TrimSpace(r.Stdout), "\n")
+	if len(lines) != 4 || lines[0] != "symbol,instrument_token,last_price" || !strings.HasPrefix(lines[3], "NSE:TCS,") {
+		t.Fatalf("ltp csv:\n%s", r.Stdout)
+	}
+	r = runKite(t, kiteRun{Env: env}, "quote", "NSE:INFY", "--mode", "ohlc", "-o", "ndjson", "--jq", `.symbol + " " + (.ohlc.close|tostring)`)
+	mdExpect(t, r, 0)
+	if !strings.HasPrefix(r.Stdout, "NSE:INFY ") || strings.Count(r.Stdout, "\n") != 1 {
+		t.Fatalf("ohlc jq: %q", r.Stdout)
+	}
+}
+
+func TestE2EQuoteUsageErrorsBeforeNetwork(t *testing.T) {
+	// A dead base URL: any request would be exit 6, not 2.
+	env := map[string]string{"KITE_BASE_URL": "http://127.0.0.1:1", "KITE_API_KEY": "k", "KITE_ACCESS_TOKEN": "t"}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"quote"}, "at least one SYMBOL"},
+		{[]string{"quote", "NSE:INFY", "--mode", "depth"}, "full, ohlc or ltp"},
+		{[]string{"quote", "--file", "/nonexistent/list"}, "reading --file"},
+	} {
+		r := runKite(t, kiteRun{Env: env}, c.args...)
+		mdExpect(t, r, 2, c.want)
+	}
+}
+
+func TestE2EQuoteEveryInstrumentBatched(t *testing.T) {
+	_, env := startTestSandbox(t, sandbox.Options{})
+	r := runKite(t, kiteRun{Env: env}, "instruments", "-o", "ndjson", "--jq", `"\(.exchange):\(.tradingsymbol)"`)
+	mdExpect(t, r, 0)
+	symbols := strings.TrimSpace(r.Stdout)
+	n := strings.Count(symbols, "\n") + 1
+	r = runKite(t, kiteRun{Env: env, Stdin: strings.NewReader(symbols)}, "quote", "--file", "-", "--mode", "ltp", "-o", "ndjson", "--log-level", "info")
+	mdExpect(t, r, 0)
+	if got := strings.Count(r.Stdout, "\n"); got != n {
+		t.Fatalf("%d quotes for %d instruments", got, n)
+	}
+	if strings.Contains(r.Stderr, "retrying") {
+		t.Fatalf("a request was retried (429?):\n%s", r.Stderr)
+	}
+}
