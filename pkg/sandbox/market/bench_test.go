@@ -88,3 +88,38 @@ func BenchmarkNew3000(b *testing.B) {
 		market.New(1, u, friday)
 	}
 }
+
+// BenchmarkCandlesMinuteYear is a year of minute candles fetched as Kite
+// clients fetch it: in 60-day chunks.
+func BenchmarkCandlesMinuteYear(b *testing.B) {
+	m := market.New(1, market.Universe(friday), friday)
+	in, _ := m.Lookup("NSE", "INFY")
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		for from := friday.AddDate(-1, 0, 0); from.Before(friday); from = from.AddDate(0, 0, 60) {
+			cs, err := m.Candles(in.Token, "minute", from, from.AddDate(0, 0, 60), false)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += len(cs)
+		}
+		if n < 240*375 {
+			b.Fatal(n)
+		}
+	}
+}
+
+// BenchmarkCandlesOptionMinute60Days: an option's candles price every
+// minute of its underlying through the option formula.
+func BenchmarkCandlesOptionMinute60Days(b *testing.B) {
+	m := market.New(1, market.Universe(friday), friday)
+	in, _ := m.Lookup("NFO", "NIFTY26NOV26050CE")
+	from := friday.AddDate(0, 0, -60)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.Candles(in.Token, "minute", from, friday, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
