@@ -227,6 +227,7 @@ type watchRow struct {
 	symbol     string
 	token      uint32
 	derivative bool
+	index      bool // indices have no volume or depth
 	seen       bool
 	last       int32
 	close      int32
@@ -264,6 +265,8 @@ func newWatchBoard(insts []instrument, sortBy string, reverse bool) *watchBoard 
 			r.symbol = strconv.FormatUint(uint64(in.token), 10)
 		}
 		switch uint8(in.token) {
+		case ticks.SegmentIndices:
+			r.index = true
 		case ticks.SegmentNFO, ticks.SegmentBFO, ticks.SegmentCDS, ticks.SegmentBCD, ticks.SegmentMCX:
 			r.derivative = true
 		}
@@ -342,10 +345,12 @@ func (b *watchBoard) render(dst []byte, width, height int, now time.Time) []byte
 		if r.derivative {
 			oi = strconv.FormatUint(uint64(r.oi), 10)
 		}
-		cells = append(cells, []string{
-			r.symbol, formatUnits(r.last, dec), fmt.Sprintf("%+.2f", r.change()),
-			strconv.FormatUint(uint64(r.volume), 10), formatUnits(r.bid, dec), formatUnits(r.ask, dec), oi,
-		})
+		volume, bid, ask := "-", "-", "-"
+		if !r.index {
+			volume = strconv.FormatUint(uint64(r.volume), 10)
+			bid, ask = formatUnits(r.bid, dec), formatUnits(r.ask, dec)
+		}
+		cells = append(cells, []string{r.symbol, formatUnits(r.last, dec), fmt.Sprintf("%+.2f", r.change()), volume, bid, ask, oi})
 	}
 	widths := make([]int, len(watchHeader))
 	for _, row := range cells {

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kitecli/kite/pkg/sandbox"
+)
+
+// tmuxSession runs a shell command in a detached tmux session on a private
+// socket, so the test sees exactly what a user's terminal would.
+type tmuxSession struct {
+	t    *testing.T
+	sock string
+}
+
+func startTmux(t *testing.T, command string) *tmuxSession {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed")
+	}
+	s := &tmuxSession{t: t, sock: filepath.Join(t.TempDir(), "tmux.sock")}
+	s.run("new-session", "-d", "-x", "120", "-y", "30", command)
+	t.Cleanup(func() { _ = exec.Command("tmux", "-S", s.sock, "kill-server").Run() })
+	return s
+}
+
+func (s *tmuxSession) run(args ...string) string {
+	s.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-S", s.sock}, args...)...).CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func (s *tmuxSession) screen() string { return s.run("capture-pane", "-p") }
+
+// waitFor polls the screen until ok accepts it.
+func (s *tmuxSession) waitFor(what string, ok func(string) bool) string {
+	s.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		scr := s.screen()
+		if ok(scr) {
+			return scr
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("timed out waiting for %s; screen:\n%s", what, scr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func watchCommand(t *testing.T, env map[string]string, args ...string) string {
+	var b strings.Builder
+	b.WriteString("env -i PATH=/usr/bin:/bin TERM=xterm-256color")
+	fmt.Fprintf(&b, " HOME=%s KITE_HOME=%s", t.TempDir(), t.TempDir())
+	for k, v := range env {
+		fmt.Fprintf(&b, " %s='%s'", k, v)
+	}
+	fmt.Fprintf(&b, " %s watch", kiteBin)
+	for _, a := range args {
+		fmt.Fprintf(&b, " '%s'", a)
+	}
+	b.WriteString(`; echo "EXIT=$?"; sleep 60`)
+	return b.String()
+}
+
+// rowRe matches a table row with a live price: symbol, last price, change.
+var rowRe = regexp.MustCompile(`(?m)^(NSE:\S+)\s+(\d+\.\d\d)\s+([+-]\d+\.\d\d)\s+\d+\s+\d+\.\d\d\s+\d+\.\d\d\s+-\s*$`)
+
+func TestWatchUnderTmux(t *testing.T) {
+	_, env := startTestSandbox(t, sandbox.Options{TickInterval: 20 * time.Millisecond})
+	s := startTmux(t, watchCommand(t, env, symRELIANCE, symINFY, "--sort", "symbol", "--rate", "10"))
+	scr := s.waitFor("both rows with prices", func(scr string) bool { return len(rowRe.FindAllString(scr, -1)) == 2 })
+	if !strings.Contains(scr, "kite watch") || !regexp.MustCompile(`SYMBOL\s+LAST\s+CHG%\s+VOLUME\s+BID\s+ASK\s+OI`).MatchString(scr) {
+		t.Fatalf("no header; screen:\n%s", scr)
+	}
+	rows := rowRe.FindAllStringSubmatch(scr, -1)
+	if rows[0][1] != symINFY || rows[1][1] != symRELIANCE {
+		t.Fatalf("rows not sorted by symbol: %q, %q", rows[0][1], rows[1][1])
+	}
+	// Redrawn in place: the prices move while the table stays put.
+	first := rows[0][2] + rows[1][2]
+	s.waitFor("a price change", func(scr string) bool {
+		r := rowRe.FindAllStringSubmatch(scr, -1)
+		return len(r) == 2 && r[0][2]+r[1][2] != first
+	})
+
+	s.run("send-keys", "q")
+	scr = s.waitFor("exit", func(scr string) bool { return strings.Contains(scr, "EXIT=") })
+	if !strings.Contains(scr, "EXIT=0") {
+		t.Fatalf("q: want exit 0; screen:\n%s", scr)
+	}
+	// The alternate screen is gone and the terminal is back in cooked mode.
+	if strings.Contains(scr, "SYMBOL") {
+		t.Fatalf("the table is still on the screen after exit:\n%s", scr)
+	}
+}
+
+func TestWatchCtrlCUnderTmux(t *testing.T) {
+	_, env := startTestSandbox(t, sandbox.Options{TickInterval: 20 * time.Millisecond})
+	s := startTmux(t, watchCommand(t, env, symINFY))
+	s.waitFor("a row with a price", func(scr string) bool { return rowRe.MatchString(scr) })
+	s.run("send-keys", "C-c")
+	scr := s.waitFor("exit", func(scr string) bool { return strings.Contains(scr, "EXIT=") })
+	if !strings.Contains(scr, "EXIT=130") || strings.Contains(scr, "SYMBOL") {
+		t.Fatalf("Ctrl-C: want exit 130 and the table gone; screen:\n%s", scr)
+	}
+}
