@@ -498,3 +498,38 @@ func TestOrdersConfirmOnTerminal(t *testing.T) {
 		t.Fatalf("want one order after confirming, got %d", n)
 	}
 }
+
+// TestE2EOrdersParameters checks that every flag reaches Kite as the
+// parameter it names.
+func TestE2EOrdersParameters(t *testing.T) {
+	_, env := startTestSandbox(t, sandbox.Options{Seed: 16, RateLimits: sandbox.NoRateLimits()})
+	ltp := ordersLTP(t, env, "NSE:RELIANCE")
+	low := ordersPrice(ltp * 0.8)
+	place := func(args ...string) map[string]any {
+		t.Helper()
+		_, out := ordersRun(t, env, 0, append([]string{"orders", "place", "--yes", "--max-value", "0"}, args...)...)
+		return ordersLatest(t, env, out["order_id"].(string))
+	}
+	num := func(v any) string { return v.(json.Number).String() }
+
+	o := place("--exchange", "NSE", "--symbol", "RELIANCE", "--side", "buy", "--qty", "10", "--price", low,
+		"--ttl", "5", "--disclosed", "4", "--product", "MIS", "--tag", "params01")
+	if o["validity"] != "TTL" || num(o["validity_ttl"]) != "5" || num(o["disclosed_quantity"]) != "4" ||
+		o["product"] != "MIS" || o["tag"] != "params01" || o["transaction_type"] != "BUY" {
+		t.Fatalf("TTL/disclosed/product/tag: %v", o)
+	}
+	o = place("NSE:RELIANCE", "--buy", "--qty", "100", "--price", low, "--variety", "iceberg", "--iceberg-legs", "4", "--iceberg-qty", "25")
+	ice, _ := o["meta"].(map[string]any)["iceberg"].(map[string]any)
+	if o["variety"] != "iceberg" || ice == nil || num(ice["legs"]) != "4" || num(ice["leg_quantity"]) != "25" {
+		t.Fatalf("iceberg: %v", o)
+	}
+	high := ordersPrice(ltp * 1.2)
+	o = place("NSE:RELIANCE", "--buy", "--qty", "1", "--price", high, "--trigger", high, "--validity", "day")
+	if o["order_type"] != "SL" || o["status"] != "TRIGGER PENDING" || o["validity"] != "DAY" {
+		t.Fatalf("SL from --price and --trigger: %v", o)
+	}
+	o = place("NSE:RELIANCE", "--sell", "--qty", "1", "--trigger", low, "--variety", "amo", "--product", "MIS")
+	if o["order_type"] != "SL-M" || o["variety"] != "amo" || o["transaction_type"] != "SELL" {
+		t.Fatalf("SL-M from --trigger, amo: %v", o)
+	}
+}

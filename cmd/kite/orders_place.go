@@ -45,7 +45,8 @@ The instrument is EXCHANGE:TRADINGSYMBOL, as an argument or --symbol (or the
 trading symbol with --exchange). The order type is --type, or follows from the
 prices: --price alone is LIMIT, --price and --trigger SL, --trigger alone SL-M;
 a MARKET order must say --type MARKET. The product defaults to CNC on NSE/BSE
-and NRML on derivative exchanges; validity to DAY; variety to regular.
+and NRML on derivative exchanges; validity to DAY (TTL with --ttl); variety to
+regular.
 
 Before anything is sent the order is validated (quantity, prices for the type,
 enums, lot size and tick size of the instrument) and valued (quantity × price,
@@ -65,8 +66,8 @@ margin, RMS) exits 5.`,
   kite orders place NSE:INFY --sell --qty 5 --type MARKET --product MIS --yes
   kite orders place NSE:SBIN --buy --qty 10 --price 801 --trigger 800 --dry-run
   kite orders place --exchange NFO --symbol NIFTY26NOVFUT --side BUY --qty 75 --type MARKET --product NRML
-  kite orders place NSE:RELIANCE --buy --qty 1000 --price 2500 --variety iceberg --iceberg-legs 5 --iceberg-qty 200
-  kite orders place NSE:INFY --buy --qty 1 --price 1500 --validity TTL --ttl 5 --tag rebal01 --yes`,
+  kite orders place NSE:RELIANCE --buy --qty 1000 --price 1400 --variety iceberg --iceberg-legs 5 --iceberg-qty 200 --max-value 1500000
+  kite orders place NSE:INFY --buy --qty 1 --price 1500 --ttl 5 --tag rebal01 --yes`,
 		Args: maxArgs(1, "one instrument, EXCHANGE:TRADINGSYMBOL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -93,7 +94,7 @@ margin, RMS) exits 5.`,
 	fl.Float64Var(&opts.Price, "price", 0, "limit price (LIMIT, SL)")
 	fl.Float64Var(&opts.Trigger, "trigger", 0, "trigger price (SL, SL-M; the stop-loss of a cover order)")
 	fl.StringVar(&opts.Validity, "validity", "", "validity: "+strings.Join(kite.Validities, ", ")+" (default DAY)")
-	fl.IntVar(&opts.TTL, "ttl", 0, "minutes a TTL order stays open (with --validity TTL)")
+	fl.IntVar(&opts.TTL, "ttl", 0, "minutes a TTL order stays open (implies --validity TTL)")
 	fl.IntVar(&opts.Disclosed, "disclosed", 0, "disclosed quantity")
 	fl.StringVar(&opts.Tag, "tag", "", "order tag, up to 20 letters and digits (default: generated)")
 	fl.StringVar(&opts.Variety, "variety", kite.VarietyRegular, "variety: "+strings.Join(kite.Varieties, ", "))
@@ -169,7 +170,10 @@ func (o *ordersPlaceOptions) params(now time.Time) (kite.OrderParams, string, er
 	if p.Product == "" {
 		p.Product = defaultProduct(p.Exchange, variety)
 	}
-	if p.Validity == "" {
+	switch {
+	case p.Validity == "" && p.ValidityTTL > 0:
+		p.Validity = kite.ValidityTTL // --ttl alone means a TTL order
+	case p.Validity == "":
 		p.Validity = kite.ValidityDay
 	}
 	if p.Tag == "" {
