@@ -10,11 +10,18 @@
 //
 // Two timelines meet here. History (Candles) is a closed-form model of
 // (seed, token, trading day), so any range is cheap and every interval
-// agrees with every other. The live walk (Step) starts, at New, from the
-// model's state at that moment (today's open, high, low, volume so far and
-// the previous close all come from the model's minutes) and then moves on
-// its own seeded walk, so a sandbox ticking every millisecond still looks
-// alive. Candles for the current day are the model's, not the live walk's.
+// agrees with every other; it is anchored so that the close of the trading
+// day before the start is each instrument's base price (the last_price of
+// the instrument dump), which keeps listed option strikes around the money.
+// The live walk (Step) starts, at New, from the model's state at that
+// moment (today's open, high, low, volume so far and the previous close all
+// come from the model's minutes) and then moves on its own seeded walk, so
+// a sandbox ticking every millisecond still looks alive. Candles for the
+// current day are the model's, not the live walk's.
+//
+// Futures and options whose underlying is in the universe do not walk:
+// they are priced from the underlying, in history and live, so a NIFTY
+// future tracks NIFTY 50 and its calls and puts move the right way.
 package market
 
 import (
@@ -58,7 +65,6 @@ type Market struct {
 	mu  sync.RWMutex
 	st  []state
 	now time.Time
-	day int64 // the IST day of now: when a Step crosses midnight, a new day opens
 }
 
 // New builds the market for universe, with every instrument's state taken
@@ -74,13 +80,12 @@ func New(seed int64, universe []Instrument, now time.Time) *Market {
 		byKey: make(map[string]int, len(universe)),
 		st:    make([]state, len(universe)),
 		now:   now,
-		day:   dayNumber(now),
 	}
 	for i := range m.insts {
 		in := &m.insts[i]
 		m.byTok[in.Token] = i
 		m.byKey[in.Key()] = i
-		day, _ := currentDay(sessionOf(uint8(in.Token)), now)
+		day, _ := currentDay(sessions[sessionOf(uint8(in.Token))], now)
 		m.st[i].p = newParams(seed, in, prevTradingDay(day))
 		m.st[i].under = -1
 	}
@@ -212,10 +217,14 @@ func (m *Market) Step(now time.Time) {
 	defer m.mu.Unlock()
 	m.now = now
 	ts := now.Unix()
-	if d := dayNumber(now); d != m.day {
-		m.day = d
-		for i := range m.st {
-			s := &m.st[i]
+	// A session that has opened since the last step starts a new day.
+	var day [len(sessions)]int64
+	for k, ss := range sessions {
+		day[k], _ = currentDay(ss, now)
+	}
+	for i := range m.st {
+		s := &m.st[i]
+		if d := day[s.p.sessIdx]; d != s.day {
 			var underLast int64
 			if s.under >= 0 {
 				underLast = m.st[s.under].last
@@ -234,8 +243,10 @@ func (m *Market) Step(now time.Time) {
 	}
 }
 
-// newDay starts a new trading day at the last price: it becomes the close
-// the day's change and circuit limits are measured from.
+// newDay starts a new trading day when the session opens, at the last
+// price: it becomes the close the day's change and circuit limits are
+// measured from. Between sessions the walk goes on (a sandbox is used at
+// any hour) but the day's figures stay the last session's.
 func (s *state) newDay(d, underLast int64) {
 	s.day = d
 	s.close = s.last

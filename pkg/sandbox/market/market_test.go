@@ -255,7 +255,12 @@ func TestDayRollover(t *testing.T) {
 	m := run(2, 10)
 	infy, _ := m.Lookup("NSE", "INFY")
 	before, _ := m.Tick(infy.Token, ticks.ModeFull)
-	m.Step(friday.Add(14 * time.Hour)) // past midnight IST: Saturday
+	m.Step(friday.Add(14 * time.Hour)) // Saturday 01:00: still Friday's session
+	if sat, _ := m.Tick(infy.Token, ticks.ModeFull); sat.Close != before.Close {
+		t.Errorf("the day rolled over before the next session: close %d, was %d", sat.Close, before.Close)
+	}
+	before, _ = m.Tick(infy.Token, ticks.ModeFull)
+	m.Step(time.Date(2026, 11, 23, 9, 15, 0, 0, market.IST)) // Monday's open
 	after, _ := m.Tick(infy.Token, ticks.ModeFull)
 	if after.Close != before.LastPrice {
 		t.Errorf("new day's close %d, want the last price %d", after.Close, before.LastPrice)

@@ -29,9 +29,6 @@ func (r *rng) next() uint64 {
 	return mix(r.s)
 }
 
-// float is uniform in [0, 1).
-func (r *rng) float() float64 { return float64(r.next()>>11) / (1 << 53) }
-
 // norm is approximately standard normal (Irwin–Hall of four uniforms,
 // rescaled): bounded tails keep the walk from ever jumping absurdly.
 func (r *rng) norm() float64 {
@@ -49,20 +46,24 @@ func unit(key uint64) float64 { return float64(mix(key)>>11)/(1<<52) - 1 }
 // session is a segment's trading hours, in minutes after midnight IST.
 type session struct{ start, minutes int }
 
-var (
-	equitySession   = session{9*60 + 15, 375} // 09:15–15:30: NSE, BSE, NFO, BFO, indices
-	currencySession = session{9 * 60, 480}    // 09:00–17:00: CDS, BCD
-	mcxSession      = session{9 * 60, 870}    // 09:00–23:30: MCX
-)
+// The sessions, simply: equities, equity derivatives and indices 09:15–15:30
+// (NSE, BSE, NFO, BFO), currency 09:00–17:00 (CDS, BCD), commodities
+// 09:00–23:30 (MCX). Special sessions and holidays are not modelled.
+var sessions = [...]session{
+	{9*60 + 15, 375},
+	{9 * 60, 480},
+	{9 * 60, 870},
+}
 
-func sessionOf(seg uint8) session {
+// sessionOf is the index in sessions of a segment's session.
+func sessionOf(seg uint8) int {
 	switch seg {
 	case ticks.SegmentCDS, ticks.SegmentBCD:
-		return currencySession
+		return 1
 	case ticks.SegmentMCX:
-		return mcxSession
+		return 2
 	}
-	return equitySession
+	return 0
 }
 
 // params are an instrument's model constants, derived once from the
@@ -75,6 +76,7 @@ type params struct {
 	vol     float64 // volatility multiplier
 	band    float64 // circuit band, a fraction of the previous close
 	sess    session
+	sessIdx int     // index in sessions
 	volume  float64 // mean volume per minute, in quantity units
 	hasOI   bool
 	hasVol  bool
@@ -111,11 +113,12 @@ func newParams(seed int64, in *Instrument, anchorDay int64) params {
 		lot:     max(in.LotSize, 1),
 		vol:     1,
 		band:    0.10,
-		sess:    sessionOf(uint8(in.Token)),
+		sessIdx: sessionOf(uint8(in.Token)),
 		hasOI:   in.IsDerivative(),
 		hasVol:  !in.IsIndex(),
 		divisor: float64(in.Divisor()),
 	}
+	p.sess = sessions[p.sessIdx]
 	if p.tick <= 0 {
 		p.tick = 5 // indices move in 0.05 steps
 	}
