@@ -36,8 +36,9 @@ func TestE2EAPI(t *testing.T) {
 
 	// Writes: place with -f fields, cancel with DELETE, place with a form
 	// body from --input.
+	away := ordersAway(t, env, "NSE:SBIN", -0.5)
 	placed := acctJSON(t, env, "api", "POST", "/orders/regular", "-f", "exchange=NSE", "-f", "tradingsymbol=SBIN",
-		"-f", "transaction_type=BUY", "-f", "quantity=1", "-f", "product=CNC", "-f", "order_type=LIMIT", "-f", "price=100", "-f", "tag=viaapi").(map[string]any)
+		"-f", "transaction_type=BUY", "-f", "quantity=1", "-f", "product=CNC", "-f", "order_type=LIMIT", "-f", "price="+away, "-f", "tag=viaapi").(map[string]any)
 	id, _ := placed["order_id"].(string)
 	if o := ordersLatest(t, env, id); o["status"] != "OPEN" || o["tag"] != "viaapi" {
 		t.Fatalf("api POST /orders/regular: %v", o)
@@ -47,7 +48,7 @@ func TestE2EAPI(t *testing.T) {
 		t.Fatalf("api DELETE: %v", o)
 	}
 	form := filepath.Join(t.TempDir(), "order.form")
-	if err := os.WriteFile(form, []byte("exchange=NSE&tradingsymbol=SBIN&transaction_type=BUY&quantity=2&product=CNC&order_type=LIMIT&price=101\n"), 0o600); err != nil {
+	if err := os.WriteFile(form, []byte("exchange=NSE&tradingsymbol=SBIN&transaction_type=BUY&quantity=2&product=CNC&order_type=LIMIT&price="+away+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	placed = acctJSON(t, env, "api", "POST", "/orders/regular", "--input", form, "-f", "tag=viaform").(map[string]any)

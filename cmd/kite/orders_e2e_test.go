@@ -18,8 +18,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/kitecli/kite/internal/iostreams"
+	"github.com/kitecli/kite/pkg/auth"
 	"github.com/kitecli/kite/pkg/sandbox"
 )
 
@@ -90,6 +92,26 @@ func ordersRun(t *testing.T, env map[string]string, code int, args ...string) (r
 	return r, out
 }
 
+// ordersAway is a price frac of the way from the last price to the lower
+// circuit limit (frac < 0) or the upper one (frac > 0): inside the day's
+// band, so Kite accepts it, and away from the market, so it does not fill.
+func ordersAway(t *testing.T, env map[string]string, symbol string, frac float64) string {
+	t.Helper()
+	q := acctDirect(t, env, "GET", "/quote", url.Values{"i": {symbol}}).(map[string]any)[symbol].(map[string]any)
+	f := func(k string) float64 {
+		v, err := q[k].(json.Number).Float64()
+		if err != nil {
+			t.Fatalf("quote %s: %s: %v", symbol, k, err)
+		}
+		return v
+	}
+	ltp, limit := f("last_price"), f("upper_circuit_limit")
+	if frac < 0 {
+		limit = f("lower_circuit_limit")
+	}
+	return ordersPrice(ltp + math.Abs(frac)*(limit-ltp))
+}
+
 // ordersPrice rounds to the 0.05 tick of NSE equities.
 func ordersPrice(v float64) string {
 	return strconv.FormatFloat(math.Round(v*20)/20, 'f', 2, 64)
@@ -103,8 +125,7 @@ func TestE2EOrdersLifecycle(t *testing.T) {
 	}
 
 	// A LIMIT buy far below the market stays OPEN.
-	ltp := ordersLTP(t, env, "NSE:INFY")
-	low := ordersPrice(ltp * 0.8)
+	low := ordersAway(t, env, "NSE:INFY", -0.6)
 	_, placed := ordersRun(t, env, 0, "orders", "place", "NSE:INFY", "--buy", "--qty", "2", "--price", low, "--yes")
 	id, _ := placed["order_id"].(string)
 	tag, _ := placed["tag"].(string)
@@ -135,7 +156,7 @@ func TestE2EOrdersLifecycle(t *testing.T) {
 	}
 
 	// Modify the price and quantity: the sandbox has the new values.
-	lower := ordersPrice(ltp * 0.75)
+	lower := ordersAway(t, env, "NSE:INFY", -0.8)
 	_, mod := ordersRun(t, env, 0, "orders", "modify", id, "--price", lower, "--qty", "3", "--yes")
 	if mod["order_id"] != id || mod["status"] != "OPEN" {
 		t.Fatalf("modify: %v", mod)
@@ -227,7 +248,7 @@ func TestE2EOrdersDryRunAndRefusals(t *testing.T) {
 	}
 
 	// A live order to try modify and cancel refusals on.
-	_, live := ordersRun(t, env, 0, "orders", "place", "NSE:SBIN", "--buy", "--qty", "1", "--price", ordersPrice(ltp*0.8), "--yes", "--tag", "refusals01")
+	_, live := ordersRun(t, env, 0, "orders", "place", "NSE:SBIN", "--buy", "--qty", "1", "--price", ordersAway(t, env, "NSE:SBIN", -0.6), "--yes", "--tag", "refusals01")
 	id := live["order_id"].(string)
 	ordersRun(t, env, 2, "orders", "cancel", id)
 	ordersRun(t, env, 2, "orders", "modify", id, "--price", "100")
@@ -376,8 +397,8 @@ func TestE2EOrdersRejectionsAndReconcile(t *testing.T) {
 	// An input error from Kite (an SL buy triggering below the market) is
 	// exit 2, and nothing is placed.
 	before := len(ordersBook(t, env))
-	ltp := ordersLTP(t, env, "NSE:SBIN")
-	ordersRun(t, env, 2, "orders", "place", "NSE:SBIN", "--buy", "--qty", "1", "--price", ordersPrice(ltp*0.5), "--trigger", ordersPrice(ltp*0.5), "--yes")
+	away := ordersAway(t, env, "NSE:SBIN", -0.5)
+	ordersRun(t, env, 2, "orders", "place", "NSE:SBIN", "--buy", "--qty", "1", "--price", away, "--trigger", away, "--yes")
 	if after := len(ordersBook(t, env)); after != before {
 		t.Fatalf("a refused order reached the book: %d → %d", before, after)
 	}
@@ -431,12 +452,12 @@ func (d *discardWriter) WriteHeader(int)             {}
 
 func TestE2EOrdersAmbiguousPlaceIsReconciledNotResent(t *testing.T) {
 	_, env := startTestSandbox(t, sandbox.Options{Seed: 14, RateLimits: sandbox.NoRateLimits()})
-	ltp := ordersLTP(t, env, "NSE:INFY")
+	away := ordersAway(t, env, "NSE:INFY", -0.6)
 
 	// The order lands but its response is lost: kite finds it by its tag.
 	proxy, places := ordersLossyProxy(t, env["KITE_BASE_URL"], true)
 	r := runKite(t, kiteRun{Env: with2(env, "KITE_BASE_URL", proxy)}, "orders", "place", "NSE:INFY", "--buy", "--qty", "1",
-		"--price", ordersPrice(ltp*0.8), "--tag", "lost01", "--yes")
+		"--price", away, "--tag", "lost01", "--yes")
 	if r.Code != 0 || places.Load() != 1 {
 		t.Fatalf("lost response: want exit 0 after one send, got %d sends, %+v", places.Load(), r)
 	}
@@ -456,7 +477,7 @@ func TestE2EOrdersAmbiguousPlaceIsReconciledNotResent(t *testing.T) {
 	// does not send it again.
 	proxy, places = ordersLossyProxy(t, env["KITE_BASE_URL"], false)
 	r = runKite(t, kiteRun{Env: with2(env, "KITE_BASE_URL", proxy)}, "orders", "place", "NSE:INFY", "--buy", "--qty", "1",
-		"--price", ordersPrice(ltp*0.8), "--tag", "lost02", "--yes")
+		"--price", away, "--tag", "lost02", "--yes")
 	if r.Code == 0 || places.Load() != 1 || !strings.Contains(r.Stderr, "was not placed") || r.Stdout != "" {
 		t.Fatalf("never-arrived order: want a failure after one send, got %d sends, %+v", places.Load(), r)
 	}
@@ -469,8 +490,7 @@ func TestE2EOrdersAmbiguousPlaceIsReconciledNotResent(t *testing.T) {
 // the only way to exercise the prompt without a pseudo-terminal.
 func TestOrdersConfirmOnTerminal(t *testing.T) {
 	_, env := startTestSandbox(t, sandbox.Options{Seed: 15, RateLimits: sandbox.NoRateLimits()})
-	ltp := ordersLTP(t, env, "NSE:INFY")
-	price := ordersPrice(ltp * 0.8)
+	price := ordersAway(t, env, "NSE:INFY", -0.6)
 	runTTY := func(answer string) (int, string, string) {
 		ios, in, out, errOut := iostreams.Test()
 		ios.StdinTTY, ios.StdoutTTY = true, true
@@ -503,8 +523,7 @@ func TestOrdersConfirmOnTerminal(t *testing.T) {
 // parameter it names.
 func TestE2EOrdersParameters(t *testing.T) {
 	_, env := startTestSandbox(t, sandbox.Options{Seed: 16, RateLimits: sandbox.NoRateLimits()})
-	ltp := ordersLTP(t, env, "NSE:RELIANCE")
-	low := ordersPrice(ltp * 0.8)
+	low := ordersAway(t, env, "NSE:RELIANCE", -0.6)
 	place := func(args ...string) map[string]any {
 		t.Helper()
 		_, out := ordersRun(t, env, 0, append([]string{"orders", "place", "--yes", "--max-value", "0"}, args...)...)
@@ -523,7 +542,7 @@ func TestE2EOrdersParameters(t *testing.T) {
 	if o["variety"] != "iceberg" || ice == nil || num(ice["legs"]) != "4" || num(ice["leg_quantity"]) != "25" {
 		t.Fatalf("iceberg: %v", o)
 	}
-	high := ordersPrice(ltp * 1.2)
+	high := ordersAway(t, env, "NSE:RELIANCE", 0.6)
 	o = place("NSE:RELIANCE", "--buy", "--qty", "1", "--price", high, "--trigger", high, "--validity", "day")
 	if o["order_type"] != "SL" || o["status"] != "TRIGGER PENDING" || o["validity"] != "DAY" {
 		t.Fatalf("SL from --price and --trigger: %v", o)
@@ -531,5 +550,32 @@ func TestE2EOrdersParameters(t *testing.T) {
 	o = place("NSE:RELIANCE", "--sell", "--qty", "1", "--trigger", low, "--variety", "amo", "--product", "MIS")
 	if o["order_type"] != "SL-M" || o["variety"] != "amo" || o["transaction_type"] != "SELL" {
 		t.Fatalf("SL-M from --trigger, amo: %v", o)
+	}
+}
+
+// TestE2EOrdersWebSession places, lists and cancels through a Kite web
+// (enctoken) session, whose REST API lives under /oms.
+func TestE2EOrdersWebSession(t *testing.T) {
+	srv, env := startTestSandbox(t, sandbox.Options{Seed: 17, RateLimits: sandbox.NoRateLimits()})
+	ac := &auth.Client{Root: srv.URL()}
+	sess, err := ac.WebLogin(context.Background(), sandbox.UserID, sandbox.Password, auth.TOTPFromSecret(sandbox.TOTPSecret, time.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := map[string]string{"KITE_BASE_URL": env["KITE_BASE_URL"], "KITE_ENCTOKEN": sess.Token, "KITE_USER_ID": sandbox.UserID}
+	price := ordersAway(t, env, "NSE:SBIN", -0.6)
+	r, placed := ordersRun(t, web, 0, "orders", "place", "NSE:SBIN", "--buy", "--qty", "1", "--price", price, "--yes", "--debug")
+	if !strings.Contains(r.Stderr, "/oms/orders/regular") || strings.Contains(r.Stderr, sess.Token) {
+		t.Fatalf("web place should go to /oms with the enctoken redacted:\n%s", r.Stderr)
+	}
+	id := placed["order_id"].(string)
+	acctSame(t, "web orders", acctJSON(t, web, "orders"), acctDirect(t, env, "GET", "/orders", nil))
+	ordersRun(t, web, 0, "orders", "cancel", id, "--yes")
+	if o := ordersLatest(t, env, id); o["status"] != "CANCELLED" {
+		t.Fatalf("web cancel: %v", o)
+	}
+	r, _ = ordersRun(t, web, 0, "margins", "equity", "--jq", ".enabled")
+	if strings.TrimSpace(r.Stdout) != "true" {
+		t.Fatalf("web margins: %q", r.Stdout)
 	}
 }
