@@ -97,7 +97,7 @@ func (in *Instrument) Rupees(v int64) float64 {
 	return float64(v) / float64(in.Divisor())
 }
 
-// CSVHeader is the header line of Kite's /instruments dump.
+// csvHeader is the header line of Kite's /instruments dump.
 var csvHeader = []string{"instrument_token", "exchange_token", "tradingsymbol", "name", "last_price",
 	"expiry", "strike", "tick_size", "lot_size", "instrument_type", "segment", "exchange"}
 

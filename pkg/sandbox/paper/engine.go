@@ -128,7 +128,6 @@ type position struct {
 	product         string
 	buyQty, sellQty int64
 	buyVal, sellVal float64
-	openedAt        int
 }
 
 type holding struct {
@@ -281,8 +280,21 @@ func cloneMeta(m map[string]any) map[string]any {
 	return c
 }
 
-var validProducts = map[string]bool{"CNC": true, "MIS": true, "NRML": true, "MTF": true}
-var validOrderTypes = map[string]bool{"MARKET": true, "LIMIT": true, "SL": true, "SL-M": true}
+func validProduct(p string) bool {
+	switch p {
+	case "CNC", "MIS", "NRML", "MTF":
+		return true
+	}
+	return false
+}
+
+func validOrderType(t string) bool {
+	switch t {
+	case "MARKET", "LIMIT", "SL", "SL-M":
+		return true
+	}
+	return false
+}
 
 // Place places an order. Invalid input is an InputException; an order
 // that passes validation gets an order id even when the risk checks then
@@ -316,10 +328,10 @@ func (e *Engine) Place(p PlaceParams) (string, error) {
 	if p.TransactionType != "BUY" && p.TransactionType != "SELL" {
 		return "", inputErr("Invalid `transaction_type`: use BUY or SELL.")
 	}
-	if !validOrderTypes[p.OrderType] {
+	if !validOrderType(p.OrderType) {
 		return "", inputErr("Invalid `order_type`: use MARKET, LIMIT, SL or SL-M.")
 	}
-	if !validProducts[p.Product] {
+	if !validProduct(p.Product) {
 		return "", inputErr("Invalid `product`: use CNC, MIS, NRML or MTF.")
 	}
 	equity := in.Segment == "NSE" || in.Segment == "BSE"
@@ -638,7 +650,7 @@ func (e *Engine) Modify(variety, orderID string, p ModifyParams) (string, error)
 	in := &o.in
 	orderType := o.pub.OrderType
 	if p.OrderType != nil {
-		if !validOrderTypes[*p.OrderType] {
+		if !validOrderType(*p.OrderType) {
 			return "", inputErr("Invalid `order_type`: use MARKET, LIMIT, SL or SL-M.")
 		}
 		orderType = *p.OrderType
