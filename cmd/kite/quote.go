@@ -30,7 +30,8 @@ func newQuoteCmd(f *Factory) *cobra.Command {
 		Use:   "quote SYMBOL…",
 		Short: "Market quotes for any number of instruments",
 		Long: `Print market quotes. Instruments are EXCHANGE:TRADINGSYMBOL (any case) or
-instrument tokens, as arguments or one per line from --file (- for stdin).
+instrument tokens, as arguments or from --file (- for stdin; one per line or
+comma-separated; # starts a comment).
 
 --mode full (the default) is Kite's /quote: OHLC, volume, OI, circuit limits
 and market depth; ohlc and ltp are lighter. Any number of instruments may be
@@ -120,23 +121,21 @@ func runQuote(ctx context.Context, f *Factory, opts *QuoteOptions) error {
 	// Resolve first: tokens and any-case symbols become Kite's keys, and an
 	// unknown instrument costs no request.
 	var keys []string
-	seen := map[string]bool{}
 	for _, s := range opts.Symbols {
 		inst, err := res.Resolve(s)
 		if err != nil {
 			report(s)
 			continue
 		}
-		if k := inst.Symbol(); !seen[k] {
-			seen[k] = true
-			keys = append(keys, k)
-		}
+		keys = append(keys, inst.Symbol())
 	}
+	// One record per symbol asked, in the order asked (a symbol asked twice
+	// is printed twice); each batch sends its distinct keys once.
 	records := make([]json.RawMessage, 0, len(keys))
 	var fetchErr error
 	for start := 0; start < len(keys); start += mode.BatchSize() {
 		batch := keys[start:min(start+mode.BatchSize(), len(keys))]
-		quotes, err := client.Quote(ctx, mode, batch)
+		quotes, err := client.Quote(ctx, mode, distinct(batch))
 		if err != nil {
 			fetchErr = err
 			break
@@ -164,6 +163,18 @@ func runQuote(ctx context.Context, f *Factory, opts *QuoteOptions) error {
 		return exitcode.With(exitcode.Error, fmt.Errorf("%d of %d instruments unknown (reported above); the rest were printed", len(unknown), len(opts.Symbols)))
 	}
 	return nil
+}
+
+func distinct(keys []string) []string {
+	seen := make(map[string]bool, len(keys))
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // quoteFields are what a record needs for "change" and the table.

@@ -17,8 +17,8 @@ func TestE2EQuote(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.Stdout), &recs); err != nil {
 		t.Fatalf("stdout is not a JSON list: %v\n%s", err, r.Stdout)
 	}
-	// Asked order kept; the token 408065 is NSE:INFY again, printed once.
-	if len(recs) != 2 || recs[0]["symbol"] != "NSE:RELIANCE" || recs[1]["symbol"] != "NSE:INFY" {
+	// Asked order kept; the token 408065 is NSE:INFY again.
+	if len(recs) != 3 || recs[0]["symbol"] != "NSE:RELIANCE" || recs[1]["symbol"] != "NSE:INFY" || recs[2]["symbol"] != "NSE:INFY" {
 		t.Fatalf("records %v", recs)
 	}
 	for _, rec := range recs {

@@ -165,20 +165,26 @@ func (e *UnknownSymbolError) ExitCode() int { return exitcode.Usage }
 // It is read-only after NewResolver and safe for concurrent use.
 type Resolver struct {
 	insts    []Instrument
-	bySymbol map[string]int // upper-case EXCHANGE:TRADINGSYMBOL
+	bySymbol map[symbolKey]int // upper case
 	byToken  map[uint32]int
 }
+
+// symbolKey avoids building an "EXCHANGE:TRADINGSYMBOL" string per row:
+// Kite's dump is ~100k rows and every command that resolves indexes it.
+type symbolKey struct{ exchange, tradingsymbol string }
 
 // NewResolver indexes insts. When a symbol or token appears twice, the
 // first row wins.
 func NewResolver(insts []Instrument) *Resolver {
 	r := &Resolver{
 		insts:    insts,
-		bySymbol: make(map[string]int, len(insts)),
+		bySymbol: make(map[symbolKey]int, len(insts)),
 		byToken:  make(map[uint32]int, len(insts)),
 	}
 	for i, in := range insts {
-		key := strings.ToUpper(in.Symbol())
+		// ToUpper returns its argument, unallocated, when it is already
+		// upper case, as Kite's symbols are.
+		key := symbolKey{strings.ToUpper(in.Exchange), strings.ToUpper(in.Tradingsymbol)}
 		if _, dup := r.bySymbol[key]; !dup {
 			r.bySymbol[key] = i
 		}
@@ -199,8 +205,10 @@ func (r *Resolver) Resolve(s string) (Instrument, error) {
 		}
 		return Instrument{}, &UnknownSymbolError{Symbol: s}
 	}
-	if i, ok := r.bySymbol[strings.ToUpper(s)]; ok {
-		return r.insts[i], nil
+	if exch, sym, ok := strings.Cut(s, ":"); ok {
+		if i, ok := r.bySymbol[symbolKey{strings.ToUpper(exch), strings.ToUpper(sym)}]; ok {
+			return r.insts[i], nil
+		}
 	}
 	return Instrument{}, &UnknownSymbolError{Symbol: s}
 }
