@@ -26,6 +26,9 @@ type Instrument struct {
 	Segment              string // NSE, BSE, NFO-FUT, …, INDICES
 	Exchange             string // NSE, BSE, NFO, BFO, CDS, BCD, MCX
 	BasePrice            int64
+	// ISIN identifies an equity across exchanges (holdings report it; the
+	// instrument dump does not carry it). Empty where not known.
+	ISIN string
 	// Underlying is the token of the instrument a derivative is priced
 	// from (an index, a stock, or the near-month future for currency and
 	// commodity options); 0 for a walk of its own.
@@ -149,45 +152,46 @@ type equity struct {
 	name    string
 	price   float64
 	tick    float64
+	isin    string
 }
 
-// Real NSE instrument tokens (exchange token << 8 | 1) and rough late-2026
-// prices. Tick sizes are NSE's 0.05, or 0.01 below ₹250 for non-F&O stocks.
+// Real NSE instrument tokens (exchange token << 8 | 1), ISINs, and rough
+// late-2026 prices. Tick sizes are NSE's 0.05, or 0.01 below ₹250 for non-F&O stocks.
 var nseEquities = []equity{
-	{1594, "INFY", "INFOSYS", 1540, 0.05},
-	{2885, "RELIANCE", "RELIANCE INDUSTRIES", 1510, 0.05},
-	{11536, "TCS", "TATA CONSULTANCY SERV LT", 3120, 0.05},
-	{1333, "HDFCBANK", "HDFC BANK", 985, 0.05},
-	{3045, "SBIN", "STATE BANK OF INDIA", 935, 0.05},
-	{4963, "ICICIBANK", "ICICI BANK", 1385, 0.05},
-	{1660, "ITC", "ITC", 405, 0.05},
-	{1394, "HINDUNILVR", "HINDUSTAN UNILEVER", 2450, 0.05},
-	{10604, "BHARTIARTL", "BHARTI AIRTEL", 2050, 0.05},
-	{11483, "LT", "LARSEN & TOUBRO", 3950, 0.05},
-	{1922, "KOTAKBANK", "KOTAK MAHINDRA BANK", 2120, 0.05},
-	{5900, "AXISBANK", "AXIS BANK", 1215, 0.05},
-	{3499, "TATASTEEL", "TATA STEEL", 172, 0.01},
-	{3787, "WIPRO", "WIPRO", 245, 0.01},
-	{10999, "MARUTI", "MARUTI SUZUKI INDIA", 15900, 0.05},
-	{3351, "SUNPHARMA", "SUN PHARMACEUTICAL IND L", 1710, 0.05},
-	{317, "BAJFINANCE", "BAJAJ FINANCE", 1020, 0.05},
-	{236, "ASIANPAINT", "ASIAN PAINTS", 2890, 0.05},
-	{7229, "HCLTECH", "HCL TECHNOLOGIES", 1560, 0.05},
-	{1624, "IOC", "INDIAN OIL CORP", 165, 0.01},
-	{2475, "ONGC", "OIL AND NATURAL GAS CORP.", 248, 0.01},
-	{11630, "NTPC", "NTPC", 335, 0.05},
-	{3506, "TITAN", "TITAN COMPANY", 3780, 0.05},
-	{25, "ADANIENT", "ADANI ENTERPRISES", 2410, 0.05},
+	{1594, "INFY", "INFOSYS", 1540, 0.05, "INE009A01021"},
+	{2885, "RELIANCE", "RELIANCE INDUSTRIES", 1510, 0.05, "INE002A01018"},
+	{11536, "TCS", "TATA CONSULTANCY SERV LT", 3120, 0.05, "INE467B01029"},
+	{1333, "HDFCBANK", "HDFC BANK", 985, 0.05, "INE040A01034"},
+	{3045, "SBIN", "STATE BANK OF INDIA", 935, 0.05, "INE062A01020"},
+	{4963, "ICICIBANK", "ICICI BANK", 1385, 0.05, "INE090A01021"},
+	{1660, "ITC", "ITC", 405, 0.05, "INE154A01025"},
+	{1394, "HINDUNILVR", "HINDUSTAN UNILEVER", 2450, 0.05, "INE030A01027"},
+	{10604, "BHARTIARTL", "BHARTI AIRTEL", 2050, 0.05, "INE397D01024"},
+	{11483, "LT", "LARSEN & TOUBRO", 3950, 0.05, "INE018A01030"},
+	{1922, "KOTAKBANK", "KOTAK MAHINDRA BANK", 2120, 0.05, ""},
+	{5900, "AXISBANK", "AXIS BANK", 1215, 0.05, "INE238A01034"},
+	{3499, "TATASTEEL", "TATA STEEL", 172, 0.01, ""},
+	{3787, "WIPRO", "WIPRO", 245, 0.01, "INE075A01022"},
+	{10999, "MARUTI", "MARUTI SUZUKI INDIA", 15900, 0.05, "INE585B01010"},
+	{3351, "SUNPHARMA", "SUN PHARMACEUTICAL IND L", 1710, 0.05, "INE044A01036"},
+	{317, "BAJFINANCE", "BAJAJ FINANCE", 1020, 0.05, ""},
+	{236, "ASIANPAINT", "ASIAN PAINTS", 2890, 0.05, "INE021A01026"},
+	{7229, "HCLTECH", "HCL TECHNOLOGIES", 1560, 0.05, "INE860A01027"},
+	{1624, "IOC", "INDIAN OIL CORP", 165, 0.01, "INE242A01010"},
+	{2475, "ONGC", "OIL AND NATURAL GAS CORP.", 248, 0.01, "INE213A01029"},
+	{11630, "NTPC", "NTPC", 335, 0.05, "INE733E01010"},
+	{3506, "TITAN", "TITAN COMPANY", 3780, 0.05, "INE280A01028"},
+	{25, "ADANIENT", "ADANI ENTERPRISES", 2410, 0.05, "INE423A01024"},
 }
 
 // Real BSE scrip codes; BSE tokens are scrip code << 8 | 4.
 var bseEquities = []equity{
-	{500209, "INFY", "INFOSYS LTD.", 1540.2, 0.05},
-	{500325, "RELIANCE", "RELIANCE INDUSTRIES LTD.", 1510.3, 0.05},
-	{532540, "TCS", "TATA CONSULTANCY SERVICES LTD.", 3119.8, 0.05},
-	{500180, "HDFCBANK", "HDFC BANK LTD.", 985.1, 0.05},
-	{500112, "SBIN", "STATE BANK OF INDIA", 935.05, 0.05},
-	{500875, "ITC", "ITC LTD.", 405.1, 0.05},
+	{500209, "INFY", "INFOSYS LTD.", 1540.2, 0.05, "INE009A01021"},
+	{500325, "RELIANCE", "RELIANCE INDUSTRIES LTD.", 1510.3, 0.05, "INE002A01018"},
+	{532540, "TCS", "TATA CONSULTANCY SERVICES LTD.", 3119.8, 0.05, "INE467B01029"},
+	{500180, "HDFCBANK", "HDFC BANK LTD.", 985.1, 0.05, "INE040A01034"},
+	{500112, "SBIN", "STATE BANK OF INDIA", 935.05, 0.05, "INE062A01020"},
+	{500875, "ITC", "ITC LTD.", 405.1, 0.05, "INE154A01025"},
 }
 
 type index struct {
@@ -467,14 +471,14 @@ func Universe(today time.Time) []Instrument {
 		b.add(Instrument{
 			ExchangeToken: eq.exToken, Tradingsymbol: eq.symbol, Name: eq.name,
 			TickSize: units(eq.tick, ticks.SegmentNSE), LotSize: 1, InstrumentType: "EQ",
-			Segment: "NSE", Exchange: "NSE", BasePrice: units(eq.price, ticks.SegmentNSE),
+			Segment: "NSE", Exchange: "NSE", BasePrice: units(eq.price, ticks.SegmentNSE), ISIN: eq.isin,
 		})
 	}
 	for _, eq := range bseEquities {
 		b.add(Instrument{
 			ExchangeToken: eq.exToken, Tradingsymbol: eq.symbol, Name: eq.name,
 			TickSize: units(eq.tick, ticks.SegmentBSE), LotSize: 1, InstrumentType: "EQ",
-			Segment: "BSE", Exchange: "BSE", BasePrice: units(eq.price, ticks.SegmentBSE),
+			Segment: "BSE", Exchange: "BSE", BasePrice: units(eq.price, ticks.SegmentBSE), ISIN: eq.isin,
 		})
 	}
 

@@ -212,3 +212,14 @@ func TestFormatPrice(t *testing.T) {
 		t.Fatal("CDS divisor changed under the market's feet")
 	}
 }
+
+func TestEquityISINs(t *testing.T) {
+	m := market.New(1, market.Universe(friday), friday)
+	for _, key := range [][2]string{{"NSE", "INFY"}, {"BSE", "INFY"}, {"NSE", "SBIN"}, {"BSE", "SBIN"}} {
+		in, _ := m.Lookup(key[0], key[1])
+		want := map[string]string{"INFY": "INE009A01021", "SBIN": "INE062A01020"}[key[1]]
+		if in.ISIN != want {
+			t.Errorf("%s:%s ISIN %q, want %q", key[0], key[1], in.ISIN, want)
+		}
+	}
+}

@@ -303,7 +303,7 @@ func (e *Engine) Holdings() []Holding {
 		t, _ := e.m.Tick(in.Token, ticks.ModeQuote)
 		last, closeP := in.Rupees(int64(t.LastPrice)), in.Rupees(int64(t.Close))
 		x := Holding{
-			Tradingsymbol: in.Tradingsymbol, Exchange: in.Exchange, InstrumentToken: in.Token,
+			Tradingsymbol: in.Tradingsymbol, Exchange: in.Exchange, InstrumentToken: in.Token, ISIN: in.ISIN,
 			Product: "CNC", Quantity: int(h.qty), UsedQuantity: int(h.used), T1Quantity: int(h.t1),
 			RealisedQuantity: int(h.qty), OpeningQuantity: int(h.qty), Authorisation: map[string]any{},
 			AveragePrice: h.avg, LastPrice: last, ClosePrice: closeP,
