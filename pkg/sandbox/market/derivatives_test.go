@@ -35,11 +35,18 @@ func TestOptionPremium(t *testing.T) {
 // At New the previous close is each instrument's base price: the dump's
 // last_price is the close the day is measured from.
 func TestPreviousCloseIsTheBasePrice(t *testing.T) {
-	m := market.New(5, market.Universe(friday), friday)
-	for _, in := range m.Instruments() {
-		tk, _ := m.Tick(in.Token, ticks.ModeQuote)
-		if int64(tk.Close) != in.BasePrice {
-			t.Errorf("%s: close %d, base price %d", in.Key(), tk.Close, in.BasePrice)
+	for _, now := range []time.Time{
+		friday,
+		time.Date(2026, 11, 23, 8, 0, 0, 0, market.IST),  // Monday before the open
+		time.Date(2026, 11, 23, 9, 5, 0, 0, market.IST),  // currency and MCX open, equities not
+		time.Date(2026, 11, 22, 12, 0, 0, 0, market.IST), // Sunday
+	} {
+		m := market.New(5, market.Universe(now), now)
+		for _, in := range m.Instruments() {
+			tk, _ := m.Tick(in.Token, ticks.ModeQuote)
+			if int64(tk.Close) != in.BasePrice {
+				t.Errorf("%v %s: close %d, base price %d", now, in.Key(), tk.Close, in.BasePrice)
+			}
 		}
 	}
 }

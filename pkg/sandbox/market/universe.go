@@ -314,7 +314,8 @@ type builder struct {
 	next  map[uint8]uint32
 	out   []Instrument
 	seen  map[string]bool
-	today time.Time
+	today time.Time // midnight IST of the universe's day
+	now   time.Time // the time Universe was asked for
 }
 
 func (b *builder) add(in Instrument) {
@@ -416,9 +417,10 @@ func (b *builder) options(d derivative, e time.Time, weekly bool) {
 	if weekly {
 		prefix = weeklySymbol(d.name, e)
 	}
-	// Days to expiry as the model counts them on the previous trading day,
-	// whose close the base price is.
-	days := float64(dayNumber(e)-prevTradingDay(dayNumber(b.today))) + 1
+	// Days to expiry as the model counts them on the day whose close the
+	// base price is (see New).
+	day, _ := currentDay(sessions[sessionOf(seg)], b.now)
+	days := float64(dayNumber(e)-prevTradingDay(day)) + 1
 	for k := -d.strikes; k <= d.strikes; k++ {
 		strike := atm + float64(k)*d.step
 		for _, typ := range []string{"CE", "PE"} {
@@ -446,12 +448,15 @@ func trimFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 // month's last Tuesday; BSE: Thursdays; currency: two business days before
 // the month's last business day; MCX crude oil on the 19th, gold on the
 // 5th), so the universe never lists an expired contract. Exchange holidays
-// are not modelled. The result is deterministic for a given date.
+// are not modelled. The result is deterministic for a given date (option
+// base prices, the model's price at the previous close, also depend on
+// whether the session has opened, as the market's anchor does).
 func Universe(today time.Time) []Instrument {
 	t := today.In(IST)
 	today = date(t.Year(), t.Month(), t.Day())
 	b := &builder{
 		today: today,
+		now:   t,
 		seen:  map[string]bool{},
 		// Derivative exchange tokens start above anything the fixed
 		// lists use in the same segment.
