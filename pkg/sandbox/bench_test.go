@@ -3,6 +3,8 @@ package sandbox
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -74,4 +76,32 @@ func BenchmarkTickerFullMode(b *testing.B) {
 
 func tryDialB(s *Server) (*websocket.Conn, error) {
 	return tryDial(s, map[string][]string{"api_key": {APIKey}, "access_token": {s.AccessToken()}})
+}
+
+// BenchmarkQuoteREST measures one GET /quote for 10 instruments over
+// loopback HTTP, client included.
+func BenchmarkQuoteREST(b *testing.B) {
+	s, err := Start(context.Background(), Options{RateLimits: NoRateLimits()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	q := "?i=NSE:INFY&i=NSE:TCS&i=NSE:RELIANCE&i=NSE:SBIN&i=NSE:ITC&i=NSE:HDFCBANK&i=NSE:LT&i=NSE:WIPRO&i=NSE:TITAN&i=NSE:NTPC"
+	req, err := http.NewRequest(http.MethodGet, s.URL()+"/quote"+q, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	req.Header.Set("Authorization", "token "+APIKey+":"+s.AccessToken())
+	b.ReportAllocs()
+	for b.Loop() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+	}
 }
