@@ -1,7 +1,7 @@
 package ticks
 
 import (
-	"math/bits"
+	"encoding/binary"
 	"unicode/utf8"
 )
 
@@ -27,6 +27,9 @@ import (
 // Index ticks (segment 9) carry only last_price, ohlc and change (and, in
 // full mode, exchange_timestamp), with tradable false. A Mode other than
 // ModeLTP or ModeQuote prints as full, matching Tick.WireLen.
+//
+// Like append, it may use dst's spare capacity; unlike append, it may also
+// leave a few scratch bytes beyond the returned length.
 func AppendJSON(dst []byte, t *Tick, symbol string) []byte {
 	seg := t.Segment()
 	dec := DivisorDecimals(seg)
@@ -131,48 +134,61 @@ const digits2 = "00010203040506070809" +
 	"80818283848586878889" +
 	"90919293949596979899"
 
-// pow10u32 is padded to 16 entries so digits indexes it without a bounds check.
-var pow10u32 = [16]uint32{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1<<32 - 1, 1<<32 - 1, 1<<32 - 1, 1<<32 - 1, 1<<32 - 1, 1<<32 - 1}
-
-// digits returns how many decimal digits v has, for v ≥ 10.
-func digits(v uint32) int {
-	t := (bits.Len32(v) * 1233) >> 12 // ≈ log10(v), low by at most one
-	if v >= pow10u32[t&15] {
-		t++
+// digits4[v] is v < 10000 as four ASCII digits, zero-padded, packed
+// big-endian into a uint32 so that one 4-byte store writes them. It is
+// computed once and only read.
+var digits4 = func() (t [10000]uint32) {
+	for v := range t {
+		t[v] = uint32('0'+v/1000)<<24 | uint32('0'+v/100%10)<<16 | uint32('0'+v/10%10)<<8 | uint32('0'+v%10)
 	}
 	return t
+}()
+
+// appendUint is strconv.AppendUint for uint32, four digits at a time from a
+// table. The JSON path prints ~45 integers per full tick, so it writes
+// straight into dst with 4-byte stores (bytes past the number land in spare
+// capacity and are cut off by the returned length).
+func appendUint(dst []byte, v uint32) []byte {
+	l := len(dst)
+	if cap(dst)-l < 12 {
+		dst = grow(dst, 12)
+	}
+	b := dst[l : l+12]
+	var n int
+	if v < 10000 {
+		n = putLead(b, v)
+	} else if v < 1e8 {
+		hi := v / 10000
+		n = putLead(b, hi)
+		binary.BigEndian.PutUint32(b[n:], digits4[v-hi*10000])
+		n += 4
+	} else {
+		hi := v / 1e8 // at most 42
+		mid := v - hi*1e8
+		mhi := mid / 10000
+		n = putLead(b, hi)
+		binary.BigEndian.PutUint32(b[n:], digits4[mhi])
+		binary.BigEndian.PutUint32(b[n+4:], digits4[mid-mhi*10000])
+		n += 8
+	}
+	return dst[:l+n]
 }
 
-// appendUint is strconv.AppendUint for uint32, writing two digits at a time
-// straight into dst: the JSON path formats ~40 integers per full tick, so
-// skipping strconv's temporary buffer and copy is worth its lines.
-func appendUint(dst []byte, v uint32) []byte {
-	if v < 10 {
-		return append(dst, byte('0'+v))
+// putLead writes v < 10000 without leading zeros at b[0:4] (always storing
+// four bytes) and returns how many digits it has.
+func putLead(b []byte, v uint32) int {
+	n := 4
+	if v < 1000 {
+		n = 3
+		if v < 100 {
+			n = 2
+			if v < 10 {
+				n = 1
+			}
+		}
 	}
-	if v < 100 {
-		return append(dst, digits2[2*v], digits2[2*v+1])
-	}
-	l := len(dst)
-	n := digits(v)
-	if cap(dst)-l < n {
-		dst = grow(dst, n)
-	}
-	dst = dst[:l+n]
-	i := l + n
-	for v >= 100 {
-		q := v / 100
-		r := (v - q*100) * 2
-		i -= 2
-		dst[i], dst[i+1] = digits2[r], digits2[r+1]
-		v = q
-	}
-	if v >= 10 {
-		dst[i-2], dst[i-1] = digits2[2*v], digits2[2*v+1]
-	} else {
-		dst[i-1] = byte('0' + v)
-	}
-	return dst
+	binary.BigEndian.PutUint32(b, digits4[v%10000]<<(8*(4-n)))
+	return n
 }
 
 var pow10 = [...]uint64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}
@@ -246,17 +262,14 @@ func appendUint64(dst []byte, v uint64) []byte {
 	return append(dst, buf[i:]...)
 }
 
-// changeDecimals is how many decimal places the "change" percentage keeps.
-const changeDecimals = 4
-
 // appendChange prints (last − close) × 100 / close, rounded half away from
-// zero to changeDecimals places, in integer arithmetic: |last − close| < 2^33,
+// zero to 4 decimal places, in integer arithmetic: |last − close| < 2^33,
 // times 10^6 stays far below 2^63.
 func appendChange(dst []byte, last, close int32) []byte {
 	if close == 0 {
 		return append(dst, '0')
 	}
-	num := (int64(last) - int64(close)) * 100 * int64(pow10[changeDecimals])
+	num := (int64(last) - int64(close)) * 100 * 1e4
 	den := int64(close)
 	neg := (num < 0) != (den < 0)
 	if num < 0 {
@@ -265,16 +278,34 @@ func appendChange(dst []byte, last, close int32) []byte {
 	if den < 0 {
 		den = -den
 	}
-	q := (2*num + den) / (2 * den)
-	if neg {
-		q = -q
+	q := uint64((2*num + den) / (2 * den))
+	if q == 0 {
+		return append(dst, '0')
 	}
-	return appendDecimal(dst, q, changeDecimals)
+	if neg {
+		dst = append(dst, '-')
+	}
+	ip, frac := q/1e4, uint32(q%1e4)
+	if ip <= 0xFFFFFFFF {
+		dst = appendUint(dst, uint32(ip))
+	} else {
+		dst = appendUint64(dst, ip)
+	}
+	if frac == 0 {
+		return dst
+	}
+	n := 4 // trim trailing zeros of the 4-digit fraction
+	for f := frac; f%10 == 0; f /= 10 {
+		n--
+	}
+	dst = append(dst, '.', 0, 0, 0, 0)
+	binary.BigEndian.PutUint32(dst[len(dst)-4:], digits4[frac])
+	return dst[:len(dst)-4+n]
 }
 
 // appendTime prints Unix seconds as a quoted RFC 3339 IST time, or null for 0.
-// All arithmetic is unsigned and 32-bit where it can be, so the divisions by
-// constants compile to multiplications.
+// All arithmetic is unsigned, so the divisions by constants compile to
+// multiplications.
 func appendTime(dst []byte, sec uint32) []byte {
 	if sec == 0 {
 		return append(dst, "null"...)
