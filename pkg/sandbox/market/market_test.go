@@ -493,3 +493,26 @@ func TestCandlesErrors(t *testing.T) {
 		t.Errorf("2000 days of day candles: %d, %v", len(got), err)
 	}
 }
+
+func TestNowAndRupees(t *testing.T) {
+	m := market.New(1, market.Universe(friday), friday)
+	if !m.Now().Equal(friday) {
+		t.Errorf("Now() = %v before any step, want %v", m.Now(), friday)
+	}
+	later := friday.Add(90 * time.Second)
+	m.Step(later)
+	if !m.Now().Equal(later) {
+		t.Errorf("Now() = %v after a step at %v", m.Now(), later)
+	}
+	usd, _ := m.Lookup("CDS", "USDINR26NOVFUT")
+	if got := usd.Rupees(889550000); got != 88.955 {
+		t.Errorf("CDS Rupees = %v", got)
+	}
+	bcd, _ := m.Lookup("BCD", "USDINR26NOVFUT")
+	if got := bcd.Rupees(889550); got != 88.955 {
+		t.Errorf("BCD Rupees = %v", got)
+	}
+	if _, _, ok := m.Circuit(42); ok {
+		t.Error("Circuit of an unknown token")
+	}
+}

@@ -649,3 +649,62 @@ func TestPriceOutsideCircuitRejected(t *testing.T) {
 		t.Errorf("at the lower circuit: %s", o.Status)
 	}
 }
+
+func TestModifyEdges(t *testing.T) {
+	w := newWorld(t, paper.Options{Cash: 20000})
+	infy := w.inst("NSE", "INFY")
+	ltp := w.ltp(infy)
+	far := rupees(infy, ltp-300*infy.TickSize)
+	id := w.place(paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Quantity: 10, Product: "MIS", OrderType: "LIMIT", Price: far})
+	ip := func(v int) *int { return &v }
+	fp := func(v float64) *float64 { return &v }
+	sp := func(v string) *string { return &v }
+	for _, c := range []struct {
+		name string
+		p    paper.ModifyParams
+		want string
+	}{
+		{"order type", paper.ModifyParams{OrderType: sp("STOP")}, "Invalid `order_type`"},
+		{"zero quantity", paper.ModifyParams{Quantity: ip(0)}, "Invalid `quantity`"},
+		{"validity", paper.ModifyParams{Validity: sp("GTC")}, "Invalid `validity`"},
+		{"disclosed", paper.ModifyParams{DisclosedQuantity: ip(11)}, "disclosed_quantity"},
+		{"SL without trigger", paper.ModifyParams{OrderType: sp("SL")}, "needs a trigger price"},
+		{"SL buy trigger under the market", paper.ModifyParams{OrderType: sp("SL"), TriggerPrice: fp(far)}, "should be higher than the last traded price"},
+	} {
+		_, err := w.e.Modify("regular", id, c.p)
+		var ke *kite.Error
+		if !errors.As(err, &ke) || ke.ErrorType != kite.InputException || !strings.Contains(ke.Message, c.want) {
+			t.Errorf("%s: %v, want an InputException containing %q", c.name, err, c.want)
+		}
+	}
+	if o := w.order(id); o.Status != "OPEN" || o.Modified || o.Quantity != 10 {
+		t.Fatalf("refused modifications changed the order: %+v", o)
+	}
+	// Into a stop-loss: it waits for its trigger again.
+	trig, lim := rupees(infy, ltp+500*infy.TickSize), rupees(infy, ltp+600*infy.TickSize)
+	if _, err := w.e.Modify("regular", id, paper.ModifyParams{OrderType: sp("SL"), TriggerPrice: fp(trig), Price: fp(lim)}); err != nil {
+		t.Fatal(err)
+	}
+	if o := w.order(id); o.Status != "TRIGGER PENDING" || o.TriggerPrice != trig || o.Price != lim || o.OrderType != "SL" {
+		t.Errorf("after modifying into SL: %+v", o)
+	}
+	// Beyond the available margin the modification is rejected by the RMS,
+	// as Kite does: the order ends REJECTED.
+	if _, err := w.e.Modify("regular", id, paper.ModifyParams{Quantity: ip(1000)}); err != nil {
+		t.Fatalf("a margin shortfall is an order status, not an error: %v", err)
+	}
+	if o := w.order(id); o.Status != "REJECTED" || !strings.HasPrefix(*o.StatusMessage, "Insufficient funds.") {
+		t.Errorf("after modifying beyond the margin: %s %v", o.Status, o.StatusMessage)
+	}
+	if mg := w.e.Margins().Equity; mg.Net != 20000 {
+		t.Errorf("a rejected order still blocks margin: %+v", mg)
+	}
+	// F&O quantities stay in lots.
+	w = newWorld(t, paper.Options{})
+	fut := w.inst("NFO", "NIFTY26NOVFUT")
+	fid := w.place(paper.PlaceParams{Exchange: "NFO", Tradingsymbol: fut.Tradingsymbol, TransactionType: "SELL", Quantity: 75, Product: "NRML", OrderType: "LIMIT",
+		Price: rupees(fut, w.ltp(fut)+100*fut.TickSize)})
+	if _, err := w.e.Modify("regular", fid, paper.ModifyParams{Quantity: ip(80)}); err == nil || !strings.Contains(err.Error(), "lot size (75)") {
+		t.Errorf("modify to 80 of a 75 lot: %v", err)
+	}
+}
