@@ -162,8 +162,11 @@ func (m *Market) initState(s *state, in *Instrument, now time.Time, g *dayGen) {
 	}
 	s.lastTrade, s.exchangeTS = end.Unix(), now.Unix()
 	if !s.index {
-		s.buyQty = int64(p.volume) * 40
-		s.sellQty = int64(p.volume) * 40
+		// Pending quantities of the order book: a few minutes' volume
+		// each side, not equal.
+		bits := s.r.next()
+		s.buyQty = int64(p.volume) * int64(30+bits%20)
+		s.sellQty = int64(p.volume) * int64(30+bits>>8%20)
 	}
 	// A step moves about 0.04%·vol of the price, but at least now and then
 	// a tick, so that cheap options move too.
