@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/kitecli/kite/pkg/exitcode"
@@ -53,7 +54,7 @@ func runOrdersCancel(ctx context.Context, f *Factory, opts *ordersCancelOptions)
 		}
 	}
 	variety := strings.ToLower(opts.Variety)
-	if variety != "" && !contains(kite.Varieties, variety) {
+	if variety != "" && !slices.Contains(kite.Varieties, variety) {
 		return exitcode.Usagef("variety %q is not one of %s", opts.Variety, strings.Join(kite.Varieties, ", "))
 	}
 	if err := opts.Safety.checkCanWrite(f, "cancel an order"); err != nil {

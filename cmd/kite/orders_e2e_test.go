@@ -579,3 +579,63 @@ func TestE2EOrdersWebSession(t *testing.T) {
 		t.Fatalf("web margins: %q", r.Stdout)
 	}
 }
+
+// TestE2EOrdersUnderServerErrors places orders while the sandbox answers
+// 30% of requests with 5xx: reads retry through it, a failed place is
+// never resent, and what kite reports matches the order book exactly (each
+// tag placed at most once, every reported order there, every "not placed"
+// order absent).
+func TestE2EOrdersUnderServerErrors(t *testing.T) {
+	srv, env := startTestSandbox(t, sandbox.Options{Seed: 18, RateLimits: sandbox.NoRateLimits()})
+	away := ordersAway(t, env, "NSE:SBIN", -0.6)
+	srv.SetFaults(sandbox.Faults{ErrorRate: 0.3})
+	env = with2(with2(with2(env, "KITE_RETRY_BASE", "5ms"), "KITE_RETRY_MAX", "20ms"), "KITE_RETRY_ATTEMPTS", "10")
+	placed, notPlaced, reconciled := map[string]string{}, map[string]bool{}, 0
+	for i := range 12 {
+		tag := "fault" + strconv.Itoa(i)
+		r := runKite(t, kiteRun{Env: env}, "orders", "place", "NSE:SBIN", "--buy", "--qty", "1", "--price", away, "--tag", tag, "--yes")
+		if strings.Contains(r.Stderr, "looking for tag "+tag) {
+			reconciled++
+		}
+		switch {
+		case r.Code == 0:
+			var res map[string]any
+			if err := json.Unmarshal([]byte(r.Stdout), &res); err != nil {
+				t.Fatalf("%s: %v\n%s", tag, err, r.Stdout)
+			}
+			placed[tag] = res["order_id"].(string)
+		case strings.Contains(r.Stderr, "was not placed"):
+			notPlaced[tag] = true
+		default:
+			t.Fatalf("%s: exit %d, neither placed nor known not placed:\n%s", tag, r.Code, r.Stderr)
+		}
+	}
+	if reconciled == 0 {
+		t.Fatal("no place failed: the fault did not hit a placement (change the seed)")
+	}
+	srv.SetFaults(sandbox.Faults{})
+	seen := map[string]int{}
+	for _, o := range ordersBook(t, env) {
+		tag, _ := o["tag"].(string)
+		seen[tag]++
+		if id, ok := placed[tag]; ok && id != o["order_id"] {
+			t.Errorf("%s: kite said %s, the book has %s", tag, id, o["order_id"])
+		}
+	}
+	for tag, n := range seen {
+		if n > 1 {
+			t.Errorf("%s placed %d times", tag, n)
+		}
+	}
+	for tag := range placed {
+		if seen[tag] != 1 {
+			t.Errorf("%s reported placed but not in the book", tag)
+		}
+	}
+	for tag := range notPlaced {
+		if seen[tag] != 0 {
+			t.Errorf("%s reported not placed but is in the book", tag)
+		}
+	}
+	t.Logf("%d placed, %d not placed, %d reconciled after a failed place", len(placed), len(notPlaced), reconciled)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/kitecli/kite/pkg/exitcode"
@@ -94,7 +95,7 @@ func runOrdersModify(ctx context.Context, f *Factory, opts *ordersModifyOptions)
 	if err := p.ValidateModify(); err != nil {
 		return exitcode.Usagef("invalid modification:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
-	if opts.Variety != "" && !contains(kite.Varieties, strings.ToLower(opts.Variety)) {
+	if opts.Variety != "" && !slices.Contains(kite.Varieties, strings.ToLower(opts.Variety)) {
 		return exitcode.Usagef("variety %q is not one of %s", opts.Variety, strings.Join(kite.Varieties, ", "))
 	}
 	if err := opts.Safety.checkCanWrite(f, "modify an order"); err != nil {
@@ -174,13 +175,4 @@ func runOrdersModify(ctx context.Context, f *Factory, opts *ordersModifyOptions)
 		return err
 	}
 	return serr
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kitecli/kite/pkg/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/retry"
 	"github.com/spf13/pflag"
 )
 
@@ -187,19 +188,21 @@ func lastPrice(ctx context.Context, c *kite.Client, symbol string) (float64, err
 }
 
 // reconcileLookups is how often an ambiguous place is looked for in the
-// order book, 0 s, 1 s and 2 s apart: an order can take a moment to show up.
+// order book: an order can take a moment to show up.
 const reconcileLookups = 3
 
 // reconcilePlace answers an ambiguous place failure by looking the order's
-// tag up in the order book, never by sending the order again.
+// tag up in the order book, never by sending the order again. Lookups are
+// spaced like retries (about 1 s, then 2 s; shorter when KITE_RETRY_BASE is).
 func reconcilePlace(ctx context.Context, f *Factory, c *kite.Client, tag string, placeErr error) (kite.Order, error) {
 	fmt.Fprintf(f.IO.ErrOut, "placing the order failed after it was sent (%v); looking for tag %s in the order book…\n", placeErr, tag)
+	spacing := retry.Policy{Base: min(time.Second, c.Retry.Base), Max: 2 * time.Second}
 	var lookupErr error
 	for i := range reconcileLookups {
-		select {
-		case <-ctx.Done():
-			return kite.Order{}, fmt.Errorf("interrupted while reconciling: the order may have been placed; run kite orders reconcile %s before placing it again: %w", tag, placeErr)
-		case <-time.After(time.Duration(i) * time.Second):
+		if i > 0 {
+			if err := retry.Sleep(ctx, spacing.Backoff(i-1)); err != nil {
+				return kite.Order{}, fmt.Errorf("interrupted while reconciling: the order may have been placed; run kite orders reconcile %s before placing it again: %w", tag, placeErr)
+			}
 		}
 		found, err := ordersTagged(ctx, c, tag)
 		if err != nil {
