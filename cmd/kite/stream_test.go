@@ -30,6 +30,15 @@ const (
 
 func sandboxToken(t *testing.T, srv *sandbox.Server, symbol string) uint32 {
 	t.Helper()
+	in, err := kite.NewResolver(sandboxInstruments(t, srv)).Resolve(symbol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in.InstrumentToken
+}
+
+func sandboxInstruments(t *testing.T, srv *sandbox.Server) []kite.Instrument {
+	t.Helper()
 	c := &kite.Client{BaseURL: srv.URL(), Credentials: kite.Credentials{Kind: kite.Connect, APIKey: sandbox.APIKey, AccessToken: srv.AccessToken()}, HTTPClient: http.DefaultClient}
 	raw, err := c.DoRaw(context.Background(), http.MethodGet, "/instruments", nil)
 	if err != nil {
@@ -39,11 +48,7 @@ func sandboxToken(t *testing.T, srv *sandbox.Server, symbol string) uint32 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := kite.NewResolver(insts).Resolve(symbol)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return in.InstrumentToken
+	return insts
 }
 
 // fastEnv is the environment for a sandbox run with quick reconnects.
@@ -59,6 +64,7 @@ func fastEnv(env map[string]string) map[string]string {
 type record struct {
 	Type            string          `json:"type"`
 	Event           string          `json:"event"`
+	Connection      int             `json:"connection"`
 	Error           string          `json:"error"`
 	Mode            string          `json:"mode"`
 	InstrumentToken uint32          `json:"instrument_token"`
@@ -503,4 +509,46 @@ func TestStreamOrderUpdates(t *testing.T) {
 		}
 	}
 	t.Fatalf("no order update for order %s", id)
+}
+
+// More than 3000 instruments are spread over two connections (Kite's
+// per-connection limit) and their ticks merged into one stream.
+func TestStreamShardsOverConnections(t *testing.T) {
+	srv, env := startTestSandbox(t, sandbox.Options{TickInterval: 20 * time.Millisecond})
+	var list strings.Builder
+	// Tokens the sandbox does not list fill the first connection, so the
+	// real instruments land on both.
+	for i := range 2990 {
+		fmt.Fprintln(&list, uint32(900000+i)<<8|ticks.SegmentNSE)
+	}
+	want := map[uint32]bool{}
+	for _, in := range sandboxInstruments(t, srv) {
+		fmt.Fprintln(&list, in.InstrumentToken)
+		want[in.InstrumentToken] = true
+	}
+	if len(want) < 20 {
+		t.Fatalf("only %d sandbox instruments", len(want))
+	}
+	r := runKite(t, kiteRun{Env: env, Stdin: strings.NewReader(list.String())}, "stream", "--file", "-", "--mode", "ltp", "--events", "--duration", "1500ms")
+	if r.Code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", r.Code, r.Stderr)
+	}
+	conns := map[int]bool{}
+	got := map[uint32]bool{}
+	for _, rec := range parseLines(t, r.Stdout) {
+		if rec.Event == "connected" {
+			conns[rec.Connection] = true
+		}
+		if rec.Type == "" {
+			got[rec.InstrumentToken] = true
+		}
+	}
+	if len(conns) != 2 {
+		t.Fatalf("connections %v, want 1 and 2", conns)
+	}
+	for tok := range want {
+		if !got[tok] {
+			t.Errorf("no tick for %d", tok)
+		}
+	}
 }
