@@ -150,7 +150,7 @@ func newParams(seed int64, in *Instrument, anchorDay int64) params {
 func volatility(in *Instrument) float64 {
 	switch {
 	case in.IsIndex():
-		return 0.8
+		return 0.6
 	case in.InstrumentType == "CE" || in.InstrumentType == "PE":
 		return 3
 	case in.Exchange == "CDS" || in.Exchange == "BCD":
