@@ -3,7 +3,6 @@ package sandbox
 import (
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -297,14 +296,5 @@ func TestLoopbackOnly(t *testing.T) {
 	s := start(t, Options{Addr: "0.0.0.0:0", AllowRemote: true})
 	if s.URL() == "" {
 		t.Fatal("no URL")
-	}
-}
-
-// decodeOrderError checks an error envelope decoded into a struct, used by
-// the order tests.
-func decodeJSON(t *testing.T, b []byte, v any) {
-	t.Helper()
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("decoding %s: %v", b, err)
 	}
 }

@@ -31,8 +31,6 @@ type sessions struct {
 	access        map[string]session   // access_token → session
 	enc           map[string]session   // enctoken → session
 	webLogins     map[string]time.Time // request_id of /api/login → expiry
-	// publicTokens mirror access tokens in the session response; nothing
-	// accepts them but Kite returns one.
 }
 
 func newSessions() *sessions {

@@ -239,7 +239,7 @@ func (c *tickConn) command(msg []byte) error {
 		V json.RawMessage `json:"v"`
 	}
 	if err := json.Unmarshal(msg, &in); err != nil {
-		return fmt.Errorf("Invalid message: %v", err)
+		return clientError(fmt.Sprintf("Invalid message: %v", err))
 	}
 	switch in.A {
 	case "subscribe", "unsubscribe":
@@ -255,15 +255,15 @@ func (c *tickConn) command(msg []byte) error {
 	case "mode":
 		var v []json.RawMessage
 		if err := json.Unmarshal(in.V, &v); err != nil || len(v) != 2 {
-			return errors.New(`Invalid mode message: "v" must be [mode, [tokens]]`)
+			return clientError(`Invalid mode message: "v" must be [mode, [tokens]]`)
 		}
 		var name string
 		if err := json.Unmarshal(v[0], &name); err != nil {
-			return errors.New("Invalid mode: it must be a string: ltp, quote or full")
+			return clientError("Invalid mode: it must be a string: ltp, quote or full")
 		}
 		mode, ok := ticks.ParseMode(name)
 		if !ok {
-			return fmt.Errorf("Invalid mode %q: use ltp, quote or full", name)
+			return clientError(fmt.Sprintf("Invalid mode %q: use ltp, quote or full", name))
 		}
 		toks, err := parseTokens(v[1])
 		if err != nil {
@@ -271,24 +271,30 @@ func (c *tickConn) command(msg []byte) error {
 		}
 		return c.subscribe(toks, mode, true)
 	default:
-		return fmt.Errorf("Invalid message type %q: use subscribe, unsubscribe or mode", in.A)
+		return clientError(fmt.Sprintf("Invalid message type %q: use subscribe, unsubscribe or mode", in.A))
 	}
 }
 
 func parseTokens(raw json.RawMessage) ([]uint32, error) {
 	var nums []float64
 	if err := json.Unmarshal(raw, &nums); err != nil {
-		return nil, errors.New("Invalid instrument tokens: expected an array of numbers")
+		return nil, clientError("Invalid instrument tokens: expected an array of numbers")
 	}
 	out := make([]uint32, 0, len(nums))
 	for _, n := range nums {
 		if n < 0 || n > 1<<32-1 || n != float64(uint32(n)) {
-			return nil, fmt.Errorf("Invalid instrument token %v", n)
+			return nil, clientError(fmt.Sprintf("Invalid instrument token %v", n))
 		}
 		out = append(out, uint32(n))
 	}
 	return out, nil
 }
+
+// clientError is a bad request from a ticker client, sent back to it
+// verbatim as {"type":"error","data":…}, worded as Kite words its own.
+type clientError string
+
+func (e clientError) Error() string { return string(e) }
 
 // subscribe adds tokens (in mode) up to the per-connection limit. A mode
 // message changes the mode of tokens already subscribed (setMode) and
@@ -313,7 +319,7 @@ func (c *tickConn) subscribe(toks []uint32, mode ticks.Mode, setMode bool) error
 		c.modes = append(c.modes, mode)
 	}
 	if refused > 0 {
-		return fmt.Errorf("Maximum subscription limit of %d instruments per connection exceeded: %d tokens not subscribed", maxTokensPerConn, refused)
+		return clientError(fmt.Sprintf("Maximum subscription limit of %d instruments per connection exceeded: %d tokens not subscribed", maxTokensPerConn, refused))
 	}
 	return nil
 }
