@@ -89,6 +89,10 @@ func openInput(f *Factory, path, what string) (io.Reader, func(), error) {
 	if err != nil {
 		return nil, nil, exitcode.Usagef("cannot read %s: %v", path, unwrapPathError(err))
 	}
+	if st, err := file.Stat(); err == nil && st.IsDir() {
+		file.Close()
+		return nil, nil, exitcode.Usagef("cannot read %s: it is a directory; pass a file of %s", path, what)
+	}
 	return file, func() { file.Close() }, nil
 }
 

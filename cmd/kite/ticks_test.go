@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -140,6 +142,7 @@ func TestE2ETicksUsageErrors(t *testing.T) {
 		stderr string
 	}{
 		{"decode missing file", []string{"ticks", "decode", "/no/such/capture.bin"}, 2, "cannot read /no/such/capture.bin: no such file or directory"},
+		{"decode a directory", []string{"ticks", "decode", os.TempDir()}, 2, "it is a directory; pass a file of a raw capture"},
 		{"decode two files", []string{"ticks", "decode", "a", "b"}, 2, "takes at most one FILE"},
 		{"decode -o table", []string{"ticks", "decode", records, "-o", "table"}, 2, "always writes NDJSON"},
 		{"encode missing file", []string{"ticks", "encode", "/no/such.ndjson"}, 2, "cannot read /no/such.ndjson"},
@@ -172,5 +175,36 @@ func TestE2ETicksEmptyInput(t *testing.T) {
 	r = runKite(t, kiteRun{Stdin: strings.NewReader("\n\n")}, "ticks", "encode")
 	if r.Code != 0 || r.Stdout != "" {
 		t.Fatalf("empty records: %+v", r)
+	}
+}
+
+func TestE2ETicksDecodeIntoClosedPipe(t *testing.T) {
+	one := runKite(t, kiteRun{Stdin: strings.NewReader(tickRecords[2])}, "ticks", "encode")
+	if one.Code != 0 {
+		t.Fatalf("encode: %+v", one)
+	}
+	// 20,000 full ticks: far more output than a pipe buffers.
+	capture := writeTicksFile(t, "big.bin", bytes.Repeat([]byte(one.Stdout), 20000))
+	cmd := exec.Command(kiteBin, "ticks", "decode", capture)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "KITE_HOME=" + t.TempDir()}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || line != tickRecords[2]+"\n" {
+		t.Fatalf("first line %q, %v", line, err)
+	}
+	out.Close() // like `| head -1`
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("kite ticks decode into a closed pipe: %v; stderr %q", err, stderr.String())
+	}
+	if stderr.Len() != 0 {
+		t.Fatalf("stderr %q", stderr.String())
 	}
 }
