@@ -31,9 +31,8 @@ type writeSafety struct {
 	DryRun   bool
 	Yes      bool
 	MaxValue float64
-	// maxValueFlag is set when --max-value was given, so it wins over the
-	// environment.
-	maxValueFlag bool
+	// capSource names where MaxValue came from, for the refusal message.
+	capSource string
 }
 
 func (s *writeSafety) addFlags(fs *pflag.FlagSet, withValue bool) {
@@ -49,19 +48,19 @@ func (s *writeSafety) addFlags(fs *pflag.FlagSet, withValue bool) {
 // silently lifted cap.
 func (s *writeSafety) resolveMaxValue(fs *pflag.FlagSet, getenv func(string) string) error {
 	if fs.Changed("max-value") {
-		s.maxValueFlag = true
+		s.capSource = "--max-value"
 		if s.MaxValue < 0 {
 			return exitcode.Usagef("--max-value must be 0 (no cap) or positive, got %v", s.MaxValue)
 		}
 		return nil
 	}
-	s.MaxValue = defaultMaxOrderValue
+	s.MaxValue, s.capSource = defaultMaxOrderValue, "the default cap"
 	if v := strings.TrimSpace(getenv("KITE_MAX_ORDER_VALUE")); v != "" {
 		n, err := strconv.ParseFloat(v, 64)
 		if err != nil || n < 0 {
 			return exitcode.Usagef("KITE_MAX_ORDER_VALUE=%q is not a number of rupees (0 for no cap)", v)
 		}
-		s.MaxValue = n
+		s.MaxValue, s.capSource = n, "KITE_MAX_ORDER_VALUE"
 	}
 	return nil
 }
@@ -69,14 +68,8 @@ func (s *writeSafety) resolveMaxValue(fs *pflag.FlagSet, getenv func(string) str
 // checkValue refuses an order worth more than the cap.
 func (s *writeSafety) checkValue(value float64) error {
 	if s.MaxValue > 0 && value > s.MaxValue {
-		source := "the default cap"
-		if s.maxValueFlag {
-			source = "--max-value"
-		} else if s.MaxValue != defaultMaxOrderValue {
-			source = "KITE_MAX_ORDER_VALUE"
-		}
 		return exitcode.Usagef("order value %s exceeds %s of %s: check the quantity and price, or raise the cap with --max-value (0 for none)",
-			rupees(value), source, rupees(s.MaxValue))
+			rupees(value), s.capSource, rupees(s.MaxValue))
 	}
 	return nil
 }

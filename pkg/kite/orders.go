@@ -241,8 +241,8 @@ func (p OrderParams) Validate(variety string) error {
 		if p.IcebergQuantity <= 0 {
 			bad("an iceberg order needs a positive iceberg quantity (per leg)")
 		}
-		if p.OrderType == OrderTypeMarket {
-			bad("an iceberg order cannot be MARKET")
+		if p.OrderType == OrderTypeMarket || p.OrderType == OrderTypeSLM {
+			bad("an iceberg order must be LIMIT or SL, not %s", p.OrderType)
 		}
 	default:
 		if p.IcebergLegs != 0 || p.IcebergQuantity != 0 {
