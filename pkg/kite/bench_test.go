@@ -2,9 +2,9 @@ package kite
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 )
 
 // syntheticDump is a dump the size of Kite's real one (~100k rows).
@@ -39,16 +39,46 @@ func BenchmarkNewResolver100k(b *testing.B) {
 	}
 }
 
-// One candle through the history path: parse Kite's array, write CSV.
-func BenchmarkCandleParseAndCSV(b *testing.B) {
-	raw := json.RawMessage(`["2019-12-04T09:15:00+0530",12009.9,12019.35,12001.25,12001.5,163275,13667775]`)
+// candleList is a maximal minute chunk: 60 days of 375 candles.
+func candleList(n int) []byte {
+	b := []byte("[")
+	t := time.Date(2026, 1, 1, 9, 15, 0, 0, IST)
+	for i := range n {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = fmt.Appendf(b, `["%s",%d.5,%d.75,%d.05,%d.2,%d,%d]`, t.Add(time.Duration(i)*time.Minute).Format("2006-01-02T15:04:05-0700"), 1500+i%90, 1510+i%90, 1490+i%90, 1505+i%90, 100000+i, 5000+i)
+	}
+	return append(b, ']')
+}
+
+// A 60-day minute chunk through the history path: parse Kite's arrays,
+// write CSV.
+func BenchmarkCandlesParseAndCSV22500(b *testing.B) {
+	data := candleList(22_500)
 	var out []byte
+	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		c, err := ParseCandle(raw)
+		cs, err := ParseCandles(data)
 		if err != nil {
 			b.Fatal(err)
 		}
-		out = c.AppendCSV(out[:0], true)
+		out = out[:0]
+		for i := range cs {
+			out = cs[i].AppendCSV(out, true)
+		}
+	}
+}
+
+// The same through encoding/json, the baseline the scanner replaced.
+func BenchmarkCandlesReferenceParse22500(b *testing.B) {
+	data := candleList(22_500)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := referenceCandles(data); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

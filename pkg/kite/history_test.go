@@ -1,7 +1,9 @@
 package kite
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -116,4 +118,104 @@ func TestLastInstrumentRefresh(t *testing.T) {
 			t.Errorf("LastInstrumentRefresh(%s) = %v, want %s", now, got, want)
 		}
 	}
+}
+
+// referenceCandles is the straightforward encoding/json parse the
+// hand-written scanner must agree with.
+func referenceCandles(data []byte) ([]Candle, error) {
+	var list []json.RawMessage
+	if err := json.Unmarshal(data, &list); err != nil {
+		return nil, err
+	}
+	out := []Candle{}
+	for _, raw := range list {
+		var cells []json.RawMessage
+		if err := json.Unmarshal(raw, &cells); err != nil {
+			return nil, err
+		}
+		if len(cells) < 6 || len(cells) > 7 {
+			return nil, errors.New("field count")
+		}
+		var ts string
+		if err := json.Unmarshal(cells[0], &ts); err != nil {
+			return nil, err
+		}
+		t, err := time.Parse("2006-01-02T15:04:05-0700", ts)
+		if err != nil {
+			if t, err = time.Parse(time.RFC3339, ts); err != nil {
+				return nil, err
+			}
+		}
+		var nums [6]json.Number
+		for i, cell := range cells[1:] {
+			cell = bytes.TrimSpace(cell)
+			if len(cell) == 0 || cell[0] != '-' && (cell[0] < '0' || cell[0] > '9') {
+				return nil, errors.New("not a number")
+			}
+			if err := json.Unmarshal(cell, &nums[i]); err != nil {
+				return nil, err
+			}
+		}
+		t = t.In(IST)
+		out = append(out, Candle{Date: t.Format(time.RFC3339), Time: t,
+			Open: nums[0], High: nums[1], Low: nums[2], Close: nums[3], Volume: nums[4], OI: nums[5]})
+	}
+	return out, nil
+}
+
+func TestParseCandlesList(t *testing.T) {
+	for _, in := range []string{`[]`, ` [ ] `, `[["2024-01-02T09:15:00+0530",1,2,0.5,1.5,10],["2024-01-02T09:16:00+05:30",1.5,2,1,-2e3,11,7]]`} {
+		got, err := ParseCandles([]byte(in))
+		want, werr := referenceCandles([]byte(in))
+		if err != nil || werr != nil || !sameCandles(got, want) {
+			t.Errorf("ParseCandles(%s) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	if got, err := ParseCandles([]byte("null")); err != nil || len(got) != 0 {
+		t.Errorf("null: %v %v", got, err)
+	}
+	for _, bad := range []string{`{}`, `[1]`, `[[]]`, `[["2024-01-02T09:15:00+0530",1,2,3,4,5]] x`, `[["2024-01-02T09:15:00+0530",1,2,3,4,5],]`,
+		`[["2024-01-02T09:15:00+0530",1,2,3,4,5,6,7]]`, `[["2024-01-02T09:15:00+0530",1,2,3,4]]`, `[["2024-01-02T09:15:00+0530",01,2,3,4,5]]`,
+		`[["2024-01-02T09:15:00+0530",1.,2,3,4,5]]`, `[["2024-01-02T09:15:00+0530",1,2,3,4,"5"]]`} {
+		if _, err := ParseCandles([]byte(bad)); err == nil {
+			t.Errorf("ParseCandles(%s) accepted", bad)
+		}
+	}
+}
+
+func sameCandles(a, b []Candle) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		if x.Date != y.Date || !x.Time.Equal(y.Time) || x.Open != y.Open || x.High != y.High || x.Low != y.Low ||
+			x.Close != y.Close || x.Volume != y.Volume || x.OI != y.OI {
+			return false
+		}
+	}
+	return true
+}
+
+// The scanner reads untrusted bytes: on any valid JSON it must agree with
+// encoding/json, accepting the same lists with the same values.
+func FuzzParseCandles(f *testing.F) {
+	f.Add([]byte(`[["2019-12-04T09:15:00+0530",12009.9,12019.35,12001.25,12001.5,163275,13667775]]`))
+	f.Add([]byte(`[["2024-01-02T09:15:00+05:30",1,2,0.5,1.5,10],["2024-01-02T09:16:00+0530",1.5e2,2,1,-2,11]]`))
+	f.Add([]byte(`[["\u0032024-01-02T09:15:00+0530",1,2,3,4,5]]`))
+	f.Add([]byte(`[ [ "2024-01-02T09:15:00+0530" , 0 , -0.0 , 1E+2 , 3 , 4 ] ]`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !json.Valid(data) || bytes.HasPrefix(bytes.TrimSpace(data), []byte("null")) {
+			return // the envelope decode has already rejected invalid JSON
+		}
+		got, err := ParseCandles(data)
+		want, werr := referenceCandles(data)
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("ParseCandles err=%v, encoding/json err=%v on %q", err, werr, data)
+		}
+		if err == nil && !sameCandles(got, want) {
+			t.Fatalf("ParseCandles = %+v\nencoding/json = %+v", got, want)
+		}
+	})
 }
