@@ -39,6 +39,9 @@ const (
 	StatusModifyValidate = "MODIFY VALIDATION PENDING"
 	StatusModifyPending  = "MODIFY PENDING"
 	StatusCancelPending  = "CANCEL PENDING"
+	// StatusUpdate is only ever in order updates (Subscribe): an open
+	// order was modified.
+	StatusUpdate = "UPDATE"
 )
 
 // DefaultCash is the opening balance of each segment (₹10 lakh) unless
@@ -221,8 +224,10 @@ func (e *Engine) ltp(token uint32) int64 {
 	return int64(t.LastPrice)
 }
 
-// Subscribe calls fn with every order change (placed, triggered, filled,
-// modified, cancelled, rejected), in order, after the change. fn must not
+// Subscribe calls fn with every order change, in order, after the change:
+// placed (OPEN or TRIGGER PENDING), triggered (OPEN), filled (COMPLETE),
+// modified (status UPDATE, as Kite's order updates say it), cancelled,
+// rejected. fn must not
 // place, modify or cancel orders itself (it may read). The returned
 // function stops the subscription.
 func (e *Engine) Subscribe(fn func(Order)) (cancel func()) {
@@ -730,7 +735,12 @@ func (e *Engine) Modify(variety, orderID string, p ModifyParams) (string, error)
 	if stop && !o.triggered {
 		o.pub.Status = StatusTriggerPending
 	}
-	e.record(o, true)
+	e.record(o, false)
+	// Kite announces a modification with the status UPDATE; the order
+	// book keeps the order's real status.
+	u := o.history[len(o.history)-1]
+	u.Status = StatusUpdate
+	e.pending = append(e.pending, u)
 	o.resting = false // a modified order re-enters the book
 	e.tryFill(o, ltp, now)
 	return orderID, nil

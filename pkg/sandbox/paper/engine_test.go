@@ -445,6 +445,8 @@ func TestModify(t *testing.T) {
 	infy := w.inst("NSE", "INFY")
 	ltp := w.ltp(infy)
 	id := w.place(paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Quantity: 3, Product: "MIS", OrderType: "LIMIT", Price: rupees(infy, ltp-500*infy.TickSize)})
+	var updates []string
+	w.e.Subscribe(func(o paper.Order) { updates = append(updates, fmt.Sprintf("%s %d", o.Status, o.Quantity)) })
 	q, bad := 4, 1500.01
 	if _, err := w.e.Modify("regular", id, paper.ModifyParams{Price: &bad}); err == nil || !strings.Contains(err.Error(), "tick size") {
 		t.Errorf("modify to an off-tick price: %v", err)
@@ -474,6 +476,9 @@ func TestModify(t *testing.T) {
 	h, _ := w.e.OrderHistory(id)
 	if got := statuses(h); !strings.Contains(got, "OPEN > MODIFY VALIDATION PENDING > MODIFY PENDING > OPEN") {
 		t.Errorf("history %s", got)
+	}
+	if got := strings.Join(updates, ","); got != "UPDATE 4,UPDATE 4,COMPLETE 4" {
+		t.Errorf("order updates %s, want two modifications then the fill", got)
 	}
 }
 
