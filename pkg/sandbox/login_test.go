@@ -152,3 +152,17 @@ func TestChecksum(t *testing.T) {
 		t.Fatalf("checksum = %s", got)
 	}
 }
+
+func TestSessionExpiry(t *testing.T) {
+	for _, c := range []struct{ at, want string }{
+		{"2026-11-20 15:30:00", "2026-11-21 06:00:00"},
+		{"2026-11-21 05:59:59", "2026-11-21 06:00:00"},
+		{"2026-11-21 06:00:00", "2026-11-22 06:00:00"},
+		{"2026-12-31 23:00:00", "2027-01-01 06:00:00"},
+	} {
+		at, _ := time.ParseInLocation("2006-01-02 15:04:05", c.at, ist)
+		if got := sessionExpiry(at).Format("2006-01-02 15:04:05"); got != c.want {
+			t.Errorf("issued %s: expires %s, want %s", c.at, got, c.want)
+		}
+	}
+}

@@ -27,6 +27,8 @@
 // sha256(api_key+request_token+api_secret); POST /api/login then
 // POST /api/twofa (TOTP) set the enctoken cookie. WSURL() is the ticker; it
 // takes api_key+access_token or user_id+enctoken in the query, as Kite does.
+// Sessions die at 06:00 IST the next morning, as Kite's do; a request token
+// is valid once, for five minutes.
 //
 // # Limits and faults
 //

@@ -18,9 +18,21 @@ const (
 
 // session is what an access token or enctoken stands for.
 type session struct {
-	apiKey string // "" for a web session
-	userID string
-	web    bool
+	apiKey  string // "" for a web session
+	userID  string
+	web     bool
+	expires time.Time
+}
+
+// sessionExpiry is when a session issued at t dies: 06:00 IST the next
+// morning (or this morning, if issued before six), as Kite's do.
+func sessionExpiry(t time.Time) time.Time {
+	t = t.In(ist)
+	six := time.Date(t.Year(), t.Month(), t.Day(), 6, 0, 0, 0, ist)
+	if !t.Before(six) {
+		six = six.AddDate(0, 0, 1)
+	}
+	return six
 }
 
 // sessions holds every token the sandbox has issued. ExpireSessions empties
@@ -76,7 +88,7 @@ func (ss *sessions) redeemRequestToken(tok string) bool {
 func (ss *sessions) issueAccess(apiKey, userID string) string {
 	tok := randomToken(32)
 	ss.mu.Lock()
-	ss.access[tok] = session{apiKey: apiKey, userID: userID}
+	ss.access[tok] = session{apiKey: apiKey, userID: userID, expires: sessionExpiry(time.Now())}
 	ss.mu.Unlock()
 	return tok
 }
@@ -86,7 +98,7 @@ func (ss *sessions) issueEnc(userID string) string {
 	// token serves.
 	tok := randomToken(64)
 	ss.mu.Lock()
-	ss.enc[tok] = session{userID: userID, web: true}
+	ss.enc[tok] = session{userID: userID, web: true, expires: sessionExpiry(time.Now())}
 	ss.mu.Unlock()
 	return tok
 }
@@ -95,7 +107,7 @@ func (ss *sessions) lookupAccess(apiKey, tok string) (session, bool) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	s, ok := ss.access[tok]
-	if !ok || subtle.ConstantTimeCompare([]byte(s.apiKey), []byte(apiKey)) != 1 {
+	if !ok || subtle.ConstantTimeCompare([]byte(s.apiKey), []byte(apiKey)) != 1 || !time.Now().Before(s.expires) {
 		return session{}, false
 	}
 	return s, true
@@ -105,7 +117,10 @@ func (ss *sessions) lookupEnc(tok string) (session, bool) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	s, ok := ss.enc[tok]
-	return s, ok
+	if !ok || !time.Now().Before(s.expires) {
+		return session{}, false
+	}
+	return s, true
 }
 
 // revokeAccess invalidates one access token (DELETE /session/token).
