@@ -23,7 +23,8 @@ func newMarginsCmd(f *Factory) *cobra.Command {
 collateral) and utilised (debits, span, exposure, option premium, M2M) margins.
 Without an argument both segments are shown; name one to get just it.
 
-JSON keeps Kite's nested shape; the table has one row per segment.`,
+JSON keeps Kite's nested shape; a table or CSV has one row per segment (CSV
+with every field).`,
 		Example: `  kite margins
   kite margins equity --jq .net
   kite margins -o json --jq '.equity.available.live_balance'`,
@@ -38,32 +39,26 @@ JSON keeps Kite's nested shape; the table has one row per segment.`,
 	}
 }
 
-// marginRow is one segment flattened for a table.
+// marginRow is one segment flattened into a record: a table row or a CSV
+// line. Kite's available and utilised field names do not overlap, so they
+// keep their names.
 type marginRow struct {
-	Segment        string  `json:"segment"`
-	Enabled        bool    `json:"enabled"`
-	Net            float64 `json:"net"`
-	Cash           float64 `json:"cash"`
-	OpeningBalance float64 `json:"opening_balance"`
-	LiveBalance    float64 `json:"live_balance"`
-	Collateral     float64 `json:"collateral"`
-	Debits         float64 `json:"debits"`
-	Span           float64 `json:"span"`
-	Exposure       float64 `json:"exposure"`
-	OptionPremium  float64 `json:"option_premium"`
-	M2MRealised    float64 `json:"m2m_realised"`
-	M2MUnrealised  float64 `json:"m2m_unrealised"`
+	Segment string  `json:"segment"`
+	Enabled bool    `json:"enabled"`
+	Net     float64 `json:"net"`
+	kite.AvailableMargins
+	kite.UtilisedMargins
 }
 
 func newMarginRow(segment string, m kite.SegmentMargins) marginRow {
-	return marginRow{
-		Segment: segment, Enabled: m.Enabled, Net: m.Net,
-		Cash: m.Available.Cash, OpeningBalance: m.Available.OpeningBalance,
-		LiveBalance: m.Available.LiveBalance, Collateral: m.Available.Collateral,
-		Debits: m.Utilised.Debits, Span: m.Utilised.Span, Exposure: m.Utilised.Exposure,
-		OptionPremium: m.Utilised.OptionPremium,
-		M2MRealised:   m.Utilised.M2MRealised, M2MUnrealised: m.Utilised.M2MUnrealised,
-	}
+	return marginRow{Segment: segment, Enabled: m.Enabled, Net: m.Net,
+		AvailableMargins: m.Available, UtilisedMargins: m.Utilised}
+}
+
+// marginColumns are what a terminal table shows; CSV has every field.
+func marginColumns() output.Option {
+	return output.Columns("segment", "enabled", "net", "cash", "opening_balance", "live_balance",
+		"collateral", "debits", "span", "exposure", "option_premium", "m2m_realised", "m2m_unrealised")
 }
 
 func runMargins(ctx context.Context, f *Factory, opts *marginsOptions) error {
@@ -76,16 +71,17 @@ func runMargins(ctx context.Context, f *Factory, opts *marginsOptions) error {
 	if err != nil {
 		return err
 	}
-	// A table flattens the nested objects into one row per segment; every
-	// other format (and --jq) gets Kite's shape.
-	flat := f.Printer().Format() == output.Table && f.JQ() == nil
+	// A table or CSV flattens the nested objects into one row per segment;
+	// JSON, NDJSON and --jq get Kite's shape.
+	format := f.Printer().Format()
+	flat := (format == output.Table || format == output.CSV) && f.JQ() == nil
 	if opts.Segment != "" {
 		m, err := c.SegmentMargins(ctx, opts.Segment)
 		if err != nil {
 			return err
 		}
 		if flat {
-			return f.Printer().Print([]marginRow{newMarginRow(opts.Segment, m)})
+			return f.Printer().Print([]marginRow{newMarginRow(opts.Segment, m)}, marginColumns())
 		}
 		return f.Printer().Print(m)
 	}
@@ -97,7 +93,7 @@ func runMargins(ctx context.Context, f *Factory, opts *marginsOptions) error {
 		return f.Printer().Print([]marginRow{
 			newMarginRow(kite.SegmentEquity, m.Equity),
 			newMarginRow(kite.SegmentCommodity, m.Commodity),
-		})
+		}, marginColumns())
 	}
 	return f.Printer().Print(m)
 }

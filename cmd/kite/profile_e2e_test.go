@@ -217,6 +217,30 @@ func TestE2EAccountProfileAndMargins(t *testing.T) {
 	if r.Code != 0 || !strings.Contains(r.Stdout, "LIVE_BALANCE") || !strings.Contains(r.Stdout, "commodity") {
 		t.Fatalf("margins table: %+v", r)
 	}
+	// CSV: one row per segment with every field of both parts.
+	r = runKite(t, kiteRun{Env: env}, "margins", "-o", "csv")
+	header, rows := acctCSV(t, r.Stdout)
+	if r.Code != 0 || len(rows) != 2 {
+		t.Fatalf("margins csv: %+v", r)
+	}
+	for i, seg := range []string{"equity", "commodity"} {
+		m := all.(map[string]any)[seg].(map[string]any)
+		if rows[i][acctCol(t, header, "segment")] != seg || rows[i][acctCol(t, header, "net")] != m["net"].(json.Number).String() {
+			t.Errorf("margins csv row %d: %v", i, rows[i])
+		}
+		for _, part := range []string{"available", "utilised"} {
+			for k, v := range m[part].(map[string]any) {
+				if got := rows[i][acctCol(t, header, k)]; got != v.(json.Number).String() {
+					t.Errorf("margins csv %s.%s.%s: want %s, got %s", seg, part, k, v, got)
+				}
+			}
+		}
+	}
+	r = runKite(t, kiteRun{Env: env}, "profile", "-o", "csv")
+	header, rows = acctCSV(t, r.Stdout)
+	if r.Code != 0 || len(rows) != 1 || rows[0][acctCol(t, header, "user_id")] != sandbox.UserID {
+		t.Fatalf("profile csv: %+v", r)
+	}
 	r = runKite(t, kiteRun{Env: env}, "margins", "equity", "-o", "ndjson")
 	if r.Code != 0 || strings.Count(r.Stdout, "\n") != 1 {
 		t.Fatalf("margins equity ndjson: one line expected, got %+v", r)
