@@ -309,13 +309,46 @@ func weeklySymbol(name string, exp time.Time) string {
 	return fmt.Sprintf("%s%02d%s%02d", name, exp.Year()%100, weeklyMonth[exp.Month()-1], exp.Day())
 }
 
-// builder hands out exchange tokens per segment and collects instruments.
+// builder collects instruments and hands out derivative exchange tokens.
 type builder struct {
-	next  map[uint8]uint32
 	out   []Instrument
 	seen  map[string]bool
-	today time.Time // midnight IST of the universe's day
-	now   time.Time // the time Universe was asked for
+	used  map[uint32]bool // tokens taken
+	today time.Time       // midnight IST of the universe's day
+	now   time.Time       // the time Universe was asked for
+}
+
+// tokenRange is where a segment's derivative exchange tokens are drawn
+// from (first, count): above any real token the fixed lists use there.
+func tokenRange(seg uint8) (first, count uint32) {
+	switch seg {
+	case ticks.SegmentBFO:
+		return 1_100_001, 900_000
+	case ticks.SegmentCDS:
+		return 2_001, 100_000
+	case ticks.SegmentBCD:
+		return 3_001, 100_000
+	case ticks.SegmentMCX:
+		return 450_001, 500_000
+	}
+	return 35_001, 900_000 // NFO
+}
+
+// contractToken gives a derivative an exchange token that depends only on
+// its trading symbol (FNV-1a into the segment's range, probing past
+// collisions), so a contract keeps its token from one day's universe to
+// the next, as Kite's do.
+func (b *builder) contractToken(seg uint8, symbol string) uint32 {
+	first, count := tokenRange(seg)
+	h := uint32(2166136261)
+	for i := 0; i < len(symbol); i++ {
+		h = (h ^ uint32(symbol[i])) * 16777619
+	}
+	et := first + h%count
+	for b.used[token(et, seg)] {
+		et = first + (et-first+1)%count
+	}
+	return et
 }
 
 func (b *builder) add(in Instrument) {
@@ -326,10 +359,10 @@ func (b *builder) add(in Instrument) {
 	b.seen[key] = true
 	seg := uint8(segmentByte(in.Segment))
 	if in.ExchangeToken == 0 {
-		in.ExchangeToken = b.next[seg]
-		b.next[seg]++
+		in.ExchangeToken = b.contractToken(seg, in.Tradingsymbol)
 	}
 	in.Token = token(in.ExchangeToken, seg)
+	b.used[in.Token] = true
 	if in.Multiplier == 0 {
 		in.Multiplier = 1
 	}
@@ -458,12 +491,7 @@ func Universe(today time.Time) []Instrument {
 		today: today,
 		now:   t,
 		seen:  map[string]bool{},
-		// Derivative exchange tokens start above anything the fixed
-		// lists use in the same segment.
-		next: map[uint8]uint32{
-			ticks.SegmentNFO: 35001, ticks.SegmentBFO: 1100001, ticks.SegmentCDS: 2001,
-			ticks.SegmentBCD: 3001, ticks.SegmentMCX: 450001,
-		},
+		used:  map[uint32]bool{},
 	}
 	for _, ix := range indices {
 		b.add(Instrument{

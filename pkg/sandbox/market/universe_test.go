@@ -3,6 +3,7 @@ package market_test
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -161,11 +162,21 @@ func TestWriteCSV(t *testing.T) {
 	if lines[0] != "instrument_token,exchange_token,tradingsymbol,name,last_price,expiry,strike,tick_size,lot_size,instrument_type,segment,exchange" {
 		t.Errorf("header = %q", lines[0])
 	}
+	tokenOf := func(ex, sym string) uint32 {
+		for _, in := range u {
+			if in.Exchange == ex && in.Tradingsymbol == sym {
+				return in.Token
+			}
+		}
+		t.Fatalf("%s:%s missing", ex, sym)
+		return 0
+	}
+	fut, usd := tokenOf("NFO", "NIFTY26NOVFUT"), tokenOf("CDS", "USDINR26NOVFUT")
 	want := map[string]bool{
-		"408065,1594,INFY,INFOSYS,1540.0,,0.0,0.05,1,EQ,NSE,NSE":                           true,
-		"256265,1001,NIFTY 50,NIFTY 50,26050.0,,0.0,0.0,0,EQ,INDICES,NSE":                  true,
-		"8960258,35001,NIFTY26NOVFUT,NIFTY,26154.2,2026-11-24,0.0,0.05,75,FUT,NFO-FUT,NFO": true,
-		"512259,2001,USDINR26NOVFUT,USDINR,88.955,2026-11-26,0.0,0.0025,1,FUT,CDS-FUT,CDS": true,
+		"408065,1594,INFY,INFOSYS,1540.0,,0.0,0.05,1,EQ,NSE,NSE":                                               true,
+		"256265,1001,NIFTY 50,NIFTY 50,26050.0,,0.0,0.0,0,EQ,INDICES,NSE":                                      true,
+		fmt.Sprintf("%d,%d,NIFTY26NOVFUT,NIFTY,26154.2,2026-11-24,0.0,0.05,75,FUT,NFO-FUT,NFO", fut, fut>>8):   true,
+		fmt.Sprintf("%d,%d,USDINR26NOVFUT,USDINR,88.955,2026-11-26,0.0,0.0025,1,FUT,CDS-FUT,CDS", usd, usd>>8): true,
 	}
 	for _, l := range lines {
 		delete(want, l)
@@ -221,5 +232,27 @@ func TestEquityISINs(t *testing.T) {
 		if in.ISIN != want {
 			t.Errorf("%s:%s ISIN %q, want %q", key[0], key[1], in.ISIN, want)
 		}
+	}
+}
+
+// A contract keeps its token from one day's universe to the next.
+func TestContractTokensAreStable(t *testing.T) {
+	a := market.Universe(friday)
+	b := market.Universe(friday.AddDate(0, 0, 7)) // after November's expiry
+	byKey := map[string]uint32{}
+	for _, in := range a {
+		byKey[in.Key()] = in.Token
+	}
+	shared := 0
+	for _, in := range b {
+		if tok, ok := byKey[in.Key()]; ok {
+			shared++
+			if tok != in.Token {
+				t.Errorf("%s: token %d on the 20th, %d on the 27th", in.Key(), tok, in.Token)
+			}
+		}
+	}
+	if shared < 50 {
+		t.Errorf("only %d instruments in both universes", shared)
 	}
 }
