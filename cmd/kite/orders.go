@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/kitecli/kite/internal/output"
+	"github.com/kitecli/kite/pkg/exitcode"
 	"github.com/spf13/cobra"
 )
 
@@ -25,7 +26,12 @@ refuse unless --yes is given. --dry-run shows the order and sends nothing.`,
   kite orders --jq 'map(select(.status == "OPEN")) | .[].order_id'
   kite orders place NSE:INFY --buy --qty 1 --price 1500
   kite orders show 151220000000000`,
-		Args: noArgs,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return exitcode.Usagef("unknown subcommand %q: use show, trades, place, modify, cancel or reconcile", args[0])
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runOrders(cmd.Context(), f, opts)
 		},

@@ -353,6 +353,7 @@ func TestE2EOrdersBadInputBeforeAnyRequest(t *testing.T) {
 		{[]string{"show", "../x"}, "not an order ID"},
 		{[]string{"trades"}, "order ID"},
 		{[]string{"reconcile", "bad tag!"}, "letters and digits"},
+		{[]string{"shwo", "123"}, `unknown subcommand "shwo"`},
 	} {
 		r := runKite(t, kiteRun{Env: env}, append([]string{"orders"}, c.args...)...)
 		if r.Code != 2 || !strings.Contains(r.Stderr, c.want) || r.Stdout != "" {
