@@ -179,7 +179,7 @@ func parseWhen(s string, now time.Time, isTo bool) (time.Time, error) {
 }
 
 func runHistory(ctx context.Context, f *Factory, opts *HistoryOptions, plan *historyPlan) error {
-	res, err := f.Resolver(ctx)
+	res, err := f.resolverFor(ctx, []string{opts.Symbol})
 	if err != nil {
 		return err
 	}

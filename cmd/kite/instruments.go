@@ -25,6 +25,39 @@ func (f *Factory) Resolver(ctx context.Context) (*kite.Resolver, error) {
 	return kite.NewResolver(insts), nil
 }
 
+// resolverFor is a resolver that knows at least symbols. When every symbol
+// names its exchange (NSE:INFY), only those exchanges' dumps are loaded:
+// Kite's full dump is ~100k rows, NSE's alone a tenth of that, and every
+// run parses what it loads. A bare instrument token needs the full dump.
+func (f *Factory) resolverFor(ctx context.Context, symbols []string) (*kite.Resolver, error) {
+	var exchanges []string
+	seen := map[string]bool{}
+	for _, s := range symbols {
+		exch, _, _ := strings.Cut(strings.TrimSpace(s), ":")
+		switch exch = strings.ToUpper(exch); exch {
+		case "NSE", "BSE", "NFO", "BFO", "CDS", "BCD", "MCX":
+		default: // a token, or an exchange Kite may not serve a dump for
+			return f.Resolver(ctx)
+		}
+		if !seen[exch] {
+			seen[exch] = true
+			exchanges = append(exchanges, exch)
+		}
+	}
+	if len(exchanges) > 3 {
+		return f.Resolver(ctx) // one request beats many
+	}
+	var all []kite.Instrument
+	for _, e := range exchanges {
+		insts, err := f.instruments(ctx, e)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, insts...)
+	}
+	return kite.NewResolver(all), nil
+}
+
 // instruments is the (cached) dump of one exchange, "" for all.
 func (f *Factory) instruments(ctx context.Context, exchange string) ([]kite.Instrument, error) {
 	client, err := f.Client(ctx)

@@ -105,7 +105,7 @@ func readSymbolList(f *Factory, name string) ([]string, error) {
 
 func runQuote(ctx context.Context, f *Factory, opts *QuoteOptions) error {
 	mode, _ := kite.ParseQuoteMode(opts.Mode)
-	res, err := f.Resolver(ctx)
+	res, err := f.resolverFor(ctx, opts.Symbols)
 	if err != nil {
 		return err
 	}

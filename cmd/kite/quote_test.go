@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kitecli/kite/pkg/sandbox"
 )
@@ -83,5 +85,29 @@ func TestE2EQuoteEveryInstrumentBatched(t *testing.T) {
 	}
 	if strings.Contains(r.Stderr, "retrying") {
 		t.Fatalf("a request was retried (429?):\n%s", r.Stderr)
+	}
+}
+
+// Symbols that name their exchange load only that exchange's dump; a bare
+// token needs the full one.
+func TestE2EQuoteLoadsOnlyTheExchangesNamed(t *testing.T) {
+	_, env := startTestSandbox(t, sandbox.Options{})
+	env = mdEnv(env, "KITE_HOME", t.TempDir())
+	dumps := func() string {
+		files, _ := filepath.Glob(filepath.Join(env["KITE_HOME"], "cache", "instruments", "*.csv"))
+		var names []string
+		for _, f := range files {
+			names = append(names, f[strings.LastIndex(f, "-")+1:])
+		}
+		return strings.Join(names, " ")
+	}
+	mdExpect(t, runKite(t, kiteRun{Env: env}, "quote", "nse:infy", "--mode", "ltp"), 0)
+	if got := dumps(); got != "NSE.csv" {
+		t.Fatalf("after quote NSE:INFY the cache holds %q, want only NSE.csv", got)
+	}
+	time.Sleep(1100 * time.Millisecond) // the sandbox's quote limit is per API key, across processes
+	mdExpect(t, runKite(t, kiteRun{Env: env}, "quote", "408065", "--mode", "ltp"), 0)
+	if got := dumps(); got != "ALL.csv NSE.csv" {
+		t.Fatalf("after quote 408065 the cache holds %q, want ALL.csv too", got)
 	}
 }
