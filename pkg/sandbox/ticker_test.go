@@ -153,8 +153,9 @@ func TestTickerAuthAndConnectionLimit(t *testing.T) {
 	for range 3 {
 		dialTicker(t, s, tok)
 	}
-	if got := status(url.Values{"api_key": {APIKey}, "access_token": {s.AccessToken()}}); got == http.StatusSwitchingProtocols {
-		t.Fatal("a fourth connection for the API key was accepted")
+	// Kite refuses the upgrade of a fourth connection with 429.
+	if got := status(url.Values{"api_key": {APIKey}, "access_token": {s.AccessToken()}}); got != http.StatusTooManyRequests {
+		t.Fatalf("a fourth connection for the API key: %d, want 429", got)
 	}
 }
 
