@@ -54,8 +54,8 @@ func runOrdersCancel(ctx context.Context, f *Factory, opts *ordersCancelOptions)
 		}
 	}
 	variety := strings.ToLower(opts.Variety)
-	if variety != "" && !slices.Contains(kite.Varieties, variety) {
-		return exitcode.Usagef("variety %q is not one of %s", opts.Variety, strings.Join(kite.Varieties, ", "))
+	if variety != "" && !slices.Contains(kite.Varieties(), variety) {
+		return exitcode.Usagef("variety %q is not one of %s", opts.Variety, strings.Join(kite.Varieties(), ", "))
 	}
 	if err := opts.Safety.checkCanWrite(f, "cancel an order"); err != nil {
 		return err

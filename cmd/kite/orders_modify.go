@@ -55,8 +55,8 @@ on a terminal, refused without one unless --yes, and never retried.`,
 	fl.IntVarP(&opts.Qty, "qty", "q", 0, "new quantity")
 	fl.Float64Var(&opts.Price, "price", 0, "new limit price")
 	fl.Float64Var(&opts.Trigger, "trigger", 0, "new trigger price")
-	fl.StringVarP(&opts.Type, "type", "t", "", "new order type: "+strings.Join(kite.OrderTypes, ", "))
-	fl.StringVar(&opts.Validity, "validity", "", "new validity: "+strings.Join(kite.Validities, ", "))
+	fl.StringVarP(&opts.Type, "type", "t", "", "new order type: "+strings.Join(kite.OrderTypes(), ", "))
+	fl.StringVar(&opts.Validity, "validity", "", "new validity: "+strings.Join(kite.Validities(), ", "))
 	fl.IntVar(&opts.TTL, "ttl", 0, "new minutes for a TTL order")
 	fl.IntVar(&opts.Disclosed, "disclosed", 0, "new disclosed quantity")
 	opts.Safety.addFlags(fl, true)
@@ -95,8 +95,8 @@ func runOrdersModify(ctx context.Context, f *Factory, opts *ordersModifyOptions)
 	if err := p.ValidateModify(); err != nil {
 		return exitcode.Usagef("invalid modification:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
-	if opts.Variety != "" && !slices.Contains(kite.Varieties, strings.ToLower(opts.Variety)) {
-		return exitcode.Usagef("variety %q is not one of %s", opts.Variety, strings.Join(kite.Varieties, ", "))
+	if opts.Variety != "" && !slices.Contains(kite.Varieties(), strings.ToLower(opts.Variety)) {
+		return exitcode.Usagef("variety %q is not one of %s", opts.Variety, strings.Join(kite.Varieties(), ", "))
 	}
 	if err := opts.Safety.checkCanWrite(f, "modify an order"); err != nil {
 		return err

@@ -40,7 +40,7 @@ const (
 	Sell = "SELL"
 )
 
-// Validities.
+// Validities().
 const (
 	ValidityDay = "DAY"
 	ValidityIOC = "IOC"
@@ -57,15 +57,30 @@ const (
 )
 
 // The values Kite accepts for each order enum, in the order help texts list
+// them. They are functions rather than variables so no caller can change
 // them.
-var (
-	Varieties        = []string{VarietyRegular, VarietyAMO, VarietyCO, VarietyIceberg, VarietyAuction}
-	OrderTypes       = []string{OrderTypeMarket, OrderTypeLimit, OrderTypeSL, OrderTypeSLM}
-	Products         = []string{"CNC", "MIS", "NRML", "MTF"}
-	Validities       = []string{ValidityDay, ValidityIOC, ValidityTTL}
-	TransactionTypes = []string{Buy, Sell}
-	OrderExchanges   = []string{"NSE", "BSE", "NFO", "BFO", "CDS", "BCD", "MCX"}
-)
+
+// Varieties are the order varieties (the :variety path segment).
+func Varieties() []string {
+	return []string{VarietyRegular, VarietyAMO, VarietyCO, VarietyIceberg, VarietyAuction}
+}
+
+// OrderTypes are the order types.
+func OrderTypes() []string {
+	return []string{OrderTypeMarket, OrderTypeLimit, OrderTypeSL, OrderTypeSLM}
+}
+
+// Products are the products an order can be placed under.
+func Products() []string { return []string{"CNC", "MIS", "NRML", "MTF"} }
+
+// Validities are the order validities.
+func Validities() []string { return []string{ValidityDay, ValidityIOC, ValidityTTL} }
+
+// TransactionTypes are the sides of an order.
+func TransactionTypes() []string { return []string{Buy, Sell} }
+
+// OrderExchanges are the exchanges orders can be placed on.
+func OrderExchanges() []string { return []string{"NSE", "BSE", "NFO", "BFO", "CDS", "BCD", "MCX"} }
 
 // MaxTagLen is the longest order tag Kite accepts.
 const MaxTagLen = 20
@@ -206,20 +221,20 @@ func (p OrderParams) Validate(variety string) error {
 			bad("%s %q is not one of %s", name, v, strings.Join(allowed, ", "))
 		}
 	}
-	oneOf("variety", variety, Varieties)
-	oneOf("exchange", p.Exchange, OrderExchanges)
+	oneOf("variety", variety, Varieties())
+	oneOf("exchange", p.Exchange, OrderExchanges())
 	if p.Tradingsymbol == "" {
 		bad("tradingsymbol is required")
 	}
-	oneOf("transaction type", p.TransactionType, TransactionTypes)
-	oneOf("product", p.Product, Products)
-	oneOf("order type", p.OrderType, OrderTypes)
+	oneOf("transaction type", p.TransactionType, TransactionTypes())
+	oneOf("product", p.Product, Products())
+	oneOf("order type", p.OrderType, OrderTypes())
 	if p.Quantity <= 0 {
 		bad("quantity must be positive, got %d", p.Quantity)
 	}
 	errs = append(errs, p.validatePrices()...)
 	if p.Validity != "" {
-		oneOf("validity", p.Validity, Validities)
+		oneOf("validity", p.Validity, Validities())
 	}
 	switch {
 	case p.Validity == ValidityTTL && p.ValidityTTL <= 0:
@@ -317,16 +332,16 @@ func (p OrderParams) ValidateModify() error {
 		bad("quantity must be positive, got %d", p.Quantity)
 	}
 	if p.OrderType != "" {
-		if !slices.Contains(OrderTypes, p.OrderType) {
-			bad("order type %q is not one of %s", p.OrderType, strings.Join(OrderTypes, ", "))
+		if !slices.Contains(OrderTypes(), p.OrderType) {
+			bad("order type %q is not one of %s", p.OrderType, strings.Join(OrderTypes(), ", "))
 		} else {
 			errs = append(errs, p.validatePrices()...)
 		}
 	} else if p.Price < 0 || p.TriggerPrice < 0 {
 		bad("prices cannot be negative")
 	}
-	if p.Validity != "" && !slices.Contains(Validities, p.Validity) {
-		bad("validity %q is not one of %s", p.Validity, strings.Join(Validities, ", "))
+	if p.Validity != "" && !slices.Contains(Validities(), p.Validity) {
+		bad("validity %q is not one of %s", p.Validity, strings.Join(Validities(), ", "))
 	}
 	if p.DisclosedQuantity < 0 {
 		bad("disclosed quantity cannot be negative")
