@@ -62,6 +62,7 @@ the same API under /oms (Authorization: enctoken …); GET /connect/login
 redirects to --redirect-url with a request_token for POST /session/token
 (checksum sha256(api_key+request_token+api_secret)); POST /api/login and
 POST /api/twofa (TOTP) set the enctoken cookie; the ticker is at /ws.
+Sessions expire at 06:00 IST, as Kite's do: log in again, or restart it.
 
 Faults, for testing clients: --drop-every closes each ticker connection
 that long after it opened; --stall sends nothing (not even heartbeats) for
