@@ -392,6 +392,9 @@ func (e *Engine) Place(p PlaceParams) (string, error) {
 	} else if p.IcebergLegs != 0 || p.IcebergQuantity != 0 {
 		return "", inputErr("Iceberg legs and quantity are only for the iceberg variety.")
 	}
+	if p.MarketProtection != -1 && (p.MarketProtection < 0 || p.MarketProtection > 100) {
+		return "", inputErr("Invalid `market_protection`: use a percentage from 0 to 100, or -1 for the default.")
+	}
 	if p.Tag != "" && len(p.Tag) > 20 {
 		return "", inputErr("Invalid `tag`: at most 20 characters.")
 	}

@@ -314,6 +314,7 @@ func TestValidationErrors(t *testing.T) {
 			p.TriggerPrice = ltp - 1
 		}), "should be higher than the last traded price"},
 		{"long tag", with(func(p *paper.PlaceParams) { p.Tag = strings.Repeat("x", 21) }), "Invalid `tag`"},
+		{"market protection", with(func(p *paper.PlaceParams) { p.MarketProtection = 101 }), "Invalid `market_protection`"},
 	} {
 		_, err := w.e.Place(c.p)
 		var ke *kite.Error
