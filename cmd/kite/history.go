@@ -54,7 +54,13 @@ the session expires midway, what was fetched is kept on stdout (exit 3). A
 range needing more than 100 requests must be confirmed with --yes.
 
 Output: CSV (date,open,high,low,close,volume[,oi]) with -o csv, one object per
-line with -o ndjson, a JSON array by default in a pipe, a table on a terminal.`,
+line with -o ndjson, a JSON array by default in a pipe, a table on a terminal.
+A progress bar is drawn on stderr when it is a terminal and more than one
+request is needed.
+
+Environment: KITE_RATE_HISTORICAL overrides the client-side limit (e.g. 2/s,
+or off); KITE_RETRY_BASE, KITE_RETRY_MAX and KITE_RETRY_ATTEMPTS the retry
+policy (default 3s, 30s, 5) for network errors, 5xx and 429.`,
 		Example: `  kite history NSE:INFY --interval day --from 1y -o csv > infy.csv
   kite history NSE:INFY --interval minute --from 2024-01-01 --to 2024-12-31 --yes -o ndjson
   kite history NFO:NIFTY26NOVFUT --interval 5minute --from 7d --oi -o csv
@@ -105,6 +111,12 @@ func planHistory(opts *HistoryOptions) (*historyPlan, error) {
 	to, err := parseWhen(opts.To, now, true)
 	if err != nil {
 		return nil, exitcode.Usagef("invalid --to: %v", err)
+	}
+	if opts.Interval == "day" {
+		// Day candles are stamped at midnight: "--from 1y" at 11:30 means
+		// that day's candle too.
+		f := from.In(kite.IST)
+		from = time.Date(f.Year(), f.Month(), f.Day(), 0, 0, 0, 0, kite.IST)
 	}
 	if !from.Before(to) {
 		return nil, exitcode.Usagef("--from %s is not before --to %s: swap them or widen the range",

@@ -43,7 +43,12 @@ with "symbol" (EXCHANGE:TRADINGSYMBOL) first and "change" (percent against
 the previous close) added: a list keeps that order and works record by record
 with -o ndjson, -o csv and --jq '.[]', where Kite's object keyed by symbol
 would not. Unknown instruments are reported on stderr, the rest are still
-printed, and the exit code is 1.`,
+printed, and the exit code is 1.
+
+Environment: KITE_RATE_QUOTE overrides the client-side limit (e.g. 1/s, 2/s,
+or off; KITE_RATE_HISTORICAL, KITE_RATE_ORDER and KITE_RATE_DEFAULT likewise
+for the other endpoint classes); KITE_RETRY_BASE, KITE_RETRY_MAX and
+KITE_RETRY_ATTEMPTS the retry policy (default 3s, 30s, 5).`,
 		Example: `  kite quote NSE:INFY NSE:RELIANCE
   kite quote nse:infy 408065 --mode ltp -o json --jq '.[] | "\(.symbol) \(.last_price)"'
   kite instruments --exchange NSE --jq '.[] | "NSE:\(.tradingsymbol)"' | kite quote --file - --mode ohlc -o csv`,
