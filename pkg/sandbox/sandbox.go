@@ -88,7 +88,7 @@ type Options struct {
 type Faults struct {
 	DropEvery time.Duration // close every ticker connection this long after it opened
 	Stall     time.Duration // after connecting, send nothing (no data, no heartbeat) for this long
-	ErrorRate float64       // fraction of REST requests answered 503/500 (deterministic from Seed)
+	ErrorRate float64       // fraction of REST requests answered 503/500; which ones follows from Seed and request order
 	RateLimit bool          // answer every REST request 429 NetworkException with Retry-After
 }
 
