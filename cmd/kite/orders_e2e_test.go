@@ -453,6 +453,7 @@ func (d *discardWriter) WriteHeader(int)             {}
 
 func TestE2EOrdersAmbiguousPlaceIsReconciledNotResent(t *testing.T) {
 	_, env := startTestSandbox(t, sandbox.Options{Seed: 14, RateLimits: sandbox.NoRateLimits()})
+	env = with2(env, "KITE_RETRY_BASE", "20ms") // reconcile lookups are spaced like retries
 	away := ordersAway(t, env, "NSE:INFY", -0.6)
 
 	// The order lands but its response is lost: kite finds it by its tag.
@@ -484,6 +485,26 @@ func TestE2EOrdersAmbiguousPlaceIsReconciledNotResent(t *testing.T) {
 	}
 	if n := len(ordersBook(t, env)); n != 1 {
 		t.Fatalf("the book should still hold one order, has %d", n)
+	}
+
+	// A reused tag: the earlier order carrying it is not mistaken for the
+	// lost one, whether the new one landed or not.
+	r = runKite(t, kiteRun{Env: with2(env, "KITE_BASE_URL", proxy)}, "orders", "place", "NSE:INFY", "--buy", "--qty", "1",
+		"--price", away, "--tag", "lost01", "--yes")
+	if r.Code == 0 || !strings.Contains(r.Stderr, "was not placed") {
+		t.Fatalf("reused tag, never arrived: the earlier order must not count: %+v", r)
+	}
+	proxy, _ = ordersLossyProxy(t, env["KITE_BASE_URL"], true)
+	r = runKite(t, kiteRun{Env: with2(env, "KITE_BASE_URL", proxy)}, "orders", "place", "NSE:INFY", "--buy", "--qty", "2",
+		"--price", away, "--tag", "lost01", "--yes")
+	if r.Code != 0 {
+		t.Fatalf("reused tag, landed: %+v", r)
+	}
+	if err := json.Unmarshal([]byte(r.Stdout), &res); err != nil || res["reconciled"] != true {
+		t.Fatalf("reused tag, landed: %v %s", err, r.Stdout)
+	}
+	if o := ordersLatest(t, env, res["order_id"].(string)); o["quantity"].(json.Number).String() != "2" {
+		t.Fatalf("reconciled to the wrong order: %v", o)
 	}
 }
 

@@ -253,11 +253,27 @@ func runOrdersPlace(ctx context.Context, f *Factory, opts *ordersPlaceOptions) e
 		return err
 	}
 
+	// A tag given with --tag may already be on today's orders (a tag often
+	// groups a strategy's orders). Note which, so reconciling an ambiguous
+	// failure can only find the order this run sent. Generated tags are
+	// fresh, so they skip the lookup.
+	var earlier map[string]bool
+	if opts.Tag != "" {
+		found, err := ordersTagged(ctx, c, p.Tag)
+		if err != nil {
+			return fmt.Errorf("nothing was sent: %w", err)
+		}
+		earlier = map[string]bool{}
+		for _, o := range found {
+			earlier[o.OrderID] = true
+		}
+	}
+
 	res := writeResult{Tag: p.Tag, Variety: variety}
 	res.OrderID, err = c.PlaceOrder(ctx, variety, p)
 	switch {
 	case err != nil && kite.IsAmbiguous(err):
-		o, rerr := reconcilePlace(ctx, f, c, p.Tag, err)
+		o, rerr := reconcilePlace(ctx, f, c, p.Tag, earlier, err)
 		if rerr != nil {
 			return rerr
 		}

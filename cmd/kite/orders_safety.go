@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -185,9 +186,10 @@ func lastPrice(ctx context.Context, c *kite.Client, symbol string) (float64, err
 const reconcileLookups = 3
 
 // reconcilePlace answers an ambiguous place failure by looking the order's
-// tag up in the order book, never by sending the order again. Lookups are
+// tag up in the order book, never by sending the order again; orders in
+// earlier carried the tag before this place and do not count. Lookups are
 // spaced like retries (about 1 s, then 2 s; shorter when KITE_RETRY_BASE is).
-func reconcilePlace(ctx context.Context, f *Factory, c *kite.Client, tag string, placeErr error) (kite.Order, error) {
+func reconcilePlace(ctx context.Context, f *Factory, c *kite.Client, tag string, earlier map[string]bool, placeErr error) (kite.Order, error) {
 	fmt.Fprintf(f.IO.ErrOut, "placing the order failed after it was sent (%v); looking for tag %s in the order book…\n", placeErr, tag)
 	spacing := retry.Policy{Base: min(time.Second, c.Retry.Base), Max: 2 * time.Second}
 	var lookupErr error
@@ -203,14 +205,16 @@ func reconcilePlace(ctx context.Context, f *Factory, c *kite.Client, tag string,
 			continue
 		}
 		lookupErr = nil
-		if len(found) > 0 {
-			return found[len(found)-1], nil
+		for _, o := range slices.Backward(found) {
+			if !earlier[o.OrderID] {
+				return o, nil
+			}
 		}
 	}
 	if lookupErr != nil {
 		return kite.Order{}, fmt.Errorf("placing failed ambiguously (%w) and %w: the order may have been placed; run kite orders reconcile %s before placing it again", placeErr, lookupErr, tag)
 	}
-	return kite.Order{}, fmt.Errorf("the order was not placed: no order tagged %s is in the order book (placing failed: %w)", tag, placeErr)
+	return kite.Order{}, fmt.Errorf("the order was not placed: no new order tagged %s is in the order book (placing failed: %w)", tag, placeErr)
 }
 
 // rupees formats an amount with two decimals.
