@@ -254,6 +254,13 @@ func TestStreamRaw(t *testing.T) {
 	if n != 7 {
 		t.Fatalf("%d ticks in the raw output, want 7 (--count cuts a message)", n)
 	}
+	d := runKite(t, kiteRun{Stdin: strings.NewReader(r.Stdout)}, "ticks", "decode", "-")
+	if d.Code != 0 {
+		t.Fatalf("kite ticks decode: exit %d; stderr:\n%s", d.Code, d.Stderr)
+	}
+	if recs := parseLines(t, d.Stdout); len(recs) != 7 || recs[0].Mode != "full" {
+		t.Fatalf("kite ticks decode printed %d records, want 7 full ticks", len(recs))
+	}
 }
 
 // startStream execs kite stream with stdout on a real pipe, for tests that

@@ -114,3 +114,12 @@ func TestWatchCtrlCUnderTmux(t *testing.T) {
 		t.Fatalf("Ctrl-C: want exit 130 and the table gone; screen:\n%s", scr)
 	}
 }
+
+// --raw refuses to write binary to a terminal, before connecting.
+func TestStreamRawRefusesTerminal(t *testing.T) {
+	s := startTmux(t, fmt.Sprintf(`env -i PATH=/usr/bin:/bin HOME=%s KITE_HOME=%s KITE_WS_URL=ws://127.0.0.1:1/ws %s stream 408065 --raw; echo "EXIT=$?"; sleep 60`, t.TempDir(), t.TempDir(), kiteBin))
+	scr := s.waitFor("exit", func(scr string) bool { return strings.Contains(scr, "EXIT=") })
+	if !strings.Contains(scr, "EXIT=2") || !strings.Contains(scr, "terminal") {
+		t.Fatalf("want exit 2 naming the terminal; screen:\n%s", scr)
+	}
+}
