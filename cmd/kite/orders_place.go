@@ -58,7 +58,8 @@ and confirmed; without one it is refused unless --yes is given.
 Every order carries a tag (generated unless --tag is given; up to 20 letters
 and digits) and the request is sent exactly once. If it fails after being
 sent (timeout, 5xx), kite does not resend: it looks the tag up in the order
-book and says whether the order landed (see kite orders reconcile).
+book and says whether the order landed (see kite orders reconcile). Orders
+that already carried a reused --tag before this one do not count.
 
 Prints the order ID, tag and status. An order Kite rejects (insufficient
 margin, RMS) exits 5.`,

@@ -25,7 +25,8 @@ kite orders place prints it. When a place fails ambiguously (a timeout or a
 server error after the request was sent), the order may or may not exist;
 placing it again could buy twice. This command answers the question: it
 exits 0 and prints the order if it is there, and exits 1 if no order carries
-the tag.`,
+the tag. The answer is conclusive for a tag used once a day, as generated tags
+are; a tag shared by several orders lists them all.`,
 		Example: `  kite orders reconcile k1a2b3c4d5e6f7
   kite orders reconcile nightlyrebal01 --jq '.[0].status'
   kite orders reconcile "$TAG" >/dev/null || kite orders place NSE:INFY --buy --qty 1 --price 1500 --tag "$TAG" --yes`,
