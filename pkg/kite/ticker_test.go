@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kitecli/kite/pkg/auth"
 	"github.com/kitecli/kite/pkg/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/retry"
@@ -372,5 +373,36 @@ func TestTickerHandlerErrorStops(t *testing.T) {
 	defer cancel()
 	if err := tk.Run(ctx); !errors.Is(err, stop) {
 		t.Fatalf("Run = %v, want the handler's error", err)
+	}
+}
+
+// A Kite web session (user_id + enctoken, api_key=kitefront) streams too.
+func TestTickerWebSession(t *testing.T) {
+	srv, creds := startSandbox(t, sandbox.Options{})
+	toks := sandboxTokens(t, srv, creds, 2)
+	ac := &auth.Client{Root: srv.URL()}
+	sess, err := ac.WebLogin(context.Background(), sandbox.UserID, sandbox.Password, auth.TOTPFromSecret(sandbox.TOTPSecret, time.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := sess.Credentials()
+	if web.Kind != kite.Web || web.EncToken == "" {
+		t.Fatalf("web login gave %v credentials", web.Kind)
+	}
+	rec := &recorder{}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	rec.onTick = func(n int) error {
+		if n >= 4 {
+			cancel()
+		}
+		return nil
+	}
+	tk := newTestTickerWith(t, srv.WSURL(), web, rec, 1)
+	if err := tk.Subscribe(ctx, ticks.ModeQuote, toks...); err != nil {
+		t.Fatal(err)
+	}
+	if err := tk.Run(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run = %v, want ticks until cancelled", err)
 	}
 }
