@@ -295,11 +295,12 @@ func runOrdersPlace(ctx context.Context, f *Factory, opts *ordersPlaceOptions) e
 // size, and values the order.
 func resolveOrder(ctx context.Context, f *Factory, c *kite.Client, variety string, p kite.OrderParams) (resolvedOrder, error) {
 	r := resolvedOrder{Variety: variety, OrderParams: p}
-	res, err := f.Resolver(ctx)
+	symbol := p.Exchange + ":" + p.Tradingsymbol
+	res, err := f.resolverFor(ctx, []string{symbol}) // only this exchange's dump
 	if err != nil {
 		return r, err
 	}
-	inst, err := res.Resolve(p.Exchange + ":" + p.Tradingsymbol)
+	inst, err := res.Resolve(symbol)
 	if err != nil {
 		return r, err
 	}
