@@ -258,7 +258,10 @@ func runStream(ctx context.Context, f *Factory, opts *streamOptions) error {
 	}
 	err = t.Run(runCtx)
 	if q != nil {
-		q.close(ctx.Err() != nil)
+		// Whatever is still queued is stale by now: a stream that ends (a
+		// deadline, Ctrl-C) ends on time rather than after a slow reader
+		// has caught up.
+		q.close(true)
 		<-drained
 		if d, dt := q.drops(); d > 0 {
 			fmt.Fprintf(f.IO.ErrOut, "kite: stdout was too slow: dropped %d messages (%d ticks)\n", d, dt)

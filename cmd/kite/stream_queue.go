@@ -54,14 +54,7 @@ func (q *dropQueue) push(kind byte, conn int, data []byte, ev kite.TickerEvent) 
 		return q.err
 	}
 	if q.n == len(q.slots) {
-		old := &q.slots[q.head]
-		if old.kind == 'b' {
-			q.dropped++
-			if len(old.data) >= 2 {
-				q.droppedT += uint64(binary.BigEndian.Uint16(old.data))
-			}
-		}
-		q.head = (q.head + 1) % len(q.slots)
+		q.dropOldest()
 		q.n--
 	}
 	s := &q.slots[(q.head+q.n)%len(q.slots)]
@@ -70,6 +63,19 @@ func (q *dropQueue) push(kind byte, conn int, data []byte, ev kite.TickerEvent) 
 	q.n++
 	q.ready.Signal()
 	return nil
+}
+
+// dropOldest counts the oldest queued message as dropped and advances the
+// head; the caller holds mu and adjusts n.
+func (q *dropQueue) dropOldest() {
+	old := &q.slots[q.head]
+	if old.kind == 'b' {
+		q.dropped++
+		if len(old.data) >= 2 {
+			q.droppedT += uint64(binary.BigEndian.Uint16(old.data))
+		}
+	}
+	q.head = (q.head + 1) % len(q.slots)
 }
 
 func (q *dropQueue) Binary(conn int, msg []byte) error {
@@ -122,11 +128,17 @@ func (q *dropQueue) drain(stop func(error)) {
 	}
 }
 
-// close stops the drain once the queue is empty, or at once with discard.
+// close stops the drain once the queue is empty, or with discard at once,
+// counting what was left as dropped.
 func (q *dropQueue) close(discard bool) {
 	q.mu.Lock()
 	q.closed = true
 	q.discard = discard
+	if discard {
+		for ; q.n > 0; q.n-- {
+			q.dropOldest()
+		}
+	}
 	q.ready.Broadcast()
 	q.mu.Unlock()
 }

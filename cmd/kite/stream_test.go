@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -557,5 +559,38 @@ func TestStreamShardsOverConnections(t *testing.T) {
 		if !got[tok] {
 			t.Errorf("no tick for %d", tok)
 		}
+	}
+}
+
+// --on-slow drop: a reader slower than the market loses whole messages,
+// oldest first, never half a line, and is told how many on stderr.
+func TestStreamOnSlowDrop(t *testing.T) {
+	srv, env := startTestSandbox(t, sandbox.Options{TickInterval: time.Millisecond})
+	var list strings.Builder
+	for _, in := range sandboxInstruments(t, srv) {
+		fmt.Fprintln(&list, in.InstrumentToken)
+	}
+	file := filepath.Join(t.TempDir(), "all.txt")
+	if err := os.WriteFile(file, []byte(list.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd, out, _, stderr := startStream(t, env, "--file", file, "--mode", "full", "--on-slow", "drop", "--duration", "2s")
+	var lines []string
+	for {
+		line, err := out.ReadString('\n')
+		if err != nil {
+			break
+		}
+		lines = append(lines, line)
+		if len(lines)%20 == 0 {
+			time.Sleep(5 * time.Millisecond) // a slow consumer
+		}
+	}
+	if code := waitExit(t, cmd, 20*time.Second); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	parseLines(t, strings.Join(lines, ""))
+	if !regexp.MustCompile(`dropped [1-9]\d* messages \([1-9]\d* ticks\)`).MatchString(stderr.String()) {
+		t.Fatalf("no drop count on stderr after %d lines:\n%s", len(lines), stderr)
 	}
 }
