@@ -426,6 +426,7 @@ func TestE2EEnvSession(t *testing.T) {
 	r = runKite(t, kiteRun{Env: env}, "whoami")
 	mustCode(t, r, 3)
 	readCache(t, env, "default")
+	mustCode(t, runKite(t, kiteRun{Env: with(env, "KITE_HOME", t.TempDir())}, "logout"), 0, "nothing to do", "KITE_ACCESS_TOKEN is not cached")
 	// KITE_ACCESS_TOKEN without KITE_API_KEY is a usage error.
 	delete(env, "KITE_API_KEY")
 	mustCode(t, runKite(t, kiteRun{Env: env}, "whoami"), 2, "KITE_API_KEY")
@@ -554,6 +555,15 @@ func TestE2ENoSecretInOutput(t *testing.T) {
 	enc2 := readCache(t, env, "default").Token
 	srv.ExpireSessions()
 	mustCode(t, record(runKite(t, kiteRun{Env: env}, "--debug", "whoami")), 3)
+	// A logout that cannot reach Kite fails, still removes the cache, and
+	// does not print the token it tried to revoke (DELETE puts it in the URL).
+	mustCode(t, record(runKite(t, kiteRun{Env: with(env, "KITE_API_SECRET", sandbox.APISecret)},
+		"--debug", "login", "--api-key", sandbox.APIKey, "--request-token", loginRedirect(t, srv))), 0)
+	access2 := readCache(t, env, "default").Token
+	srv.Close()
+	r := record(runKite(t, kiteRun{Env: env}, "--debug", "logout"))
+	mustCode(t, r, 6, "removed the cached session", "connection refused")
+	noCache(t, env, "default")
 
 	all := out.String()
 	if !strings.Contains(all, "http request") {
@@ -561,7 +571,7 @@ func TestE2ENoSecretInOutput(t *testing.T) {
 	}
 	for name, secret := range map[string]string{
 		"API secret": sandbox.APISecret, "password": sandbox.Password, "wrong password": "wrong-password-x",
-		"TOTP secret": sandbox.TOTPSecret, "access token": access, "enctoken": enc, "second enctoken": enc2,
+		"TOTP secret": sandbox.TOTPSecret, "access token": access, "second access token": access2, "enctoken": enc, "second enctoken": enc2,
 		"request token": reqTok, "checksum": fmt.Sprintf("%x", sha256.Sum256([]byte(sandbox.APIKey+reqTok+sandbox.APISecret))),
 	} {
 		if secret == "" {
@@ -571,4 +581,19 @@ func TestE2ENoSecretInOutput(t *testing.T) {
 			t.Errorf("the output shows the %s", name)
 		}
 	}
+}
+
+// TestE2ETickerTokenExceptionForgetsSession: the ticker refusing the cached
+// session (403 TokenException) removes the cache too, like a REST call.
+func TestE2ETickerTokenExceptionForgetsSession(t *testing.T) {
+	srv := startTestSandboxT(t)
+	env := with(authEnv(t, srv), "KITE_WS_URL", srv.WSURL())
+	mustCode(t, runKite(t, kiteRun{Env: with(env, "KITE_API_SECRET", sandbox.APISecret)},
+		"login", "--api-key", sandbox.APIKey, "--request-token", loginRedirect(t, srv)), 0)
+	// 408065 is a numeric instrument token: the stream needs no REST call.
+	mustCode(t, runKite(t, kiteRun{Env: env, Timeout: 20 * time.Second}, "stream", "408065", "--count", "1"), 0)
+	srv.ExpireSessions()
+	r := runKite(t, kiteRun{Env: env, Timeout: 20 * time.Second}, "stream", "408065", "--count", "1")
+	mustCode(t, r, 3, "run kite login")
+	noCache(t, env, "default")
 }

@@ -47,6 +47,11 @@ func runLogout(ctx context.Context, f *Factory, _ *logoutOptions) error {
 	switch {
 	case errors.Is(err, auth.ErrNoSession):
 		fmt.Fprintf(f.IO.ErrOut, "No session for profile %q; nothing to do.\n", profile)
+		for _, env := range []string{"KITE_ACCESS_TOKEN", "KITE_ENCTOKEN"} {
+			if f.Getenv(env) != "" {
+				fmt.Fprintf(f.IO.ErrOut, "The session in %s is not cached: unset it to stop using it.\n", env)
+			}
+		}
 		return nil
 	case errors.As(err, &expired):
 		fmt.Fprintf(f.IO.ErrOut, "The session of profile %q had expired; removed it.\n", profile)

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -114,7 +115,7 @@ func (c *Client) GenerateSession(ctx context.Context, apiKey, requestToken, apiS
 		return Session{}, &LoginError{
 			Step: "exchanging the request token",
 			Hint: "check the API key and secret, and use a fresh request token (each works once, for minutes)",
-			Err:  err,
+			Err:  networkCode(err),
 		}
 	}
 	if tok.AccessToken == "" {
@@ -137,9 +138,20 @@ func (c *Client) Logout(ctx context.Context, s Session) error {
 	kc := &kite.Client{BaseURL: c.root(kite.DefaultAPIBase), HTTPClient: c.http(), UserAgent: c.UserAgent, Credentials: s.Credentials()}
 	err := kc.Do(ctx, http.MethodDelete, "/session/token", url.Values{"api_key": {s.APIKey}, "access_token": {s.Token}}, nil)
 	if err != nil && !kite.IsTokenError(err) {
-		return fmt.Errorf("invalidating the session at Kite: %w", err)
+		return fmt.Errorf("invalidating the session at Kite: %w", networkCode(err))
 	}
 	return nil
+}
+
+// networkCode gives a transport failure (no answer from Kite at all) the
+// network exit code; pkg/kite leaves non-GET failures uncoded because an
+// order write's failure is ambiguous, which a login or logout is not.
+func networkCode(err error) error {
+	var ne net.Error
+	if errors.As(err, &ne) && exitcode.Code(err) == exitcode.Error {
+		return exitcode.With(exitcode.Network, err)
+	}
+	return err
 }
 
 // RequestToken extracts the request token from what a user pasted: either

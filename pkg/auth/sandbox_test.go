@@ -135,4 +135,13 @@ func TestLoginNetworkFailureKeepsNetworkCode(t *testing.T) {
 	if exitcode.Code(err) != exitcode.Network || strings.Contains(err.Error(), sandbox.Password) {
 		t.Fatalf("unreachable Kite: code %d, %v", exitcode.Code(err), err)
 	}
+	_, err = ac.GenerateSession(context.Background(), sandbox.APIKey, "reqtok", sandbox.APISecret)
+	if exitcode.Code(err) != exitcode.Network || strings.Contains(err.Error(), sandbox.APISecret) {
+		t.Fatalf("session exchange with unreachable Kite: code %d, %v", exitcode.Code(err), err)
+	}
+	s := auth.Session{Kind: kite.Connect, APIKey: sandbox.APIKey, UserID: sandbox.UserID, Token: "accesstok", Expiry: time.Now().Add(time.Hour)}
+	err = ac.Logout(context.Background(), s)
+	if exitcode.Code(err) != exitcode.Network || strings.Contains(err.Error(), "accesstok") {
+		t.Fatalf("logout with unreachable Kite: code %d, %v", exitcode.Code(err), err)
+	}
 }
