@@ -147,7 +147,7 @@ func TestE2ELoginRequestTokenWhoamiLogout(t *testing.T) {
 	if s.Kind != "connect" || s.APIKey != sandbox.APIKey || s.UserID != sandbox.UserID || s.Token == "" {
 		t.Fatalf("cached %+v", s)
 	}
-	if u := s.Expiry.UTC(); u.Hour() != 0 || u.Minute() != 30 || !s.Expiry.After(time.Now()) || s.Expiry.Sub(time.Now()) > 24*time.Hour {
+	if u := s.Expiry.UTC(); u.Hour() != 0 || u.Minute() != 30 || !s.Expiry.After(time.Now()) || time.Until(s.Expiry) > 24*time.Hour {
 		t.Fatalf("expiry %v is not the next 06:00 IST (00:30 UTC)", s.Expiry.UTC())
 	}
 

@@ -119,7 +119,7 @@ func (c *Client) GenerateSession(ctx context.Context, apiKey, requestToken, apiS
 		}
 	}
 	if tok.AccessToken == "" {
-		return Session{}, &LoginError{Step: "exchanging the request token", Err: errors.New("Kite returned no access_token")}
+		return Session{}, &LoginError{Step: "exchanging the request token", Err: errors.New("no access_token in Kite's answer")}
 	}
 	if tok.APIKey == "" {
 		tok.APIKey = apiKey

@@ -174,15 +174,27 @@ func (s *Store) read() (Session, error) {
 	if err != nil {
 		return Session{}, fmt.Errorf("reading session %s: %w", path, err)
 	}
+	sess, err := decodeSession(data)
+	if err != nil {
+		return Session{}, &CorruptError{Path: path, Err: err}
+	}
+	return sess, nil
+}
+
+// decodeSession parses a session file strictly: unknown fields, trailing
+// data or a session that could not authenticate anything are errors.
+func decodeSession(data []byte) (Session, error) {
 	var sess Session
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	err = dec.Decode(&sess)
-	if err == nil {
-		err = sess.valid()
+	if err := dec.Decode(&sess); err != nil {
+		return Session{}, err
 	}
-	if err != nil {
-		return Session{}, &CorruptError{Path: path, Err: err}
+	if dec.More() {
+		return Session{}, errors.New("trailing data after the session")
+	}
+	if err := sess.valid(); err != nil {
+		return Session{}, err
 	}
 	return sess, nil
 }

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -319,4 +320,32 @@ func checkOneValidSession(t *testing.T, s *Store) {
 			t.Errorf("left behind: %s", e.Name())
 		}
 	}
+}
+
+func FuzzDecodeSession(f *testing.F) {
+	login := ist("2026-11-21T09:00:00+05:30")
+	good, _ := json.Marshal(connectSession("tok", login))
+	f.Add(good)
+	f.Add([]byte(`{"kind":"web","user_id":"u","token":"t","expiry":"2099-01-01T06:00:00+05:30"}`))
+	f.Add([]byte(`{"kind":"web","user_id":"u","token":"t","expiry":"2099-01-01T06:00:00+05:30"} {}`))
+	f.Add([]byte(`{"kind":"connect"`))
+	f.Add([]byte(``))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := decodeSession(data)
+		if err != nil {
+			return
+		}
+		if s.valid() != nil {
+			t.Fatalf("accepted an invalid session: %+v", s)
+		}
+		// What was accepted survives a save and a load unchanged.
+		st := &Store{Profile: "p", Dir: t.TempDir(), Now: func() time.Time { return s.Expiry.Add(-time.Second) }}
+		if err := st.Save(s); err != nil {
+			t.Fatal(err)
+		}
+		got, err := st.Load()
+		if err != nil || got.Token != s.Token || got.Kind != s.Kind || !got.Expiry.Equal(s.Expiry) {
+			t.Fatalf("round trip: %+v %v, want %+v", got, err, s)
+		}
+	})
 }

@@ -53,7 +53,7 @@ func (c *Client) WebLogin(ctx context.Context, userID, password string, twofa Tw
 		return Session{}, &LoginError{Step: "with the user id and password", Hint: "check --user-id and the password (KITE_PASSWORD)", Err: err}
 	}
 	if ld.RequestID == "" {
-		return Session{}, &LoginError{Step: "with the user id and password", Err: errors.New("Kite returned no request_id")}
+		return Session{}, &LoginError{Step: "with the user id and password", Err: errors.New("no request_id in Kite's answer")}
 	}
 	want := ld.TwoFAType
 	if want == "" {
@@ -75,7 +75,7 @@ func (c *Client) WebLogin(ctx context.Context, userID, password string, twofa Tw
 		}
 	}
 	if enc == "" {
-		return Session{}, &LoginError{Step: "at the two-factor step", Err: errors.New("Kite set no enctoken cookie")}
+		return Session{}, &LoginError{Step: "at the two-factor step", Err: errors.New("no enctoken cookie in Kite's answer")}
 	}
 	if ld.UserID != "" {
 		userID = ld.UserID
