@@ -158,8 +158,7 @@ type Engine struct {
 	tradeSeq  int64
 	pending   []Order
 
-	// dispatch keeps order updates in order: it is taken before mu is
-	// released and held while subscribers run.
+	// dispatch is held while subscribers run (see unlock); it guards subs.
 	dispatch sync.Mutex
 	subs     map[int]func(Order)
 	subSeq   int
@@ -243,17 +242,22 @@ func (e *Engine) Subscribe(fn func(Order)) (cancel func()) {
 	}
 }
 
-// unlock releases mu and delivers the updates queued under it.
+// unlock releases mu and delivers the updates queued under it. Updates
+// are queued in order under mu; whoever holds dispatch takes the whole
+// queue, so they are delivered in order, and subscribers run without mu,
+// free to read the engine.
 func (e *Engine) unlock() {
-	evs := e.pending
-	e.pending = nil
-	if len(evs) == 0 {
-		e.mu.Unlock()
+	queued := len(e.pending) > 0
+	e.mu.Unlock()
+	if !queued {
 		return
 	}
 	e.dispatch.Lock()
-	e.mu.Unlock()
 	defer e.dispatch.Unlock()
+	e.mu.Lock()
+	evs := e.pending
+	e.pending = nil
+	e.mu.Unlock()
 	ids := make([]int, 0, len(e.subs))
 	for id := range e.subs {
 		ids = append(ids, id)

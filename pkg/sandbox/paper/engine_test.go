@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -584,7 +585,20 @@ func TestConcurrentUse(t *testing.T) {
 	w := newWorld(t, paper.Options{Cash: 1e9})
 	infy := w.inst("NSE", "INFY")
 	var seen sync.Map
-	w.e.Subscribe(func(o paper.Order) { seen.Store(o.OrderID+o.Status, true) })
+	var last sync.Map // order id → index of its latest update
+	var n atomic.Int64
+	w.e.Subscribe(func(o paper.Order) {
+		seen.Store(o.OrderID+o.Status, true)
+		// Subscribers may read the engine while others trade.
+		if len(w.e.Orders()) == 0 {
+			t.Error("an update for an empty order book")
+		}
+		i := n.Add(1)
+		if prev, ok := last.Load(o.OrderID); ok && prev.(int64) >= i {
+			t.Errorf("updates of %s out of order", o.OrderID)
+		}
+		last.Store(o.OrderID, i)
+	})
 	var wg sync.WaitGroup
 	done := make(chan struct{})
 	go func() {
@@ -628,6 +642,47 @@ func TestConcurrentUse(t *testing.T) {
 	for _, o := range w.e.Orders() {
 		if _, ok := seen.Load(o.OrderID + o.Status); !ok {
 			t.Errorf("no update for %s in its final state %s", o.OrderID, o.Status)
+		}
+	}
+}
+
+// Order updates of one order arrive in the order they happened, even with
+// several goroutines trading at once.
+func TestUpdatesInOrder(t *testing.T) {
+	w := newWorld(t, paper.Options{Cash: 1e9})
+	infy := w.inst("NSE", "INFY")
+	var mu sync.Mutex
+	got := map[string][]string{}
+	w.e.Subscribe(func(o paper.Order) {
+		mu.Lock()
+		got[o.OrderID] = append(got[o.OrderID], o.Status)
+		mu.Unlock()
+	})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 25 {
+				id, err := w.e.Place(paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Quantity: 1, Product: "MIS",
+					OrderType: "LIMIT", Price: rupees(infy, w.ltp(infy)-50*infy.TickSize)})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := w.e.Cancel("regular", id); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if len(got) != 100 {
+		t.Fatalf("updates for %d orders, want 100", len(got))
+	}
+	for id, st := range got {
+		if strings.Join(st, ",") != "OPEN,CANCELLED" {
+			t.Errorf("%s: updates %v", id, st)
 		}
 	}
 }
