@@ -101,7 +101,9 @@ is lost, and --on-slow drop keeps a bounded queue, drops the oldest messages and
 reports how many on stderr.
 
 --raw writes Kite's binary messages back to back (heartbeats dropped), the
-format kite ticks decode reads; it refuses a terminal.
+format kite ticks decode reads; it refuses a terminal. Raw messages are Kite's
+own, so they may include a new subscription's first ticks in Kite's default
+quote mode; NDJSON output only ever holds ticks in --mode.
 
 --count, --duration and --until end the stream with exit 0, as does a closed
 stdout (kite stream ... | head). Ctrl-C closes the connection, flushes and exits
@@ -200,6 +202,7 @@ func runStream(ctx context.Context, f *Factory, opts *streamOptions) error {
 		symbols:  make(map[uint32]string, len(insts)),
 		jq:       f.JQ(),
 		raw:      opts.Raw,
+		mode:     mode,
 		limit:    opts.Count,
 		recvTime: opts.RecvTime,
 		orders:   opts.Orders,
@@ -415,7 +418,8 @@ type tickWriter struct {
 	symbols  map[uint32]string
 	jq       *output.JQ
 	raw      bool
-	limit    int // 0 = no limit
+	mode     ticks.Mode // NDJSON prints only ticks in this mode; 0 = any
+	limit    int        // 0 = no limit
 	count    int
 	recvTime bool
 	orders   bool
@@ -448,6 +452,12 @@ func (w *tickWriter) binary(conn int, msg []byte, recv int64) error {
 	buf := w.out1[:0]
 	done := false
 	for !done && it.Next(&w.tick) {
+		if w.mode != 0 && w.tick.Mode != w.mode {
+			// Kite sends a new subscription's first ticks in quote mode
+			// until the mode command takes effect; a consumer that asked
+			// for full expects every record to be full.
+			continue
+		}
 		start := len(buf)
 		buf = ticks.AppendJSON(buf, &w.tick, w.symbols[w.tick.InstrumentToken])
 		if w.recvTime {

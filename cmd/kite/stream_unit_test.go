@@ -149,3 +149,20 @@ func FuzzRawMessage(f *testing.F) {
 		}
 	})
 }
+
+// Ticks in another mode than asked (Kite's quote-mode start of a new
+// subscription) are not printed as NDJSON and do not count.
+func TestTickWriterKeepsTheAskedMode(t *testing.T) {
+	msg := ticks.AppendMessage(nil,
+		ticks.Tick{Mode: ticks.ModeQuote, InstrumentToken: 408065, LastPrice: 100},
+		ticks.Tick{Mode: ticks.ModeFull, InstrumentToken: 408065, LastPrice: 200})
+	var out bytes.Buffer
+	w := newBenchWriter(&out, 1)
+	w.mode = ticks.ModeFull
+	if err := w.Binary(1, msg); !errors.Is(err, errStreamDone) {
+		t.Fatalf("Binary = %v, want done after one full tick", err)
+	}
+	if got := out.String(); strings.Count(got, "\n") != 1 || !strings.Contains(got, `"mode":"full"`) || !strings.Contains(got, `"last_price":2,`) {
+		t.Fatalf("output %q, want only the full tick", got)
+	}
+}

@@ -287,8 +287,16 @@ func (b *watchBoard) Binary(_ int, msg []byte) error {
 		}
 		t := &b.tick
 		r.seen = true
-		r.last, r.close, r.volume, r.oi = t.LastPrice, t.Close, t.VolumeTraded, t.OI
-		r.bid, r.ask = t.Depth.Buy[0].Price, t.Depth.Sell[0].Price
+		r.last = t.LastPrice
+		if t.Mode != ticks.ModeLTP {
+			r.close, r.volume = t.Close, t.VolumeTraded
+		}
+		// Until Kite applies the full mode the first ticks are quotes,
+		// without depth or OI: keep what the table shows.
+		if t.Mode == ticks.ModeFull {
+			r.oi = t.OI
+			r.bid, r.ask = t.Depth.Buy[0].Price, t.Depth.Sell[0].Price
+		}
 		b.dirty = true
 	}
 	return nil

@@ -376,8 +376,14 @@ func (s *shard) subscribe(ctx context.Context, mode ticks.Mode, toks []uint32) e
 	if conn == nil {
 		return nil // replayed on connect
 	}
-	if err := sendBatches(ctx, conn, "subscribe", "", added); err != nil {
-		return err
+	if len(added) > 0 {
+		// See replay for why the mode goes first as well.
+		if err := sendBatches(ctx, conn, "mode", mode.String(), added); err != nil {
+			return err
+		}
+		if err := sendBatches(ctx, conn, "subscribe", "", added); err != nil {
+			return err
+		}
 	}
 	return sendBatches(ctx, conn, "mode", mode.String(), toks)
 }
@@ -395,8 +401,12 @@ func (s *shard) unsubscribe(ctx context.Context, toks []uint32) error {
 	return sendBatches(ctx, conn, "unsubscribe", "", toks)
 }
 
-// replay sends the whole wanted set on a fresh connection: subscribe, then
-// one mode command per mode (Kite starts new subscriptions in quote mode).
+// replay sends the whole wanted set on a fresh connection: the mode
+// commands, subscribe, then the mode commands again. Kite starts a new
+// subscription in quote mode, so between subscribe and mode a tick can come
+// in the wrong mode; a server that takes a mode command as a subscription
+// (the sandbox does) gets the right mode from the first tick, and one that
+// ignores a mode for tokens not yet subscribed gets it from the second.
 func (s *shard) replay(ctx context.Context, conn *websocket.Conn) (int, error) {
 	s.mu.Lock()
 	s.conn = conn
@@ -411,15 +421,24 @@ func (s *shard) replay(ctx context.Context, conn *websocket.Conn) (int, error) {
 	}
 	s.mu.Unlock()
 	slices.Sort(all)
+	modes := func() error {
+		for _, m := range []ticks.Mode{ticks.ModeLTP, ticks.ModeQuote, ticks.ModeFull} {
+			toks := byMode[m]
+			slices.Sort(toks)
+			if err := sendBatches(ctx, conn, "mode", m.String(), toks); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := modes(); err != nil {
+		return 0, err
+	}
 	if err := sendBatches(ctx, conn, "subscribe", "", all); err != nil {
 		return 0, err
 	}
-	for _, m := range []ticks.Mode{ticks.ModeLTP, ticks.ModeQuote, ticks.ModeFull} {
-		toks := byMode[m]
-		slices.Sort(toks)
-		if err := sendBatches(ctx, conn, "mode", m.String(), toks); err != nil {
-			return 0, err
-		}
+	if err := modes(); err != nil {
+		return 0, err
 	}
 	return len(all), nil
 }
