@@ -11,10 +11,13 @@ package bench
 // the ratio.
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
+	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -239,6 +242,68 @@ func BenchmarkTicksBaseline(b *testing.B) {
 			perPacket(b)
 		})
 	}
+}
+
+// BenchmarkTicksBaselinePrintln is the same, printed the way a gokiteconnect
+// OnTick callback typically prints it — fmt.Println(string(json)) on an
+// unbuffered file, one write per tick — here to /dev/null. Compare it with
+// BenchmarkTicksKiteFile, kite's codec behind the 64 KiB bufio.Writer that
+// `kite ticks decode` and `kite stream` use.
+func BenchmarkTicksBaselinePrintln(b *testing.B) {
+	devNull := openDevNull(b)
+	for _, k := range ticksBenchKinds() {
+		b.Run(k.name, func(b *testing.B) {
+			msg := ticksBenchMessage(k.tick)
+			b.SetBytes(int64(len(msg)))
+			b.ReportAllocs()
+			for b.Loop() {
+				parsed, err := ticksBaselineParse(msg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for i := range parsed {
+					line, err := json.Marshal(parsed[i])
+					if err != nil {
+						b.Fatal(err)
+					}
+					fmt.Fprintln(devNull, string(line))
+				}
+			}
+			perPacket(b)
+		})
+	}
+}
+
+func BenchmarkTicksKiteFile(b *testing.B) {
+	devNull := openDevNull(b)
+	for _, k := range ticksBenchKinds() {
+		b.Run(k.name, func(b *testing.B) {
+			msg := ticksBenchMessage(k.tick)
+			w := bufio.NewWriterSize(devNull, 64<<10)
+			var line []byte
+			b.SetBytes(int64(len(msg)))
+			b.ReportAllocs()
+			for b.Loop() {
+				it := ticks.NewIter(msg)
+				var t ticks.Tick
+				for it.Next(&t) {
+					line = ticks.AppendJSON(line[:0], &t, "")
+					w.Write(line)
+				}
+			}
+			w.Flush()
+			perPacket(b)
+		})
+	}
+}
+
+func openDevNull(b *testing.B) *os.File {
+	f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { f.Close() })
+	return f
 }
 
 // BenchmarkTicksKite: kite's codec, decode + AppendJSON, into a reused buffer.

@@ -36,11 +36,15 @@ micro() {
 
 ratio() {
   echo "== kite codec vs gokiteconnect parser + encoding/json (best of $COUNT, ns/packet)"
-  (cd bench && go test -run '^$' -bench 'Ticks(Baseline|Kite)' -benchmem -count "$COUNT") >"$work/ratio.txt"
+  echo "   memory: json.Marshal into a reused buffer vs decode + AppendJSON into a reused buffer"
+  echo "   printed: fmt.Println(string(json)) per tick vs AppendJSON into a 64 KiB bufio.Writer (both to /dev/null)"
+  (cd bench && go test -run '^$' -bench 'Ticks(Baseline|BaselinePrintln|Kite|KiteFile)/' -benchmem -count "$COUNT") >"$work/ratio.txt"
   best <"$work/ratio.txt" | awk '
-    { split($1, p, "/"); kind = p[2]; if (p[1] ~ /Baseline/) base[kind] = $2; else kite[kind] = $2 }
-    END { printf "%-12s %14s %10s %8s\n", "kind", "baseline", "kite", "ratio";
-          for (k in kite) printf "%-12s %14.1f %10.1f %7.0fx\n", k, base[k], kite[k], base[k] / kite[k] }'
+    { split($1, p, "/"); kind = p[2]; v[p[1], kind] = $2; kinds[kind] = 1 }
+    END { printf "%-12s %10s %8s %6s   %10s %8s %6s\n", "kind", "memory:", "kite", "ratio", "printed:", "kite", "ratio";
+          for (k in kinds) printf "%-12s %10.0f %8.1f %5.0fx   %10.0f %8.1f %5.0fx\n", k,
+            v["BenchmarkTicksBaseline", k], v["BenchmarkTicksKite", k], v["BenchmarkTicksBaseline", k] / v["BenchmarkTicksKite", k],
+            v["BenchmarkTicksBaselinePrintln", k], v["BenchmarkTicksKiteFile", k], v["BenchmarkTicksBaselinePrintln", k] / v["BenchmarkTicksKiteFile", k] }'
 }
 
 # seed writes N varied tick records: per 10 ticks, 6 full (NSE), 2 quote,
