@@ -3,7 +3,6 @@ package sandbox
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -208,11 +207,9 @@ func (c *tickConn) run() {
 	}()
 	c.writeLoop()
 	c.cancel()
-	if errors.Is(c.hub.s.ctx.Err(), context.Canceled) {
-		_ = c.ws.Close(websocket.StatusGoingAway, "server shutting down")
-	} else {
-		_ = c.ws.CloseNow()
-	}
+	// Every end is abrupt, as a dropped network or a Kite restart looks to
+	// a client: no close handshake to wait for on Close.
+	_ = c.ws.CloseNow()
 	<-done
 }
 
