@@ -96,7 +96,6 @@ type Faults struct {
 type Server struct {
 	opts     Options
 	log      *slog.Logger
-	ln       net.Listener
 	srv      *http.Server
 	url      string
 	wsURL    string
@@ -161,7 +160,6 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s := &Server{
 		opts:     opts,
 		log:      opts.Logger,
-		ln:       ln,
 		world:    w,
 		sessions: newSessions(),
 		limiter:  newLimiter(opts.RateLimits),
@@ -242,7 +240,8 @@ func (s *Server) AccessToken() string {
 	return s.sessions.issueAccess(APIKey, UserID)
 }
 
-// SetFaults replaces the active faults.
+// SetFaults replaces the active faults. Invalid ones (a rate outside
+// [0, 1], a negative duration) are ignored, leaving the faults as they were.
 func (s *Server) SetFaults(f Faults) {
 	if checkFaults(f) != nil {
 		return
