@@ -156,10 +156,12 @@ type tickConn struct {
 	cancel     context.CancelFunc
 	wake       chan struct{} // buffered 1: something to send before the next step
 
-	// The subscriptions, in subscription order, as two parallel slices
-	// because that is what market.AppendTicks takes.
+	// mu guards what the reader, the paper engine and the writer share:
+	// the order updates waiting to be sent, and the subscriptions, in
+	// subscription order, as two parallel slices because that is what
+	// market.AppendTicks takes.
 	mu     sync.Mutex
-	orders []orderUpdate // order updates waiting to be sent
+	orders []orderUpdate
 	tokens []uint32
 	modes  []ticks.Mode
 	idx    map[uint32]int // token → index in tokens
