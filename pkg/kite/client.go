@@ -127,11 +127,12 @@ func (c *Client) DoRaw(ctx context.Context, method, path string, params url.Valu
 	attempts := 0
 	err := retry.Do(ctx, c.Retry, func(ctx context.Context) error {
 		attempts++
-		if err := c.Limits.Wait(ctx, method, path); err != nil {
+		release, err := c.Limits.Acquire(ctx, method, path)
+		if err != nil {
 			return retry.Fatal(err)
 		}
-		var err error
 		raw, err = c.once(ctx, method, path, params)
+		release()
 		if err == nil || idempotent && ctx.Err() == nil && retryable(err) {
 			return err
 		}

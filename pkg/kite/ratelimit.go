@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -115,52 +116,112 @@ func ClassOf(method, path string) EndpointClass {
 	return ClassDefault
 }
 
-// RateLimiter holds one token bucket per window of each class. It is safe
-// for concurrent use and lives as long as the Client (one process), so it
-// keeps one process under Kite's limits; separate processes are not
-// coordinated.
+// RateLimiter paces requests per endpoint class. It is safe for concurrent
+// use and lives as long as the Client (one process), so it keeps one
+// process under Kite's limits; separate processes are not coordinated.
 type RateLimiter struct {
 	buckets map[EndpointClass][]*rate.Limiter
+	pacers  map[EndpointClass]*pacer
 }
 
-// NewRateLimiter builds the buckets for t.
+// NewRateLimiter builds the limits of t.
 //
-// A token bucket of rate N/Per cannot promise "at most N in any window of
-// Per" once its burst is above one, so windows of a second are paced evenly
-// (burst 1) with a 10% margin: requests sent exactly 1/N s apart arrive
-// closer than that whenever the network delays one more than the next,
-// and the server then answers 429. Longer windows, which exist to allow
-// short bursts, get rate N/(2·Per) with burst N/2: at most N/2 at once plus
-// N/2 refilled, N in any window.
+// A window of one request (quote: 1/s) is a pacer: one request of the class
+// at a time, the next sent a full window after the previous one's response
+// arrived. Kite counts a request when it handles it, and a token bucket,
+// which schedules by when requests were allowed, lets two arrive less than
+// a window apart whenever the first was delayed (a busy machine, a slow
+// network) and so earns a 429. Pacing from the response cannot: the server
+// handled the previous request before answering it.
+//
+// Other windows are token buckets. A bucket of rate N/Per cannot promise
+// "at most N in any window of Per" once its burst is above one, so windows
+// of a second are paced evenly (burst 1) 10% under the published rate, and
+// longer windows, which exist to allow short bursts, get rate N/(2·Per)
+// with burst N/2: at most N/2 at once plus N/2 refilled, N in any window.
 func NewRateLimiter(t RateTable) *RateLimiter {
-	l := &RateLimiter{buckets: map[EndpointClass][]*rate.Limiter{}}
+	l := &RateLimiter{buckets: map[EndpointClass][]*rate.Limiter{}, pacers: map[EndpointClass]*pacer{}}
 	for c, ws := range t {
 		for _, w := range ws {
-			var b *rate.Limiter
-			if w.Per <= time.Second {
-				b = rate.NewLimiter(rate.Every(w.Per*11/10/time.Duration(w.N)), 1)
-			} else {
-				b = rate.NewLimiter(rate.Every(2*w.Per/time.Duration(w.N)), max(w.N/2, 1))
+			switch {
+			case w.N == 1 && w.Per <= time.Second:
+				l.pacers[c] = newPacer(w.Per)
+			case w.Per <= time.Second:
+				l.buckets[c] = append(l.buckets[c], rate.NewLimiter(rate.Every(w.Per*11/10/time.Duration(w.N)), 1))
+			default:
+				l.buckets[c] = append(l.buckets[c], rate.NewLimiter(rate.Every(2*w.Per/time.Duration(w.N)), max(w.N/2, 1)))
 			}
-			l.buckets[c] = append(l.buckets[c], b)
 		}
 	}
 	return l
 }
 
-// Wait blocks until a request of this method and path may be sent, or ctx
-// ends.
-func (l *RateLimiter) Wait(ctx context.Context, method, path string) error {
+// Acquire blocks until a request of this method and path may be sent, or
+// ctx ends. The caller must call release once the response has arrived (or
+// the request failed).
+func (l *RateLimiter) Acquire(ctx context.Context, method, path string) (release func(), err error) {
 	if l == nil {
-		return nil
+		return func() {}, nil
 	}
-	for _, b := range l.buckets[ClassOf(method, path)] {
-		if err := b.Wait(ctx); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return fmt.Errorf("client-side rate limit: %w", err)
+	c := ClassOf(method, path)
+	release = func() {}
+	if p := l.pacers[c]; p != nil {
+		if release, err = p.acquire(ctx); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	for _, b := range l.buckets[c] {
+		if err := b.Wait(ctx); err != nil {
+			release()
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, fmt.Errorf("client-side rate limit: %w", err)
+		}
+	}
+	return release, nil
+}
+
+// Wait is Acquire for callers that do not report when the response came:
+// a paced class then counts its window from the send.
+func (l *RateLimiter) Wait(ctx context.Context, method, path string) error {
+	release, err := l.Acquire(ctx, method, path)
+	if err == nil {
+		release()
+	}
+	return err
+}
+
+// pacer lets one request at a time through, each a gap after the previous
+// one's release.
+type pacer struct {
+	gap  time.Duration
+	turn chan time.Time // holds the earliest next send while no request is out
+}
+
+func newPacer(gap time.Duration) *pacer {
+	p := &pacer{gap: gap, turn: make(chan time.Time, 1)}
+	p.turn <- time.Time{}
+	return p
+}
+
+func (p *pacer) acquire(ctx context.Context) (func(), error) {
+	var next time.Time
+	select {
+	case next = <-p.turn:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if d := time.Until(next); d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			p.turn <- next
+			return nil, ctx.Err()
+		}
+	}
+	var once sync.Once
+	return func() { once.Do(func() { p.turn <- time.Now().Add(p.gap) }) }, nil
 }

@@ -85,3 +85,29 @@ func TestRateLimiterBursts(t *testing.T) {
 		t.Errorf("nil limiter: %v", err)
 	}
 }
+
+// A one-per-second class lets one request out at a time and counts its
+// window from the response, not from the send.
+func TestPacerWaitsForTheResponse(t *testing.T) {
+	l := NewRateLimiter(DefaultRateTable())
+	short := func() context.Context {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		t.Cleanup(cancel)
+		return ctx
+	}
+	release, err := l.Acquire(context.Background(), http.MethodGet, "/quote")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Acquire(short(), http.MethodGet, "/quote/ltp"); err == nil {
+		t.Fatal("a second quote request went out while the first had no response")
+	}
+	if _, err := l.Acquire(short(), http.MethodGet, "/instruments"); err != nil {
+		t.Fatalf("another class was held up: %v", err)
+	}
+	release()
+	release() // idempotent
+	if _, err := l.Acquire(short(), http.MethodGet, "/quote"); err == nil {
+		t.Fatal("the next quote request did not wait a second after the response")
+	}
+}
