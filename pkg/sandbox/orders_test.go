@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/pquerna/otp/totp"
 )
 
 type orderJSON struct {
@@ -137,4 +138,61 @@ func TestOrdersLifecycle(t *testing.T) {
 func formatRupees(v float64) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// webLogin logs in through /api/login and /api/twofa and returns the
+// enctoken.
+func webLogin(t *testing.T, s *Server) string {
+	t.Helper()
+	var login struct {
+		RequestID string `json:"request_id"`
+	}
+	wantData(t, call(t, http.MethodPost, s.URL()+"/api/login", "", url.Values{"user_id": {UserID}, "password": {Password}}), &login)
+	code, err := totp.GenerateCode(TOTPSecret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := call(t, http.MethodPost, s.URL()+"/api/twofa", "", url.Values{"user_id": {UserID}, "request_id": {login.RequestID}, "twofa_value": {code}})
+	wantData(t, r, nil)
+	for _, c := range (&http.Response{Header: r.Header}).Cookies() {
+		if c.Name == "enctoken" {
+			return c.Value
+		}
+	}
+	t.Fatal("no enctoken cookie")
+	return ""
+}
+
+// TestWebSessionOrders trades through the Kite web API (/oms, enctoken) and
+// gets the order's updates on the web ticker.
+func TestWebSessionOrders(t *testing.T) {
+	s := start(t, Options{TickInterval: 10 * time.Millisecond})
+	enc := webLogin(t, s)
+	auth := "enctoken " + enc
+	c, err := tryDial(s, url.Values{"api_key": {"kitefront"}, "user_id": {UserID}, "enctoken": {enc}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	var placed struct {
+		OrderID string `json:"order_id"`
+	}
+	wantData(t, call(t, http.MethodPost, s.URL()+"/oms/orders/regular", auth, url.Values{"exchange": {"NSE"}, "tradingsymbol": {"SBIN"},
+		"transaction_type": {"BUY"}, "quantity": {"1"}, "product": {"MIS"}, "order_type": {"MARKET"}}), &placed)
+	readUntil(t, c, 10*time.Second, func(typ websocket.MessageType, msg []byte) bool {
+		var m struct {
+			Type string    `json:"type"`
+			Data orderJSON `json:"data"`
+		}
+		return typ == websocket.MessageText && json.Unmarshal(msg, &m) == nil && m.Type == "order" &&
+			m.Data.OrderID == placed.OrderID && m.Data.Status == "COMPLETE"
+	})
+	var orders []orderJSON
+	wantData(t, call(t, http.MethodGet, s.URL()+"/oms/orders", auth, nil), &orders)
+	if len(orders) != 1 || orders[0].OrderID != placed.OrderID {
+		t.Fatalf("web order book: %+v", orders)
+	}
+	for _, p := range []string{"/oms/portfolio/holdings", "/oms/portfolio/positions", "/oms/user/margins", "/oms/trades"} {
+		wantData(t, call(t, http.MethodGet, s.URL()+p, auth, nil), nil)
+	}
 }
