@@ -189,7 +189,8 @@ func TestE2EOrdersLifecycle(t *testing.T) {
 	}
 	_, mkt := ordersRun(t, env, 0, "orders", "place", "NSE:INFY", "--buy", "--qty", "4", "--type", "MARKET", "--yes")
 	mid, _ := mkt["order_id"].(string)
-	if mkt["status"] != "COMPLETE" {
+	if mkt["status"] != "COMPLETE" || mkt["filled_quantity"].(json.Number).String() != "4" ||
+		mkt["average_price"] != ordersLatest(t, env, mid)["average_price"] {
 		t.Fatalf("MARKET order: %v", mkt)
 	}
 	fills := acctJSON(t, env, "orders", "trades", mid).([]any)

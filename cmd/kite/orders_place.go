@@ -61,8 +61,9 @@ sent (timeout, 5xx), kite does not resend: it looks the tag up in the order
 book and says whether the order landed (see kite orders reconcile). Orders
 that already carried a reused --tag before this one do not count.
 
-Prints the order ID, tag and status. An order Kite rejects (insufficient
-margin, RMS) exits 5.`,
+Prints the order as it stands right after placing: ID, tag, status, filled
+quantity and average price. An order Kite rejects (insufficient margin, RMS)
+exits 5.`,
 		Example: `  kite orders place NSE:INFY --buy --qty 1 --price 1500
   kite orders place NSE:INFY --sell --qty 5 --type MARKET --product MIS --yes
   kite orders place NSE:SBIN --buy --qty 10 --price 801 --trigger 800 --dry-run

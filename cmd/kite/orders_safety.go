@@ -108,11 +108,17 @@ func (s *writeSafety) confirm(f *Factory, summary, question string) error {
 // writeResult is what an order write prints: the order and its status
 // right after the write.
 type writeResult struct {
-	OrderID       string `json:"order_id"`
-	Tag           string `json:"tag,omitempty"`
-	Variety       string `json:"variety"`
-	Status        string `json:"status"`
-	StatusMessage string `json:"status_message"`
+	OrderID         string  `json:"order_id"`
+	Tag             string  `json:"tag,omitempty"`
+	Variety         string  `json:"variety"`
+	Status          string  `json:"status"`
+	StatusMessage   string  `json:"status_message"`
+	Exchange        string  `json:"exchange,omitempty"`
+	Tradingsymbol   string  `json:"tradingsymbol,omitempty"`
+	TransactionType string  `json:"transaction_type,omitempty"`
+	Quantity        int     `json:"quantity"`
+	FilledQuantity  int     `json:"filled_quantity"`
+	AveragePrice    float64 `json:"average_price"`
 	// Reconciled is set when the write's response was lost but the order
 	// was found in the order book by its tag.
 	Reconciled bool `json:"reconciled,omitempty"`
@@ -130,6 +136,8 @@ func settle(ctx context.Context, f *Factory, c *kite.Client, res writeResult) (w
 	}
 	last := hist[len(hist)-1]
 	res.Status, res.StatusMessage = last.Status, last.StatusMessage
+	res.Exchange, res.Tradingsymbol, res.TransactionType = last.Exchange, last.Tradingsymbol, last.TransactionType
+	res.Quantity, res.FilledQuantity, res.AveragePrice = last.Quantity, last.FilledQuantity, last.AveragePrice
 	if res.Tag == "" {
 		res.Tag = last.Tag
 	}
