@@ -164,6 +164,9 @@ func runStream(ctx context.Context, f *Factory, opts *streamOptions) error {
 			deadline = d
 		}
 	}
+	if o := f.Global.Output; o != "" && o != "ndjson" {
+		return exitcode.Usagef("kite stream always prints NDJSON (or --raw bytes): drop -o %s, or use kite watch for a table", o)
+	}
 	if opts.Raw {
 		switch {
 		case f.IO.StdoutTTY:

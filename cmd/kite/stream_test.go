@@ -205,6 +205,7 @@ func TestStreamUsageErrors(t *testing.T) {
 		{"stream", "408065", "--raw", "--events"},
 		{"stream", "408065", "--raw", "--jq", ".last_price"},
 		{"stream", "408065", "--watchdog", "0s"},
+		{"stream", "408065", "-o", "table"},
 		{"watch", "408065"}, // stdout is not a terminal
 	} {
 		r := runKite(t, kiteRun{Env: map[string]string{"KITE_WS_URL": "ws://127.0.0.1:1/ws"}}, args...)

@@ -378,14 +378,14 @@ func (s *shard) subscribe(ctx context.Context, mode ticks.Mode, toks []uint32) e
 	}
 	if len(added) > 0 {
 		// See replay for why the mode goes first as well.
-		if err := sendBatches(ctx, conn, "mode", mode.String(), added); err != nil {
+		if err := s.send(ctx, conn, "mode", mode.String(), added); err != nil {
 			return err
 		}
-		if err := sendBatches(ctx, conn, "subscribe", "", added); err != nil {
+		if err := s.send(ctx, conn, "subscribe", "", added); err != nil {
 			return err
 		}
 	}
-	return sendBatches(ctx, conn, "mode", mode.String(), toks)
+	return s.send(ctx, conn, "mode", mode.String(), toks)
 }
 
 func (s *shard) unsubscribe(ctx context.Context, toks []uint32) error {
@@ -398,7 +398,7 @@ func (s *shard) unsubscribe(ctx context.Context, toks []uint32) error {
 	if conn == nil {
 		return nil
 	}
-	return sendBatches(ctx, conn, "unsubscribe", "", toks)
+	return s.send(ctx, conn, "unsubscribe", "", toks)
 }
 
 // replay sends the whole wanted set on a fresh connection: the mode
@@ -425,7 +425,7 @@ func (s *shard) replay(ctx context.Context, conn *websocket.Conn) (int, error) {
 		for _, m := range []ticks.Mode{ticks.ModeLTP, ticks.ModeQuote, ticks.ModeFull} {
 			toks := byMode[m]
 			slices.Sort(toks)
-			if err := sendBatches(ctx, conn, "mode", m.String(), toks); err != nil {
+			if err := s.send(ctx, conn, "mode", m.String(), toks); err != nil {
 				return err
 			}
 		}
@@ -434,7 +434,7 @@ func (s *shard) replay(ctx context.Context, conn *websocket.Conn) (int, error) {
 	if err := modes(); err != nil {
 		return 0, err
 	}
-	if err := sendBatches(ctx, conn, "subscribe", "", all); err != nil {
+	if err := s.send(ctx, conn, "subscribe", "", all); err != nil {
 		return 0, err
 	}
 	if err := modes(); err != nil {
@@ -443,12 +443,14 @@ func (s *shard) replay(ctx context.Context, conn *websocket.Conn) (int, error) {
 	return len(all), nil
 }
 
-// sendBatches sends {"a":action,"v":[…]} (or, for mode, {"a":"mode","v":[mode,[…]]})
-// in batches of commandBatch tokens.
-func sendBatches(ctx context.Context, conn *websocket.Conn, action, mode string, toks []uint32) error {
+// send sends {"a":action,"v":[…]} (or, for mode, {"a":"mode","v":[mode,[…]]})
+// in batches of commandBatch tokens. With --debug each command is traced.
+func (s *shard) send(ctx context.Context, conn *websocket.Conn, action, mode string, toks []uint32) error {
 	for len(toks) > 0 {
 		n := min(len(toks), commandBatch)
-		if err := conn.Write(ctx, websocket.MessageText, command(action, mode, toks[:n])); err != nil {
+		cmd := command(action, mode, toks[:n])
+		s.t.opts.Logger.Debug("ticker send", "conn", s.id, "command", string(cmd))
+		if err := conn.Write(ctx, websocket.MessageText, cmd); err != nil {
 			return fmt.Errorf("sending %s: %w", action, err)
 		}
 		toks = toks[n:]
