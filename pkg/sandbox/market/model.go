@@ -8,12 +8,14 @@ import (
 )
 
 // The price model. Every instrument's history is a pure function of
-// (seed, token, trading day): the day's close comes from smooth multi-scale
-// value noise over the day number (so any day is computed in O(1), with no
-// walk from an epoch), and the day's minutes are a Brownian bridge from the
-// previous close to that close (so a day is generated in one pass). Larger
-// candles are aggregated from the minutes, never generated separately, which
-// is what makes every interval agree with every other.
+// (seed, token, trading day) and the anchor day (whose close is the base
+// price): the day's close comes from smooth multi-scale value noise over
+// the day number (so any day is computed in O(1), with no walk from an
+// epoch), and the day's minutes are a Brownian bridge from the previous
+// close to that close (so a day is generated in one pass). Larger candles
+// are aggregated from the minutes, never generated separately, which is
+// what makes every interval agree with every other. Derivatives map their
+// underlying's minutes through their price function instead.
 
 // rng is splitmix64: tiny, fast, and good enough for prices.
 type rng struct{ s uint64 }
@@ -325,7 +327,9 @@ func (p *params) genDay(d int64, g *dayGen) []minute {
 	w := 0.0
 	for i := range buf {
 		w += r.norm()
-		buf[i].close = int64(math.Float64bits(w)) // the raw walk, for now
+		// The raw walk, parked in the close field until the bridge is
+		// known, so a day needs no second buffer.
+		buf[i].close = int64(math.Float64bits(w))
 	}
 	wEnd := math.Float64frombits(uint64(buf[n-1].close))
 	oi0, oi1 := int64(0), int64(0)
