@@ -369,13 +369,11 @@ func (r *stdinReader) reader() *bufio.Reader {
 	return r.br
 }
 
-// line reads one line without its end of line; EOF after text is fine.
+// line reads one line without its end of line; at EOF it returns what
+// there was, possibly "".
 func (r *stdinReader) line() (string, error) {
 	s, err := r.reader().ReadString('\n')
-	if err != nil && !(errors.Is(err, io.EOF) && s != "") {
-		if errors.Is(err, io.EOF) {
-			return "", nil
-		}
+	if err != nil && !errors.Is(err, io.EOF) {
 		return "", err
 	}
 	return strings.TrimRight(s, "\r\n"), nil
@@ -418,7 +416,8 @@ func (r *stdinReader) promptSecret(label string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("reading from the terminal: %w", err)
 	}
-	return strings.TrimSpace(string(b)), nil
+	// Only the line end goes: spaces may be part of a password.
+	return strings.TrimRight(string(b), "\r\n"), nil
 }
 
 // openBrowser opens url when a person is watching (stderr is a terminal)

@@ -130,6 +130,11 @@ func (s *Store) lock() (func(), error) {
 	if err := kitehome.MkdirPrivate(s.Dir); err != nil {
 		return nil, err
 	}
+	// MkdirAll leaves an existing directory's mode alone; the profile's
+	// directory holds only kite's secrets, so it is made private.
+	if err := os.Chmod(s.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("making %s private: %w", s.Dir, err)
+	}
 	return kitehome.Lock(s.lockPath())
 }
 

@@ -80,6 +80,16 @@ func TestSaveLoadIsPrivate(t *testing.T) {
 	if err != nil || di.Mode().Perm() != 0o700 {
 		t.Fatalf("dir mode %v, %v", di.Mode(), err)
 	}
+	// A profile directory someone opened up is closed again by the next save.
+	if err := os.Chmod(s.Dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Save(want); err != nil {
+		t.Fatal(err)
+	}
+	if di, err := os.Stat(s.Dir); err != nil || di.Mode().Perm() != 0o700 {
+		t.Fatalf("dir mode after re-save %v, %v", di.Mode(), err)
+	}
 	if strings.Contains(got.String(), "tok123") {
 		t.Fatalf("String() shows the token: %s", got)
 	}
