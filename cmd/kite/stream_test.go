@@ -213,6 +213,18 @@ func TestStreamUsageErrors(t *testing.T) {
 			t.Errorf("kite %s: exit %d, stdout %q; want exit 2\n%s", strings.Join(args, " "), r.Code, r.Stdout, r.Stderr)
 		}
 	}
+	for _, env := range []map[string]string{{"KITE_RECONNECT_BASE": "soon"}, {"KITE_RECONNECT_ATTEMPTS": "0"}} {
+		r := runKite(t, kiteRun{Env: env}, "stream", "408065")
+		if r.Code != 2 || !strings.Contains(r.Stderr, "KITE_RECONNECT_") {
+			t.Errorf("env %v: exit %d; stderr:\n%s", env, r.Code, r.Stderr)
+		}
+	}
+	for _, args := range [][]string{{"stream", "408065", "--reconnect-attempts", "-1"}} {
+		r := runKite(t, kiteRun{}, args...)
+		if r.Code != 2 || r.Stdout != "" {
+			t.Errorf("kite %s: exit %d, stdout %q; want exit 2\n%s", strings.Join(args, " "), r.Code, r.Stdout, r.Stderr)
+		}
+	}
 	r := runKite(t, kiteRun{}, "watch", "NSE:INFY")
 	if !strings.Contains(r.Stderr, "kite stream") {
 		t.Errorf("watch without a terminal does not suggest kite stream: %s", r.Stderr)
@@ -483,6 +495,11 @@ func TestStreamServerGoneExits6(t *testing.T) {
 	}
 	if n != 2 || !strings.Contains(r.Stderr, "3 attempts") {
 		t.Fatalf("%d reconnecting events (want 2); stderr:\n%s", n, r.Stderr)
+	}
+	// The flag beats the environment.
+	r = runKite(t, kiteRun{Env: env, Timeout: 20 * time.Second}, "stream", "408065", "--reconnect-attempts", "2")
+	if r.Code != 6 || !strings.Contains(r.Stderr, "gave up after 2 attempts") {
+		t.Fatalf("--reconnect-attempts 2: exit %d; stderr:\n%s", r.Code, r.Stderr)
 	}
 }
 

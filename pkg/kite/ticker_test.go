@@ -406,3 +406,47 @@ func TestTickerWebSession(t *testing.T) {
 		t.Fatalf("Run = %v, want ticks until cancelled", err)
 	}
 }
+
+// Unsubscribing on a live connection stops the instrument's ticks, and a
+// reconnect does not bring it back.
+func TestTickerUnsubscribe(t *testing.T) {
+	srv, creds := startSandbox(t, sandbox.Options{Faults: sandbox.Faults{DropEvery: 400 * time.Millisecond}})
+	toks := sandboxTokens(t, srv, creds, 2)
+	rec := &recorder{}
+	tk := newTestTickerWith(t, srv.WSURL(), creds, rec, 5)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := tk.Subscribe(ctx, ticks.ModeLTP, toks...); err != nil {
+		t.Fatal(err)
+	}
+	unsubscribed := make(chan int, 1)
+	rec.onTick = func(int) error {
+		switch {
+		case rec.session == 1 && len(rec.seen[1]) == 2 && len(unsubscribed) == 0:
+			go func() {
+				if err := tk.Unsubscribe(ctx, toks[0]); err != nil {
+					t.Error(err)
+				}
+				rec.mu.Lock()
+				unsubscribed <- rec.session
+				rec.mu.Unlock()
+			}()
+		case rec.session >= 3:
+			cancel()
+		}
+		return nil
+	}
+	if err := tk.Run(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run = %v; events %+v", err, rec.events)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	for s := 2; s <= rec.session; s++ {
+		if _, ok := rec.seen[s][toks[0]]; ok {
+			t.Errorf("session %d: the unsubscribed token ticked", s)
+		}
+		if _, ok := rec.seen[s][toks[1]]; !ok && s < rec.session {
+			t.Errorf("session %d: the other token did not tick", s)
+		}
+	}
+}
