@@ -597,3 +597,19 @@ func TestE2ETickerTokenExceptionForgetsSession(t *testing.T) {
 	mustCode(t, r, 3, "run kite login")
 	noCache(t, env, "default")
 }
+
+// TestE2ESandboxFlagIgnoresCache: --sandbox uses its own session, never the
+// cache, and login/logout refuse to run with it.
+func TestE2ESandboxFlagIgnoresCache(t *testing.T) {
+	env := map[string]string{"KITE_HOME": t.TempDir()}
+	content := `{"kind":"connect","api_key":"someapp","user_id":"ZZ9999","token":"cachedtok","login_time":"2099-01-01T10:00:00+05:30","expiry":"2099-01-02T06:00:00+05:30"}`
+	path := writeCache(t, env, content, 0o600)
+	w := whoamiJSON(t, env, "--sandbox")
+	if w["source"] != "sandbox" || w["user_id"] != sandbox.UserID {
+		t.Fatalf("--sandbox whoami: %v", w)
+	}
+	mustCode(t, runKite(t, kiteRun{Env: env}, "--sandbox", "logout"), 2, "--sandbox")
+	if b, err := os.ReadFile(path); err != nil || string(b) != content {
+		t.Fatalf("the cache changed under --sandbox: %q %v", b, err)
+	}
+}
