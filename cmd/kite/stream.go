@@ -358,8 +358,6 @@ func instrumentArgs(args []string, file string, stdin io.Reader) ([]string, erro
 type instrument struct {
 	token  uint32
 	symbol string // "" when named by token and no resolver was needed
-	name   string // as the user wrote it
-	inst   *kite.Instrument
 }
 
 // resolveInstruments turns names into tokens. Numeric tokens need no
@@ -371,6 +369,9 @@ func resolveInstruments(ctx context.Context, f *Factory, names []string) ([]inst
 	for _, n := range names {
 		tok, err := strconv.ParseUint(n, 10, 32)
 		if err != nil {
+			if exch, sym, ok := strings.Cut(n, ":"); !ok || exch == "" || sym == "" {
+				return nil, exitcode.Usagef("%q is not an instrument: use EXCHANGE:TRADINGSYMBOL (such as NSE:INFY) or a numeric instrument token", n)
+			}
 			needResolver = true
 			continue
 		}
@@ -387,13 +388,12 @@ func resolveInstruments(ctx context.Context, f *Factory, names []string) ([]inst
 	}
 	seen := make(map[uint32]bool, len(names))
 	for _, n := range names {
-		in := instrument{name: n}
+		var in instrument
 		if tok, err := strconv.ParseUint(n, 10, 32); err == nil {
 			in.token = uint32(tok)
 			if res != nil {
 				if i, ok := res.ByToken(in.token); ok {
-					in.symbol = i.Exchange + ":" + i.Tradingsymbol
-					in.inst = &i
+					in.symbol = i.Symbol()
 				}
 			}
 		} else {
@@ -402,8 +402,7 @@ func resolveInstruments(ctx context.Context, f *Factory, names []string) ([]inst
 				return nil, err
 			}
 			in.token = i.InstrumentToken
-			in.symbol = i.Exchange + ":" + i.Tradingsymbol
-			in.inst = &i
+			in.symbol = i.Symbol()
 		}
 		if !seen[in.token] {
 			seen[in.token] = true

@@ -175,6 +175,11 @@ func TestStreamJQSnapshotAndFile(t *testing.T) {
 		}
 	}
 
+	r = runKite(t, kiteRun{Env: env}, "stream", "NSE:NOSUCHSTOCK", "--count", "1")
+	if r.Code != 2 || !strings.Contains(r.Stderr, "NSE:NOSUCHSTOCK") {
+		t.Fatalf("unknown symbol: exit %d; stderr:\n%s", r.Code, r.Stderr)
+	}
+
 	r = runKite(t, kiteRun{Env: env, Stdin: strings.NewReader("NSE:INFY\n")}, "stream", "--file", "-", "--count", "2", "--jq", ".last_price")
 	if r.Code != 0 {
 		t.Fatalf("--file -: exit %d; stderr:\n%s", r.Code, r.Stderr)
@@ -206,6 +211,8 @@ func TestStreamUsageErrors(t *testing.T) {
 		{"stream", "408065", "--raw", "--jq", ".last_price"},
 		{"stream", "408065", "--watchdog", "0s"},
 		{"stream", "408065", "-o", "table"},
+		{"stream", "INFY"},
+		{"stream", "0"},
 		{"watch", "408065"}, // stdout is not a terminal
 	} {
 		r := runKite(t, kiteRun{Env: map[string]string{"KITE_WS_URL": "ws://127.0.0.1:1/ws"}}, args...)
