@@ -220,6 +220,9 @@ func runHistory(ctx context.Context, f *Factory, opts *HistoryOptions, plan *his
 		return w.write(cs)
 	})
 	progress.finish()
+	if ferr != nil && w.count == 0 {
+		return ferr // nothing fetched: no empty document on stdout
+	}
 	werr := w.close()
 	if ferr != nil {
 		if got > 0 {
