@@ -213,6 +213,16 @@ func loginConnect(ctx context.Context, f *Factory, ac *auth.Client, in *stdinRea
 		}
 		reqToken = t
 	}
+	// Take the port before asking for the secret: a port in use is known
+	// before anyone types anything.
+	var cb *auth.Callback
+	if reqToken == "" && !opts.Manual {
+		var err error
+		if cb, err = auth.ListenCallback(opts.CallbackPort); err != nil {
+			return auth.Session{}, err
+		}
+		defer cb.Close()
+	}
 	secret, err := f.secret(in, secretSource{
 		what: "API secret", stdinFlag: "--secret-stdin", fromStdin: opts.SecretStdin, env: "KITE_API_SECRET",
 	})
@@ -224,10 +234,10 @@ func loginConnect(ctx context.Context, f *Factory, ac *auth.Client, in *stdinRea
 	defer cancel()
 	if reqToken == "" {
 		loginURL := ac.LoginURL(apiKey)
-		if opts.Manual {
+		if cb == nil {
 			reqToken, err = pasteRedirect(ctx, f, in, loginURL)
 		} else {
-			reqToken, err = awaitRedirect(ctx, f, loginURL, opts.CallbackPort)
+			reqToken, err = awaitRedirect(ctx, f, cb, loginURL)
 		}
 		if err != nil {
 			return auth.Session{}, timeoutHint(ctx, err, opts.Timeout)
@@ -237,14 +247,9 @@ func loginConnect(ctx context.Context, f *Factory, ac *auth.Client, in *stdinRea
 	return sess, timeoutHint(ctx, err, opts.Timeout)
 }
 
-// awaitRedirect listens for Kite's redirect on the loopback port, after
+// awaitRedirect waits for Kite's redirect on the loopback listener, after
 // printing the URL to open.
-func awaitRedirect(ctx context.Context, f *Factory, loginURL string, port int) (string, error) {
-	cb, err := auth.ListenCallback(port)
-	if err != nil {
-		return "", err
-	}
-	defer cb.Close()
+func awaitRedirect(ctx context.Context, f *Factory, cb *auth.Callback, loginURL string) (string, error) {
 	fmt.Fprintf(f.IO.ErrOut, "Open this URL in a browser and log in:\n\n  %s\n\nWaiting for Kite's redirect to http://127.0.0.1:%d/ (Ctrl-C to stop)...\n", loginURL, cb.Port())
 	if openBrowser(f, loginURL) {
 		fmt.Fprintln(f.IO.ErrOut, "(opened in your browser)")

@@ -271,7 +271,8 @@ func TestE2ELoginCallbackFailures(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer ln.Close()
-		r := runKite(t, kiteRun{Env: env}, "login", "--callback-port", fmt.Sprint(ln.Addr().(*net.TCPAddr).Port))
+		// Reported before the secret is even looked for.
+		r := runKite(t, kiteRun{Env: with(env, "KITE_API_SECRET", "")}, "login", "--callback-port", fmt.Sprint(ln.Addr().(*net.TCPAddr).Port))
 		mustCode(t, r, 2, "is in use", "--manual")
 		noCache(t, env, "default")
 	})
