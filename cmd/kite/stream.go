@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strconv"
@@ -427,9 +428,7 @@ type tickWriter struct {
 	orders   bool
 	events   bool
 	errOut   io.Writer
-	logger   interface {
-		Warn(msg string, args ...any)
-	}
+	logger   *slog.Logger
 
 	tick    ticks.Tick
 	out1    []byte // the lines of one message
@@ -546,10 +545,7 @@ func (w *tickWriter) applyJQ(buf []byte, start int) ([]byte, error) {
 		buf, err = output.AppendResult(buf, r)
 		return err
 	})
-	if err != nil {
-		return buf, exitcode.Usagef("%v", err)
-	}
-	return buf, nil
+	return buf, err
 }
 
 // record writes one JSON record (an order update, an event) through --jq.
