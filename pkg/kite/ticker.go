@@ -589,7 +589,7 @@ func (s *shard) session(ctx context.Context) (healthy bool, err error) {
 		} else {
 			if tokenError(data) {
 				conn.CloseNow()
-				return healthy, &fatalTickerError{&Error{Status: http.StatusForbidden, ErrorType: TokenException, Message: "the ticker rejected the session: " + serverText(data) + "; run kite login"}}
+				return healthy, &fatalTickerError{&Error{Status: http.StatusForbidden, ErrorType: TokenException, Message: loginHint("the ticker rejected the session: " + serverText(data))}}
 			}
 			err = s.t.deliver(func(h TickerHandler) error { return h.Text(s.id, data) })
 		}
@@ -682,7 +682,7 @@ func (s *shard) readError(ctx context.Context, err error, watchdog *atomic.Bool)
 		var ce websocket.CloseError
 		errors.As(err, &ce)
 		if strings.Contains(ce.Reason, TokenException) {
-			return &fatalTickerError{&Error{Status: http.StatusForbidden, ErrorType: TokenException, Message: "the ticker closed the session: " + ce.Reason + "; run kite login"}}
+			return &fatalTickerError{&Error{Status: http.StatusForbidden, ErrorType: TokenException, Message: loginHint("the ticker closed the session: " + ce.Reason)}}
 		}
 		return fmt.Errorf("ticker connection %d closed by server: %s %q", s.id, st, ce.Reason)
 	}
@@ -710,7 +710,7 @@ func (s *shard) dial(ctx context.Context) (*websocket.Conn, error) {
 		kerr := errorFromResponse(resp.StatusCode, body).(*Error)
 		kerr.Message = s.t.scrub(kerr.Message)
 		if kerr.ErrorType == TokenException {
-			kerr.Message += "; run kite login"
+			kerr.Message = loginHint(kerr.Message)
 		}
 		return nil, &fatalTickerError{fmt.Errorf("connecting to the ticker at %s: %w", RedactURL(s.t.url), kerr)}
 	}
@@ -722,6 +722,11 @@ func (s *shard) dial(ctx context.Context) (*websocket.Conn, error) {
 	}
 	msg = strings.TrimPrefix(msg, "failed to WebSocket dial: ")
 	return nil, fmt.Errorf("connecting to the ticker at %s: %s", RedactURL(s.t.url), s.t.scrub(msg))
+}
+
+// loginHint ends a refused-session message with what to do about it.
+func loginHint(msg string) string {
+	return strings.TrimRight(msg, ". ") + ": run kite login"
 }
 
 // tickerText is the envelope of Kite's text messages.
