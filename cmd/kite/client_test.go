@@ -94,3 +94,15 @@ func TestE2EDebugTraceRedacted(t *testing.T) {
 		t.Fatalf("the access token is in the trace:\n%s", r.Stderr)
 	}
 }
+
+func TestE2EExpiredSessionExit3(t *testing.T) {
+	srv, env := startTestSandbox(t, sandbox.Options{})
+	srv.ExpireSessions()
+	for _, args := range [][]string{{"quote", "NSE:INFY"}, {"history", "NSE:INFY", "--from", "7d"}, {"instruments"}} {
+		r := runKite(t, kiteRun{Env: env}, args...)
+		mdExpect(t, r, 3, "TokenException")
+		if r.Stdout != "" {
+			t.Fatalf("%v: stdout %q", args, r.Stdout)
+		}
+	}
+}

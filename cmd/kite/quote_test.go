@@ -72,19 +72,34 @@ func TestE2EQuoteUsageErrorsBeforeNetwork(t *testing.T) {
 	}
 }
 
-func TestE2EQuoteEveryInstrumentBatched(t *testing.T) {
+func TestE2EQuoteBatchedAndPaced(t *testing.T) {
 	_, env := startTestSandbox(t, sandbox.Options{})
 	r := runKite(t, kiteRun{Env: env}, "instruments", "-o", "ndjson", "--jq", `"\(.exchange):\(.tradingsymbol)"`)
 	mdExpect(t, r, 0)
-	symbols := strings.TrimSpace(r.Stdout)
-	n := strings.Count(symbols, "\n") + 1
-	r = runKite(t, kiteRun{Env: env, Stdin: strings.NewReader(symbols)}, "quote", "--file", "-", "--mode", "ltp", "-o", "ndjson", "--log-level", "info")
-	mdExpect(t, r, 0)
-	if got := strings.Count(r.Stdout, "\n"); got != n {
-		t.Fatalf("%d quotes for %d instruments", got, n)
+	universe := strings.Split(strings.TrimSpace(r.Stdout), "\n")
+	// 1200 symbols cycling through the sandbox's universe: two ltp
+	// requests (Kite takes at most 1000 instruments in one), paced so the
+	// sandbox (1 quote request a second, like Kite) never answers 429.
+	var asked []string
+	for i := range 1200 {
+		asked = append(asked, universe[i%len(universe)])
 	}
-	if strings.Contains(r.Stderr, "retrying") {
-		t.Fatalf("a request was retried (429?):\n%s", r.Stderr)
+	r = runKite(t, kiteRun{Env: env, Stdin: strings.NewReader(strings.Join(asked, "\n"))}, "quote", "--file", "-", "--mode", "ltp", "-o", "ndjson", "--jq", ".symbol", "--debug")
+	mdExpect(t, r, 0)
+	if got := strings.Split(strings.TrimSpace(r.Stdout), "\n"); strings.Join(got, "\n") != strings.Join(asked, "\n") {
+		t.Fatalf("%d records, want one per symbol asked, in order", len(got))
+	}
+	requests := 0
+	for line := range strings.SplitSeq(r.Stderr, "\n") {
+		if strings.Contains(line, `msg="http response"`) && strings.Contains(line, "/quote/ltp") {
+			if strings.Contains(line, "status=429") {
+				t.Fatalf("429 from the sandbox: %s", line)
+			}
+			requests++
+		}
+	}
+	if requests != 2 {
+		t.Fatalf("%d /quote/ltp requests, want 2\n%s", requests, r.Stderr)
 	}
 }
 
