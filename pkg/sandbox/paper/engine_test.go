@@ -600,8 +600,9 @@ func TestConcurrentUse(t *testing.T) {
 		last.Store(o.OrderID, i)
 	})
 	var wg sync.WaitGroup
-	done := make(chan struct{})
+	done, matcherDone := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(matcherDone)
 		now := start
 		for {
 			select {
@@ -636,6 +637,7 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 	close(done)
+	<-matcherDone // every update of a finished call has been delivered
 	if n := len(w.e.Orders()); n != 200 {
 		t.Errorf("%d orders, want 200", n)
 	}
