@@ -98,7 +98,7 @@ unreachable exits 6 after --reconnect-attempts.
 
 Output is flushed after each message from Kite, never per tick. When stdout is
 slower than the market, --on-slow block (the default) pauses reading so nothing
-is lost, and --on-slow drop keeps a bounded queue, drops the oldest messages and
+is lost, and --on-slow drop keeps a queue of 64 messages, drops the oldest and
 reports how many on stderr.
 
 --raw writes Kite's binary messages back to back (heartbeats dropped), the
@@ -137,6 +137,11 @@ updates are printed as Kite sends them ({"type":"order","data":{...}}).`,
 	opts.Conn.register(cmd)
 	return cmd
 }
+
+// dropQueueLen is how many messages --on-slow drop holds for a slow
+// reader. Kite sends about a message a second per connection, so this is a
+// minute of slack, and at most 64 × 558 kB (3000 full-mode ticks) of memory.
+const dropQueueLen = 64
 
 // errStreamDone ends a stream that did what was asked (--count, a closed
 // stdout); it exits 0.
@@ -241,7 +246,7 @@ func runStream(ctx context.Context, f *Factory, opts *streamOptions) error {
 	var q *dropQueue
 	drained := make(chan struct{})
 	if opts.OnSlow == "drop" {
-		q = newDropQueue(w, 256)
+		q = newDropQueue(w, dropQueueLen)
 		handler = q
 		go func() {
 			defer close(drained)
