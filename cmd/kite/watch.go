@@ -399,27 +399,29 @@ func appendLine(dst []byte, s string, width int) []byte {
 }
 
 func (b *watchBoard) sort(rows []watchRow) {
-	less := func(x, y *watchRow) int {
+	key := func(r *watchRow) float64 {
 		switch b.sortBy {
 		case "price":
-			return cmpFloat(float64(x.last)/float64(ticks.Divisor(uint8(x.token))), float64(y.last)/float64(ticks.Divisor(uint8(y.token))))
+			return float64(r.last) / float64(ticks.Divisor(uint8(r.token)))
 		case "change":
-			return cmpFloat(x.change(), y.change())
+			return r.change()
 		case "volume":
-			return cmpFloat(float64(x.volume), float64(y.volume))
+			return float64(r.volume)
 		case "oi":
-			return cmpFloat(float64(x.oi), float64(y.oi))
+			return float64(r.oi)
 		}
-		return strings.Compare(x.symbol, y.symbol)
+		return 0
 	}
 	slices.SortStableFunc(rows, func(x, y watchRow) int {
-		c := less(&x, &y)
-		if c == 0 {
+		c := cmpFloat(key(&x), key(&y))
+		if b.sortBy == "symbol" {
 			c = strings.Compare(x.symbol, y.symbol)
-			return c
 		}
 		if b.reverse {
-			return -c
+			c = -c
+		}
+		if c == 0 {
+			c = strings.Compare(x.symbol, y.symbol)
 		}
 		return c
 	})

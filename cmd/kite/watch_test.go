@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kitecli/kite/pkg/sandbox"
+	"github.com/kitecli/kite/pkg/ticks"
 )
 
 // tmuxSession runs a shell command in a detached tmux session on a private
@@ -121,5 +122,59 @@ func TestStreamRawRefusesTerminal(t *testing.T) {
 	scr := s.waitFor("exit", func(scr string) bool { return strings.Contains(scr, "EXIT=") })
 	if !strings.Contains(scr, "EXIT=2") || !strings.Contains(scr, "terminal") {
 		t.Fatalf("want exit 2 naming the terminal; screen:\n%s", scr)
+	}
+}
+
+// The board sorts as asked and shows "-" until an instrument has ticked.
+func TestWatchBoardSortAndRender(t *testing.T) {
+	insts := []instrument{{token: 408065, symbol: "NSE:INFY"}, {token: 738561, symbol: "NSE:RELIANCE"}, {token: 884737, symbol: "NSE:TATAMOTORS"}, {token: 12345<<8 | ticks.SegmentNFO, symbol: "NFO:X"}}
+	full := func(tok uint32, last, close int32, vol uint32) ticks.Tick {
+		tk := ticks.Tick{Mode: ticks.ModeFull, InstrumentToken: tok, LastPrice: last, Close: close, VolumeTraded: vol, OI: 75}
+		tk.Depth.Buy[0].Price, tk.Depth.Sell[0].Price = last-5, last+5
+		return tk
+	}
+	msg := ticks.AppendMessage(nil,
+		full(408065, 101000, 100000, 10),                    // +1%
+		full(738561, 97000, 100000, 30),                     // -3%
+		full(12345<<8|ticks.SegmentNFO, 250000, 200000, 20)) // +25%
+	order := func(sortBy string, reverse bool) string {
+		b := newWatchBoard(insts, sortBy, reverse)
+		if err := b.Binary(1, msg); err != nil {
+			t.Fatal(err)
+		}
+		var syms []string
+		for _, line := range strings.Split(string(b.render(nil, 200, 50, time.Unix(0, 0))), "\r\n") {
+			if f := strings.Fields(line); len(f) > 0 && strings.Contains(f[0], ":") && !strings.Contains(line, "kite watch") {
+				syms = append(syms, f[0])
+			}
+		}
+		return strings.Join(syms, " ")
+	}
+	for _, c := range []struct {
+		sortBy  string
+		reverse bool
+		want    string
+	}{
+		{"symbol", false, "NFO:X NSE:INFY NSE:RELIANCE NSE:TATAMOTORS"},
+		{"change", true, "NFO:X NSE:INFY NSE:TATAMOTORS NSE:RELIANCE"},
+		{"change", false, "NSE:RELIANCE NSE:TATAMOTORS NSE:INFY NFO:X"},
+		{"volume", true, "NSE:RELIANCE NFO:X NSE:INFY NSE:TATAMOTORS"},
+		{"price", false, "NSE:TATAMOTORS NSE:RELIANCE NSE:INFY NFO:X"},
+	} {
+		if got := order(c.sortBy, c.reverse); got != c.want {
+			t.Errorf("--sort %s (reverse %v): %s; want %s", c.sortBy, c.reverse, got, c.want)
+		}
+	}
+	b := newWatchBoard(insts, "symbol", false)
+	_ = b.Binary(1, msg)
+	screen := string(b.render(nil, 200, 50, time.Unix(0, 0)))
+	for _, want := range []string{
+		"NFO:X           2500.00  +25.00      20  2499.95  2500.05  75\x1b[K",
+		"NSE:INFY        1010.00   +1.00      10  1009.95  1010.05   -\x1b[K",
+		"NSE:TATAMOTORS        -       -       -        -        -   -\x1b[K",
+	} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("screen lacks %q:\n%s", want, screen)
+		}
 	}
 }
