@@ -133,13 +133,13 @@ func TestStreamTicksWithSymbolsAndModes(t *testing.T) {
 
 	// Tokens alone need no instrument dump and carry no symbol; ltp mode
 	// stops at last_price.
-	r = runKite(t, kiteRun{Env: env}, "stream", fmt.Sprint(infy), "--mode", "ltp", "--duration", "300ms", "--recv-time")
+	r = runKite(t, kiteRun{Env: env}, "stream", fmt.Sprint(infy), "--mode", "ltp", "--duration", "1s", "--recv-time")
 	if r.Code != 0 {
 		t.Fatalf("--duration: exit %d; stderr:\n%s", r.Code, r.Stderr)
 	}
 	recs = parseLines(t, r.Stdout)
 	if len(recs) == 0 {
-		t.Fatal("no ticks in 300ms at a 5ms tick interval")
+		t.Fatal("no ticks in 1s at a 5ms tick interval")
 	}
 	before := time.Now().UnixNano()
 	for _, rec := range recs {
@@ -563,7 +563,7 @@ func TestStreamShardsOverConnections(t *testing.T) {
 	if len(want) < 20 {
 		t.Fatalf("only %d sandbox instruments", len(want))
 	}
-	r := runKite(t, kiteRun{Env: env, Stdin: strings.NewReader(list.String())}, "stream", "--file", "-", "--mode", "ltp", "--events", "--duration", "1500ms")
+	r := runKite(t, kiteRun{Env: env, Stdin: strings.NewReader(list.String())}, "stream", "--file", "-", "--mode", "ltp", "--events", "--duration", "2500ms")
 	if r.Code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", r.Code, r.Stderr)
 	}
