@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"runtime"
 
+	"github.com/kitecli/kite/internal/kitehome"
 	"github.com/kitecli/kite/pkg/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/retry"
@@ -38,16 +42,34 @@ func (f *Factory) Client(ctx context.Context) (*kite.Client, error) {
 	if f.Global.Debug {
 		transport = &kite.DebugTransport{Base: transport, Logger: f.Logger}
 	}
+	base := creds.RESTBase(f.Global.BaseURL)
 	f.restClient = &kite.Client{
-		BaseURL:     creds.RESTBase(f.Global.BaseURL),
+		BaseURL:     base,
 		Credentials: creds,
 		HTTPClient:  &http.Client{Transport: transport},
 		UserAgent:   userAgent(),
 		Retry:       policy,
-		Limits:      kite.NewRateLimiter(limits),
+		Limits:      f.rateLimiter(limits, base, creds),
 		Logger:      f.Logger,
 	}
 	return f.restClient, nil
+}
+
+// rateLimiter shares the one-request-a-second classes (quote) with every
+// kite process of the same server and API key (Kite's limits are per key)
+// through files in the cache directory, so a shell loop of kite quote does
+// not earn 429s; without a cache directory, pacing is per process.
+func (f *Factory) rateLimiter(t kite.RateTable, base string, creds kite.Credentials) *kite.RateLimiter {
+	dirs, err := kitehome.Resolve(f.Getenv)
+	if err != nil {
+		return kite.NewRateLimiter(t)
+	}
+	who := creds.APIKey
+	if creds.Kind == kite.Web {
+		who = "web:" + creds.UserID
+	}
+	sum := sha256.Sum256([]byte(base + "\x00" + who))
+	return kite.NewSharedRateLimiter(t, filepath.Join(dirs.Cache, "ratelimit"), hex.EncodeToString(sum[:8]))
 }
 
 func userAgent() string {

@@ -36,7 +36,8 @@ comma-separated; # starts a comment).
 --mode full (the default) is Kite's /quote: OHLC, volume, OI, circuit limits
 and market depth; ohlc and ltp are lighter. Any number of instruments may be
 asked for: they are sent in batches of Kite's limits (500 for full, 1000 for
-ohlc and ltp) at Kite's quote rate limit (1 request a second).
+ohlc and ltp) at Kite's quote rate limit (1 request a second), which kite
+processes sharing a cache directory (and API key) also keep between them.
 
 The JSON output is a list of Kite's quote objects in the order asked, each
 with "symbol" (EXCHANGE:TRADINGSYMBOL) first and "change" (percent against

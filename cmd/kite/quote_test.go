@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -124,5 +128,47 @@ func TestE2EQuoteLoadsOnlyTheExchangesNamed(t *testing.T) {
 	mdExpect(t, runKite(t, kiteRun{Env: env}, "quote", "408065", "--mode", "ltp"), 0)
 	if got := dumps(); got != "ALL.csv NSE.csv" {
 		t.Fatalf("after quote 408065 the cache holds %q, want ALL.csv too", got)
+	}
+}
+
+// Kite allows one quote request a second per API key, across processes:
+// parallel kite quote runs sharing a KITE_HOME take turns instead of
+// earning 429s.
+func TestE2EQuoteProcessesShareTheLimit(t *testing.T) {
+	_, env := startTestSandbox(t, sandbox.Options{})
+	env = mdEnv(env, "KITE_HOME", t.TempDir(), "KITE_RETRY_ATTEMPTS", "1")
+	mdExpect(t, runKite(t, kiteRun{Env: env}, "instruments", "--exchange", "NSE"), 0) // warm the cache
+	time.Sleep(1100 * time.Millisecond)
+	const n = 3
+	type out struct {
+		code   int
+		stderr string
+	}
+	results := make(chan out, n)
+	for range n {
+		go func() {
+			cmd := exec.Command(kiteBin, "quote", "NSE:INFY", "--mode", "ltp", "--debug")
+			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + env["KITE_HOME"]}
+			for k, v := range env {
+				cmd.Env = append(cmd.Env, k+"="+v)
+			}
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			code := 0
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				code = ee.ExitCode()
+			} else if err != nil {
+				code = -1
+			}
+			results <- out{code, stderr.String()}
+		}()
+	}
+	for range n {
+		r := <-results
+		if r.code != 0 || strings.Contains(r.stderr, "status=429") {
+			t.Fatalf("exit %d (retries off, so a 429 fails the run):\n%s", r.code, r.stderr)
+		}
 	}
 }

@@ -4,11 +4,15 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/kitecli/kite/internal/kitehome"
+	"github.com/kitecli/kite/pkg/retry"
 	"golang.org/x/time/rate"
 )
 
@@ -145,13 +149,25 @@ func NewRateLimiter(t RateTable) *RateLimiter {
 		for _, w := range ws {
 			switch {
 			case w.N == 1 && w.Per <= time.Second:
-				l.pacers[c] = newPacer(w.Per)
+				l.pacers[c] = newPacer(w.Per, "")
 			case w.Per <= time.Second:
 				l.buckets[c] = append(l.buckets[c], rate.NewLimiter(rate.Every(w.Per*11/10/time.Duration(w.N)), 1))
 			default:
 				l.buckets[c] = append(l.buckets[c], rate.NewLimiter(rate.Every(2*w.Per/time.Duration(w.N)), max(w.N/2, 1)))
 			}
 		}
+	}
+	return l
+}
+
+// NewSharedRateLimiter is NewRateLimiter whose one-per-window classes
+// (quote) are also paced across processes, through files in dir named by
+// key (e.g. a hash of the base URL and API key: Kite's limits are per API
+// key).
+func NewSharedRateLimiter(t RateTable, dir, key string) *RateLimiter {
+	l := NewRateLimiter(t)
+	for c, p := range l.pacers {
+		p.file = filepath.Join(dir, key+"-"+string(c))
 	}
 	return l
 }
@@ -193,14 +209,18 @@ func (l *RateLimiter) Wait(ctx context.Context, method, path string) error {
 }
 
 // pacer lets one request at a time through, each a gap after the previous
-// one's release.
+// one's release. With a file, the previous request may be another
+// process's: the file holds the time of the last response and its lock
+// serialises the processes, so a shell loop or parallel cron jobs calling
+// kite quote stay under Kite's per-API-key limit too.
 type pacer struct {
 	gap  time.Duration
 	turn chan time.Time // holds the earliest next send while no request is out
+	file string         // "" = this process only
 }
 
-func newPacer(gap time.Duration) *pacer {
-	p := &pacer{gap: gap, turn: make(chan time.Time, 1)}
+func newPacer(gap time.Duration, file string) *pacer {
+	p := &pacer{gap: gap, turn: make(chan time.Time, 1), file: file}
 	p.turn <- time.Time{}
 	return p
 }
@@ -212,16 +232,67 @@ func (p *pacer) acquire(ctx context.Context) (func(), error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	if d := time.Until(next); d > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctx.Done():
+	unlock := func() {}
+	if p.file != "" {
+		// Best effort: without the shared file (read-only cache, odd
+		// filesystem), pacing is per process, and a 429 is retried.
+		if u, err := lockContext(ctx, p.file+".lock"); err == nil {
+			unlock = u
+			if b, err := os.ReadFile(p.file); err == nil {
+				if ns, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64); err == nil {
+					if shared := time.Unix(0, ns).Add(p.gap); shared.After(next) {
+						next = shared
+					}
+				}
+			}
+		} else if ctx.Err() != nil {
 			p.turn <- next
 			return nil, ctx.Err()
 		}
 	}
+	if err := retry.Sleep(ctx, time.Until(next)); err != nil {
+		unlock()
+		p.turn <- next
+		return nil, err
+	}
 	var once sync.Once
-	return func() { once.Do(func() { p.turn <- time.Now().Add(p.gap) }) }, nil
+	return func() {
+		once.Do(func() {
+			done := time.Now()
+			if p.file != "" {
+				_ = kitehome.WriteFileAtomic(p.file, strconv.AppendInt(nil, done.UnixNano(), 10), 0o600)
+			}
+			unlock()
+			p.turn <- done.Add(p.gap)
+		})
+	}, nil
+}
+
+// lockContext is kitehome.Lock that gives up when ctx ends (flock itself
+// cannot be interrupted; the abandoned attempt releases its lock as soon as
+// it gets it).
+func lockContext(ctx context.Context, path string) (func(), error) {
+	if err := kitehome.MkdirPrivate(filepath.Dir(path)); err != nil {
+		return nil, err
+	}
+	type res struct {
+		unlock func()
+		err    error
+	}
+	ch := make(chan res, 1)
+	go func() {
+		u, err := kitehome.Lock(path)
+		ch <- res{u, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.unlock, r.err
+	case <-ctx.Done():
+		go func() {
+			if r := <-ch; r.err == nil {
+				r.unlock()
+			}
+		}()
+		return nil, ctx.Err()
+	}
 }
