@@ -45,7 +45,11 @@ func newLoginCmd(f *Factory) *cobra.Command {
 		Use:   "login",
 		Short: "Log in to Kite and save the session for every other command",
 		Long: `Log in to Kite and save the session in the profile's cache (--profile), where
-every other command finds it until Kite expires it at 06:00 IST.
+every other command finds it until Kite expires it at 06:00 IST. The cache is
+profiles/<profile>/session.json under $KITE_HOME/config, or else under the OS
+config directory (~/.config/kite on Linux, ~/Library/Application Support/kite
+on macOS): a 0600 file in a 0700 directory, replaced atomically under a lock,
+so concurrent cron jobs never see a torn session.
 
 Kite Connect (an app's API key and secret):
   --request-token T   exchange a request token (or the whole redirect URL) for a
