@@ -23,15 +23,6 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 	}
 }
 
-func minArgs(n int, what string) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if len(args) < n {
-			return exitcode.Usagef("%s needs %s", cmd.CommandPath(), what)
-		}
-		return nil
-	}
-}
-
 func maxArgs(n int, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) > n {
