@@ -112,6 +112,12 @@ func planHistory(opts *HistoryOptions) (*historyPlan, error) {
 	if err != nil {
 		return nil, exitcode.Usagef("invalid --to: %v", err)
 	}
+	if from.After(now) {
+		return nil, exitcode.Usagef("--from %s is in the future: there are no candles yet", from.In(kite.IST).Format(time.RFC3339))
+	}
+	if to.After(now) {
+		to = now // no candles there; and no requests for them
+	}
 	if opts.Interval == "day" {
 		// Day candles are stamped at midnight: "--from 1y" at 11:30 means
 		// that day's candle too.

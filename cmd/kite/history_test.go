@@ -159,6 +159,7 @@ func TestE2EHistoryBadInput(t *testing.T) {
 		{[]string{"history", "NSE:INFY", "--from", "2024-02-30"}, "invalid --from"},
 		{[]string{"history", "NSE:INFY", "--from", "7d", "--to", "later"}, "invalid --to"},
 		{[]string{"history", "NSE:INFY"}, "needs --from"},
+		{[]string{"history", "NSE:INFY", "--from", "2099-01-01"}, "is in the future"},
 		{[]string{"history", "INFY", "--from", "7d"}, "EXCHANGE:TRADINGSYMBOL"},
 		{[]string{"history", "--from", "7d"}, "one SYMBOL"},
 		{[]string{"history", "NSE:INFY", "--interval", "minute", "--from", "2006-01-01", "--to", "2026-01-01"}, "this range needs 122 requests"},
