@@ -88,8 +88,7 @@ policy (default 3s, 30s, 5) for network errors, 5xx and 429.`,
 // historyPlan is a validated request: everything checked before any
 // network call.
 type historyPlan struct {
-	from, to time.Time
-	chunks   []kite.Chunk
+	chunks []kite.Chunk
 }
 
 func planHistory(opts *HistoryOptions) (*historyPlan, error) {
@@ -137,7 +136,7 @@ func planHistory(opts *HistoryOptions) (*historyPlan, error) {
 		return nil, exitcode.Usagef("this range needs %d requests (Kite serves %d days of %s candles per request; about %s at 3 requests a second), more than %d: narrow --from/--to, use a longer --interval, or pass --yes",
 			len(chunks), int(span.Hours()/24), opts.Interval, (time.Duration(len(chunks)) * time.Second / 3).Round(time.Second), maxHistoryRequests)
 	}
-	return &historyPlan{from: from, to: to, chunks: chunks}, nil
+	return &historyPlan{chunks: chunks}, nil
 }
 
 var relativeTime = regexp.MustCompile(`^(\d{1,6})(min|h|d|w|mo|y)$`)
