@@ -406,8 +406,15 @@ func TestE2ELoginConnectFailures(t *testing.T) {
 			noCache(t, c.env, "default")
 		})
 	}
+	// A refused login says nothing about an env session that happens to be set.
+	r := runKite(t, kiteRun{Env: with(env, "KITE_API_SECRET", "wrong-secret", "KITE_ACCESS_TOKEN", "x", "KITE_API_KEY", sandbox.APIKey)},
+		"login", "--request-token", requestTokenOf(t, loginRedirect(t, srv)))
+	mustCode(t, r, 3, "checksum")
+	if strings.Contains(r.Stderr, "KITE_ACCESS_TOKEN") {
+		t.Fatalf("a failed login blamed the env session: %s", r.Stderr)
+	}
 	// A secret piped on stdin works.
-	r := runKite(t, kiteRun{Env: env, Stdin: strings.NewReader(sandbox.APISecret + "\n")},
+	r = runKite(t, kiteRun{Env: env, Stdin: strings.NewReader(sandbox.APISecret + "\n")},
 		"login", "--secret-stdin", "--api-key", sandbox.APIKey, "--request-token", requestTokenOf(t, loginRedirect(t, srv)))
 	mustCode(t, r, 0, "Logged in")
 }
@@ -425,7 +432,7 @@ func TestE2EEnvSession(t *testing.T) {
 	mustCode(t, r, 0, "KITE_ACCESS_TOKEN is set and takes precedence")
 	srv.ExpireSessions()
 	r = runKite(t, kiteRun{Env: env}, "whoami")
-	mustCode(t, r, 3)
+	mustCode(t, r, 3, "the session in KITE_ACCESS_TOKEN is no longer valid")
 	readCache(t, env, "default")
 	mustCode(t, runKite(t, kiteRun{Env: with(env, "KITE_HOME", t.TempDir())}, "logout"), 0, "nothing to do", "KITE_ACCESS_TOKEN is not cached")
 	// KITE_ACCESS_TOKEN without KITE_API_KEY is a usage error.

@@ -80,7 +80,17 @@ func (f *Factory) sessionStore() (*auth.Store, error) {
 // the error says to log in again. Sessions from the environment or
 // --sandbox are never the cache's to remove.
 func (f *Factory) forgetSessionOn(err error) error {
-	if f.cachedToken == "" || !kite.IsTokenError(err) {
+	var loginErr *auth.LoginError
+	if !kite.IsTokenError(err) || errors.As(err, &loginErr) {
+		// A login Kite refused says nothing about the session in use.
+		return err
+	}
+	if f.cachedToken == "" {
+		for _, env := range []string{"KITE_ACCESS_TOKEN", "KITE_ENCTOKEN"} {
+			if f.sandboxSession == nil && f.Getenv(env) != "" {
+				return exitcode.With(exitcode.Auth, fmt.Errorf("%w: the session in %s is no longer valid: export a fresh one, or unset it and run kite login", err, env))
+			}
+		}
 		return err
 	}
 	store, serr := f.sessionStore()
