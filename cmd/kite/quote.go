@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -40,8 +41,8 @@ ohlc and ltp) at Kite's quote rate limit (1 request a second), which kite
 processes sharing a cache directory (and API key) also keep between them.
 
 The JSON output is a list of Kite's quote objects in the order asked, each
-with "symbol" (EXCHANGE:TRADINGSYMBOL) first and "change" (percent against
-the previous close) added: a list keeps that order and works record by record
+with "symbol" (EXCHANGE:TRADINGSYMBOL) first, "change" (percent against the
+previous close) added and timestamps in RFC 3339 (IST): a list keeps that order and works record by record
 with -o ndjson, -o csv and --jq '.[]', where Kite's object keyed by symbol
 would not. Unknown instruments are reported on stderr, the rest are still
 printed, and the exit code is 1.
@@ -197,32 +198,57 @@ type quoteFields struct {
 }
 
 // quoteRecord is Kite's quote object with "symbol" first and, when the
-// previous close is known, "change" (percent, 2 decimals) last: Kite's own
-// fields keep their order and exact digits.
+// previous close is known, "change" (percent, 2 decimals) last. Kite's own
+// fields keep their order and exact digits; its timestamps ("2021-06-08
+// 15:45:56", IST without an offset) become RFC 3339 with +05:30, as
+// every kite output does.
 func quoteRecord(symbol string, q json.RawMessage) (json.RawMessage, error) {
 	var qf quoteFields
 	if err := json.Unmarshal(q, &qf); err != nil {
 		return nil, err
 	}
-	body := strings.TrimSpace(string(q))
-	if !strings.HasPrefix(body, "{") || !strings.HasSuffix(body, "}") {
+	dec := json.NewDecoder(bytes.NewReader(q))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		return nil, fmt.Errorf("not an object")
 	}
-	inner := strings.TrimSpace(body[1 : len(body)-1])
-	sym, _ := json.Marshal(symbol)
-	var b strings.Builder
-	b.WriteString(`{"symbol":`)
-	b.Write(sym)
-	if inner != "" {
-		b.WriteByte(',')
-		b.WriteString(inner)
+	b, err := appendJSONString([]byte(`{"symbol":`), symbol)
+	if err != nil {
+		return nil, err
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, _ := tok.(string)
+		var val json.RawMessage
+		if err := dec.Decode(&val); err != nil {
+			return nil, err
+		}
+		if key == "timestamp" || key == "last_trade_time" {
+			var t kite.Time
+			if json.Unmarshal(val, &t) == nil {
+				if val, err = t.MarshalJSON(); err != nil {
+					return nil, err
+				}
+			}
+		}
+		b = append(b, ',')
+		b, _ = appendJSONString(b, key)
+		b = append(b, ':')
+		b = append(b, val...)
 	}
 	if ch, ok := changePercent(qf); ok {
-		b.WriteString(`,"change":`)
-		b.WriteString(ch)
+		b = append(b, `,"change":`...)
+		b = append(b, ch...)
 	}
-	b.WriteByte('}')
-	return json.RawMessage(b.String()), nil
+	return append(b, '}'), nil
+}
+
+// appendJSONString appends s as a JSON string.
+func appendJSONString(dst []byte, s string) ([]byte, error) {
+	enc, err := json.Marshal(s)
+	return append(dst, enc...), err
 }
 
 func changePercent(qf quoteFields) (string, bool) {

@@ -35,6 +35,12 @@ func TestE2EQuote(t *testing.T) {
 		if ohlc == nil || rec["depth"] == nil || last <= 0 || !ok {
 			t.Fatalf("full quote lacks fields: %v", rec)
 		}
+		for _, k := range []string{"timestamp", "last_trade_time"} {
+			ts, _ := rec[k].(string)
+			if _, err := time.Parse(time.RFC3339, ts); err != nil || !strings.HasSuffix(ts, "+05:30") {
+				t.Fatalf("%s %q is not RFC 3339 in IST", k, ts)
+			}
+		}
 		if want := (last - closePrice) / closePrice * 100; ch < want-0.006 || ch > want+0.006 {
 			t.Fatalf("change %v, want %.4f from last %v and close %v", ch, want, last, closePrice)
 		}
