@@ -77,10 +77,10 @@ func IsHeartbeat(msg []byte) bool { return len(msg) == 1 }
 type Iter struct {
 	msg     []byte
 	off     int // offset of the next packet's length field
-	left    int // packets still to read; -1 before the header is read
+	left    int // packets still to read; -1 once the end has been reported
 	index   int // index of the next packet
 	err     error
-	started bool
+	started bool // the header has been read
 }
 
 // NewIter returns an iterator over the packets of msg. A heartbeat (a
