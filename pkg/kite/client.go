@@ -2,6 +2,15 @@
 // WebSocket ticker, for both session kinds: a Kite Connect access token
 // ("token api_key:access_token" on api.kite.trade) and a Kite web session
 // ("enctoken …" on kite.zerodha.com/oms).
+//
+// The REST client is built for scripts that run unattended: idempotent
+// requests survive a flaky network or an overloaded Kite (retries with
+// backoff, Retry-After honoured) while writes are sent exactly once, since a
+// repeated order is worse than a failed one; requests are paced under Kite's
+// published per-class limits (one table, RateTable) so normal use never
+// earns a 429; and traces never show a secret. Kite's bulk data (the daily
+// instrument dump, historical candles) is parsed without reflection and
+// cached or chunked so any range and any number of symbols work.
 package kite
 
 import (
