@@ -4,7 +4,8 @@
 // (uint16 length, packet) pairs, big-endian. The packet length says what the
 // packet is: 8 bytes LTP, 28 index quote, 32 index full, 44 quote, 184 full.
 //
-// The package is pure: no I/O, no goroutines, no allocation on the decode and
+// The package is pure — no I/O of its own (Reader only calls the io.Reader it
+// is handed), no goroutines — and allocates nothing on the decode, encode and
 // JSON paths, because `kite stream` runs it for every tick, all day. Prices
 // stay in the exchange's integer units (paise for most segments) and are only
 // turned into decimals when printed, by inserting the decimal point, so a
