@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 	"syscall"
 	"testing"
@@ -73,3 +74,28 @@ func TestDropQueueWriterErrorStopsProducer(t *testing.T) {
 type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, syscall.EPIPE }
+
+// Queueing a message for the writer (or dropping the oldest for it)
+// allocates nothing once the slots' buffers have grown.
+func TestDropQueueDoesNotAllocate(t *testing.T) {
+	msg := benchMessage(50)
+	q := newDropQueue(newBenchWriter(io.Discard, 0), 4)
+	for range 8 {
+		if err := q.Binary(1, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = q.Binary(1, msg) }); n != 0 {
+		t.Fatalf("%v allocations per queued message, want 0", n)
+	}
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		q.drain(func(err error) { t.Errorf("drain stopped: %v", err) })
+	}()
+	if n := testing.AllocsPerRun(100, func() { _ = q.Binary(1, msg) }); n != 0 {
+		t.Fatalf("%v allocations per message with the writer draining, want 0", n)
+	}
+	q.close(false)
+	<-drained
+}
