@@ -149,11 +149,15 @@ symbol matches come first, then symbols starting with QUERY, then the rest;
 nearer expiries first. Use the EXCHANGE:TRADINGSYMBOL of a result with quote,
 history, stream or orders.`,
 		Example: `  kite instruments search infy
+  kite instruments search bse:reliance
   kite instruments search NIFTY --exchange NFO --type CE --expiry 2026-11 --limit 20
   kite instruments search reliance -o json --jq '.[0] | "\(.exchange):\(.tradingsymbol)"'`,
 		Args: exactArgs(1, "a QUERY, e.g. kite instruments search INFY"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Query = args[0]
+			if exch, sym, ok := strings.Cut(opts.Query, ":"); ok && opts.Exchange == "" && exchangeName.MatchString(exch) {
+				opts.Exchange, opts.Query = exch, sym // "NSE:INFY" searches NSE for INFY
+			}
 			if strings.TrimSpace(opts.Query) == "" {
 				return exitcode.Usagef("the search QUERY is empty: give part of a symbol or name, e.g. INFY")
 			}

@@ -44,6 +44,11 @@ func TestE2EInstruments(t *testing.T) {
 	if strings.TrimSpace(r.Stdout) != "NSE:INFY" {
 		t.Fatalf("search infy first hit: %q", r.Stdout)
 	}
+	r = runKite(t, kiteRun{Env: env}, "instruments", "search", "bse:infy", "-o", "ndjson", "--jq", `"\(.exchange):\(.tradingsymbol)"`)
+	mdExpect(t, r, 0)
+	if strings.TrimSpace(r.Stdout) != "BSE:INFY" {
+		t.Fatalf("search bse:infy: %q", r.Stdout)
+	}
 	r = runKite(t, kiteRun{Env: env}, "instruments", "search", "nifty", "--exchange", "NFO", "--type", "FUT", "-o", "ndjson", "--jq", ".instrument_type")
 	mdExpect(t, r, 0)
 	if r.Stdout == "" || strings.Trim(strings.ReplaceAll(r.Stdout, "FUT\n", ""), "\n") != "" {
