@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kitecli/kite/pkg/auth"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/sandbox"
 	"github.com/kitecli/kite/pkg/ticks"
@@ -617,5 +618,29 @@ func TestStreamOnSlowDrop(t *testing.T) {
 	parseLines(t, strings.Join(lines, ""))
 	if !regexp.MustCompile(`dropped [1-9]\d* messages \([1-9]\d* ticks\)`).MatchString(stderr.String()) {
 		t.Fatalf("no drop count on stderr after %d lines:\n%s", len(lines), stderr)
+	}
+}
+
+// A Kite web session (KITE_ENCTOKEN) streams from the web ticker URL form.
+func TestStreamWebSession(t *testing.T) {
+	srv, env := startTestSandbox(t, sandbox.Options{TickInterval: 10 * time.Millisecond})
+	tok := sandboxToken(t, srv, symINFY)
+	sess, err := (&auth.Client{Root: srv.URL()}).WebLogin(context.Background(), sandbox.UserID, sandbox.Password, auth.TOTPFromSecret(sandbox.TOTPSecret, time.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := map[string]string{"KITE_BASE_URL": env["KITE_BASE_URL"], "KITE_WS_URL": env["KITE_WS_URL"], "KITE_ENCTOKEN": sess.Token, "KITE_USER_ID": sandbox.UserID}
+	r := runKite(t, kiteRun{Env: web}, "stream", fmt.Sprint(tok), "--count", "3", "--mode", "quote")
+	if r.Code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", r.Code, r.Stderr)
+	}
+	recs := parseLines(t, r.Stdout)
+	if len(recs) != 3 {
+		t.Fatalf("%d records, want 3", len(recs))
+	}
+	for _, rec := range recs {
+		if rec.InstrumentToken != tok || rec.Mode != "quote" {
+			t.Fatalf("unexpected record %+v", rec)
+		}
 	}
 }
