@@ -6,8 +6,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
+	"time"
 
 	"github.com/kitecli/kite/internal/kitehome"
 	"github.com/kitecli/kite/pkg/exitcode"
@@ -69,7 +72,31 @@ func (f *Factory) rateLimiter(t kite.RateTable, base string, creds kite.Credenti
 		who = "web:" + creds.UserID
 	}
 	sum := sha256.Sum256([]byte(base + "\x00" + who))
-	return kite.NewSharedRateLimiter(t, filepath.Join(dirs.Cache, "ratelimit"), hex.EncodeToString(sum[:8]))
+	dir := filepath.Join(dirs.Cache, "ratelimit")
+	pruneIdle(dir, 24*time.Hour)
+	return kite.NewSharedRateLimiter(t, dir, hex.EncodeToString(sum[:8]))
+}
+
+// pruneIdle removes files untouched for longer than idle: pacing files of
+// servers no longer used (every kite --sandbox run is a new port). Best
+// effort.
+func pruneIdle(dir string, idle time.Duration) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		// A lock file is never written, so it is as idle as the pacing
+		// file beside it, which every request rewrites.
+		p := filepath.Join(dir, strings.TrimSuffix(e.Name(), ".lock"))
+		fi, err := os.Stat(p)
+		if err != nil {
+			fi, err = e.Info()
+		}
+		if err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > idle {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 func userAgent() string {
