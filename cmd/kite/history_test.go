@@ -305,3 +305,47 @@ func mustParse(t *testing.T, s string) time.Time {
 	}
 	return v
 }
+
+// Ctrl-C during a long download: exit 130, and stdout is still a valid
+// JSON document holding the candles fetched so far.
+func TestE2EHistoryInterruptedKeepsValidJSON(t *testing.T) {
+	_, env := startTestSandbox(t, sandbox.Options{})
+	cmd := exec.Command(kiteBin, "history", "NSE:INFY", "--interval", "minute", "--from", "2025-11-01", "--to", "2026-10-31", "-o", "json")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "KITE_HOME=" + t.TempDir(), "KITE_RATE_HISTORICAL=1/s"}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(stdout)
+	var out strings.Builder
+	for !strings.Contains(out.String(), `"date"`) {
+		line, err := br.ReadString('\n')
+		out.WriteString(line)
+		if err != nil {
+			cmd.Process.Kill()
+			t.Fatalf("no candle before EOF: %v\n%s", err, stderr.String())
+		}
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := readAllString(br)
+	out.WriteString(rest)
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("exit %v, want 130\nstderr: %s", err, stderr.String())
+	}
+	var recs []map[string]any
+	if err := json.Unmarshal([]byte(out.String()), &recs); err != nil || len(recs) == 0 {
+		t.Fatalf("stdout is not a JSON array of candles (%v), ends %q", err, out.String()[max(0, out.Len()-80):])
+	}
+}
