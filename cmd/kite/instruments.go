@@ -68,6 +68,15 @@ func (f *Factory) instruments(ctx context.Context, exchange string) ([]kite.Inst
 	if err != nil {
 		return nil, err
 	}
+	if client.Credentials.Kind == kite.Web && f.Global.BaseURL == "" {
+		// The dump is documented on the Connect API host, where it needs
+		// no session; Kite web's /oms is not documented to serve it (the
+		// sandbox does, and a --base-url keeps /oms). Same transport,
+		// pacing and retries, no credentials sent.
+		public := *client
+		public.BaseURL, public.Credentials = kite.DefaultAPIBase, kite.Credentials{}
+		client = &public
+	}
 	cache := &kite.InstrumentCache{Dir: filepath.Join(dirs.Cache, "instruments")}
 	return cache.Load(ctx, client, exchange)
 }
