@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -36,6 +37,11 @@ func (f *Factory) Client(ctx context.Context) (*kite.Client, error) {
 	limits, err := kite.DefaultRateTable().FromEnv(f.Getenv)
 	if err != nil {
 		return nil, exitcode.Usagef("%v", err)
+	}
+	if b := f.Global.BaseURL; b != "" {
+		if u, err := url.Parse(b); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, exitcode.Usagef("invalid base URL %q (--base-url or KITE_BASE_URL): want http(s)://host[:port], e.g. http://127.0.0.1:8080", b)
+		}
 	}
 	creds, err := f.Credentials(ctx)
 	if err != nil {

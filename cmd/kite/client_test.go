@@ -136,3 +136,10 @@ func TestPruneIdlePacingFiles(t *testing.T) {
 		t.Fatalf("left %v", left)
 	}
 }
+
+func TestE2EBadBaseURLIsUsage(t *testing.T) {
+	for _, base := range []string{"localhost:8080", "ftp://example.com", "http://"} {
+		r := runKite(t, kiteRun{Env: map[string]string{"KITE_BASE_URL": base, "KITE_API_KEY": "k", "KITE_ACCESS_TOKEN": "t"}}, "quote", "NSE:INFY")
+		mdExpect(t, r, 2, "invalid base URL")
+	}
+}

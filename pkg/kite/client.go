@@ -15,6 +15,7 @@ package kite
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -167,6 +168,10 @@ func retryable(err error) bool {
 	var ke *Error
 	if errors.As(err, &ke) {
 		return ke.Status == http.StatusTooManyRequests || ke.Status >= 500
+	}
+	var cve *tls.CertificateVerificationError
+	if errors.As(err, &cve) {
+		return false // a wrong certificate stays wrong
 	}
 	var te *transportError
 	return errors.As(err, &te)

@@ -297,3 +297,26 @@ func TestUserAgentAndVersionHeaders(t *testing.T) {
 		t.Fatalf("headers %v", h)
 	}
 }
+
+// A certificate the client does not trust is not retried: it will not
+// change between attempts. (The sandbox speaks plain HTTP on loopback.)
+func TestUntrustedCertificateNotRetried(t *testing.T) {
+	var hits int
+	var mu sync.Mutex
+	ts := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits++
+		mu.Unlock()
+	}))
+	defer ts.Close()
+	c := &kite.Client{BaseURL: ts.URL, HTTPClient: &http.Client{Transport: kite.NewTransport()},
+		Retry: retry.Policy{Base: time.Millisecond, Max: time.Millisecond, Attempts: 5}}
+	err := c.Do(context.Background(), http.MethodGet, "/user/profile", nil, nil)
+	var re *kite.RetryError
+	if err == nil || errors.As(err, &re) || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("err = %v, want the certificate error after one attempt", err)
+	}
+	if hits != 0 {
+		t.Fatalf("handler reached %d times through an untrusted certificate", hits)
+	}
+}
