@@ -59,3 +59,16 @@ func TestRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactBody(t *testing.T) {
+	got := redactBody("application/json", []byte(`{"user_id":"AB1","password":"pw","nested":[{"api_secret":"s","q":1}]}`))
+	if strings.Contains(got, `"pw"`) || strings.Contains(got, `"s"`) || !strings.Contains(got, `"user_id":"AB1"`) || !strings.Contains(got, `"password":"REDACTED"`) {
+		t.Errorf("json body: %s", got)
+	}
+	if got := redactBody("application/json", []byte(`{"password":"pw"`)); strings.Contains(got, "pw") {
+		t.Errorf("broken json body leaked: %s", got)
+	}
+	if got := redactBody("application/x-www-form-urlencoded", []byte("user_id=AB1&password=pw")); got != "user_id=AB1&password=REDACTED" {
+		t.Errorf("form body: %s", got)
+	}
+}

@@ -2,10 +2,12 @@ package kite
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -56,7 +58,7 @@ func (t *DebugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			b, _ := io.ReadAll(io.LimitReader(body, 64<<10))
 			body.Close()
 			if len(b) > 0 {
-				attrs = append(attrs, "body", RedactQuery(string(bytes.TrimSpace(b))))
+				attrs = append(attrs, "body", redactBody(req.Header.Get("Content-Type"), b))
 			}
 		}
 	}
@@ -72,4 +74,41 @@ func (t *DebugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		"status", resp.StatusCode, "elapsed", time.Since(start).Round(time.Microsecond),
 		"content_length", resp.ContentLength, "header", RedactHeader(resp.Header))
 	return resp, nil
+}
+
+// redactBody is a request body safe to log: form fields and JSON members
+// named like secrets are redacted; anything else that cannot be parsed is
+// left out rather than risk a leak.
+func redactBody(contentType string, b []byte) string {
+	b = bytes.TrimSpace(b)
+	if !strings.Contains(contentType, "json") {
+		return RedactQuery(string(b))
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return "(unparsable JSON body omitted)"
+	}
+	out, err := json.Marshal(redactJSON(v))
+	if err != nil {
+		return "(body omitted)"
+	}
+	return string(out)
+}
+
+func redactJSON(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, val := range x {
+			if IsSecretParam(k) {
+				x[k] = Redacted
+			} else {
+				x[k] = redactJSON(val)
+			}
+		}
+	case []any:
+		for i := range x {
+			x[i] = redactJSON(x[i])
+		}
+	}
+	return v
 }
