@@ -84,16 +84,17 @@ type RetryError struct {
 }
 
 func (e *RetryError) Error() string {
+	base := RedactURL(e.BaseURL)
 	var ke *Error
 	if errors.As(e.Err, &ke) {
 		if ke.Status == http.StatusTooManyRequests {
 			return fmt.Sprintf("rate limited by %s: %s (after %d attempts); wait a minute and retry, or lower KITE_RATE_%s",
-				e.BaseURL, ke.Message, e.Attempts, strings.ToUpper(string(ClassOf(e.Method, e.Path))))
+				base, ke.Message, e.Attempts, strings.ToUpper(string(ClassOf(e.Method, e.Path))))
 		}
 		return fmt.Sprintf("%s %s kept failing at %s: %s (after %d attempts); retry later",
-			e.Method, e.Path, e.BaseURL, ke.Error(), e.Attempts)
+			e.Method, e.Path, base, ke.Error(), e.Attempts)
 	}
-	return fmt.Sprintf("cannot reach %s: %s (after %d attempts)", e.BaseURL, networkCause(e.Err), e.Attempts)
+	return fmt.Sprintf("cannot reach %s: %s (after %d attempts)", base, networkCause(e.Err), e.Attempts)
 }
 
 func (e *RetryError) Unwrap() error { return e.Err }
