@@ -203,7 +203,7 @@ func TestParseJSONInvertsAppendJSON(t *testing.T) {
 }
 
 func TestParseJSONAcceptsStringsAndOtherOffsets(t *testing.T) {
-	line := `{"mode":"full","instrument_token":408065,"last_price":"1573.70","exchange_timestamp":"2021-07-04T23:48:07-05:30","last_trade_time":null,"depth":{"buy":[{"quantity":1,"price":"-0.05","orders":2}]}}`
+	line := `{"mode":"full","instrument_token":408065,"recv_time":1625462287000000123,"last_price":"1573.70","exchange_timestamp":"2021-07-04T23:48:07-05:30","last_trade_time":null,"depth":{"buy":[{"quantity":1,"price":"-0.05","orders":2}]}}`
 	got, sym, err := ParseJSON([]byte(line))
 	if err != nil {
 		t.Fatal(err)
@@ -233,6 +233,7 @@ func TestParseJSONErrors(t *testing.T) {
 		{`{"mode":"full","instrument_token":408065,"depth":{"sell":[{"orders":70000}]}}`, "depth.sell[0].orders 70000"},
 		{`{"mode":"ltp","instrument_token":4294967296}`, "instrument_token 4294967296"},
 		{`{"mode":"ltp","instrument_token":1} {}`, "more than one JSON value"},
+		{`{"type":"order","data":{"order_id":"1"}}`, `not a tick record ("type":"order", from kite stream --orders or --events)`},
 	}
 	for _, c := range cases {
 		_, _, err := ParseJSON([]byte(c.line))

@@ -19,7 +19,8 @@ import (
 // strings ("1573.7" or 1573.7), at the precision of the token's segment;
 // more significant decimals than the segment has are an error, never
 // rounded. Times are RFC 3339 strings (any offset) or null. "tradable" and
-// "change" are derived from the token and prices, so they are accepted and
+// "change" are derived from the token and prices, and "recv_time" (kite
+// stream --recv-time) is not part of the tick, so they are accepted and
 // ignored. Unknown fields, and fields the record's mode does not carry, are
 // errors: they would be silently lost in the binary form. Index records
 // (segment 9) carry no net change in JSON; it is set to last_price − close,
@@ -30,6 +31,14 @@ func ParseJSON(line []byte) (Tick, string, error) {
 	dec.DisallowUnknownFields()
 	dec.UseNumber()
 	if err := dec.Decode(&r); err != nil {
+		// kite stream --orders and --events interleave records with a
+		// "type"; say so rather than name their first unknown field.
+		var other struct {
+			Type json.RawMessage `json:"type"`
+		}
+		if json.Unmarshal(line, &other) == nil && other.Type != nil {
+			return Tick{}, "", fmt.Errorf(`not a tick record ("type":%s, from kite stream --orders or --events): keep only ticks, e.g. with jq -c 'select(.mode)'`, other.Type)
+		}
 		return Tick{}, "", fmt.Errorf("invalid tick record: %w", err)
 	}
 	if dec.More() {
@@ -120,6 +129,8 @@ type jsonRecord struct {
 		Sell []jsonDepth `json:"sell"`
 	} `json:"depth"`
 	Symbol string `json:"symbol"`
+	// Added by kite stream --recv-time; not part of the tick.
+	RecvTime json.RawMessage `json:"recv_time"`
 }
 
 type jsonDepth struct {
