@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/pkg/kite"
+	"github.com/spf13/cobra"
+)
+
+// InstrumentsSearchOptions are the options of kite instruments search.
+type InstrumentsSearchOptions struct {
+	Query    string
+	Exchange string
+	Type     string
+	Expiry   string
+	Limit    int
+}
+
+func newInstrumentsSearchCmd(f *Factory) *cobra.Command {
+	opts := &InstrumentsSearchOptions{}
+	cmd := &cobra.Command{
+		Use:   "search QUERY",
+		Short: "Find instruments by trading symbol or name",
+		Long: `Find instruments whose trading symbol or name contains QUERY (any case). Exact
+symbol matches come first, then symbols starting with QUERY, then the rest;
+nearer expiries first. Use the EXCHANGE:TRADINGSYMBOL of a result with quote,
+history, stream or orders.`,
+		Example: `  kite instruments search infy
+  kite instruments search bse:reliance
+  kite instruments search NIFTY --exchange NFO --type CE --expiry 2026-11 --limit 20
+  kite instruments search reliance -o json --jq '.[0] | "\(.exchange):\(.tradingsymbol)"'`,
+		Args: exactArgs(1, "a QUERY, e.g. kite instruments search INFY"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Query = args[0]
+			if exch, sym, ok := strings.Cut(opts.Query, ":"); ok && opts.Exchange == "" && exchangeName.MatchString(exch) {
+				opts.Exchange, opts.Query = exch, sym // "NSE:INFY" searches NSE for INFY
+			}
+			if strings.TrimSpace(opts.Query) == "" {
+				return exitcode.Usagef("the search QUERY is empty: give part of a symbol or name, e.g. INFY")
+			}
+			if opts.Exchange != "" && !exchangeName.MatchString(opts.Exchange) {
+				return exitcode.Usagef("invalid --exchange %q: use an exchange such as NSE, BSE, NFO, BFO, CDS, BCD or MCX", opts.Exchange)
+			}
+			if opts.Expiry != "" {
+				if !expiryPrefix.MatchString(opts.Expiry) {
+					return exitcode.Usagef("invalid --expiry %q: use a date (2026-11-26) or a month (2026-11)", opts.Expiry)
+				}
+				layout := "2006-01-02"
+				if len(opts.Expiry) == 7 {
+					layout = "2006-01"
+				}
+				if _, err := time.Parse(layout, opts.Expiry); err != nil {
+					return exitcode.Usagef("invalid --expiry %q: use a date (2026-11-26) or a month (2026-11)", opts.Expiry)
+				}
+			}
+			if opts.Limit < 0 {
+				return exitcode.Usagef("--limit must be 0 (no limit) or more, got %d", opts.Limit)
+			}
+			return runInstrumentsSearch(cmd.Context(), f, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Exchange, "exchange", "", "only this exchange (NSE, BSE, NFO, …)")
+	cmd.Flags().StringVar(&opts.Type, "type", "", "only this instrument type: EQ, FUT, CE, PE, INDEX")
+	cmd.Flags().StringVar(&opts.Expiry, "expiry", "", "only this expiry date (2026-11-26) or month (2026-11)")
+	cmd.Flags().IntVar(&opts.Limit, "limit", 50, "at most this many results (0 = all)")
+	return cmd
+}
+
+func runInstrumentsSearch(ctx context.Context, f *Factory, opts *InstrumentsSearchOptions) error {
+	insts, err := f.instruments(ctx, strings.ToUpper(opts.Exchange))
+	if err != nil {
+		return err
+	}
+	hits := kite.NewResolver(insts).Search(opts.Query, kite.SearchOptions{
+		Exchange: opts.Exchange, Type: opts.Type, Expiry: opts.Expiry, Limit: opts.Limit,
+	})
+	if len(hits) == 0 {
+		f.Logger.Warn("no instrument matches", "query", opts.Query)
+	}
+	return f.Printer().Print(hits, f.instrumentColumns()...)
+}
