@@ -160,6 +160,9 @@ func runQuote(ctx context.Context, f *Factory, opts *QuoteOptions) error {
 			records = append(records, rec)
 		}
 	}
+	if fetchErr != nil && len(records) == 0 {
+		return fetchErr // nothing fetched: no empty document on stdout
+	}
 	if err := f.printQuotes(mode, records); err != nil {
 		return err
 	}
