@@ -143,3 +143,19 @@ func TestE2EBadBaseURLIsUsage(t *testing.T) {
 		mdExpect(t, r, 2, "invalid base URL")
 	}
 }
+
+// The dump is cached, then Kite starts answering 429: quote and history
+// give up with exit 7 after the retry budget, printing nothing.
+func TestE2ERateLimitedAfterTheDumpIsCached(t *testing.T) {
+	srv, env := startTestSandbox(t, sandbox.Options{})
+	env = mdEnv(mdFast(env), "KITE_HOME", t.TempDir(), "KITE_RETRY_ATTEMPTS", "2")
+	mdExpect(t, runKite(t, kiteRun{Env: env}, "instruments", "--exchange", "NSE"), 0)
+	srv.SetFaults(sandbox.Faults{RateLimit: true})
+	for _, args := range [][]string{{"quote", "NSE:INFY"}, {"history", "NSE:INFY", "--from", "7d"}} {
+		r := runKite(t, kiteRun{Env: env}, args...)
+		mdExpect(t, r, 7, "rate limited by", "(after 2 attempts)")
+		if r.Stdout != "" {
+			t.Fatalf("%v: stdout %q", args, r.Stdout)
+		}
+	}
+}
