@@ -157,11 +157,17 @@ func FuzzParseInstrumentsCSV(f *testing.F) {
 			}
 			// Every parsed row must resolve, to itself or to an earlier row
 			// with the same key.
+			// Resolve trims what the user typed, so a symbol with spaces in
+			// it may resolve to another row or to none; and EXCHANGE:SYMBOL
+			// is ambiguous when either part holds a colon (Kite's never do).
+			if strings.ContainsAny(in.Symbol(), " \t\r\n\v\f") || strings.Count(in.Symbol(), ":") != 1 {
+				continue
+			}
 			got, err := r.Resolve(in.Symbol())
-			if err != nil && !strings.ContainsAny(in.Symbol(), " \t\r\n\v\f") {
+			if err != nil {
 				t.Fatalf("Resolve(%q): %v", in.Symbol(), err)
 			}
-			if err == nil && !strings.EqualFold(got.Symbol(), in.Symbol()) {
+			if !strings.EqualFold(got.Symbol(), in.Symbol()) {
 				t.Fatalf("Resolve(%q) = %q", in.Symbol(), got.Symbol())
 			}
 		}
