@@ -244,15 +244,9 @@ func runStream(ctx context.Context, f *Factory, opts *streamOptions) error {
 
 	var handler kite.TickerHandler = w
 	var q *dropQueue
-	drained := make(chan struct{})
 	if opts.OnSlow == "drop" {
 		q = newDropQueue(w, dropQueueLen)
 		handler = q
-		go func() {
-			defer close(drained)
-			q.drain(func(err error) { cancelRun(err) })
-		}()
-		go q.report(f.IO.ErrOut, 5*time.Second, drained)
 	}
 	t, err := kite.NewTicker(kite.TickerOptions{
 		URL:         f.Global.WSURL,
@@ -267,6 +261,14 @@ func runStream(ctx context.Context, f *Factory, opts *streamOptions) error {
 	}
 	if err := t.Subscribe(ctx, mode, tokens...); err != nil {
 		return err
+	}
+	drained := make(chan struct{})
+	if q != nil {
+		go func() {
+			defer close(drained)
+			q.drain(func(err error) { cancelRun(err) })
+		}()
+		go q.report(f.IO.ErrOut, 5*time.Second, drained)
 	}
 	err = t.Run(runCtx)
 	if q != nil {
