@@ -644,3 +644,24 @@ func TestStreamWebSession(t *testing.T) {
 		}
 	}
 }
+
+// The sandbox dies mid-stream: the stream retries up to its budget, then
+// exits 6, with every line it printed whole.
+func TestStreamServerDiesMidStream(t *testing.T) {
+	srv, env := startTestSandbox(t, sandbox.Options{TickInterval: 10 * time.Millisecond})
+	env = fastEnv(env)
+	env["KITE_RECONNECT_ATTEMPTS"] = "3"
+	cmd, out, _, stderr := startStream(t, env, fmt.Sprint(sandboxToken(t, srv, symINFY)))
+	if _, err := out.ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+	rest, _ := io.ReadAll(out)
+	if code := waitExit(t, cmd, 20*time.Second); code != 6 {
+		t.Fatalf("exit %d, want 6; stderr:\n%s", code, stderr)
+	}
+	parseLines(t, string(rest))
+	if !strings.Contains(stderr.String(), "gave up after 3 attempts") {
+		t.Fatalf("stderr does not say it gave up:\n%s", stderr)
+	}
+}
