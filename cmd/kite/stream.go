@@ -297,9 +297,18 @@ func streamEnd(ctx context.Context, out *bufio.Writer, err error) error {
 	case errors.Is(err, context.DeadlineExceeded):
 		return nil
 	case err != nil:
-		return err
+		return tickerHint(err)
 	}
 	return ferr
+}
+
+// tickerHint adds the next step to a ticker that gave up reconnecting.
+func tickerHint(err error) error {
+	var ex *retry.ExhaustedError
+	if errors.As(err, &ex) {
+		return fmt.Errorf("%w\ncheck the network (and --ws-url/KITE_WS_URL), or allow more tries with --reconnect-attempts", err)
+	}
+	return err
 }
 
 // nextIST is the next time (after now) the IST wall clock shows hh:mm.

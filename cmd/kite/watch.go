@@ -135,7 +135,7 @@ func runWatch(ctx context.Context, f *Factory, opts *watchOptions) error {
 			if errors.Is(err, context.Canceled) || ctx.Err() != nil {
 				return context.Canceled
 			}
-			return err
+			return tickerHint(err)
 		case <-redraw.C:
 			if !board.takeDirty() {
 				continue

@@ -136,8 +136,10 @@ func NewTicker(opts TickerOptions) (*Ticker, error) {
 		return nil, err
 	}
 	t := &Ticker{opts: opts, url: u}
+	// Kite's tokens are 32 characters and more; a toy token of a letter or
+	// two would turn scrubbing into mangling every word that contains it.
 	for _, s := range []string{opts.Credentials.AccessToken, opts.Credentials.EncToken} {
-		if s != "" {
+		if len(s) >= 8 {
 			t.secret = append(t.secret, s, url.QueryEscape(s))
 		}
 	}
