@@ -17,6 +17,7 @@ import (
 	"github.com/kitecli/kite/pkg/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/retry"
+	"github.com/spf13/cobra"
 )
 
 // Client returns the REST client for the current session, built once per
@@ -107,4 +108,51 @@ func pruneIdle(dir string, idle time.Duration) {
 
 func userAgent() string {
 	return fmt.Sprintf("kite-cli/%s (%s; %s/%s)", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
+// retryFlags are the REST retry knobs of the commands that read market
+// data; they win over KITE_RETRY_BASE, KITE_RETRY_MAX and
+// KITE_RETRY_ATTEMPTS (0 keeps those, or the defaults 3s, 30s, 5).
+type retryFlags struct {
+	Base     time.Duration
+	Max      time.Duration
+	Attempts int
+}
+
+func (rf *retryFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.DurationVar(&rf.Base, "retry-base", 0, "first retry backoff for network errors, 5xx and 429 (env KITE_RETRY_BASE; default 3s)")
+	fl.DurationVar(&rf.Max, "retry-max", 0, "longest retry backoff (env KITE_RETRY_MAX; default 30s)")
+	fl.IntVar(&rf.Attempts, "retry-attempts", 0, "tries per request before giving up with exit 6 (7 when rate limited) (env KITE_RETRY_ATTEMPTS; default 5)")
+}
+
+// validate runs before any request.
+func (rf *retryFlags) validate() error {
+	if rf.Base < 0 || rf.Max < 0 {
+		return exitcode.Usagef("--retry-base and --retry-max must not be negative")
+	}
+	if rf.Attempts < 0 {
+		return exitcode.Usagef("--retry-attempts must be at least 1")
+	}
+	return nil
+}
+
+// client is f.Client with the flags applied to its retry policy. The
+// client is shared by the run, so this comes before any request of the
+// command (the instrument dump included).
+func (rf *retryFlags) client(ctx context.Context, f *Factory) (*kite.Client, error) {
+	c, err := f.Client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if rf.Base > 0 {
+		c.Retry.Base = rf.Base
+	}
+	if rf.Max > 0 {
+		c.Retry.Max = rf.Max
+	}
+	if rf.Attempts > 0 {
+		c.Retry.Attempts = rf.Attempts
+	}
+	return c, nil
 }

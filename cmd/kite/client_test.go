@@ -54,6 +54,11 @@ func TestE2EConnectionRefusedExit6(t *testing.T) {
 			t.Fatalf("%v: stdout %q", args, r.Stdout)
 		}
 	}
+	// The flags win over the environment.
+	r := runKite(t, kiteRun{Env: env}, "quote", "NSE:INFY", "--retry-attempts", "2", "--retry-base", "1ms")
+	mdExpect(t, r, 6, "connection refused (after 2 attempts)")
+	r = runKite(t, kiteRun{Env: env}, "history", "NSE:INFY", "--from", "7d", "--retry-attempts", "-1")
+	mdExpect(t, r, 2, "--retry-attempts must be at least 1")
 }
 
 func TestE2EBadRetryAndRateConfigIsUsage(t *testing.T) {

@@ -28,6 +28,7 @@ type HistoryOptions struct {
 	Continuous bool
 	OI         bool
 	Yes        bool
+	Retry      retryFlags
 
 	now func() time.Time
 }
@@ -60,7 +61,8 @@ request is needed.
 
 Environment: KITE_RATE_HISTORICAL overrides the client-side limit (e.g. 2/s,
 or off); KITE_RETRY_BASE, KITE_RETRY_MAX and KITE_RETRY_ATTEMPTS the retry
-policy (default 3s, 30s, 5) for network errors, 5xx and 429.`,
+policy (default 3s, 30s, 5) for network errors, 5xx and 429, and the
+--retry-* flags win over them.`,
 		Example: `  kite history NSE:INFY --interval day --from 1y -o csv > infy.csv
   kite history NSE:INFY --interval minute --from 2024-01-01 --to 2024-12-31 --yes -o ndjson
   kite history NFO:NIFTY26NOVFUT --interval 5minute --from 7d --oi -o csv
@@ -68,6 +70,9 @@ policy (default 3s, 30s, 5) for network errors, 5xx and 429.`,
 		Args: exactArgs(1, "one SYMBOL, e.g. kite history NSE:INFY --interval day --from 1y"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Symbol = args[0]
+			if err := opts.Retry.validate(); err != nil {
+				return err
+			}
 			plan, err := planHistory(opts)
 			if err != nil {
 				return err
@@ -82,6 +87,7 @@ policy (default 3s, 30s, 5) for network errors, 5xx and 429.`,
 	fl.BoolVar(&opts.Continuous, "continuous", false, "continuous data across expiries (futures, day candles)")
 	fl.BoolVar(&opts.OI, "oi", false, "add open interest (oi column)")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "allow a range needing more than 100 requests")
+	opts.Retry.register(cmd)
 	return cmd
 }
 
@@ -196,15 +202,15 @@ func parseWhen(s string, now time.Time, isTo bool) (time.Time, error) {
 }
 
 func runHistory(ctx context.Context, f *Factory, opts *HistoryOptions, plan *historyPlan) error {
+	client, err := opts.Retry.client(ctx, f)
+	if err != nil {
+		return err
+	}
 	res, err := f.resolverFor(ctx, []string{opts.Symbol})
 	if err != nil {
 		return err
 	}
 	inst, err := res.Resolve(opts.Symbol)
-	if err != nil {
-		return err
-	}
-	client, err := f.Client(ctx)
 	if err != nil {
 		return err
 	}

@@ -98,6 +98,7 @@ func (f *Factory) instrumentColumns() []output.Option {
 // InstrumentsOptions are the options of kite instruments.
 type InstrumentsOptions struct {
 	Exchange string
+	Retry    retryFlags
 }
 
 func newInstrumentsCmd(f *Factory) *cobra.Command {
@@ -119,15 +120,22 @@ resolver used by quote, history, stream and orders reads the same cache.`,
 			if opts.Exchange != "" && !exchangeName.MatchString(opts.Exchange) {
 				return exitcode.Usagef("invalid --exchange %q: use an exchange such as NSE, BSE, NFO, BFO, CDS, BCD or MCX", opts.Exchange)
 			}
+			if err := opts.Retry.validate(); err != nil {
+				return err
+			}
 			return runInstruments(cmd.Context(), f, opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Exchange, "exchange", "", "only this exchange (NSE, BSE, NFO, BFO, CDS, BCD, MCX)")
+	opts.Retry.register(cmd)
 	cmd.AddCommand(newInstrumentsSearchCmd(f))
 	return cmd
 }
 
 func runInstruments(ctx context.Context, f *Factory, opts *InstrumentsOptions) error {
+	if _, err := opts.Retry.client(ctx, f); err != nil {
+		return err
+	}
 	insts, err := f.instruments(ctx, strings.ToUpper(opts.Exchange))
 	if err != nil {
 		return err

@@ -17,6 +17,7 @@ type InstrumentsSearchOptions struct {
 	Type     string
 	Expiry   string
 	Limit    int
+	Retry    retryFlags
 }
 
 func newInstrumentsSearchCmd(f *Factory) *cobra.Command {
@@ -59,6 +60,9 @@ history, stream or orders.`,
 			if opts.Limit < 0 {
 				return exitcode.Usagef("--limit must be 0 (no limit) or more, got %d", opts.Limit)
 			}
+			if err := opts.Retry.validate(); err != nil {
+				return err
+			}
 			return runInstrumentsSearch(cmd.Context(), f, opts)
 		},
 	}
@@ -66,10 +70,14 @@ history, stream or orders.`,
 	cmd.Flags().StringVar(&opts.Type, "type", "", "only this instrument type: EQ, FUT, CE, PE, INDEX")
 	cmd.Flags().StringVar(&opts.Expiry, "expiry", "", "only this expiry date (2026-11-26) or month (2026-11)")
 	cmd.Flags().IntVar(&opts.Limit, "limit", 50, "at most this many results (0 = all)")
+	opts.Retry.register(cmd)
 	return cmd
 }
 
 func runInstrumentsSearch(ctx context.Context, f *Factory, opts *InstrumentsSearchOptions) error {
+	if _, err := opts.Retry.client(ctx, f); err != nil {
+		return err
+	}
 	insts, err := f.instruments(ctx, strings.ToUpper(opts.Exchange))
 	if err != nil {
 		return err

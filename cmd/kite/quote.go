@@ -23,6 +23,7 @@ type QuoteOptions struct {
 	Symbols []string
 	Mode    string
 	File    string // "-" = stdin
+	Retry   retryFlags
 }
 
 func newQuoteCmd(f *Factory) *cobra.Command {
@@ -50,7 +51,8 @@ printed, and the exit code is 1.
 Environment: KITE_RATE_QUOTE overrides the client-side limit (e.g. 1/s, 2/s,
 or off; KITE_RATE_HISTORICAL, KITE_RATE_ORDER and KITE_RATE_DEFAULT likewise
 for the other endpoint classes); KITE_RETRY_BASE, KITE_RETRY_MAX and
-KITE_RETRY_ATTEMPTS the retry policy (default 3s, 30s, 5).`,
+KITE_RETRY_ATTEMPTS the retry policy (default 3s, 30s, 5), and the --retry-*
+flags win over them.`,
 		Example: `  kite quote NSE:INFY NSE:RELIANCE
   kite quote nse:infy 408065 --mode ltp -o json --jq '.[] | "\(.symbol) \(.last_price)"'
   kite instruments --exchange NSE --jq '.[] | "NSE:\(.tradingsymbol)"' | kite quote --file - --mode ohlc -o csv`,
@@ -61,6 +63,9 @@ KITE_RETRY_ATTEMPTS the retry policy (default 3s, 30s, 5).`,
 			}
 			if _, err := kite.ParseQuoteMode(opts.Mode); err != nil {
 				return exitcode.Usagef("invalid --mode: %v", err)
+			}
+			if err := opts.Retry.validate(); err != nil {
+				return err
 			}
 			if opts.File != "" {
 				more, err := readSymbolList(f, opts.File)
@@ -77,6 +82,7 @@ KITE_RETRY_ATTEMPTS the retry policy (default 3s, 30s, 5).`,
 	}
 	cmd.Flags().StringVar(&opts.Mode, "mode", "full", "quote mode: full, ohlc or ltp")
 	cmd.Flags().StringVar(&opts.File, "file", "", "read symbols from this file, one per line (- for stdin)")
+	opts.Retry.register(cmd)
 	return cmd
 }
 
@@ -112,11 +118,11 @@ func readSymbolList(f *Factory, name string) ([]string, error) {
 
 func runQuote(ctx context.Context, f *Factory, opts *QuoteOptions) error {
 	mode, _ := kite.ParseQuoteMode(opts.Mode)
-	res, err := f.resolverFor(ctx, opts.Symbols)
+	client, err := opts.Retry.client(ctx, f)
 	if err != nil {
 		return err
 	}
-	client, err := f.Client(ctx)
+	res, err := f.resolverFor(ctx, opts.Symbols)
 	if err != nil {
 		return err
 	}
