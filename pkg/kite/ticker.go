@@ -383,13 +383,24 @@ func (s *shard) subscribe(ctx context.Context, mode ticks.Mode, toks []uint32) e
 	if len(added) > 0 {
 		// See replay for why the mode goes first as well.
 		if err := s.send(ctx, conn, "mode", mode.String(), added); err != nil {
-			return err
+			return s.liveSendError(ctx, err)
 		}
 		if err := s.send(ctx, conn, "subscribe", "", added); err != nil {
-			return err
+			return s.liveSendError(ctx, err)
 		}
 	}
-	return s.send(ctx, conn, "mode", mode.String(), toks)
+	return s.liveSendError(ctx, s.send(ctx, conn, "mode", mode.String(), toks))
+}
+
+// liveSendError judges a command that failed on a live connection: the
+// wanted set is already updated and a broken connection is replaced and
+// replayed, so only the caller's own cancellation is an error.
+func (s *shard) liveSendError(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	s.t.opts.Logger.Debug("ticker command not sent; it is replayed on reconnect", "conn", s.id, "error", err)
+	return nil
 }
 
 func (s *shard) unsubscribe(ctx context.Context, toks []uint32) error {
@@ -402,7 +413,7 @@ func (s *shard) unsubscribe(ctx context.Context, toks []uint32) error {
 	if conn == nil {
 		return nil
 	}
-	return s.send(ctx, conn, "unsubscribe", "", toks)
+	return s.liveSendError(ctx, s.send(ctx, conn, "unsubscribe", "", toks))
 }
 
 // replay sends the whole wanted set on a fresh connection: the mode

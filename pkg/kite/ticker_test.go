@@ -450,3 +450,50 @@ func TestTickerUnsubscribe(t *testing.T) {
 		}
 	}
 }
+
+// SetMode on a live connection switches the instrument's ticks to the new
+// mode, and a reconnect keeps the new mode.
+func TestTickerSetModeLive(t *testing.T) {
+	srv, creds := startSandbox(t, sandbox.Options{Faults: sandbox.Faults{DropEvery: 500 * time.Millisecond}})
+	toks := sandboxTokens(t, srv, creds, 1)
+	rec := &recorder{}
+	tk := newTestTickerWith(t, srv.WSURL(), creds, rec, 5)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := tk.Subscribe(ctx, ticks.ModeLTP, toks...); err != nil {
+		t.Fatal(err)
+	}
+	var modes []ticks.Mode // the mode of every tick, in order
+	changed := false
+	rec.onTick = func(int) error {
+		modes = append(modes, rec.seen[rec.session][toks[0]])
+		if !changed && len(modes) == 3 {
+			changed = true
+			go func() {
+				if err := tk.SetMode(ctx, ticks.ModeFull, toks...); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		if rec.session >= 2 && len(modes) > 3 && modes[len(modes)-1] == ticks.ModeFull {
+			cancel()
+		}
+		return nil
+	}
+	if err := tk.Run(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run = %v; modes %v", err, modes)
+	}
+	// ltp first, then full from some tick on, never back to ltp.
+	i := 0
+	for i < len(modes) && modes[i] == ticks.ModeLTP {
+		i++
+	}
+	if i < 3 {
+		t.Fatalf("first ticks not in ltp: %v", modes)
+	}
+	for _, m := range modes[i:] {
+		if m != ticks.ModeFull {
+			t.Fatalf("mode went back after SetMode (and a reconnect): %v", modes)
+		}
+	}
+}
