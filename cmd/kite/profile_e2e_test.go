@@ -187,8 +187,12 @@ func acctCol(t *testing.T, header []string, name string) int {
 	return -1
 }
 
+// frozenMarket is a tick interval no test outlives: prices stay put, so two
+// reads of P&L or margins (kite's and the test's own) see the same numbers.
+const frozenMarket = time.Hour
+
 func TestE2EAccountProfileAndMargins(t *testing.T) {
-	_, env := startTestSandbox(t, sandbox.Options{Seed: 7, RateLimits: sandbox.NoRateLimits()})
+	_, env := startTestSandbox(t, sandbox.Options{Seed: 7, RateLimits: sandbox.NoRateLimits(), TickInterval: frozenMarket})
 
 	acctSame(t, "profile", acctJSON(t, env, "profile"), acctDirect(t, env, "GET", "/user/profile", nil))
 	r := runKite(t, kiteRun{Env: env}, "profile", "--jq", ".user_id")
@@ -252,7 +256,7 @@ func TestE2EAccountProfileAndMargins(t *testing.T) {
 }
 
 func TestE2EAccountHoldingsPositionsTrades(t *testing.T) {
-	_, env := startTestSandbox(t, sandbox.Options{Seed: 8, RateLimits: sandbox.NoRateLimits()})
+	_, env := startTestSandbox(t, sandbox.Options{Seed: 8, RateLimits: sandbox.NoRateLimits(), TickInterval: frozenMarket})
 	buy := acctTrade(t, env, "NSE:INFY", "BUY", 2, "CNC")
 	acctTrade(t, env, "NSE:SBIN", "BUY", 5, "MIS")
 	acctTrade(t, env, "NSE:SBIN", "SELL", 2, "MIS")
