@@ -2,16 +2,18 @@ module github.com/kitecli/kite/bench
 
 go 1.26.8
 
-require github.com/kitecli/kite v0.0.0
+require (
+	github.com/coder/websocket v1.8.15
+	github.com/kitecli/kite v0.0.0
+	github.com/zerodha/gokiteconnect/v4 v4.4.0
+)
 
 require (
 	github.com/boombuler/barcode v1.0.1-0.20190219062509-6c824513bacc // indirect
-	github.com/coder/websocket v1.8.15 // indirect
 	github.com/gocarina/gocsv v0.0.0-20180809181117-b8c38cb1ba36 // indirect
 	github.com/google/go-querystring v1.0.0 // indirect
 	github.com/gorilla/websocket v1.4.2 // indirect
 	github.com/pquerna/otp v1.5.0 // indirect
-	github.com/zerodha/gokiteconnect/v4 v4.4.0 // indirect
 	golang.org/x/time v0.16.0 // indirect
 )
 
