@@ -12,11 +12,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
 	"github.com/kitecli/kite/pkg/auth"
 	"github.com/kitecli/kite/pkg/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
-	"github.com/spf13/cobra"
-	"golang.org/x/term"
 )
 
 // defaultCallbackPort matches the redirect URL most Kite Connect apps (and
@@ -143,7 +144,7 @@ func runLogin(ctx context.Context, f *Factory, cmd *cobra.Command, opts *loginOp
 		kind = "Kite web"
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Logged in to %s as %s (profile %q); the session expires %s.\n",
-		kind, sess.UserID, f.Global.Profile, sess.Expiry.In(auth.IST).Format(time.RFC3339))
+		kind, sess.UserID, f.Global.Profile, sess.Expiry.In(kite.IST).Format(time.RFC3339))
 	for _, env := range []string{"KITE_ACCESS_TOKEN", "KITE_ENCTOKEN"} {
 		if f.Getenv(env) != "" {
 			fmt.Fprintf(f.IO.ErrOut, "Note: %s is set and takes precedence over the saved session: unset it to use this one.\n", env)

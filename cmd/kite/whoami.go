@@ -4,10 +4,10 @@ import (
 	"context"
 	"time"
 
-	"github.com/kitecli/kite/internal/output"
-	"github.com/kitecli/kite/pkg/auth"
-	"github.com/kitecli/kite/pkg/kite"
 	"github.com/spf13/cobra"
+
+	"github.com/kitecli/kite/internal/output"
+	"github.com/kitecli/kite/pkg/kite"
 )
 
 type whoamiOptions struct{}
@@ -64,8 +64,8 @@ func runWhoami(ctx context.Context, f *Factory, _ *whoamiOptions) error {
 		Profile: f.Global.Profile, Session: creds.Kind, Source: source, APIKey: creds.APIKey,
 	}
 	if sess != nil {
-		w.LoginTime = sess.LoginTime.In(auth.IST).Format(time.RFC3339)
-		w.Expiry = sess.Expiry.In(auth.IST).Format(time.RFC3339)
+		w.LoginTime = sess.LoginTime.In(kite.IST).Format(time.RFC3339)
+		w.Expiry = sess.Expiry.In(kite.IST).Format(time.RFC3339)
 	}
 	return f.Printer().Print(w, output.Columns("user_id", "user_name", "email", "broker", "profile", "session", "source", "expiry"))
 }

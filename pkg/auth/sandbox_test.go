@@ -51,7 +51,7 @@ func profileOf(t *testing.T, srv *sandbox.Server, s auth.Session) (kite.Profile,
 
 func TestGenerateSessionAndLogout(t *testing.T) {
 	srv := startSandbox(t, sandbox.Options{})
-	login := time.Date(2026, 11, 21, 10, 0, 0, 0, auth.IST)
+	login := time.Date(2026, 11, 21, 10, 0, 0, 0, kite.IST)
 	ac := &auth.Client{Root: srv.URL(), Now: func() time.Time { return login }}
 	ctx := context.Background()
 
@@ -64,7 +64,7 @@ func TestGenerateSessionAndLogout(t *testing.T) {
 		t.Fatal(err)
 	}
 	if s.Kind != kite.Connect || s.APIKey != sandbox.APIKey || s.UserID != sandbox.UserID || s.Token == "" ||
-		!s.Expiry.Equal(time.Date(2026, 11, 22, 6, 0, 0, 0, auth.IST)) {
+		!s.Expiry.Equal(time.Date(2026, 11, 22, 6, 0, 0, 0, kite.IST)) {
 		t.Fatalf("session: %+v", s)
 	}
 	if p, err := profileOf(t, srv, s); err != nil || p.UserID != sandbox.UserID {

@@ -2,7 +2,7 @@
 // profile shares.
 //
 // A session is a secret that cron jobs, shells and scripts on the same
-// machine reuse until Kite kills it at 06:00 IST, so the cache is written
+// machine reuse until Kite kills it at 06:00 kite.IST, so the cache is written
 // atomically under an advisory lock (two logins at once leave one valid
 // file, never a torn one), kept private (0600 in a 0700 directory), and
 // refused outright when it is corrupt or readable by others. The login flows
@@ -26,10 +26,6 @@ import (
 	"github.com/kitecli/kite/pkg/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 )
-
-// IST is India Standard Time. It is a fixed +05:30 offset (no daylight
-// saving), so it needs no tzdata on the machine.
-var IST = time.FixedZone("IST", 5*3600+30*60)
 
 // Session is one logged-in session as cached on disk. Token is the Connect
 // access token or the web enctoken, depending on Kind.
@@ -55,7 +51,7 @@ func (s Session) Credentials() kite.Credentials {
 
 // String never shows the token, so a session printed by accident leaks nothing.
 func (s Session) String() string {
-	return fmt.Sprintf("%s session of %s until %s", s.Kind, s.UserID, s.Expiry.In(IST).Format(time.RFC3339))
+	return fmt.Sprintf("%s session of %s until %s", s.Kind, s.UserID, s.Expiry.In(kite.IST).Format(time.RFC3339))
 }
 
 func (s Session) valid() error {
@@ -73,10 +69,10 @@ func (s Session) valid() error {
 }
 
 // Expiry is when a session created at login dies: Kite invalidates every
-// session at 06:00 IST, so it is the first 06:00 IST strictly after login.
+// session at 06:00 kite.IST, so it is the first 06:00 IST strictly after login.
 func Expiry(login time.Time) time.Time {
-	t := login.In(IST)
-	six := time.Date(t.Year(), t.Month(), t.Day(), 6, 0, 0, 0, IST)
+	t := login.In(kite.IST)
+	six := time.Date(t.Year(), t.Month(), t.Day(), 6, 0, 0, 0, kite.IST)
 	if !t.Before(six) {
 		six = six.AddDate(0, 0, 1)
 	}
@@ -94,7 +90,7 @@ type ExpiredError struct {
 }
 
 func (e *ExpiredError) Error() string {
-	return fmt.Sprintf("session expired (profile %q, at %s): run kite login", e.Profile, e.Expiry.In(IST).Format(time.RFC3339))
+	return fmt.Sprintf("session expired (profile %q, at %s): run kite login", e.Profile, e.Expiry.In(kite.IST).Format(time.RFC3339))
 }
 
 // ExitCode is exitcode.Auth: the remedy is a new login.

@@ -43,7 +43,7 @@ func TestExpiryIsNext0600IST(t *testing.T) {
 	for _, c := range cases {
 		got := Expiry(ist(c.login))
 		if !got.Equal(ist(c.want)) {
-			t.Errorf("Expiry(%s) = %s, want %s", c.login, got.In(IST).Format(time.RFC3339), c.want)
+			t.Errorf("Expiry(%s) = %s, want %s", c.login, got.In(kite.IST).Format(time.RFC3339), c.want)
 		}
 	}
 }

@@ -15,9 +15,6 @@ import (
 	"github.com/kitecli/kite/internal/kitehome"
 )
 
-// IST is India Standard Time, the clock of Kite's market days.
-var IST = time.FixedZone("IST", 5*3600+1800)
-
 // LastInstrumentRefresh is the most recent daily regeneration of Kite's
 // instrument dump at or before now: Kite rebuilds it every morning around
 // 08:30 IST, so a dump fetched before that may list expired contracts and

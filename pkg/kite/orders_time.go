@@ -8,10 +8,10 @@ import (
 	"time"
 )
 
-// kiteZone is India Standard Time, the zone every Kite timestamp is in. A
-// fixed zone rather than time.LoadLocation so a static binary on a machine
-// without tzdata still gets it right (India has no daylight saving).
-var kiteZone = time.FixedZone("IST", 5*3600+30*60)
+// IST is India Standard Time: the zone of every Kite timestamp and of its
+// market days. It is a fixed +05:30 offset (India has no daylight saving),
+// so no time zone database is needed on the machine.
+var IST = time.FixedZone("IST", 5*3600+30*60)
 
 // Time is a Kite timestamp. Kite sends "2021-05-31 09:18:57" (IST, no
 // offset) or a bare date; Time prints RFC 3339 with the IST offset
@@ -53,7 +53,7 @@ func (t Time) MarshalJSON() ([]byte, error) {
 	if t.IsZero() {
 		return []byte("null"), nil
 	}
-	return []byte(`"` + t.In(kiteZone).Format(time.RFC3339) + `"`), nil
+	return []byte(`"` + t.In(IST).Format(time.RFC3339) + `"`), nil
 }
 
 // ParseTime parses a timestamp as Kite writes it; "" is the zero time.
@@ -63,7 +63,7 @@ func ParseTime(s string) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	for _, l := range timeLayouts {
-		if t, err := time.ParseInLocation(l, s, kiteZone); err == nil {
+		if t, err := time.ParseInLocation(l, s, IST); err == nil {
 			return t, nil
 		}
 	}

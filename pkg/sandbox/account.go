@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"net/http"
 
+	"github.com/kitecli/kite/pkg/sandbox/market"
 	"github.com/kitecli/kite/pkg/sandbox/paper"
 )
 
@@ -123,7 +124,7 @@ type orderUpdate struct {
 func newOrderUpdate(o paper.Order, userID string) orderUpdate {
 	ts := ""
 	if !o.OrderTimestamp.IsZero() {
-		ts = o.OrderTimestamp.In(ist).Format(kiteTime)
+		ts = o.OrderTimestamp.In(market.IST).Format(kiteTime)
 	}
 	sum := sha256.Sum256([]byte(o.OrderID + ts + APISecret))
 	return orderUpdate{

@@ -30,7 +30,7 @@ func maxHistoricalDays(interval string) (int, bool) {
 // "2006-01-02", in IST.
 func parseKiteDate(s string) (time.Time, bool) {
 	for _, layout := range []string{kiteTime, "2006-01-02", "2006-01-02T15:04:05", "2006-01-02 15:04"} {
-		if t, err := time.ParseInLocation(layout, s, ist); err == nil {
+		if t, err := time.ParseInLocation(layout, s, market.IST); err == nil {
 			return t, true
 		}
 	}
@@ -86,7 +86,7 @@ func (s *Server) handleHistorical(w http.ResponseWriter, r *http.Request, _ sess
 			b = append(b, ',')
 		}
 		b = append(b, `["`...)
-		b = c.Time.In(ist).AppendFormat(b, "2006-01-02T15:04:05-0700")
+		b = c.Time.In(market.IST).AppendFormat(b, "2006-01-02T15:04:05-0700")
 		b = append(b, '"')
 		for _, p := range [...]int64{c.Open, c.High, c.Low, c.Close} {
 			b = append(b, ',')

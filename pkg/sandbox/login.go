@@ -6,8 +6,10 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/kitecli/kite/pkg/kite"
 	"github.com/pquerna/otp/totp"
+
+	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/sandbox/market"
 )
 
 // handleConnectLogin is Kite's Connect login page. A browser would show the
@@ -104,7 +106,7 @@ func (s *Server) handleSessionToken(w http.ResponseWriter, r *http.Request) {
 		APIKey:      apiKey,
 		AccessToken: s.sessions.issueAccess(apiKey, UserID),
 		PublicToken: randomToken(32),
-		LoginTime:   time.Now().In(ist).Format(kiteTime),
+		LoginTime:   time.Now().In(market.IST).Format(kiteTime),
 		Meta:        p.Meta,
 	})
 }

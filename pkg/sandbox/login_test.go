@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/pquerna/otp/totp"
+
+	"github.com/kitecli/kite/pkg/sandbox/market"
 )
 
 func TestConnectLoginFlow(t *testing.T) {
@@ -160,7 +162,7 @@ func TestSessionExpiry(t *testing.T) {
 		{"2026-11-21 06:00:00", "2026-11-22 06:00:00"},
 		{"2026-12-31 23:00:00", "2027-01-01 06:00:00"},
 	} {
-		at, _ := time.ParseInLocation("2006-01-02 15:04:05", c.at, ist)
+		at, _ := time.ParseInLocation("2006-01-02 15:04:05", c.at, market.IST)
 		if got := sessionExpiry(at).Format("2006-01-02 15:04:05"); got != c.want {
 			t.Errorf("issued %s: expires %s, want %s", c.at, got, c.want)
 		}

@@ -2,15 +2,10 @@ package sandbox
 
 import (
 	"net/http"
-	"time"
 )
 
 // kiteTime is the layout of Kite's REST timestamps (IST, no zone).
 const kiteTime = "2006-01-02 15:04:05"
-
-// ist is India Standard Time, the zone of every Kite timestamp; fixed so
-// the binary needs no tzdata.
-var ist = time.FixedZone("IST", 5*3600+30*60)
 
 // profile is the data of GET /user/profile.
 type profile struct {

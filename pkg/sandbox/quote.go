@@ -101,7 +101,7 @@ func (s *Server) quoteArgs(w http.ResponseWriter, r *http.Request, limit int) (k
 func price(in *market.Instrument, v int32) float64 { return in.Rupees(int64(v)) }
 
 func kiteTimestamp(unix uint32) string {
-	return time.Unix(int64(unix), 0).In(ist).Format(kiteTime)
+	return time.Unix(int64(unix), 0).In(market.IST).Format(kiteTime)
 }
 
 func (s *Server) handleQuote(w http.ResponseWriter, r *http.Request, _ session) {
@@ -117,7 +117,7 @@ func (s *Server) handleQuote(w http.ResponseWriter, r *http.Request, _ session) 
 		lower, upper, _ := s.world.market.Circuit(in.Token)
 		q := quoteJSON{
 			InstrumentToken:   in.Token,
-			Timestamp:         now.In(ist).Format(kiteTime),
+			Timestamp:         now.In(market.IST).Format(kiteTime),
 			LastPrice:         price(in, t.LastPrice),
 			LastQuantity:      t.LastTradedQuantity,
 			BuyQuantity:       t.TotalBuyQuantity,

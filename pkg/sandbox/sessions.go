@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"sync"
 	"time"
+
+	"github.com/kitecli/kite/pkg/sandbox/market"
 )
 
 // Lifetimes of the short-lived login tokens. Kite's request token is valid
@@ -27,8 +29,8 @@ type session struct {
 // sessionExpiry is when a session issued at t dies: 06:00 IST the next
 // morning (or this morning, if issued before six), as Kite's do.
 func sessionExpiry(t time.Time) time.Time {
-	t = t.In(ist)
-	six := time.Date(t.Year(), t.Month(), t.Day(), 6, 0, 0, 0, ist)
+	t = t.In(market.IST)
+	six := time.Date(t.Year(), t.Month(), t.Day(), 6, 0, 0, 0, market.IST)
 	if !t.Before(six) {
 		six = six.AddDate(0, 0, 1)
 	}

@@ -24,8 +24,6 @@ import (
 	"github.com/kitecli/kite/pkg/ticks"
 )
 
-var ist = market.IST
-
 // Order statuses, as Kite reports them.
 const (
 	StatusPutOrderReq    = "PUT ORDER REQ RECEIVED"
@@ -416,7 +414,7 @@ func (e *Engine) Place(p PlaceParams) (string, error) {
 		}
 	}
 	e.seq++
-	id := fmt.Sprintf("%s%09d", now.In(ist).Format("060102"), e.seq)
+	id := fmt.Sprintf("%s%09d", now.In(market.IST).Format("060102"), e.seq)
 	var tag *string
 	var tags []string
 	if p.Tag != "" {
@@ -560,7 +558,7 @@ func (e *Engine) fill(o *order, px int64, now time.Time) {
 		Exchange: in.Exchange, Tradingsymbol: in.Tradingsymbol, InstrumentToken: in.Token,
 		Product: o.pub.Product, AveragePrice: in.Rupees(px), Quantity: int(qty),
 		ExchangeOrderID: deref(o.pub.ExchangeOrderID), TransactionType: o.pub.TransactionType,
-		FillTimestamp: Timestamp{now}, OrderTimestamp: now.In(ist).Format("15:04:05"),
+		FillTimestamp: Timestamp{now}, OrderTimestamp: now.In(market.IST).Format("15:04:05"),
 		ExchangeTimestamp: Timestamp{now},
 	})
 	k := posKey{in.Token, o.pub.Product}

@@ -3,6 +3,8 @@ package paper
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/kitecli/kite/pkg/sandbox/market"
 )
 
 // TimeLayout is how Kite's REST API writes timestamps (IST wall time).
@@ -19,7 +21,7 @@ func (t Timestamp) MarshalJSON() ([]byte, error) {
 	}
 	b := make([]byte, 0, len(TimeLayout)+2)
 	b = append(b, '"')
-	b = t.In(ist).AppendFormat(b, TimeLayout)
+	b = t.In(market.IST).AppendFormat(b, TimeLayout)
 	return append(b, '"'), nil
 }
 
@@ -33,7 +35,7 @@ func (t *Timestamp) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return err
 	}
-	v, err := time.ParseInLocation(TimeLayout, s, ist)
+	v, err := time.ParseInLocation(TimeLayout, s, market.IST)
 	if err != nil {
 		return err
 	}
