@@ -128,6 +128,9 @@ func (h *tickerHub) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	defer h.leave(c)
 	defer c.cancel()
+	// Order updates are queued from before the upgrade: a client whose
+	// dial has returned must not miss an order it places next.
+	defer h.s.world.subscribeOrders(sess.userID, c.queueOrder)()
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 		CompressionMode: websocket.CompressionDisabled,
 		// Kite's own web app connects from its origin; clients of the
@@ -375,7 +378,6 @@ func (c *tickConn) writeLoop() {
 	lastSent := opened
 	heartbeat := time.NewTicker(heartbeatEvery / 4)
 	defer heartbeat.Stop()
-	defer s.world.subscribeOrders(c.sess.userID, c.queueOrder)()
 	malformedSeen := s.malformed.Load()
 	var (
 		tickBuf []ticks.Tick
