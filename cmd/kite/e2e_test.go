@@ -48,6 +48,7 @@ type kiteRun struct {
 	Env     map[string]string // added to a minimal environment (PATH, HOME, KITE_HOME)
 	Stdin   io.Reader
 	Timeout time.Duration // default 60s
+	Stderr  io.Writer     // also gets stderr as it is written, when set
 }
 
 // runKite execs the built binary with args. The environment is minimal and
@@ -75,6 +76,9 @@ func runKite(t *testing.T, r kiteRun, args ...string) result {
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr, cmd.Stdin = &stdout, &stderr, r.Stdin
+	if r.Stderr != nil {
+		cmd.Stderr = io.MultiWriter(&stderr, r.Stderr)
+	}
 	err := cmd.Run()
 	res := result{Stdout: stdout.String(), Stderr: stderr.String()}
 	var ee *exec.ExitError

@@ -58,7 +58,10 @@ Kite Connect (an app's API key and secret):
   (no token)          listen on http://127.0.0.1:PORT (--callback-port, default
                       5050: register http://127.0.0.1:5050/callback as the app's
                       redirect URL), print the login URL (and open a browser where
-                      one is available), and wait for Kite's redirect.
+                      one is available), and wait for Kite's redirect. The URL
+                      carries a random state (Kite's redirect_params) and a
+                      redirect without it is ignored, so no other web page can
+                      complete or abort the login.
   --manual            for headless machines: print the login URL, then paste the
                       URL the browser was redirected to on stdin.
 
@@ -238,11 +241,10 @@ func loginConnect(ctx context.Context, f *Factory, ac *auth.Client, in *stdinRea
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
 	if reqToken == "" {
-		loginURL := ac.LoginURL(apiKey)
 		if cb == nil {
-			reqToken, err = pasteRedirect(ctx, f, in, loginURL)
+			reqToken, err = pasteRedirect(ctx, f, in, ac.LoginURL(apiKey, ""))
 		} else {
-			reqToken, err = awaitRedirect(ctx, f, cb, loginURL)
+			reqToken, err = awaitRedirect(ctx, f, cb, ac.LoginURL(apiKey, cb.State()))
 		}
 		if err != nil {
 			return auth.Session{}, timeoutHint(ctx, err, opts.Timeout)

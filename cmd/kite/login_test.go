@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -209,23 +211,45 @@ func runKiteAsync(t *testing.T, r kiteRun, args ...string) <-chan result {
 	return ch
 }
 
-// getWhenListening GETs u, retrying while nothing listens yet (the CLI's
-// callback listener starts a moment after the process).
-func getWhenListening(t *testing.T, hc *http.Client, u string) (*http.Response, string) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, err := hc.Get(u)
-		if err == nil {
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			return resp, string(b)
+// loginURLWatcher is the user reading the terminal: it is fed kite login's
+// stderr and hands over the first login URL printed there.
+type loginURLWatcher struct {
+	mu   sync.Mutex
+	buf  []byte
+	sent bool
+	url  chan string
+}
+
+var loginURLPattern = regexp.MustCompile(`http://\S+/connect/login\?\S+`)
+
+func newLoginURLWatcher() *loginURLWatcher { return &loginURLWatcher{url: make(chan string, 1)} }
+
+func (w *loginURLWatcher) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf = append(w.buf, p...)
+	if !w.sent {
+		// Only a whole URL: one the newline after it has arrived for.
+		if m := loginURLPattern.FindIndex(w.buf); m != nil && bytes.IndexByte(w.buf[m[1]:], '\n') >= 0 {
+			w.url <- string(w.buf[m[0]:m[1]])
+			w.sent = true
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("GET %s: %v", u, err)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
+	return len(p), nil
+}
+
+// await returns the login URL kite printed.
+func (w *loginURLWatcher) await(t *testing.T, done <-chan result) string {
+	t.Helper()
+	select {
+	case u := <-w.url:
+		return u
+	case r := <-done:
+		t.Fatalf("kite login ended (exit %d) before printing a login URL; stderr:\n%s", r.Code, r.Stderr)
+	case <-time.After(30 * time.Second):
+		t.Fatal("kite login printed no login URL within 30s")
+	}
+	return ""
 }
 
 func TestE2ELoginCallback(t *testing.T) {
@@ -233,12 +257,31 @@ func TestE2ELoginCallback(t *testing.T) {
 	srv := startTestSandboxT(t, sandbox.Options{RedirectURL: fmt.Sprintf("http://127.0.0.1:%d/callback", port)})
 	env := with(authEnv(t, srv), "KITE_API_KEY", sandbox.APIKey, "KITE_API_SECRET", sandbox.APISecret)
 
-	done := runKiteAsync(t, kiteRun{Env: env}, "login", "--callback-port", fmt.Sprint(port))
-	// The test is the browser: open the login page and follow its redirect
-	// to the CLI's listener. Until the listener is up, following fails and
-	// the page is opened again (each visit issues a fresh request token).
-	resp, body := getWhenListening(t, http.DefaultClient, srv.URL()+"/connect/login?v=3&api_key="+sandbox.APIKey)
-	if resp.StatusCode != 200 || !strings.Contains(body, "close this tab") {
+	w := newLoginURLWatcher()
+	done := runKiteAsync(t, kiteRun{Env: env, Stderr: w}, "login", "--callback-port", fmt.Sprint(port))
+	loginURL := w.await(t, done)
+	if !strings.HasPrefix(loginURL, srv.URL()+"/connect/login?") {
+		t.Fatalf("login URL %q is not the sandbox's login page", loginURL)
+	}
+	// A page in the browser forging the redirect, without the login's
+	// state, is turned away and does not end the login.
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/callback?action=login&status=success&request_token=Forged", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("a forged redirect got %d", resp.StatusCode)
+	}
+	// The test is the browser: open the printed login page and follow its
+	// redirect to the CLI's listener.
+	resp, err = http.Get(loginURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "close this tab") {
 		t.Fatalf("the browser got %d: %s", resp.StatusCode, body)
 	}
 	r := <-done
@@ -257,9 +300,26 @@ func TestE2ELoginCallbackFailures(t *testing.T) {
 
 	t.Run("status not success", func(t *testing.T) {
 		port := freePort(t)
-		done := runKiteAsync(t, kiteRun{Env: env}, "login", "--callback-port", fmt.Sprint(port))
-		resp, body := getWhenListening(t, http.DefaultClient, fmt.Sprintf("http://127.0.0.1:%d/callback?action=login&status=cancelled", port))
-		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "terminal") {
+		w := newLoginURLWatcher()
+		done := runKiteAsync(t, kiteRun{Env: env, Stderr: w}, "login", "--callback-port", fmt.Sprint(port))
+		u, err := url.Parse(w.await(t, done))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Kite sends the user back with the app's redirect_params.
+		back, err := url.ParseQuery(u.Query().Get("redirect_params"))
+		if err != nil || back.Get("kite_state") == "" {
+			t.Fatalf("no state in the login URL %s (%v)", u, err)
+		}
+		back.Set("action", "login")
+		back.Set("status", "cancelled")
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/callback?%s", port, back.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "terminal") {
 			t.Fatalf("browser got %d %s", resp.StatusCode, body)
 		}
 		mustCode(t, <-done, 3, `status="cancelled"`, "run kite login again")

@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"html"
@@ -17,14 +19,22 @@ import (
 
 // Callback is the loopback HTTP listener that Kite's post-login redirect
 // lands on. It binds 127.0.0.1 only: the request token must never be
-// reachable from the network.
+// reachable from the network. Any page in the user's browser can still
+// send a request to 127.0.0.1, so a redirect counts only if it carries the
+// callback's random state (see Client.LoginURL): without it, a page could
+// log the CLI in to an account of its choosing, or abort the login.
 type Callback struct {
 	ln     net.Listener
 	srv    *http.Server
 	port   int
+	state  string
 	once   sync.Once
 	result chan callbackResult
 }
+
+// StateParam is the query parameter that carries a login's state on the
+// redirect.
+const StateParam = "kite_state"
 
 type callbackResult struct {
 	token string
@@ -41,7 +51,7 @@ func ListenCallback(port int) (*Callback, error) {
 		}
 		return nil, fmt.Errorf("cannot listen for Kite's redirect on 127.0.0.1:%d: %w", port, err)
 	}
-	cb := &Callback{ln: ln, port: ln.Addr().(*net.TCPAddr).Port, result: make(chan callbackResult, 1)}
+	cb := &Callback{ln: ln, port: ln.Addr().(*net.TCPAddr).Port, state: rand.Text(), result: make(chan callbackResult, 1)}
 	cb.srv = &http.Server{Handler: cb, ReadHeaderTimeout: 10 * time.Second}
 	go cb.srv.Serve(ln) // returns ErrServerClosed on Close; nothing to report
 	return cb, nil
@@ -49,6 +59,10 @@ func ListenCallback(port int) (*Callback, error) {
 
 // Port is the port the callback listens on.
 func (cb *Callback) Port() int { return cb.port }
+
+// State is the random value the login URL must carry for the redirect to
+// be accepted; pass it to Client.LoginURL.
+func (cb *Callback) State() string { return cb.state }
 
 // ServeHTTP takes the first redirect that carries a result (any path: the
 // app's registered redirect path is the user's choice) and tells the
@@ -65,14 +79,18 @@ func (cb *Callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if subtle.ConstantTimeCompare([]byte(q.Get(StateParam)), []byte(cb.state)) != 1 {
+		page(w, http.StatusForbidden, "kite login", "This redirect does not belong to the login kite is waiting for, so it was ignored. Open the URL kite printed in the terminal.")
+		return
+	}
 	tok, err := tokenFromQuery(q)
 	delivered := false
 	cb.once.Do(func() {
 		cb.result <- callbackResult{token: tok, err: err}
 		delivered = true
 	})
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
 	switch {
 	case !delivered:
 		page(w, http.StatusConflict, "kite login", "This login was already handled. You can close this tab.")

@@ -50,8 +50,15 @@ func (c *Client) root(def string) string {
 // LoginURL is the page a user opens to log in to a Kite Connect app. Kite
 // serves it from kite.zerodha.com, not from the API host; a custom Root (a
 // sandbox) serves it itself at <root>/connect/login.
-func (c *Client) LoginURL(apiKey string) string {
+//
+// A non-empty state is sent as Kite's redirect_params, which Kite appends
+// to the redirect URL, so the loopback callback can tell the redirect of
+// this login from one forged by a web page the user happens to visit.
+func (c *Client) LoginURL(apiKey, state string) string {
 	q := url.Values{"v": {"3"}, "api_key": {apiKey}}
+	if state != "" {
+		q.Set("redirect_params", url.Values{StateParam: {state}}.Encode())
+	}
 	return c.root(kite.DefaultWebBase) + "/connect/login?" + q.Encode()
 }
 

@@ -131,7 +131,7 @@ func TestCallbackSuccess(t *testing.T) {
 	if code, _ := get(t, base+"/favicon.ico"); code != http.StatusNotFound {
 		t.Fatalf("favicon: %d", code)
 	}
-	code, body := get(t, base+"/callback?action=login&type=login&status=success&request_token=Tok42")
+	code, body := get(t, base+"/callback?action=login&type=login&status=success&request_token=Tok42&kite_state="+cb.State())
 	if code != 200 || !strings.Contains(body, "close this tab") {
 		t.Fatalf("page: %d %q", code, body)
 	}
@@ -140,7 +140,7 @@ func TestCallbackSuccess(t *testing.T) {
 		t.Fatalf("wait: %q %v", tok, err)
 	}
 	// A second redirect (reload) does not replace the first.
-	if code, body := get(t, base+"/callback?status=success&request_token=Other"); code != http.StatusConflict || !strings.Contains(body, "already") {
+	if code, body := get(t, base+"/callback?status=success&request_token=Other&kite_state="+cb.State()); code != http.StatusConflict || !strings.Contains(body, "already") {
 		t.Fatalf("second: %d %q", code, body)
 	}
 }
@@ -151,7 +151,7 @@ func TestCallbackStatusNotSuccess(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cb.Close()
-	code, body := get(t, fmt.Sprintf("http://localhost:%d/cb?status=cancelled", cb.Port()))
+	code, body := get(t, fmt.Sprintf("http://localhost:%d/cb?status=cancelled&kite_state=%s", cb.Port(), cb.State()))
 	if code != http.StatusBadRequest || !strings.Contains(body, "terminal") {
 		t.Fatalf("page: %d %q", code, body)
 	}
@@ -167,7 +167,7 @@ func TestCallbackRefusesForeignHost(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cb.Close()
-	req, _ := http.NewRequest("GET", fmt.Sprintf("http://127.0.0.1:%d/cb?status=success&request_token=x", cb.Port()), nil)
+	req, _ := http.NewRequest("GET", fmt.Sprintf("http://127.0.0.1:%d/cb?status=success&request_token=x&kite_state=%s", cb.Port(), cb.State()), nil)
 	req.Host = "evil.example:80"
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -181,6 +181,46 @@ func TestCallbackRefusesForeignHost(t *testing.T) {
 	defer cancel()
 	if _, err := cb.Wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("foreign request was delivered: %v", err)
+	}
+}
+
+// A redirect without the login's state (a page in the browser forging
+// one) is refused and does not end the wait; the real one still counts.
+func TestCallbackRefusesWrongState(t *testing.T) {
+	cb, err := ListenCallback(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cb.Close()
+	if len(cb.State()) < 20 {
+		t.Fatalf("state %q is too short to be unguessable", cb.State())
+	}
+	if other, _ := ListenCallback(0); other != nil {
+		if other.State() == cb.State() {
+			t.Fatal("two callbacks share a state")
+		}
+		other.Close()
+	}
+	base := fmt.Sprintf("http://127.0.0.1:%d/callback?", cb.Port())
+	for _, q := range []string{
+		"status=success&request_token=Forged",
+		"status=success&request_token=Forged&kite_state=" + cb.State()[1:],
+		"status=cancelled&kite_state=",
+	} {
+		if code, body := get(t, base+q); code != http.StatusForbidden || !strings.Contains(body, "ignored") {
+			t.Fatalf("%s: %d %q", q, code, body)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if tok, err := cb.Wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a forged redirect was delivered: %q %v", tok, err)
+	}
+	if code, _ := get(t, base+"status=success&request_token=Real&kite_state="+cb.State()); code != http.StatusOK {
+		t.Fatalf("real redirect: %d", code)
+	}
+	if tok, err := cb.Wait(context.Background()); err != nil || tok != "Real" {
+		t.Fatalf("wait: %q %v", tok, err)
 	}
 }
 
@@ -212,11 +252,15 @@ func TestCallbackWaitCancelled(t *testing.T) {
 
 func TestLoginURL(t *testing.T) {
 	c := &Client{}
-	if got := c.LoginURL("k1"); got != "https://kite.zerodha.com/connect/login?api_key=k1&v=3" {
+	if got := c.LoginURL("k1", ""); got != "https://kite.zerodha.com/connect/login?api_key=k1&v=3" {
 		t.Fatalf("default: %s", got)
 	}
 	c.Root = "http://127.0.0.1:9/"
-	if got := c.LoginURL("k 1"); got != "http://127.0.0.1:9/connect/login?api_key=k+1&v=3" {
+	if got := c.LoginURL("k 1", ""); got != "http://127.0.0.1:9/connect/login?api_key=k+1&v=3" {
 		t.Fatalf("sandbox: %s", got)
+	}
+	// The state travels URL-encoded inside redirect_params, as Kite wants.
+	if got := c.LoginURL("k1", "AB2"); got != "http://127.0.0.1:9/connect/login?api_key=k1&redirect_params=kite_state%3DAB2&v=3" {
+		t.Fatalf("state: %s", got)
 	}
 }

@@ -31,7 +31,7 @@ func startSandbox(t *testing.T, opts sandbox.Options) *sandbox.Server {
 func requestToken(t *testing.T, srv *sandbox.Server) string {
 	t.Helper()
 	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := hc.Get((&auth.Client{Root: srv.URL()}).LoginURL(sandbox.APIKey))
+	resp, err := hc.Get((&auth.Client{Root: srv.URL()}).LoginURL(sandbox.APIKey, ""))
 	if err != nil {
 		t.Fatal(err)
 	}
