@@ -261,7 +261,9 @@ func awaitRedirect(ctx context.Context, f *Factory, cb *auth.Callback, loginURL 
 	if openBrowser(f, loginURL) {
 		fmt.Fprintln(f.IO.ErrOut, "(opened in your browser)")
 	}
-	return cb.Wait(ctx)
+	return cb.Wait(ctx, func() {
+		fmt.Fprintln(f.IO.ErrOut, "kite: ignored a request to the callback that did not come from the login URL above (no matching state); still waiting. If it was Kite's own redirect, finish with: kite login --request-token 'THE_REDIRECT_URL'")
+	})
 }
 
 // pasteRedirect is the headless flow: the user opens the URL anywhere and

@@ -285,7 +285,7 @@ func TestE2ELoginCallback(t *testing.T) {
 		t.Fatalf("the browser got %d: %s", resp.StatusCode, body)
 	}
 	r := <-done
-	mustCode(t, r, 0, "/connect/login?api_key="+sandbox.APIKey, "Logged in to Kite Connect as "+sandbox.UserID)
+	mustCode(t, r, 0, "/connect/login?api_key="+sandbox.APIKey, "ignored a request to the callback", "Logged in to Kite Connect as "+sandbox.UserID)
 	if r.Stdout != "" {
 		t.Fatalf("stdout: %q", r.Stdout)
 	}

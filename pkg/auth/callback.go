@@ -24,12 +24,13 @@ import (
 // callback's random state (see Client.LoginURL): without it, a page could
 // log the CLI in to an account of its choosing, or abort the login.
 type Callback struct {
-	ln     net.Listener
-	srv    *http.Server
-	port   int
-	state  string
-	once   sync.Once
-	result chan callbackResult
+	ln      net.Listener
+	srv     *http.Server
+	port    int
+	state   string
+	once    sync.Once
+	result  chan callbackResult
+	refused chan struct{} // buffered 1: a redirect without the state came
 }
 
 // StateParam is the query parameter that carries a login's state on the
@@ -51,7 +52,8 @@ func ListenCallback(port int) (*Callback, error) {
 		}
 		return nil, fmt.Errorf("cannot listen for Kite's redirect on 127.0.0.1:%d: %w", port, err)
 	}
-	cb := &Callback{ln: ln, port: ln.Addr().(*net.TCPAddr).Port, state: rand.Text(), result: make(chan callbackResult, 1)}
+	cb := &Callback{ln: ln, port: ln.Addr().(*net.TCPAddr).Port, state: rand.Text(),
+		result: make(chan callbackResult, 1), refused: make(chan struct{}, 1)}
 	cb.srv = &http.Server{Handler: cb, ReadHeaderTimeout: 10 * time.Second}
 	go cb.srv.Serve(ln) // returns ErrServerClosed on Close; nothing to report
 	return cb, nil
@@ -82,7 +84,11 @@ func (cb *Callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	if subtle.ConstantTimeCompare([]byte(q.Get(StateParam)), []byte(cb.state)) != 1 {
-		page(w, http.StatusForbidden, "kite login", "This redirect does not belong to the login kite is waiting for, so it was ignored. Open the URL kite printed in the terminal.")
+		select {
+		case cb.refused <- struct{}{}:
+		default:
+		}
+		page(w, http.StatusForbidden, "kite login", "This redirect does not belong to the login kite is waiting for, so it was ignored. Return to the terminal for details.")
 		return
 	}
 	tok, err := tokenFromQuery(q)
@@ -107,13 +113,28 @@ func page(w http.ResponseWriter, status int, title, msg string) {
 }
 
 // Wait returns the request token of the first redirect, or the redirect's
-// error (status other than success), or ctx's error.
-func (cb *Callback) Wait(ctx context.Context) (string, error) {
-	select {
-	case r := <-cb.result:
-		return r.token, r.err
-	case <-ctx.Done():
-		return "", ctx.Err()
+// error (status other than success), or ctx's error. Meanwhile it calls
+// refused, if not nil, when a redirect without the login's state has been
+// turned away, so the user can be told why nothing happened.
+func (cb *Callback) Wait(ctx context.Context, refused func()) (string, error) {
+	if refused == nil {
+		refused = func() {}
+	}
+	for {
+		select {
+		case r := <-cb.result:
+			// A refusal answered before this result is still reported.
+			select {
+			case <-cb.refused:
+				refused()
+			default:
+			}
+			return r.token, r.err
+		case <-cb.refused:
+			refused()
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
 	}
 }
 

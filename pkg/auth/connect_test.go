@@ -135,7 +135,7 @@ func TestCallbackSuccess(t *testing.T) {
 	if code != 200 || !strings.Contains(body, "close this tab") {
 		t.Fatalf("page: %d %q", code, body)
 	}
-	tok, err := cb.Wait(context.Background())
+	tok, err := cb.Wait(context.Background(), nil)
 	if err != nil || tok != "Tok42" {
 		t.Fatalf("wait: %q %v", tok, err)
 	}
@@ -155,7 +155,7 @@ func TestCallbackStatusNotSuccess(t *testing.T) {
 	if code != http.StatusBadRequest || !strings.Contains(body, "terminal") {
 		t.Fatalf("page: %d %q", code, body)
 	}
-	_, err = cb.Wait(context.Background())
+	_, err = cb.Wait(context.Background(), nil)
 	if exitcode.Code(err) != exitcode.Auth || !strings.Contains(err.Error(), "cancelled") {
 		t.Fatalf("wait: %v", err)
 	}
@@ -179,7 +179,7 @@ func TestCallbackRefusesForeignHost(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	if _, err := cb.Wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := cb.Wait(ctx, nil); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("foreign request was delivered: %v", err)
 	}
 }
@@ -213,13 +213,17 @@ func TestCallbackRefusesWrongState(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	if tok, err := cb.Wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
+	told := 0
+	if tok, err := cb.Wait(ctx, func() { told++ }); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("a forged redirect was delivered: %q %v", tok, err)
+	}
+	if told == 0 {
+		t.Fatal("the waiter was not told of the refused redirects")
 	}
 	if code, _ := get(t, base+"status=success&request_token=Real&kite_state="+cb.State()); code != http.StatusOK {
 		t.Fatalf("real redirect: %d", code)
 	}
-	if tok, err := cb.Wait(context.Background()); err != nil || tok != "Real" {
+	if tok, err := cb.Wait(context.Background(), nil); err != nil || tok != "Real" {
 		t.Fatalf("wait: %q %v", tok, err)
 	}
 }
@@ -245,7 +249,7 @@ func TestCallbackWaitCancelled(t *testing.T) {
 	defer cb.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := cb.Wait(ctx); !errors.Is(err, context.Canceled) {
+	if _, err := cb.Wait(ctx, nil); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancel: %v", err)
 	}
 }
