@@ -155,6 +155,16 @@ func (o *ordersPlaceOptions) params(now time.Time) (kite.OrderParams, string, er
 		return p, "", exitcode.Usagef("buy or sell? add --buy or --sell")
 	}
 
+	// The type is inferred from which prices are given, so a price that
+	// is not one must be reported as such, not as a missing price.
+	for _, f := range []struct {
+		flag string
+		v    float64
+	}{{"--price", o.Price}, {"--trigger", o.Trigger}} {
+		if !(f.v >= 0) || math.IsInf(f.v, 0) {
+			return p, "", exitcode.Usagef("%s %v is not a price: give a positive number such as 1500.05", f.flag, f.v)
+		}
+	}
 	p.OrderType = strings.ToUpper(o.Type)
 	if p.OrderType == "" {
 		switch {

@@ -156,7 +156,7 @@ type UnknownSymbolError struct {
 
 func (e *UnknownSymbolError) Error() string {
 	exch, sym, ok := strings.Cut(e.Symbol, ":")
-	if !ok {
+	if !ok || exch == "" || strings.TrimSpace(sym) == "" {
 		return fmt.Sprintf("unknown instrument %q: write it as EXCHANGE:TRADINGSYMBOL (e.g. NSE:INFY) or an instrument token", e.Symbol)
 	}
 	return fmt.Sprintf("unknown instrument %q: look it up with kite instruments search %s --exchange %s",

@@ -93,9 +93,12 @@ func TestResolver(t *testing.T) {
 	if !strings.Contains(err.Error(), "kite instruments search INFI --exchange NSE") {
 		t.Errorf("message %q should name the next command", err)
 	}
-	_, err = r.Resolve("INFY")
-	if !strings.Contains(err.Error(), "EXCHANGE:TRADINGSYMBOL") {
-		t.Errorf("message %q should show the form", err)
+	// Half a symbol gets the form, not a search for nothing.
+	for _, in := range []string{"INFY", "NSE:", ":INFY", "NSE: "} {
+		_, err = r.Resolve(in)
+		if !strings.Contains(err.Error(), "EXCHANGE:TRADINGSYMBOL") {
+			t.Errorf("message %q should show the form", err)
+		}
 	}
 	if in, ok := r.ByToken(256265); !ok || in.Tradingsymbol != "NIFTY 50" {
 		t.Errorf("ByToken(256265) = %+v, %v", in, ok)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"net"
 	"net/http"
@@ -284,11 +285,11 @@ func (p OrderParams) Validate(variety string) error {
 func (p OrderParams) validatePrices() []error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if p.Price < 0 {
-		bad("price cannot be negative")
+	if !validPrice(p.Price) {
+		bad("price must be a positive number, got %v", p.Price)
 	}
-	if p.TriggerPrice < 0 {
-		bad("trigger price cannot be negative")
+	if !validPrice(p.TriggerPrice) {
+		bad("trigger price must be a positive number, got %v", p.TriggerPrice)
 	}
 	switch p.OrderType {
 	case OrderTypeLimit:
@@ -317,6 +318,12 @@ func (p OrderParams) validatePrices() []error {
 	return errs
 }
 
+// validPrice is false for negative prices and for NaN and infinities, which
+// a float flag accepts and which would otherwise reach Kite as text.
+func validPrice(v float64) bool {
+	return v >= 0 && !math.IsInf(v, 1)
+}
+
 // ValidateModify checks the fields of a modification. Only what is set is
 // changed; at least one field must be.
 func (p OrderParams) ValidateModify() error {
@@ -337,8 +344,8 @@ func (p OrderParams) ValidateModify() error {
 		} else {
 			errs = append(errs, p.validatePrices()...)
 		}
-	} else if p.Price < 0 || p.TriggerPrice < 0 {
-		bad("prices cannot be negative")
+	} else if !validPrice(p.Price) || !validPrice(p.TriggerPrice) {
+		bad("prices must be positive numbers, got %v and trigger %v", p.Price, p.TriggerPrice)
 	}
 	if p.Validity != "" && !slices.Contains(Validities(), p.Validity) {
 		bad("validity %q is not one of %s", p.Validity, strings.Join(Validities(), ", "))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -31,6 +32,9 @@ func TestOrderParamsValidate(t *testing.T) {
 		{"slm ok", VarietyRegular, func(p *OrderParams) { p.OrderType, p.Price, p.TriggerPrice = OrderTypeSLM, 0, 1499 }, ""},
 		{"zero qty", VarietyRegular, func(p *OrderParams) { p.Quantity = 0 }, "quantity must be positive, got 0"},
 		{"negative qty", VarietyRegular, func(p *OrderParams) { p.Quantity = -5 }, "quantity must be positive, got -5"},
+		{"negative price", VarietyRegular, func(p *OrderParams) { p.Price = -5 }, "price must be a positive number, got -5"},
+		{"NaN price", VarietyRegular, func(p *OrderParams) { p.Price = math.NaN() }, "price must be a positive number, got NaN"},
+		{"infinite trigger", VarietyRegular, func(p *OrderParams) { p.OrderType, p.TriggerPrice = OrderTypeSL, math.Inf(1) }, "trigger price must be a positive number, got +Inf"},
 		{"limit no price", VarietyRegular, func(p *OrderParams) { p.Price = 0 }, "a LIMIT order needs a price"},
 		{"sl no trigger", VarietyRegular, func(p *OrderParams) { p.OrderType = OrderTypeSL }, "an SL order needs a trigger price"},
 		{"slm with price", VarietyRegular, func(p *OrderParams) { p.OrderType, p.TriggerPrice = OrderTypeSLM, 1499 }, "drop the price"},
@@ -92,6 +96,8 @@ func TestValidateModify(t *testing.T) {
 		{OrderParams{OrderType: OrderTypeSL, Price: 10}, "needs a trigger price"},
 		{OrderParams{Tradingsymbol: "SBIN", Price: 10}, "cannot be modified"},
 		{OrderParams{Validity: "GTC"}, `validity "GTC"`},
+		{OrderParams{Price: math.NaN()}, "prices must be positive numbers, got NaN"},
+		{OrderParams{OrderType: OrderTypeLimit, Price: -1}, "price must be a positive number, got -1"},
 	} {
 		if err := tt.p.ValidateModify(); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%+v: want %q, got %v", tt.p, tt.want, err)
