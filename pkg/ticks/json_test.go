@@ -276,3 +276,14 @@ func TestParsePrice(t *testing.T) {
 		}
 	}
 }
+
+// Every day a uint32 Unix time can reach, against the time package.
+func TestCivilEveryDay(t *testing.T) {
+	for days := uint32(0); days <= math.MaxUint32/86400; days++ {
+		y, m, d := civil(days)
+		want := time.Unix(int64(days)*86400, 0).UTC()
+		if int(y) != want.Year() || time.Month(m) != want.Month() || int(d) != want.Day() {
+			t.Fatalf("civil(%d) = %d-%02d-%02d, want %s", days, y, m, d, want.Format(time.DateOnly))
+		}
+	}
+}
