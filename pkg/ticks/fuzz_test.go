@@ -138,3 +138,46 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseJSON feeds kite ticks encode's parser arbitrary lines: it must
+// never panic, and whatever it accepts must print (AppendJSON) and parse
+// back to the same tick and symbol, so an edited capture re-encodes to
+// exactly what was read.
+func FuzzParseJSON(f *testing.F) {
+	var line []byte
+	for _, msg := range seeds() {
+		ts, _ := Decode(msg)
+		for i := range ts {
+			line = AppendJSON(line[:0], &ts[i], "NSE:INFY")
+			f.Add(append([]byte(nil), line...))
+		}
+	}
+	for _, s := range []string{
+		``, `{}`, `null`, `[]`, `{"mode":"ltp"}`,
+		`{"mode":"ltp","instrument_token":408065,"last_price":"1573.70"}`,
+		`{"mode":"ltp","instrument_token":408065,"last_price":1e3}`,
+		`{"mode":"ltp","instrument_token":408065,"last_price":-0.001}`,
+		`{"mode":"full","instrument_token":256265,"last_price":1,"exchange_timestamp":"1969-12-31T23:59:59Z"}`,
+		`{"type":"order","data":{}}`,
+		`{"mode":"ltp","instrument_token":408065,"last_price":1} {}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		tk, sym, err := ParseJSON(in)
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("empty error")
+			}
+			return
+		}
+		out := AppendJSON(nil, &tk, sym)
+		if !json.Valid(out) {
+			t.Fatalf("accepted %q but prints invalid JSON %s", in, out)
+		}
+		again, sym2, err := ParseJSON(out)
+		if err != nil || sym2 != sym || !reflect.DeepEqual(again, tk) {
+			t.Fatalf("accepted %q as %+v (%q), but its JSON %s parses as %+v (%q), %v", in, tk, sym, out, again, sym2, err)
+		}
+	})
+}
