@@ -57,6 +57,11 @@ history, stream or orders.`,
 					return exitcode.Usagef("invalid --expiry %q: use a date (2026-11-26) or a month (2026-11)", opts.Expiry)
 				}
 			}
+			switch strings.ToUpper(opts.Type) {
+			case "", "EQ", "FUT", "CE", "PE":
+			default:
+				return exitcode.Usagef("unknown --type %q: use EQ, FUT, CE or PE (indices are EQ in segment INDICES)", opts.Type)
+			}
 			if opts.Limit < 0 {
 				return exitcode.Usagef("--limit must be 0 (no limit) or more, got %d", opts.Limit)
 			}
@@ -67,7 +72,7 @@ history, stream or orders.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Exchange, "exchange", "", "only this exchange (NSE, BSE, NFO, …)")
-	cmd.Flags().StringVar(&opts.Type, "type", "", "only this instrument type: EQ, FUT, CE, PE, INDEX")
+	cmd.Flags().StringVar(&opts.Type, "type", "", "only this instrument type: EQ, FUT, CE or PE (indices are EQ)")
 	cmd.Flags().StringVar(&opts.Expiry, "expiry", "", "only this expiry date (2026-11-26) or month (2026-11)")
 	cmd.Flags().IntVar(&opts.Limit, "limit", 50, "at most this many results (0 = all)")
 	opts.Retry.register(cmd)

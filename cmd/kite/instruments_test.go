@@ -67,6 +67,7 @@ func TestE2EInstrumentsUsageErrors(t *testing.T) {
 		{[]string{"instruments", "search", "x", "--expiry", "26-11"}, "invalid --expiry"},
 		{[]string{"instruments", "search", "x", "--expiry", "2026-13"}, "invalid --expiry"},
 		{[]string{"instruments", "search", "x", "--limit", "-1"}, "--limit"},
+		{[]string{"instruments", "search", "x", "--type", "INDEX"}, "unknown --type"},
 	} {
 		mdExpect(t, runKite(t, kiteRun{Env: env}, c.args...), 2, c.want)
 	}
