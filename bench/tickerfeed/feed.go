@@ -69,7 +69,9 @@ func build(n int) ([][]byte, []uint32) {
 			t.LastTradedQuantity, t.AverageTradedPrice, t.VolumeTraded = uint32(1+v), 149950, uint32(1234567+v*10)
 			t.TotalBuyQuantity, t.TotalSellQuantity = 500000, 400000
 			t.Open, t.High, t.Low, t.Close = 149000, 151000, 148500, 149500
-			t.LastTradeTime, t.ExchangeTimestamp = 1795240000+uint32(v), 1795240000+uint32(v)
+			// One exchange time per message, as in Kite's bursts; each
+			// instrument last traded at its own second.
+			t.LastTradeTime, t.ExchangeTimestamp = 1795240000+uint32(v)-uint32(i%97), 1795240000+uint32(v)
 			t.OI, t.OIDayHigh, t.OIDayLow = 0, 0, 0
 			for j := range 5 {
 				t.Depth.Buy[j] = ticks.DepthItem{Quantity: uint32(10 + j), Price: t.LastPrice - int32(5*(j+1)), Orders: uint16(j + 1)}

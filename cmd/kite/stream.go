@@ -447,6 +447,7 @@ type tickWriter struct {
 	logger   *slog.Logger
 
 	tick    ticks.Tick
+	enc     ticks.JSONEncoder
 	out1    []byte // the lines of one message
 	jqDoc   []byte
 	hdr     [2]byte
@@ -476,7 +477,7 @@ func (w *tickWriter) binary(conn int, msg []byte, recv int64) error {
 			continue
 		}
 		start := len(buf)
-		buf = ticks.AppendJSON(buf, &w.tick, w.symbols[w.tick.InstrumentToken])
+		buf = w.enc.Append(buf, &w.tick, w.symbols[w.tick.InstrumentToken])
 		if w.recvTime {
 			buf = appendField(buf, `,"recv_time":`, recv)
 		}

@@ -33,7 +33,7 @@ func benchMessage(n int) []byte {
 		t.LastTradedQuantity, t.AverageTradedPrice, t.VolumeTraded = 10, 149950, 1234567
 		t.TotalBuyQuantity, t.TotalSellQuantity = 500000, 400000
 		t.Open, t.High, t.Low, t.Close = 149000, 151000, 148500, 149500
-		t.LastTradeTime, t.ExchangeTimestamp = 1795240000, 1795240001
+		t.LastTradeTime, t.ExchangeTimestamp = 1795240000-uint32(i), 1795240001 // one exchange time, a last trade time each
 		for j := range 5 {
 			t.Depth.Buy[j] = ticks.DepthItem{Quantity: uint32(10 + j), Price: t.LastPrice - int32(5*(j+1)), Orders: uint16(j + 1)}
 			t.Depth.Sell[j] = ticks.DepthItem{Quantity: uint32(20 + j), Price: t.LastPrice + int32(5*(j+1)), Orders: uint16(j + 2)}

@@ -147,6 +147,7 @@ func decodeCapture(ctx context.Context, r *ticks.Reader, out *bufio.Writer, jq *
 		line []byte
 		res  []byte
 		t    ticks.Tick
+		enc  ticks.JSONEncoder
 	)
 	emit := func(v any) error {
 		var err error
@@ -167,7 +168,7 @@ func decodeCapture(ctx context.Context, r *ticks.Reader, out *bufio.Writer, jq *
 		msg, _, rerr := r.Next()
 		it := ticks.NewIter(msg)
 		for it.Next(&t) {
-			line = ticks.AppendJSON(line[:0], &t, "")
+			line = enc.Append(line[:0], &t, "")
 			var err error
 			if jq != nil {
 				err = jq.RunJSON(line, emit)

@@ -39,7 +39,8 @@ func FuzzDecode(f *testing.F) {
 		if err != nil && (!errors.As(err, &de) || de.Offset < 0 || de.Offset > len(msg) || de.Error() == "") {
 			t.Fatalf("bad error %#v", err)
 		}
-		var line []byte
+		var line, encLine []byte
+		var enc JSONEncoder
 		it := NewIter(msg)
 		var tk Tick
 		canonical := true // every packet is the kind its token's segment calls for
@@ -51,6 +52,11 @@ func FuzzDecode(f *testing.F) {
 			line = AppendJSON(line[:0], &tk, "NSE:\x00\"fuzz\xff")
 			if !json.Valid(line) || line[len(line)-1] != '\n' {
 				t.Fatalf("invalid JSON for %+v: %s", tk, line)
+			}
+			// The stream's encoder, fed every tick of the message, prints
+			// the same bytes.
+			if encLine = enc.Append(encLine[:0], &tk, "NSE:\x00\"fuzz\xff"); !bytes.Equal(encLine, line) {
+				t.Fatalf("JSONEncoder printed %s, AppendJSON %s", encLine, line)
 			}
 			// A tick re-encodes to a packet that decodes to itself, unless
 			// the packet kind did not fit its token (a 28-byte packet for a

@@ -2,6 +2,7 @@ package ticks
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -30,7 +31,26 @@ import (
 //
 // Like append, it may use dst's spare capacity; unlike append, it may also
 // leave a few scratch bytes beyond the returned length.
+//
+// A JSONEncoder prints the same bytes faster when ticks come in a stream.
 func AppendJSON(dst []byte, t *Tick, symbol string) []byte {
+	var e JSONEncoder
+	return e.Append(dst, t, symbol)
+}
+
+// JSONEncoder is AppendJSON for a stream of ticks: it remembers the last
+// time it printed in each time field, and that time's date, so that the
+// exchange timestamp every tick of a burst shares, and last trade times
+// within the same day, cost a copy rather than a calendar computation
+// (about a fifth of a full tick's formatting otherwise). The output is
+// byte for byte AppendJSON's. The zero value is ready to use; a
+// JSONEncoder must not be used by two goroutines at once.
+type JSONEncoder struct {
+	lastTrade, exchange timeCache
+}
+
+// Append appends t as AppendJSON does.
+func (e *JSONEncoder) Append(dst []byte, t *Tick, symbol string) []byte {
 	seg := t.Segment()
 	dec := DivisorDecimals(seg)
 	if t.IsIndex() {
@@ -55,7 +75,7 @@ func AppendJSON(dst []byte, t *Tick, symbol string) []byte {
 		dst = appendOHLC(dst, t, dec)
 		if t.Mode != ModeQuote {
 			dst = append(dst, `,"exchange_timestamp":`...)
-			dst = appendTime(dst, t.ExchangeTimestamp)
+			dst = e.exchange.append(dst, t.ExchangeTimestamp)
 		}
 	default:
 		dst = append(dst, `,"last_traded_quantity":`...)
@@ -71,7 +91,7 @@ func AppendJSON(dst []byte, t *Tick, symbol string) []byte {
 		dst = appendOHLC(dst, t, dec)
 		if t.Mode != ModeQuote {
 			dst = append(dst, `,"last_trade_time":`...)
-			dst = appendTime(dst, t.LastTradeTime)
+			dst = e.lastTrade.append(dst, t.LastTradeTime)
 			dst = append(dst, `,"oi":`...)
 			dst = appendUint(dst, t.OI)
 			dst = append(dst, `,"oi_day_high":`...)
@@ -79,7 +99,7 @@ func AppendJSON(dst []byte, t *Tick, symbol string) []byte {
 			dst = append(dst, `,"oi_day_low":`...)
 			dst = appendUint(dst, t.OIDayLow)
 			dst = append(dst, `,"exchange_timestamp":`...)
-			dst = appendTime(dst, t.ExchangeTimestamp)
+			dst = e.exchange.append(dst, t.ExchangeTimestamp)
 			dst = append(dst, `,"depth":{"buy":[`...)
 			dst = appendDepth(dst, &t.Depth.Buy, dec)
 			dst = append(dst, `],"sell":[`...)
@@ -174,21 +194,28 @@ func appendUint(dst []byte, v uint32) []byte {
 	return dst[:l+n]
 }
 
-// putLead writes v < 10000 without leading zeros at b[0:4] (always storing
-// four bytes) and returns how many digits it has.
-func putLead(b []byte, v uint32) int {
-	n := 4
-	if v < 1000 {
-		n = 3
-		if v < 100 {
-			n = 2
-			if v < 10 {
-				n = 1
-			}
+// lead4[v] is v < 10000 in ASCII without leading zeros, left-aligned in a
+// big-endian uint32 and padded with zero bytes, which no digit is: the
+// number of trailing zero bytes says how long it is. Computed once and
+// only read.
+var lead4 = func() (t [10000]uint32) {
+	for v := range t {
+		n := 4
+		for limit := 1000; n > 1 && v < limit; limit /= 10 {
+			n--
 		}
+		t[v] = digits4[v] << (8 * (4 - n))
 	}
-	binary.BigEndian.PutUint32(b, digits4[v%10000]<<(8*(4-n)))
-	return n
+	return t
+}()
+
+// putLead writes v < 10000 without leading zeros at b[0:4] (always storing
+// four bytes) and returns how many digits it has. It has no branches: the
+// digit counts of prices and quantities change from number to number.
+func putLead(b []byte, v uint32) int {
+	x := lead4[v%10000]
+	binary.BigEndian.PutUint32(b, x)
+	return 4 - bits.TrailingZeros32(x)>>3
 }
 
 var pow10 = [...]uint64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}
@@ -304,23 +331,50 @@ func appendChange(dst []byte, last, close int32) []byte {
 }
 
 // appendTime prints Unix seconds as a quoted RFC 3339 IST time, or null for 0.
+func appendTime(dst []byte, sec uint32) []byte {
+	var c timeCache
+	return c.append(dst, sec)
+}
+
+// timeCache holds one time field's last printed value: the Unix seconds,
+// the IST day they fall on, and the quoted RFC 3339 text,
+// "YYYY-MM-DDThh:mm:ss+05:30" with its quotes (27 bytes).
+type timeCache struct {
+	sec  uint32 // 0: nothing cached (0 prints as null and is never cached)
+	day  uint32
+	text [27]byte
+}
+
+// append prints sec as appendTime does, recomputing only what changed since
+// the last call: nothing for the same second, the clock for the same day.
 // All arithmetic is unsigned, so the divisions by constants compile to
 // multiplications.
-func appendTime(dst []byte, sec uint32) []byte {
+func (c *timeCache) append(dst []byte, sec uint32) []byte {
 	if sec == 0 {
 		return append(dst, "null"...)
 	}
-	s := uint64(sec) + istOffset
-	days := uint32(s / 86400)
-	rem := uint32(s - uint64(days)*86400)
-	y, m, d := civil(days)
-	hh, mm, ss := rem/3600, rem/60%60, rem%60
-	c, yy := y/100, y%100
-	return append(dst, '"',
-		digits2[2*c], digits2[2*c+1], digits2[2*yy], digits2[2*yy+1], '-',
-		digits2[2*m], digits2[2*m+1], '-', digits2[2*d], digits2[2*d+1], 'T',
-		digits2[2*hh], digits2[2*hh+1], ':', digits2[2*mm], digits2[2*mm+1], ':', digits2[2*ss], digits2[2*ss+1],
-		'+', '0', '5', ':', '3', '0', '"')
+	if sec != c.sec {
+		s := uint64(sec) + istOffset
+		days := uint32(s / 86400)
+		b := &c.text
+		if c.sec == 0 || days != c.day {
+			y, m, d := civil(days)
+			cc, yy := y/100, y%100
+			*b = [27]byte{'"',
+				digits2[2*cc], digits2[2*cc+1], digits2[2*yy], digits2[2*yy+1], '-',
+				digits2[2*m], digits2[2*m+1], '-', digits2[2*d], digits2[2*d+1], 'T',
+				0, 0, ':', 0, 0, ':', 0, 0,
+				'+', '0', '5', ':', '3', '0', '"'}
+			c.day = days
+		}
+		rem := uint32(s - uint64(days)*86400)
+		hh, mm, ss := rem/3600, rem/60%60, rem%60
+		b[12], b[13] = digits2[2*hh], digits2[2*hh+1]
+		b[15], b[16] = digits2[2*mm], digits2[2*mm+1]
+		b[18], b[19] = digits2[2*ss], digits2[2*ss+1]
+		c.sec = sec
+	}
+	return append(dst, c.text[:]...)
 }
 
 // istOffset is India Standard Time's fixed offset from UTC, in seconds.

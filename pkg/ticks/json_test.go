@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -286,4 +287,69 @@ func TestCivilEveryDay(t *testing.T) {
 			t.Fatalf("civil(%d) = %d-%02d-%02d, want %s", days, y, m, d, want.Format(time.DateOnly))
 		}
 	}
+}
+
+// One JSONEncoder across a stream prints exactly what AppendJSON prints for
+// each tick alone, whatever the times do between ticks: repeat, move within
+// a day, cross midnight IST, go back, or vanish (0 prints null).
+func TestJSONEncoderMatchesAppendJSON(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	midnight := uint32(1625423400) // 2021-07-05T00:00:00+05:30
+	pool := []uint32{0, 1, midnight - 1, midnight, midnight + 1, midnight + 37815, midnight + 86399, midnight + 86400, math.MaxUint32}
+	var e JSONEncoder
+	var got, want []byte
+	for i := range 20000 {
+		seg := allSegments[r.IntN(len(allSegments))]
+		tk := randomTick(r, []Mode{ModeLTP, ModeQuote, ModeFull}[r.IntN(3)], seg)
+		switch r.IntN(3) {
+		case 0: // times from a small pool: many repeats and day changes
+			tk.LastTradeTime, tk.ExchangeTimestamp = pool[r.IntN(len(pool))], pool[r.IntN(len(pool))]
+		case 1: // a burst: the same exchange time, trades earlier that day
+			tk.ExchangeTimestamp = midnight + 40000
+			tk.LastTradeTime = midnight + uint32(r.IntN(40000))
+		}
+		got = e.Append(got[:0], &tk, "NSE:X")
+		want = AppendJSON(want[:0], &tk, "NSE:X")
+		if !bytes.Equal(got, want) {
+			t.Fatalf("tick %d: encoder printed\n%s\nAppendJSON printed\n%s", i, got, want)
+		}
+	}
+}
+
+func TestJSONEncoderDoesNotAllocate(t *testing.T) {
+	buf := make([]byte, 0, 4096)
+	msg := message(fullPacket, indexFullPacket, quotePacket, ltpPacket)
+	var e JSONEncoder
+	n := testing.AllocsPerRun(100, func() {
+		it := NewIter(msg)
+		var tk Tick
+		buf = buf[:0]
+		for it.Next(&tk) {
+			buf = e.Append(buf, &tk, "NSE:INFY")
+		}
+	})
+	if n != 0 {
+		t.Fatalf("decode + JSONEncoder.Append allocated %v times per run", n)
+	}
+}
+
+// appendUint against strconv: every value below 10^6 (each digit count of
+// the leading group), the powers of ten around the group boundaries, and
+// the top of the range.
+func TestAppendUint(t *testing.T) {
+	check := func(v uint32) {
+		if got, want := string(appendUint(nil, v)), strconv.FormatUint(uint64(v), 10); got != want {
+			t.Fatalf("appendUint(%d) = %q", v, got)
+		}
+	}
+	for v := range uint32(1e6) {
+		check(v)
+	}
+	for p := uint32(10); p <= 1e9; p *= 10 {
+		check(p - 1)
+		check(p)
+		check(p + 1)
+	}
+	check(math.MaxUint32)
+	check(math.MaxUint32 - 1)
 }

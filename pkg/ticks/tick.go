@@ -13,7 +13,8 @@
 //
 // The pieces: Iter (and Decode/AppendDecode on top of it) turns a message
 // into Ticks; AppendMessage is its exact inverse; AppendJSON prints a Tick
-// as one NDJSON record and ParseJSON reads it back; Reader splits a raw
+// as one NDJSON record (a JSONEncoder prints a stream of them, faster) and
+// ParseJSON reads it back; Reader splits a raw
 // capture (messages back to back) into messages. Malformed input gives a
 // *DecodeError saying what and at which byte, never a panic, and the
 // packets before the fault are still delivered.
