@@ -64,12 +64,9 @@ func runOrdersCancel(ctx context.Context, f *Factory, opts *ordersCancelOptions)
 	if err != nil {
 		return err
 	}
-	cur, err := currentOrder(ctx, c, opts.OrderID)
+	cur, err := openOrder(ctx, c, opts.OrderID, "cancelled")
 	if err != nil {
 		return err
-	}
-	if isFinal(cur.Status) {
-		return fmt.Errorf("order %s is already %s: nothing to cancel", opts.OrderID, cur.Status)
 	}
 	if variety == "" {
 		variety = cur.Variety

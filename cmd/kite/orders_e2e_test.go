@@ -172,10 +172,13 @@ func TestE2EOrdersLifecycle(t *testing.T) {
 		t.Fatalf("cancel: %v", can)
 	}
 	r, _ = ordersRun(t, env, 1, "orders", "cancel", id, "--yes")
-	if !strings.Contains(r.Stderr, "already CANCELLED") {
+	if !strings.Contains(r.Stderr, "already CANCELLED: only open orders can be cancelled") {
 		t.Fatalf("cancelling twice: %s", r.Stderr)
 	}
-	ordersRun(t, env, 1, "orders", "modify", id, "--price", low, "--yes")
+	r, _ = ordersRun(t, env, 1, "orders", "modify", id, "--price", low, "--yes")
+	if !strings.Contains(r.Stderr, "already CANCELLED: only open orders can be modified") {
+		t.Fatalf("modifying a cancelled order: %s", r.Stderr)
+	}
 
 	// A MARKET buy completes and shows in trades, positions and holdings
 	// (on top of what the account held).

@@ -105,12 +105,9 @@ func runOrdersModify(ctx context.Context, f *Factory, opts *ordersModifyOptions)
 	if err != nil {
 		return err
 	}
-	cur, err := currentOrder(ctx, c, opts.OrderID)
+	cur, err := openOrder(ctx, c, opts.OrderID, "modified")
 	if err != nil {
 		return err
-	}
-	if isFinal(cur.Status) {
-		return fmt.Errorf("order %s is %s: only open orders can be modified", opts.OrderID, cur.Status)
 	}
 	pv := modifyPreview{
 		OrderID: opts.OrderID, Variety: strings.ToLower(opts.Variety), Status: cur.Status, Changes: p,

@@ -161,7 +161,7 @@ func (o *ordersPlaceOptions) params(now time.Time) (kite.OrderParams, string, er
 		flag string
 		v    float64
 	}{{"--price", o.Price}, {"--trigger", o.Trigger}} {
-		if !(f.v >= 0) || math.IsInf(f.v, 0) {
+		if !kite.ValidPrice(f.v) {
 			return p, "", exitcode.Usagef("%s %v is not a price: give a positive number such as 1500.05", f.flag, f.v)
 		}
 	}

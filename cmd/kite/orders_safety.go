@@ -150,9 +150,11 @@ func settle(ctx context.Context, f *Factory, c *kite.Client, res writeResult) (w
 	return res, nil
 }
 
-// currentOrder is an order's latest state, which modify and cancel need
-// for its variety and for what they show before asking.
-func currentOrder(ctx context.Context, c *kite.Client, orderID string) (kite.Order, error) {
+// openOrder is an order's latest state, which modify and cancel need for
+// its variety and for what they show before asking, or an error if the
+// order can no longer change (done says what would have been done to it:
+// "cancelled", "modified").
+func openOrder(ctx context.Context, c *kite.Client, orderID, done string) (kite.Order, error) {
 	hist, err := c.OrderHistory(ctx, orderID)
 	if err != nil {
 		return kite.Order{}, fmt.Errorf("looking up order %s: %w", orderID, err)
@@ -160,16 +162,12 @@ func currentOrder(ctx context.Context, c *kite.Client, orderID string) (kite.Ord
 	if len(hist) == 0 {
 		return kite.Order{}, fmt.Errorf("order %s has no history: see kite orders for today's IDs", orderID)
 	}
-	return hist[len(hist)-1], nil
-}
-
-// isFinal reports whether an order can no longer change.
-func isFinal(status string) bool {
-	switch status {
+	cur := hist[len(hist)-1]
+	switch cur.Status {
 	case kite.StatusComplete, kite.StatusCancelled, kite.StatusRejected:
-		return true
+		return kite.Order{}, fmt.Errorf("order %s is already %s: only open orders can be %s", orderID, cur.Status, done)
 	}
-	return false
+	return cur, nil
 }
 
 // lastPrice fetches an instrument's last traded price (for the value of a

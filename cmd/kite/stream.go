@@ -80,6 +80,36 @@ func (tf *tickerFlags) policy(getenv func(string) string) (retry.Policy, error) 
 	return p, nil
 }
 
+// setup settles what stream and watch need before connecting, in the order
+// that makes a bad flag a usage error before any request: the reconnect
+// policy, the instruments (resolved), then the session. The ticker options
+// come back complete but for the Handler.
+func (tf *tickerFlags) setup(ctx context.Context, f *Factory, args []string, file string) ([]instrument, kite.TickerOptions, error) {
+	policy, err := tf.policy(f.Getenv)
+	if err != nil {
+		return nil, kite.TickerOptions{}, err
+	}
+	names, err := instrumentArgs(args, file, f.IO.In)
+	if err != nil {
+		return nil, kite.TickerOptions{}, err
+	}
+	insts, err := resolveInstruments(ctx, f, names)
+	if err != nil {
+		return nil, kite.TickerOptions{}, err
+	}
+	creds, err := f.Credentials(ctx)
+	if err != nil {
+		return nil, kite.TickerOptions{}, err
+	}
+	return insts, kite.TickerOptions{
+		URL:         f.Global.WSURL,
+		Credentials: creds,
+		Reconnect:   policy,
+		Watchdog:    tf.Watchdog,
+		Logger:      f.Logger,
+	}, nil
+}
+
 func newStreamCmd(f *Factory) *cobra.Command {
 	opts := &streamOptions{}
 	cmd := &cobra.Command{
@@ -183,19 +213,7 @@ func runStream(ctx context.Context, f *Factory, opts *streamOptions) error {
 			return exitcode.Usagef("--orders, --events, --snapshot and --recv-time add JSON records and cannot be combined with --raw")
 		}
 	}
-	policy, err := opts.Conn.policy(f.Getenv)
-	if err != nil {
-		return err
-	}
-	names, err := instrumentArgs(opts.Instruments, opts.File, f.IO.In)
-	if err != nil {
-		return err
-	}
-	insts, err := resolveInstruments(ctx, f, names)
-	if err != nil {
-		return err
-	}
-	creds, err := f.Credentials(ctx)
+	insts, tickerOpts, err := opts.Conn.setup(ctx, f, opts.Instruments, opts.File)
 	if err != nil {
 		return err
 	}
@@ -248,14 +266,8 @@ func runStream(ctx context.Context, f *Factory, opts *streamOptions) error {
 		q = newDropQueue(w, dropQueueLen)
 		handler = q
 	}
-	t, err := kite.NewTicker(kite.TickerOptions{
-		URL:         f.Global.WSURL,
-		Credentials: creds,
-		Reconnect:   policy,
-		Watchdog:    opts.Conn.Watchdog,
-		Logger:      f.Logger,
-		Handler:     handler,
-	})
+	tickerOpts.Handler = handler
+	t, err := kite.NewTicker(tickerOpts)
 	if err != nil {
 		return err
 	}

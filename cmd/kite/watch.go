@@ -73,32 +73,14 @@ func runWatch(ctx context.Context, f *Factory, opts *watchOptions) error {
 	if opts.File == "-" {
 		return exitcode.Usagef("kite watch reads keys from the terminal, so --file - is not possible: name a file")
 	}
-	policy, err := opts.Conn.policy(f.Getenv)
-	if err != nil {
-		return err
-	}
-	names, err := instrumentArgs(opts.Instruments, opts.File, f.IO.In)
-	if err != nil {
-		return err
-	}
-	insts, err := resolveInstruments(ctx, f, names)
-	if err != nil {
-		return err
-	}
-	creds, err := f.Credentials(ctx)
+	insts, tickerOpts, err := opts.Conn.setup(ctx, f, opts.Instruments, opts.File)
 	if err != nil {
 		return err
 	}
 
 	board := newWatchBoard(insts, opts.Sort, opts.Reverse)
-	t, err := kite.NewTicker(kite.TickerOptions{
-		URL:         f.Global.WSURL,
-		Credentials: creds,
-		Reconnect:   policy,
-		Watchdog:    opts.Conn.Watchdog,
-		Logger:      f.Logger,
-		Handler:     board,
-	})
+	tickerOpts.Handler = board
+	t, err := kite.NewTicker(tickerOpts)
 	if err != nil {
 		return err
 	}

@@ -285,10 +285,10 @@ func (p OrderParams) Validate(variety string) error {
 func (p OrderParams) validatePrices() []error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if !validPrice(p.Price) {
+	if !ValidPrice(p.Price) {
 		bad("price must be a positive number, got %v", p.Price)
 	}
-	if !validPrice(p.TriggerPrice) {
+	if !ValidPrice(p.TriggerPrice) {
 		bad("trigger price must be a positive number, got %v", p.TriggerPrice)
 	}
 	switch p.OrderType {
@@ -318,9 +318,10 @@ func (p OrderParams) validatePrices() []error {
 	return errs
 }
 
-// validPrice is false for negative prices and for NaN and infinities, which
-// a float flag accepts and which would otherwise reach Kite as text.
-func validPrice(v float64) bool {
+// ValidPrice is false for negative prices and for NaN and infinities, which
+// a float flag accepts and which would otherwise reach Kite as text. 0 is
+// valid: it means no price.
+func ValidPrice(v float64) bool {
 	return v >= 0 && !math.IsInf(v, 1)
 }
 
@@ -344,7 +345,7 @@ func (p OrderParams) ValidateModify() error {
 		} else {
 			errs = append(errs, p.validatePrices()...)
 		}
-	} else if !validPrice(p.Price) || !validPrice(p.TriggerPrice) {
+	} else if !ValidPrice(p.Price) || !ValidPrice(p.TriggerPrice) {
 		bad("prices must be positive numbers, got %v and trigger %v", p.Price, p.TriggerPrice)
 	}
 	if p.Validity != "" && !slices.Contains(Validities(), p.Validity) {

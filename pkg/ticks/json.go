@@ -330,12 +330,6 @@ func appendChange(dst []byte, last, close int32) []byte {
 	return dst[:len(dst)-4+n]
 }
 
-// appendTime prints Unix seconds as a quoted RFC 3339 IST time, or null for 0.
-func appendTime(dst []byte, sec uint32) []byte {
-	var c timeCache
-	return c.append(dst, sec)
-}
-
 // timeCache holds one time field's last printed value: the Unix seconds,
 // the IST day they fall on, and the quoted RFC 3339 text,
 // "YYYY-MM-DDThh:mm:ss+05:30" with its quotes (27 bytes).
@@ -345,8 +339,9 @@ type timeCache struct {
 	text [27]byte
 }
 
-// append prints sec as appendTime does, recomputing only what changed since
-// the last call: nothing for the same second, the clock for the same day.
+// append prints Unix seconds as a quoted RFC 3339 IST time, or null for 0,
+// recomputing only what changed since the last call: nothing for the same
+// second, the clock for the same day.
 // All arithmetic is unsigned, so the divisions by constants compile to
 // multiplications.
 func (c *timeCache) append(dst []byte, sec uint32) []byte {

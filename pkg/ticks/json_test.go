@@ -155,13 +155,13 @@ func wantChange(last, close int32) string {
 func TestTimesAcrossTheRange(t *testing.T) {
 	ist := time.FixedZone("IST", 5*3600+1800)
 	for _, s := range []uint32{1, 59, 86399, 951782400 /* 2000-02-29 */, 1625462287, 4102444800 /* 2100-01-01 */, math.MaxUint32} {
-		got := string(appendTime(nil, s))
+		got := string(new(timeCache).append(nil, s))
 		want := `"` + time.Unix(int64(s), 0).In(ist).Format(time.RFC3339) + `"`
 		if got != want {
-			t.Fatalf("appendTime(%d) = %s, want %s", s, got, want)
+			t.Fatalf("time %d printed as %s, want %s", s, got, want)
 		}
 	}
-	if got := string(appendTime(nil, 0)); got != "null" {
+	if got := string(new(timeCache).append(nil, 0)); got != "null" {
 		t.Fatalf("zero time = %s", got)
 	}
 }
