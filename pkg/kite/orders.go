@@ -119,6 +119,7 @@ type Order struct {
 	CancelledQuantity       int             `json:"cancelled_quantity"`
 	AuctionNumber           string          `json:"auction_number,omitempty"`
 	MarketProtection        float64         `json:"market_protection"`
+	AlgoID                  string          `json:"algo_id,omitempty"`
 	Meta                    json.RawMessage `json:"meta,omitempty"`
 	Tag                     string          `json:"tag"`
 	Tags                    []string        `json:"tags"`
@@ -170,8 +171,15 @@ type OrderParams struct {
 	IcebergQuantity   int     `json:"iceberg_quantity,omitempty"`
 	AuctionNumber     string  `json:"auction_number,omitempty"`
 	// MarketProtection is a percentage for MARKET and SL-M orders; -1 asks
-	// Kite for its default. 0 is not sent.
+	// Kite for its default (MarketProtectionAuto). 0 is not sent, and since
+	// April 2026 Kite refuses a MARKET or SL-M order without it.
 	MarketProtection float64 `json:"market_protection,omitempty"`
+	// AlgoID identifies the algo an order comes from (SEBI's retail-algo
+	// framework); "" is not sent.
+	AlgoID string `json:"algo_id,omitempty"`
+	// Autoslice asks Kite to split an order above the exchange's freeze
+	// quantity into child orders (regular variety only).
+	Autoslice bool `json:"autoslice,omitempty"`
 }
 
 // Values is the form body Kite expects.
@@ -208,6 +216,10 @@ func (p OrderParams) Values() url.Values {
 	num("iceberg_quantity", p.IcebergQuantity)
 	set("auction_number", p.AuctionNumber)
 	dec("market_protection", p.MarketProtection)
+	set("algo_id", p.AlgoID)
+	if p.Autoslice {
+		v.Set("autoslice", "true")
+	}
 	return v
 }
 
@@ -278,6 +290,10 @@ func (p OrderParams) Validate(variety string) error {
 	if variety == VarietyCO && p.TriggerPrice <= 0 {
 		bad("a cover order (co) needs a stop-loss trigger price")
 	}
+	if p.Autoslice && variety != VarietyRegular {
+		bad("autoslice is only for the regular variety, not %s", variety)
+	}
+	errs = append(errs, p.validateMarketProtection(p.OrderType)...)
 	return errors.Join(errs...)
 }
 
@@ -353,6 +369,18 @@ func (p OrderParams) ValidateModify() error {
 	}
 	if p.DisclosedQuantity < 0 {
 		bad("disclosed quantity cannot be negative")
+	}
+	if p.AlgoID != "" || p.Autoslice {
+		bad("an order's algo ID and autoslice are set when it is placed, not modified")
+	}
+	if p.MarketProtection != 0 && p.OrderType == "" {
+		// The order's current type is not known here; the caller checks
+		// it against the order book.
+		if !ValidMarketProtection(p.MarketProtection) {
+			bad("market protection %v is not a percentage from 1 to 100, or -1 (automatic)", p.MarketProtection)
+		}
+	} else {
+		errs = append(errs, p.validateMarketProtection(p.OrderType)...)
 	}
 	return errors.Join(errs...)
 }

@@ -45,14 +45,23 @@ func (w Window) String() string {
 // no windows is not limited.
 type RateTable map[EndpointClass][]Window
 
-// DefaultRateTable is Kite's published limits, the one place they live.
-// Kite revises them, so every class can be overridden with
-// KITE_RATE_<CLASS> (see RateTableFromEnv).
+// DefaultRateTable is Kite's published limits, the one place they live:
+// the client paces itself by it and the sandbox enforces it
+// (sandbox.DefaultRateLimits is derived from it). Kite revises them, so
+// every class can be overridden with KITE_RATE_<CLASS> (see FromEnv).
+//
+// Orders, as of 2026: 10 per second (a strict, exchange-mandated limit
+// since 1 April 2026), 400 per minute (up from 200) and 5,000 per day per
+// user across all apps. Sources: Zerodha's staff answer at
+// https://kite.trade/forum/discussion/comment/52882/ and the announcement
+// https://kite.trade/forum/discussion/15912/ (see docs/orders-2026.md).
+// Quote 1/s, historical 3/s and everything else 10/s are unchanged
+// (https://kite.trade/docs/connect/v3/exceptions/#api-rate-limit).
 func DefaultRateTable() RateTable {
 	return RateTable{
 		ClassQuote:      {{1, time.Second}},
 		ClassHistorical: {{3, time.Second}},
-		ClassOrder:      {{10, time.Second}, {200, time.Minute}, {5000, 24 * time.Hour}},
+		ClassOrder:      {{10, time.Second}, {400, time.Minute}, {5000, 24 * time.Hour}},
 		ClassDefault:    {{10, time.Second}},
 	}
 }

@@ -111,3 +111,19 @@ func TestPacerWaitsForTheResponse(t *testing.T) {
 		t.Fatal("the next quote request did not wait a second after the response")
 	}
 }
+
+// TestDefaultRateTableOrders pins the order limits to Kite's published
+// figures of 2026: 10/s, 400/min, 5,000/day
+// (https://kite.trade/forum/discussion/comment/52882/).
+func TestDefaultRateTableOrders(t *testing.T) {
+	got := DefaultRateTable()[ClassOrder]
+	want := []Window{{10, time.Second}, {400, time.Minute}, {5000, 24 * time.Hour}}
+	if len(got) != len(want) {
+		t.Fatalf("order windows: got %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("order windows: got %v, want %v", got, want)
+		}
+	}
+}

@@ -2,7 +2,9 @@ package sandbox
 
 import (
 	"sync"
+	"time"
 
+	"github.com/kitecli/kite/pkg/kite"
 	"golang.org/x/time/rate"
 )
 
@@ -18,9 +20,31 @@ type RateLimits struct {
 	Other           float64 // every other endpoint
 }
 
-// DefaultRateLimits are Kite's published limits.
+// DefaultRateLimits are Kite's published limits, read from the client's
+// table (kite.DefaultRateTable) so that the sandbox enforces exactly what
+// kite paces itself by: one table, with its sources, in pkg/kite.
 func DefaultRateLimits() RateLimits {
-	return RateLimits{Quote: 1, Historical: 3, Orders: 10, OrdersPerMinute: 200, OrdersPerDay: 5000, Other: 10}
+	var l RateLimits
+	t := kite.DefaultRateTable()
+	perSecond := func(c kite.EndpointClass) float64 {
+		for _, w := range t[c] {
+			if w.Per == time.Second {
+				return float64(w.N)
+			}
+		}
+		return -1
+	}
+	l.Quote, l.Historical, l.Orders, l.Other = perSecond(kite.ClassQuote), perSecond(kite.ClassHistorical), perSecond(kite.ClassOrder), perSecond(kite.ClassDefault)
+	l.OrdersPerMinute, l.OrdersPerDay = -1, -1
+	for _, w := range t[kite.ClassOrder] {
+		switch w.Per {
+		case time.Minute:
+			l.OrdersPerMinute = w.N
+		case 24 * time.Hour:
+			l.OrdersPerDay = w.N
+		}
+	}
+	return l
 }
 
 // NoRateLimits disables every limit, for load tests.

@@ -190,7 +190,8 @@ func TestHistorical(t *testing.T) {
 
 func TestRateLimits(t *testing.T) {
 	// Kite's own limits, on the limiter: one quote a second, ten of the
-	// rest, ten order writes but then at most 200 placements a minute.
+	// rest, ten order writes but then at most 400 placements a minute
+	// (Kite's limit since 2026: https://kite.trade/forum/discussion/comment/52882/).
 	l := newLimiter(RateLimits{})
 	if !l.allow("a", classQuote) || l.allow("a", classQuote) {
 		t.Fatal("quote: want exactly one request in the same instant")
@@ -215,13 +216,13 @@ func TestRateLimits(t *testing.T) {
 		t.Fatal("eleventh request allowed")
 	}
 	l = newLimiter(RateLimits{Orders: 1000})
-	for i := range 200 {
+	for i := range 400 {
 		if !l.allow("a", classOrderPlace) {
 			t.Fatalf("order %d refused", i)
 		}
 	}
 	if l.allow("a", classOrderPlace) {
-		t.Fatal("order 201 in a minute allowed")
+		t.Fatal("order 401 in a minute allowed")
 	}
 	if !l.allow("a", classOrderWrite) {
 		t.Fatal("modify refused by the placement limit")
@@ -296,5 +297,14 @@ func TestLoopbackOnly(t *testing.T) {
 	s := start(t, Options{Addr: "0.0.0.0:0", AllowRemote: true})
 	if s.URL() == "" {
 		t.Fatal("no URL")
+	}
+}
+
+// TestDefaultRateLimitsFollowTheClientTable: the sandbox enforces the
+// figures kite paces itself by (Kite's, 2026), not a copy of its own.
+func TestDefaultRateLimitsFollowTheClientTable(t *testing.T) {
+	want := RateLimits{Quote: 1, Historical: 3, Orders: 10, OrdersPerMinute: 400, OrdersPerDay: 5000, Other: 10}
+	if got := DefaultRateLimits(); got != want {
+		t.Fatalf("got %+v, want %+v", got, want)
 	}
 }
