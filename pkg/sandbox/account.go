@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"net/http"
 
+	"github.com/kitecli/kite/pkg/kite"
+
 	"github.com/kitecli/kite/pkg/sandbox/market"
 	"github.com/kitecli/kite/pkg/sandbox/paper"
 )
@@ -44,10 +46,17 @@ func (s *Server) handlePositions(w http.ResponseWriter, r *http.Request, _ sessi
 }
 
 func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, _ session) {
-	writeData(w, s.world.paper.Orders())
+	writeData(w, s.visibleOrders())
 }
 
+// msgNoOrder is Kite's answer for an order ID it does not know.
+const msgNoOrder = "Couldn't find that `order_id`."
+
 func (s *Server) handleOrderHistory(w http.ResponseWriter, r *http.Request, _ session) {
+	if s.orderHidden(r.PathValue("id")) {
+		writeError(w, http.StatusBadRequest, kite.OrderException, msgNoOrder)
+		return
+	}
 	h, err := s.world.paper.OrderHistory(r.PathValue("id"))
 	if err != nil {
 		writeErr(w, err)
@@ -57,6 +66,10 @@ func (s *Server) handleOrderHistory(w http.ResponseWriter, r *http.Request, _ se
 }
 
 func (s *Server) handleOrderTrades(w http.ResponseWriter, r *http.Request, _ session) {
+	if s.orderHidden(r.PathValue("id")) {
+		writeError(w, http.StatusBadRequest, kite.OrderException, msgNoOrder)
+		return
+	}
 	t, err := s.world.paper.OrderTrades(r.PathValue("id"))
 	if err != nil {
 		writeErr(w, err)
@@ -71,20 +84,6 @@ func (s *Server) handleTrades(w http.ResponseWriter, r *http.Request, _ session)
 
 type orderIDJSON struct {
 	OrderID string `json:"order_id"`
-}
-
-func (s *Server) handlePlaceOrder(w http.ResponseWriter, r *http.Request, _ session) {
-	p, err := paper.ParsePlaceForm(r.PathValue("variety"), r.PostForm)
-	if err != nil {
-		writeErr(w, err)
-		return
-	}
-	id, err := s.world.paper.Place(p)
-	if err != nil {
-		writeErr(w, err)
-		return
-	}
-	writeData(w, orderIDJSON{id})
 }
 
 func (s *Server) handleModifyOrder(w http.ResponseWriter, r *http.Request, _ session) {

@@ -31,7 +31,7 @@ func TestOrdersLifecycle(t *testing.T) {
 	c := dialTicker(t, s, s.AccessToken())
 
 	place := url.Values{"exchange": {"NSE"}, "tradingsymbol": {"INFY"}, "transaction_type": {"BUY"}, "quantity": {"2"},
-		"product": {"CNC"}, "order_type": {"MARKET"}, "validity": {"DAY"}}
+		"product": {"CNC"}, "order_type": {"MARKET"}, "market_protection": {"-1"}, "validity": {"DAY"}}
 	var placed struct {
 		OrderID string `json:"order_id"`
 	}
@@ -178,7 +178,7 @@ func TestWebSessionOrders(t *testing.T) {
 		OrderID string `json:"order_id"`
 	}
 	wantData(t, call(t, http.MethodPost, s.URL()+"/oms/orders/regular", auth, url.Values{"exchange": {"NSE"}, "tradingsymbol": {"SBIN"},
-		"transaction_type": {"BUY"}, "quantity": {"1"}, "product": {"MIS"}, "order_type": {"MARKET"}}), &placed)
+		"transaction_type": {"BUY"}, "quantity": {"1"}, "product": {"MIS"}, "order_type": {"MARKET"}, "market_protection": {"-1"}}), &placed)
 	readUntil(t, c, 10*time.Second, func(typ websocket.MessageType, msg []byte) bool {
 		var m struct {
 			Type string    `json:"type"`

@@ -47,6 +47,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -81,6 +82,12 @@ type Options struct {
 	// RateLimits override Kite's limits (DefaultRateLimits); the zero value
 	// keeps Kite's.
 	RateLimits RateLimits
+	// AllowedIPs, when not empty, admits order writes (place, modify,
+	// cancel) only from these client addresses, as Kite admits them only
+	// from an app's registered static IPs since April 2026; others get a
+	// 403 PermissionException (see MsgUnregisteredIP). Reads are not
+	// checked, as on Kite.
+	AllowedIPs []netip.Addr
 }
 
 // Faults make the sandbox misbehave on purpose. The zero value is a healthy
@@ -90,6 +97,12 @@ type Faults struct {
 	Stall     time.Duration // after connecting, send nothing (no data, no heartbeat) for this long
 	ErrorRate float64       // fraction of REST requests answered 503/500; which ones follows from Seed and request order
 	RateLimit bool          // answer every REST request 429 NetworkException with Retry-After
+	// BookLag hides a newly placed order from the order book, its history
+	// and its trades for this long, as Kite's book can lag a placement.
+	BookLag time.Duration
+	// DropPlaceResponse places each order, then closes the connection
+	// without answering: the client cannot tell whether it was placed.
+	DropPlaceResponse bool
 }
 
 // Server is a running sandbox. Its methods are safe for concurrent use.
@@ -109,6 +122,8 @@ type Server struct {
 	errRand *rand.Rand // guarded by faultMu
 
 	malformed atomic.Uint64 // bumped by SendMalformed
+
+	placed placedAt // when each order was placed, for the BookLag fault
 
 	ctx    context.Context // cancelled by Close
 	cancel context.CancelFunc
@@ -205,7 +220,7 @@ func checkFaults(f Faults) error {
 	if f.ErrorRate < 0 || f.ErrorRate > 1 {
 		return fmt.Errorf("sandbox: error rate %v is not between 0 and 1", f.ErrorRate)
 	}
-	if f.DropEvery < 0 || f.Stall < 0 {
+	if f.DropEvery < 0 || f.Stall < 0 || f.BookLag < 0 {
 		return errors.New("sandbox: fault durations must not be negative")
 	}
 	return nil

@@ -34,7 +34,7 @@ func BenchmarkPlaceMarket(b *testing.B) {
 	e := paper.New(m, paper.Options{Cash: 1e15})
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := e.Place(paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Quantity: 1, Product: "MIS", OrderType: "MARKET"}); err != nil {
+		if _, err := e.Place(paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Quantity: 1, Product: "MIS", OrderType: "MARKET", MarketProtection: -1}); err != nil {
 			b.Fatal(err)
 		}
 	}

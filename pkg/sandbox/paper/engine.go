@@ -86,6 +86,8 @@ type PlaceParams struct {
 	IcebergQuantity   int
 	AuctionNumber     string
 	MarketProtection  float64
+	AlgoID            string
+	Autoslice         bool
 }
 
 // ModifyParams are the fields of a modification; nil leaves a field as it is.
@@ -96,6 +98,7 @@ type ModifyParams struct {
 	OrderType         *string
 	Validity          *string
 	DisclosedQuantity *int
+	MarketProtection  *float64
 }
 
 // order is the engine's own record of an order.
@@ -307,6 +310,30 @@ func validOrderType(t string) bool {
 // that passes validation gets an order id even when the risk checks then
 // reject it (its status says why), as on Kite.
 func (e *Engine) Place(p PlaceParams) (string, error) {
+	if p.Autoslice {
+		return "", inputErr("Use PlaceAutoslice for an autoslice order.")
+	}
+	v, err := e.validate(&p)
+	if err != nil {
+		return "", err
+	}
+	now := e.clock()
+	e.mu.Lock()
+	defer e.unlock()
+	return e.placeLocked(p, v.in, v.price, v.trigger, v.meta, now, nil)
+}
+
+// validated is what validate finds out about an order: its instrument and
+// prices in segment units, and its meta.
+type validated struct {
+	in             market.Instrument
+	price, trigger int64
+	meta           map[string]any
+}
+
+// validate checks an order's form the way Kite does and fills in its
+// defaults. Invalid input is an InputException.
+func (e *Engine) validate(p *PlaceParams) (validated, error) {
 	if p.Variety == "" {
 		p.Variety = "regular"
 	}
@@ -316,94 +343,100 @@ func (e *Engine) Place(p PlaceParams) (string, error) {
 	switch p.Variety {
 	case "regular", "amo", "iceberg":
 	case "co":
-		return "", inputErr("Cover orders are not available in the sandbox. Use the regular variety with an SL order.")
+		return validated{}, inputErr("Cover orders are not available in the sandbox. Use the regular variety with an SL order.")
 	case "auction":
-		return "", inputErr("Invalid `auction_number`: there is no open auction.")
+		return validated{}, inputErr("Invalid `auction_number`: there is no open auction.")
 	default:
-		return "", inputErr("Invalid `variety`.")
+		return validated{}, inputErr("Invalid `variety`.")
 	}
 	in, ok := e.m.Lookup(p.Exchange, p.Tradingsymbol)
 	if !ok {
 		if p.Exchange == "" || p.Tradingsymbol == "" {
-			return "", inputErr("Missing `exchange` or `tradingsymbol`.")
+			return validated{}, inputErr("Missing `exchange` or `tradingsymbol`.")
 		}
-		return "", inputErr("Invalid `tradingsymbol`: %s:%s is not an instrument.", p.Exchange, p.Tradingsymbol)
+		return validated{}, inputErr("Invalid `tradingsymbol`: %s:%s is not an instrument.", p.Exchange, p.Tradingsymbol)
 	}
 	if in.IsIndex() {
-		return "", inputErr("%s is an index and cannot be traded.", in.Key())
+		return validated{}, inputErr("%s is an index and cannot be traded.", in.Key())
 	}
 	if p.TransactionType != "BUY" && p.TransactionType != "SELL" {
-		return "", inputErr("Invalid `transaction_type`: use BUY or SELL.")
+		return validated{}, inputErr("Invalid `transaction_type`: use BUY or SELL.")
 	}
 	if !validOrderType(p.OrderType) {
-		return "", inputErr("Invalid `order_type`: use MARKET, LIMIT, SL or SL-M.")
+		return validated{}, inputErr("Invalid `order_type`: use MARKET, LIMIT, SL or SL-M.")
 	}
 	if !validProduct(p.Product) {
-		return "", inputErr("Invalid `product`: use CNC, MIS, NRML or MTF.")
+		return validated{}, inputErr("Invalid `product`: use CNC, MIS, NRML or MTF.")
 	}
 	equity := in.Segment == "NSE" || in.Segment == "BSE"
 	switch {
 	case (p.Product == "CNC" || p.Product == "MTF") && !equity:
-		return "", inputErr("Product %s is only for equity delivery; use NRML or MIS for %s.", p.Product, in.Exchange)
+		return validated{}, inputErr("Product %s is only for equity delivery; use NRML or MIS for %s.", p.Product, in.Exchange)
 	case p.Product == "NRML" && equity:
-		return "", inputErr("Product NRML is only for F&O, currency and commodity; use CNC or MIS for %s.", in.Exchange)
+		return validated{}, inputErr("Product NRML is only for F&O, currency and commodity; use CNC or MIS for %s.", in.Exchange)
 	}
 	if p.Quantity <= 0 {
-		return "", inputErr("Invalid `quantity`: it must be greater than 0.")
+		return validated{}, inputErr("Invalid `quantity`: it must be greater than 0.")
 	}
 	if p.Quantity%int(in.LotSize) != 0 {
-		return "", inputErr("Quantity should be a multiple of the lot size (%d) for %s.", in.LotSize, in.Key())
+		return validated{}, inputErr("Quantity should be a multiple of the lot size (%d) for %s.", in.LotSize, in.Key())
 	}
 	if p.DisclosedQuantity < 0 || p.DisclosedQuantity > p.Quantity {
-		return "", inputErr("Invalid `disclosed_quantity`: it must be between 0 and the quantity.")
+		return validated{}, inputErr("Invalid `disclosed_quantity`: it must be between 0 and the quantity.")
 	}
 	switch p.Validity {
 	case "DAY", "IOC":
 		if p.ValidityTTL != 0 {
-			return "", inputErr("Invalid `validity_ttl`: it is only for TTL validity.")
+			return validated{}, inputErr("Invalid `validity_ttl`: it is only for TTL validity.")
 		}
 	case "TTL":
 		if p.ValidityTTL < 1 {
-			return "", inputErr("Invalid `validity_ttl`: TTL orders need a validity_ttl in minutes.")
+			return validated{}, inputErr("Invalid `validity_ttl`: TTL orders need a validity_ttl in minutes.")
 		}
 		if p.OrderType != "LIMIT" {
-			return "", inputErr("TTL validity is only for LIMIT orders.")
+			return validated{}, inputErr("TTL validity is only for LIMIT orders.")
 		}
 	default:
-		return "", inputErr("Invalid `validity`: use DAY, IOC or TTL.")
+		return validated{}, inputErr("Invalid `validity`: use DAY, IOC or TTL.")
 	}
 	price, trigger, err := checkPrices(&in, p.OrderType, p.Price, p.TriggerPrice)
 	if err != nil {
-		return "", err
+		return validated{}, err
 	}
 	meta := map[string]any{}
 	if p.Variety == "iceberg" {
 		if p.IcebergLegs < 2 || p.IcebergLegs > 10 {
-			return "", inputErr("Invalid `iceberg_legs`: it must be between 2 and 10.")
+			return validated{}, inputErr("Invalid `iceberg_legs`: it must be between 2 and 10.")
 		}
 		if p.IcebergQuantity <= 0 || p.IcebergQuantity*p.IcebergLegs < p.Quantity || p.IcebergQuantity > p.Quantity {
-			return "", inputErr("Invalid `iceberg_quantity`: legs × iceberg quantity must cover the quantity.")
+			return validated{}, inputErr("Invalid `iceberg_quantity`: legs × iceberg quantity must cover the quantity.")
 		}
 		if p.OrderType == "MARKET" || p.OrderType == "SL-M" {
-			return "", inputErr("Iceberg orders must be LIMIT or SL.")
+			return validated{}, inputErr("Iceberg orders must be LIMIT or SL.")
 		}
 		meta["iceberg"] = map[string]any{
 			"leg": 1, "legs": p.IcebergLegs, "leg_quantity": p.IcebergQuantity,
 			"total_quantity": p.Quantity, "remaining_quantity": p.Quantity - p.IcebergQuantity,
 		}
 	} else if p.IcebergLegs != 0 || p.IcebergQuantity != 0 {
-		return "", inputErr("Iceberg legs and quantity are only for the iceberg variety.")
+		return validated{}, inputErr("Iceberg legs and quantity are only for the iceberg variety.")
 	}
-	if p.MarketProtection != -1 && (p.MarketProtection < 0 || p.MarketProtection > 100) {
-		return "", inputErr("Invalid `market_protection`: use a percentage from 0 to 100, or -1 for the default.")
+	if err := checkMarketProtection(p.OrderType, p.MarketProtection); err != nil {
+		return validated{}, err
 	}
 	if p.Tag != "" && len(p.Tag) > 20 {
-		return "", inputErr("Invalid `tag`: at most 20 characters.")
+		return validated{}, inputErr("Invalid `tag`: at most 20 characters.")
+	}
+	if len(p.AlgoID) > maxAlgoIDLen {
+		return validated{}, inputErr("Invalid `algo_id`: at most %d characters.", maxAlgoIDLen)
 	}
 
-	now := e.clock()
-	e.mu.Lock()
-	defer e.unlock()
+	return validated{in, price, trigger, meta}, nil
+}
+
+// placeLocked places a validated order under mu; extraTags are added to
+// its tags (an autoslice child's).
+func (e *Engine) placeLocked(p PlaceParams, in market.Instrument, price, trigger int64, meta map[string]any, now time.Time, extraTags []string) (string, error) {
 	ltp := e.ltp(in.Token)
 	if p.OrderType == "SL" || p.OrderType == "SL-M" {
 		if p.TransactionType == "BUY" && trigger <= ltp {
@@ -421,6 +454,7 @@ func (e *Engine) Place(p PlaceParams) (string, error) {
 		tag = strp(p.Tag)
 		tags = []string{p.Tag}
 	}
+	tags = append(tags, extraTags...)
 	o := &order{
 		in: in, sign: 1, qty: int64(p.Quantity), price: price, trigger: trigger, placed: now,
 		pub: Order{
@@ -430,7 +464,7 @@ func (e *Engine) Place(p PlaceParams) (string, error) {
 			OrderType: p.OrderType, TransactionType: p.TransactionType, Validity: p.Validity,
 			ValidityTTL: p.ValidityTTL, Product: p.Product, Quantity: p.Quantity,
 			DisclosedQuantity: p.DisclosedQuantity, Price: in.Rupees(price), TriggerPrice: in.Rupees(trigger),
-			PendingQuantity: p.Quantity, MarketProtection: p.MarketProtection, Meta: meta,
+			PendingQuantity: p.Quantity, MarketProtection: p.MarketProtection, AlgoID: p.AlgoID, Meta: meta,
 			Tag: tag, Tags: tags, GUID: fmt.Sprintf("%s-%s", e.opts.UserID, id),
 		},
 	}
@@ -692,6 +726,15 @@ func (e *Engine) Modify(variety, orderID string, p ModifyParams) (string, error)
 	if err != nil {
 		return "", err
 	}
+	// An order modified into MARKET or SL-M needs market protection, given
+	// now or already on the order (Kite does not ask for it again).
+	protection := o.pub.MarketProtection
+	if p.MarketProtection != nil {
+		protection = *p.MarketProtection
+	}
+	if err := checkMarketProtection(orderType, protection); err != nil {
+		return "", err
+	}
 	validity := o.pub.Validity
 	if p.Validity != nil {
 		switch *p.Validity {
@@ -723,6 +766,7 @@ func (e *Engine) Modify(variety, orderID string, p ModifyParams) (string, error)
 	o.pub.OrderType, o.pub.Quantity, o.pub.PendingQuantity = orderType, qty, qty
 	o.pub.Price, o.pub.TriggerPrice = in.Rupees(price), in.Rupees(trigger)
 	o.pub.Validity, o.pub.DisclosedQuantity = validity, disclosed
+	o.pub.MarketProtection = protection
 	o.pub.Modified = true
 	o.pub.ExchangeUpdateTimestamp = Timestamp{now}
 	o.qty, o.price, o.trigger = int64(qty), price, trigger

@@ -92,7 +92,7 @@ func TestMarketOrderFillsAtOnce(t *testing.T) {
 	w := newWorld(t, paper.Options{})
 	infy := w.inst("NSE", "INFY")
 	ltp := w.ltp(infy)
-	id := w.place(paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Quantity: 10, Product: "CNC", OrderType: "MARKET", Tag: "t1"})
+	id := w.place(paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Quantity: 10, Product: "CNC", OrderType: "MARKET", Tag: "t1", MarketProtection: -1})
 	o := w.order(id)
 	if o.Status != "COMPLETE" || o.FilledQuantity != 10 || o.PendingQuantity != 0 || o.AveragePrice != rupees(infy, ltp) {
 		t.Fatalf("order = %+v, want COMPLETE 10 @ %v", o, rupees(infy, ltp))
@@ -239,7 +239,7 @@ func TestStopLossTriggers(t *testing.T) {
 		var updates []string
 		w.e.Subscribe(func(o paper.Order) { updates = append(updates, o.Status) })
 		id := w.place(paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "TCS", TransactionType: "SELL", Quantity: 1, Product: "MIS",
-			OrderType: "SL-M", TriggerPrice: rupees(in, trigger)})
+			OrderType: "SL-M", TriggerPrice: rupees(in, trigger), MarketProtection: -1})
 		for i := 0; ; i++ {
 			if i == 100000 {
 				t.Fatal("never triggered")
@@ -268,7 +268,7 @@ func TestValidationErrors(t *testing.T) {
 	w := newWorld(t, paper.Options{})
 	infy := w.inst("NSE", "INFY")
 	ltp := rupees(infy, w.ltp(infy))
-	base := paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Quantity: 1, Product: "CNC", OrderType: "MARKET"}
+	base := paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Quantity: 1, Product: "CNC", OrderType: "MARKET", MarketProtection: -1}
 	with := func(f func(p *paper.PlaceParams)) paper.PlaceParams {
 		p := base
 		f(&p)
@@ -288,6 +288,9 @@ func TestValidationErrors(t *testing.T) {
 		{"price below a paisa", with(func(p *paper.PlaceParams) { p.OrderType = "LIMIT"; p.Price = 1500.001 }), "multiples of the tick size"},
 		{"unknown instrument", with(func(p *paper.PlaceParams) { p.Tradingsymbol = "NOSUCH" }), "NSE:NOSUCH is not an instrument"},
 		{"index", with(func(p *paper.PlaceParams) { p.Tradingsymbol = "NIFTY 50" }), "is an index"},
+		{"MARKET without market protection", with(func(p *paper.PlaceParams) { p.MarketProtection = 0 }),
+			"Market orders without market protection are not allowed via API. Please set market protection or use a Limit order."},
+		{"market protection over 100", with(func(p *paper.PlaceParams) { p.MarketProtection = 101 }), "Invalid `market_protection`"},
 		{"bad side", with(func(p *paper.PlaceParams) { p.TransactionType = "HOLD" }), "Invalid `transaction_type`"},
 		{"bad order type", with(func(p *paper.PlaceParams) { p.OrderType = "STOP" }), "Invalid `order_type`"},
 		{"bad product", with(func(p *paper.PlaceParams) { p.Product = "BO" }), "Invalid `product`"},
@@ -334,7 +337,7 @@ func TestInsufficientFundsRejects(t *testing.T) {
 	ltp := w.ltp(infy)
 	var updates []paper.Order
 	w.e.Subscribe(func(o paper.Order) { updates = append(updates, o) })
-	id, err := w.e.Place(paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Quantity: 10, Product: "CNC", OrderType: "MARKET"})
+	id, err := w.e.Place(paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Quantity: 10, Product: "CNC", OrderType: "MARKET", MarketProtection: -1})
 	if err != nil {
 		t.Fatalf("a margin shortfall is an order status, not an error: %v", err)
 	}
@@ -358,7 +361,7 @@ func TestInsufficientFundsRejects(t *testing.T) {
 		t.Error("a rejected order left trades, positions or used margin")
 	}
 	// MIS needs a fifth of it: 2 × price × 0.2 fits in 1000 for INFY.
-	id2 := w.place(paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Quantity: 2, Product: "MIS", OrderType: "MARKET"})
+	id2 := w.place(paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Quantity: 2, Product: "MIS", OrderType: "MARKET", MarketProtection: -1})
 	if o := w.order(id2); o.Status != "COMPLETE" {
 		t.Errorf("MIS order %s %v", o.Status, o.StatusMessage)
 	}
@@ -367,7 +370,7 @@ func TestInsufficientFundsRejects(t *testing.T) {
 func TestCNCSellNeedsHoldings(t *testing.T) {
 	w := newWorld(t, paper.Options{Holdings: []paper.SeedHolding{{Exchange: "NSE", Tradingsymbol: "SBIN", Quantity: 20, AveragePrice: 800}}})
 	sbin := w.inst("NSE", "SBIN")
-	id := w.place(paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "SELL", Quantity: 1, Product: "CNC", OrderType: "MARKET"})
+	id := w.place(paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "SELL", Quantity: 1, Product: "CNC", OrderType: "MARKET", MarketProtection: -1})
 	if o := w.order(id); o.Status != "REJECTED" || !strings.HasPrefix(*o.StatusMessage, "Insufficient holdings") {
 		t.Errorf("CNC sell without holdings: %s %v", o.Status, o.StatusMessage)
 	}
@@ -376,7 +379,7 @@ func TestCNCSellNeedsHoldings(t *testing.T) {
 	if len(hs) != 1 || hs[0].Quantity != 20 || hs[0].T1Quantity != 0 || !near(hs[0].PnL, math.Round((ltp-800)*20*100)/100) {
 		t.Fatalf("seeded holdings = %+v (ltp %v)", hs, ltp)
 	}
-	id = w.place(paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "SBIN", TransactionType: "SELL", Quantity: 15, Product: "CNC", OrderType: "MARKET"})
+	id = w.place(paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "SBIN", TransactionType: "SELL", Quantity: 15, Product: "CNC", OrderType: "MARKET", MarketProtection: -1})
 	if o := w.order(id); o.Status != "COMPLETE" {
 		t.Fatalf("CNC sell of holdings: %s %v", o.Status, o.StatusMessage)
 	}
@@ -387,7 +390,7 @@ func TestCNCSellNeedsHoldings(t *testing.T) {
 		t.Errorf("margins after selling 15 at %v: %+v", ltp, mg)
 	}
 	// Only 5 are left to sell.
-	id = w.place(paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "SBIN", TransactionType: "SELL", Quantity: 6, Product: "CNC", OrderType: "MARKET"})
+	id = w.place(paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "SBIN", TransactionType: "SELL", Quantity: 6, Product: "CNC", OrderType: "MARKET", MarketProtection: -1})
 	if o := w.order(id); o.Status != "REJECTED" || !strings.Contains(*o.StatusMessage, "You can sell 5 of SBIN but the order is for 6") {
 		t.Errorf("over-selling: %s %v", o.Status, o.StatusMessage)
 	}
@@ -415,7 +418,7 @@ func TestCancelReleasesMargin(t *testing.T) {
 		t.Errorf("margin not released: %+v", mg)
 	}
 	stop()
-	w.place(paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Quantity: 1, Product: "CNC", OrderType: "MARKET"})
+	w.place(paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Quantity: 1, Product: "CNC", OrderType: "MARKET", MarketProtection: -1})
 	if got := strings.Join(updates, ","); got != id+" OPEN,"+id+" CANCELLED" {
 		t.Errorf("updates %s", got)
 	}
@@ -548,13 +551,13 @@ func TestOptionsAndCommodityMargins(t *testing.T) {
 	w := newWorld(t, paper.Options{})
 	ce := w.inst("NFO", "NIFTY26NOV26050CE")
 	ltp := w.ltp(ce)
-	w.place(paper.PlaceParams{Exchange: "NFO", Tradingsymbol: ce.Tradingsymbol, TransactionType: "BUY", Quantity: 75, Product: "NRML", OrderType: "MARKET"})
+	w.place(paper.PlaceParams{Exchange: "NFO", Tradingsymbol: ce.Tradingsymbol, TransactionType: "BUY", Quantity: 75, Product: "NRML", OrderType: "MARKET", MarketProtection: -1})
 	if mg := w.e.Margins().Equity; !near(mg.Utilised.OptionPremium, 75*rupees(ce, ltp)) {
 		t.Errorf("premium %v, want %v", mg.Utilised.OptionPremium, 75*rupees(ce, ltp))
 	}
 	crude := w.inst("MCX", "CRUDEOIL26DECFUT")
 	cl := w.ltp(crude)
-	w.place(paper.PlaceParams{Exchange: "MCX", Tradingsymbol: crude.Tradingsymbol, TransactionType: "SELL", Quantity: 2, Product: "NRML", OrderType: "MARKET"})
+	w.place(paper.PlaceParams{Exchange: "MCX", Tradingsymbol: crude.Tradingsymbol, TransactionType: "SELL", Quantity: 2, Product: "NRML", OrderType: "MARKET", MarketProtection: -1})
 	mg := w.e.Margins()
 	if want := 0.08 * 2 * rupees(crude, cl) * 100; !near(mg.Commodity.Utilised.Span, want) || mg.Equity.Utilised.Span != 0 {
 		t.Errorf("commodity span %v (equity %v), want %v", mg.Commodity.Utilised.Span, mg.Equity.Utilised.Span, want)
@@ -564,7 +567,7 @@ func TestOptionsAndCommodityMargins(t *testing.T) {
 func TestUnsupportedVarieties(t *testing.T) {
 	w := newWorld(t, paper.Options{})
 	for _, v := range []string{"co", "auction"} {
-		_, err := w.e.Place(paper.PlaceParams{Variety: v, Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Quantity: 1, Product: "MIS", OrderType: "MARKET"})
+		_, err := w.e.Place(paper.PlaceParams{Variety: v, Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Quantity: 1, Product: "MIS", OrderType: "MARKET", MarketProtection: -1})
 		var ke *kite.Error
 		if !errors.As(err, &ke) || ke.ErrorType != kite.InputException {
 			t.Errorf("%s: %v", v, err)

@@ -20,6 +20,14 @@ func ParsePlaceForm(variety string, v url.Values) (PlaceParams, error) {
 		Validity:        v.Get("validity"),
 		Tag:             v.Get("tag"),
 		AuctionNumber:   v.Get("auction_number"),
+		AlgoID:          v.Get("algo_id"),
+	}
+	switch v.Get("autoslice") {
+	case "", "false":
+	case "true":
+		p.Autoslice = true
+	default:
+		return p, inputErr("Invalid `autoslice`: use true or false.")
 	}
 	var err error
 	ints := []struct {
@@ -82,6 +90,9 @@ func ParseModifyForm(v url.Values) (ModifyParams, error) {
 		return p, err
 	}
 	if p.TriggerPrice, err = floatp("trigger_price"); err != nil {
+		return p, err
+	}
+	if p.MarketProtection, err = floatp("market_protection"); err != nil {
 		return p, err
 	}
 	p.OrderType = strp("order_type")

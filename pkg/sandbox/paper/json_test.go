@@ -16,7 +16,7 @@ import (
 // "2006-01-02 15:04:05" timestamps.
 func TestOrderJSON(t *testing.T) {
 	w := newWorld(t, paper.Options{Cash: 10})
-	id := w.place(paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Quantity: 1, Product: "CNC", OrderType: "MARKET"})
+	id := w.place(paper.PlaceParams{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Quantity: 1, Product: "CNC", OrderType: "MARKET", MarketProtection: -1})
 	b, err := json.Marshal(w.order(id))
 	if err != nil {
 		t.Fatal(err)

@@ -77,6 +77,7 @@ type Order struct {
 	CancelledQuantity       int            `json:"cancelled_quantity"`
 	AuctionNumber           string         `json:"auction_number,omitempty"`
 	MarketProtection        float64        `json:"market_protection"`
+	AlgoID                  string         `json:"algo_id,omitempty"`
 	Meta                    map[string]any `json:"meta"`
 	Tag                     *string        `json:"tag"`
 	Tags                    []string       `json:"tags,omitempty"`
