@@ -90,10 +90,7 @@ func runOrdersCancel(ctx context.Context, f *Factory, opts *ordersCancelOptions)
 		return err
 	}
 	if _, err := c.CancelOrder(ctx, variety, opts.OrderID, opts.Parent); err != nil {
-		if kite.IsAmbiguous(err) {
-			return fmt.Errorf("cancelling order %s failed after the request was sent, so it may be cancelled; check with kite orders show %s (not retried): %w", opts.OrderID, opts.OrderID, err)
-		}
-		return fmt.Errorf("cancelling order %s: %w", opts.OrderID, err)
+		return writeFailure(opts.OrderID, "cancelling", err)
 	}
 	res, serr := settle(ctx, f, c, writeResult{OrderID: opts.OrderID, Variety: variety, Tag: cur.Tag})
 	if err := f.Printer().Print(res); err != nil {

@@ -22,7 +22,11 @@ type ordersModifyOptions struct {
 	Validity  string
 	TTL       int
 	Disclosed int
-	Safety    writeSafety
+	// MarketProtection for an order modified into MARKET or SL-M; without
+	// --market-protection such a change sends -1 (automatic).
+	MarketProtection float64
+	mpSet            bool
+	Safety           writeSafety
 }
 
 func newOrdersModifyCmd(f *Factory) *cobra.Command {
@@ -47,6 +51,7 @@ on a terminal, refused without one unless --yes, and never retried.`,
 			if err := opts.Safety.resolveMaxValue(cmd.Flags(), f.Getenv); err != nil {
 				return err
 			}
+			opts.mpSet = cmd.Flags().Changed("market-protection")
 			return runOrdersModify(cmd.Context(), f, opts)
 		},
 	}
@@ -59,6 +64,7 @@ on a terminal, refused without one unless --yes, and never retried.`,
 	fl.StringVar(&opts.Validity, "validity", "", "new validity: "+strings.Join(kite.Validities(), ", "))
 	fl.IntVar(&opts.TTL, "ttl", 0, "new minutes for a TTL order")
 	fl.IntVar(&opts.Disclosed, "disclosed", 0, "new disclosed quantity")
+	fl.Float64Var(&opts.MarketProtection, "market-protection", kite.MarketProtectionAuto, "market protection when the order becomes MARKET or SL-M: 1 to 100 (%), or -1 for Kite's automatic protection")
 	opts.Safety.addFlags(fl, true)
 	return cmd
 }
@@ -92,6 +98,14 @@ func runOrdersModify(ctx context.Context, f *Factory, opts *ordersModifyOptions)
 		ValidityTTL:       opts.TTL,
 		DisclosedQuantity: opts.Disclosed,
 	}
+	switch {
+	case opts.mpSet:
+		p.MarketProtection = opts.MarketProtection
+	case kite.NeedsMarketProtection(p.OrderType):
+		// Kite refuses a change to MARKET or SL-M without market
+		// protection; send its automatic protection, as on place.
+		p.MarketProtection = kite.MarketProtectionAuto
+	}
 	if err := p.ValidateModify(); err != nil {
 		return exitcode.Usagef("invalid modification:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
@@ -108,6 +122,9 @@ func runOrdersModify(ctx context.Context, f *Factory, opts *ordersModifyOptions)
 	cur, err := openOrder(ctx, c, opts.OrderID, "modified")
 	if err != nil {
 		return err
+	}
+	if p.OrderType == "" && p.MarketProtection != 0 && !kite.NeedsMarketProtection(cur.OrderType) {
+		return exitcode.Usagef("--market-protection is for MARKET and SL-M orders; order %s is %s (add --type MARKET to change it)", opts.OrderID, cur.OrderType)
 	}
 	pv := modifyPreview{
 		OrderID: opts.OrderID, Variety: strings.ToLower(opts.Variety), Status: cur.Status, Changes: p,
@@ -157,15 +174,12 @@ func runOrdersModify(ctx context.Context, f *Factory, opts *ordersModifyOptions)
 	if pv.TriggerPrice > 0 {
 		summary += fmt.Sprintf(" trigger %v", pv.TriggerPrice)
 	}
-	summary += "  value ≈ " + rupees(pv.Value)
+	summary += "  value ≈ " + rupees(pv.Value) + rulesSummary(p)
 	if err := opts.Safety.confirm(f, summary, "Modify this order?"); err != nil {
 		return err
 	}
 	if _, err := c.ModifyOrder(ctx, pv.Variety, opts.OrderID, p); err != nil {
-		if kite.IsAmbiguous(err) {
-			return fmt.Errorf("modifying order %s failed after the request was sent, so it may have been applied; check with kite orders show %s (not retried): %w", opts.OrderID, opts.OrderID, err)
-		}
-		return fmt.Errorf("modifying order %s: %w", opts.OrderID, err)
+		return writeFailure(opts.OrderID, "modifying", err)
 	}
 	res, serr := settle(ctx, f, c, writeResult{OrderID: opts.OrderID, Variety: pv.Variety, Tag: cur.Tag})
 	if err := f.Printer().Print(res); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -31,7 +32,12 @@ type ordersPlaceOptions struct {
 	IcebergQty       int
 	Auction          string
 	MarketProtection float64
+	AlgoID           string
+	Autoslice        bool
 	Safety           writeSafety
+	// mpSet is whether --market-protection was given; without it MARKET
+	// and SL-M orders get Kite's automatic protection (-1).
+	mpSet bool
 }
 
 func newOrdersPlaceCmd(f *Factory) *cobra.Command {
@@ -81,6 +87,10 @@ exits 5.`,
 			if err := opts.Safety.resolveMaxValue(cmd.Flags(), f.Getenv); err != nil {
 				return err
 			}
+			opts.mpSet = cmd.Flags().Changed("market-protection")
+			if !cmd.Flags().Changed("algo-id") {
+				opts.AlgoID = strings.TrimSpace(f.Getenv("KITE_ALGO_ID"))
+			}
 			return runOrdersPlace(cmd.Context(), f, opts)
 		},
 	}
@@ -103,7 +113,9 @@ exits 5.`,
 	fl.IntVar(&opts.IcebergLegs, "iceberg-legs", 0, "number of legs of an iceberg order (2-10)")
 	fl.IntVar(&opts.IcebergQty, "iceberg-qty", 0, "quantity of each leg of an iceberg order")
 	fl.StringVar(&opts.Auction, "auction", "", "auction number (auction variety)")
-	fl.Float64Var(&opts.MarketProtection, "market-protection", 0, "market protection percentage for MARKET/SL-M orders (-1: Kite's default)")
+	fl.Float64Var(&opts.MarketProtection, "market-protection", kite.MarketProtectionAuto, "market protection of a MARKET or SL-M order: a percentage from 1 to 100, or -1 for Kite's automatic protection")
+	fl.StringVar(&opts.AlgoID, "algo-id", "", "algo ID the order is placed under (SEBI's retail-algo framework; env KITE_ALGO_ID)")
+	fl.BoolVar(&opts.Autoslice, "autoslice", false, "let Kite split an order above the exchange's freeze quantity into child orders (regular variety)")
 	opts.Safety.addFlags(fl, true)
 	return cmd
 }
@@ -122,7 +134,14 @@ func (o *ordersPlaceOptions) params(now time.Time) (kite.OrderParams, string, er
 		IcebergLegs:       o.IcebergLegs,
 		IcebergQuantity:   o.IcebergQty,
 		AuctionNumber:     o.Auction,
-		MarketProtection:  o.MarketProtection,
+		AlgoID:            o.AlgoID,
+		Autoslice:         o.Autoslice,
+	}
+	if o.mpSet {
+		if !kite.ValidMarketProtection(o.MarketProtection) {
+			return p, "", exitcode.Usagef("--market-protection %v is not a percentage from 1 to 100, or -1 for Kite's automatic protection", o.MarketProtection)
+		}
+		p.MarketProtection = o.MarketProtection
 	}
 	variety := strings.ToLower(o.Variety)
 
@@ -177,6 +196,12 @@ func (o *ordersPlaceOptions) params(now time.Time) (kite.OrderParams, string, er
 		default:
 			return p, "", exitcode.Usagef("no price given: add --price for a LIMIT order, or --type MARKET to buy or sell at market")
 		}
+	}
+	if !o.mpSet && kite.NeedsMarketProtection(p.OrderType) {
+		// Kite refuses MARKET and SL-M orders without market protection
+		// since April 2026; -1 is its automatic protection, which the
+		// official clients send by default too.
+		p.MarketProtection = kite.MarketProtectionAuto
 	}
 	p.Product = strings.ToUpper(o.Product)
 	if p.Product == "" {
@@ -234,11 +259,15 @@ func (r resolvedOrder) summary() string {
 		s += fmt.Sprintf(" trigger %v", r.TriggerPrice)
 	}
 	s += fmt.Sprintf("  %s %s %s  value ≈ %s  tag %s", r.Product, r.Validity, r.Variety, rupees(r.Value), r.Tag)
-	return s
+	return s + rulesSummary(r.OrderParams)
 }
 
 func runOrdersPlace(ctx context.Context, f *Factory, opts *ordersPlaceOptions) error {
 	p, variety, err := opts.params(time.Now())
+	if err != nil {
+		return err
+	}
+	window, err := reconcileWindow(f.Getenv)
 	if err != nil {
 		return err
 	}
@@ -281,24 +310,80 @@ func runOrdersPlace(ctx context.Context, f *Factory, opts *ordersPlaceOptions) e
 		}
 	}
 
-	res := writeResult{Tag: p.Tag, Variety: variety}
-	res.OrderID, err = c.PlaceOrder(ctx, variety, p)
+	placed, err := c.Place(ctx, variety, p)
+	var reconciled []kite.Order
 	switch {
 	case err != nil && kite.IsAmbiguous(err):
-		o, rerr := reconcilePlace(ctx, f, c, p.Tag, earlier, err)
-		if rerr != nil {
-			return rerr
+		if reconciled, err = reconcilePlace(ctx, f, c, p.Tag, earlier, window, err); err != nil {
+			return err
 		}
-		fmt.Fprintf(f.IO.ErrOut, "the order reached the order book despite the error: order %s\n", o.OrderID)
-		res.OrderID, res.Reconciled = o.OrderID, true
+		fmt.Fprintf(f.IO.ErrOut, "the order reached the order book despite the error: %d order(s) tagged %s\n", len(reconciled), p.Tag)
 	case err != nil:
-		return fmt.Errorf("placing %s %d %s:%s: %w", p.TransactionType, p.Quantity, p.Exchange, p.Tradingsymbol, err)
+		return placeFailure(c, p, err)
 	}
-	res, serr := settle(ctx, f, c, res)
-	if err := f.Printer().Print(res); err != nil {
+	return printPlaced(ctx, f, c, variety, p.Tag, placed, reconciled)
+}
+
+// printPlaced prints what a place produced, each order as it stands right
+// after placing: the one order, every child of an autosliced order (a
+// child Kite refused shows its error), or the orders found by reconciling.
+// A rejected order exits 5.
+func printPlaced(ctx context.Context, f *Factory, c *kite.Client, variety, tag string, placed kite.PlaceResult, reconciled []kite.Order) error {
+	if len(placed.Children) == 0 && len(reconciled) <= 1 {
+		res := writeResult{OrderID: placed.OrderID, Tag: tag, Variety: variety}
+		if len(reconciled) == 1 {
+			res.OrderID, res.Reconciled = reconciled[0].OrderID, true
+		}
+		res, serr := settle(ctx, f, c, res)
+		if err := f.Printer().Print(res); err != nil {
+			return err
+		}
+		return serr
+	}
+	var rows []writeResult
+	var errs []error
+	add := func(res writeResult) {
+		res, serr := settle(ctx, f, c, res)
+		rows = append(rows, res)
+		if serr != nil {
+			errs = append(errs, serr)
+		}
+	}
+	for _, o := range sortedByID(reconciled) {
+		add(writeResult{OrderID: o.OrderID, Tag: tag, Variety: variety, Reconciled: true})
+	}
+	for _, ch := range placed.Children {
+		if ch.Error != nil {
+			rows = append(rows, writeResult{ParentOrderID: placed.OrderID, Tag: tag, Variety: variety,
+				Status: "NOT PLACED", StatusMessage: ch.Error.Message})
+			errs = append(errs, exitcode.With(exitcode.Order, fmt.Errorf("a slice of order %s was not placed: %s (%s)", placed.OrderID, ch.Error.Message, ch.Error.ErrorType)))
+			continue
+		}
+		add(writeResult{OrderID: ch.OrderID, ParentOrderID: placed.OrderID, Tag: tag, Variety: variety})
+	}
+	if err := f.Printer().Print(rows); err != nil {
 		return err
 	}
-	return serr
+	return errors.Join(errs...)
+}
+
+// rulesSummary is the part of the confirmation that Kite's 2026 rules
+// add: the market protection, the algo ID and autoslice.
+func rulesSummary(p kite.OrderParams) string {
+	var s string
+	switch {
+	case p.MarketProtection == kite.MarketProtectionAuto:
+		s += "  market protection auto (-1)"
+	case p.MarketProtection > 0:
+		s += fmt.Sprintf("  market protection %v%%", p.MarketProtection)
+	}
+	if p.AlgoID != "" {
+		s += "  algo " + p.AlgoID
+	}
+	if p.Autoslice {
+		s += "  autoslice"
+	}
+	return s
 }
 
 // resolveOrder finds the instrument (an unknown symbol is a usage error),

@@ -51,7 +51,7 @@ func runOrdersReconcile(ctx context.Context, f *Factory, opts *ordersReconcileOp
 		return err
 	}
 	if len(found) == 0 {
-		return exitcode.With(exitcode.Error, fmt.Errorf("no order tagged %q in today's order book: it was not placed", opts.Tag))
+		return exitcode.With(exitcode.Error, fmt.Errorf("no order tagged %q in today's order book: it was not placed, unless it was placed moments ago (Kite's book can lag a placement by a few seconds; run this again to be sure)", opts.Tag))
 	}
 	return f.Printer().Print(found, orderColumns())
 }

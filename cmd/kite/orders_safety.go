@@ -6,14 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/kitecli/kite/pkg/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
-	"github.com/kitecli/kite/pkg/retry"
 	"github.com/spf13/pflag"
 )
 
@@ -119,6 +116,8 @@ type writeResult struct {
 	Quantity        int     `json:"quantity"`
 	FilledQuantity  int     `json:"filled_quantity"`
 	AveragePrice    float64 `json:"average_price"`
+	// ParentOrderID is the autoslice parent of a child order.
+	ParentOrderID string `json:"parent_order_id,omitempty"`
 	// Reconciled is set when the write's response was lost but the order
 	// was found in the order book by its tag.
 	Reconciled bool `json:"reconciled,omitempty"`
@@ -157,7 +156,7 @@ func settle(ctx context.Context, f *Factory, c *kite.Client, res writeResult) (w
 func openOrder(ctx context.Context, c *kite.Client, orderID, done string) (kite.Order, error) {
 	hist, err := c.OrderHistory(ctx, orderID)
 	if err != nil {
-		return kite.Order{}, fmt.Errorf("looking up order %s: %w", orderID, err)
+		return kite.Order{}, noSuchOrder(orderID, fmt.Errorf("looking up order %s: %w", orderID, err))
 	}
 	if len(hist) == 0 {
 		return kite.Order{}, fmt.Errorf("order %s has no history: see kite orders for today's IDs", orderID)
@@ -185,42 +184,6 @@ func lastPrice(ctx context.Context, c *kite.Client, symbol string) (float64, err
 		return 0, fmt.Errorf("no last price for %s to value the order: give a --price (LIMIT) instead", symbol)
 	}
 	return q.LastPrice, nil
-}
-
-// reconcileLookups is how often an ambiguous place is looked for in the
-// order book: an order can take a moment to show up.
-const reconcileLookups = 3
-
-// reconcilePlace answers an ambiguous place failure by looking the order's
-// tag up in the order book, never by sending the order again; orders in
-// earlier carried the tag before this place and do not count. Lookups are
-// spaced like retries (about 1 s, then 2 s; shorter when KITE_RETRY_BASE is).
-func reconcilePlace(ctx context.Context, f *Factory, c *kite.Client, tag string, earlier map[string]bool, placeErr error) (kite.Order, error) {
-	fmt.Fprintf(f.IO.ErrOut, "placing the order failed after it was sent (%v); looking for tag %s in the order book…\n", placeErr, tag)
-	spacing := retry.Policy{Base: min(time.Second, c.Retry.Base), Max: 2 * time.Second}
-	var lookupErr error
-	for i := range reconcileLookups {
-		if i > 0 {
-			if err := retry.Sleep(ctx, spacing.Backoff(i-1)); err != nil {
-				return kite.Order{}, fmt.Errorf("interrupted while reconciling: the order may have been placed; run kite orders reconcile %s before placing it again: %w", tag, placeErr)
-			}
-		}
-		found, err := ordersTagged(ctx, c, tag)
-		if err != nil {
-			lookupErr = err
-			continue
-		}
-		lookupErr = nil
-		for _, o := range slices.Backward(found) {
-			if !earlier[o.OrderID] {
-				return o, nil
-			}
-		}
-	}
-	if lookupErr != nil {
-		return kite.Order{}, fmt.Errorf("placing failed ambiguously (%w) and %w: the order may have been placed; run kite orders reconcile %s before placing it again", placeErr, lookupErr, tag)
-	}
-	return kite.Order{}, fmt.Errorf("the order was not placed: no new order tagged %s is in the order book (placing failed: %w)", tag, placeErr)
 }
 
 // rupees formats an amount with two decimals.

@@ -39,7 +39,7 @@ func runOrdersShow(ctx context.Context, f *Factory, opts *ordersShowOptions) err
 	}
 	hist, err := c.OrderHistory(ctx, opts.OrderID)
 	if err != nil {
-		return err
+		return noSuchOrder(opts.OrderID, err)
 	}
 	return f.Printer().Print(hist, orderColumns())
 }

@@ -37,7 +37,7 @@ func runOrdersTrades(ctx context.Context, f *Factory, opts *ordersTradesOptions)
 	}
 	ts, err := c.OrderTrades(ctx, opts.OrderID)
 	if err != nil {
-		return err
+		return noSuchOrder(opts.OrderID, err)
 	}
 	return f.Printer().Print(ts, tradeColumns())
 }

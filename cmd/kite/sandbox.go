@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/kitecli/kite/pkg/exitcode"
@@ -25,7 +27,11 @@ type sandboxOptions struct {
 	RateLimit    bool
 	AllowRemote  bool
 	Load         int
+	AllowedIPs   []string
+	BookLag      time.Duration
+	DropPlace    bool
 	logLevelSet  bool
+	allowedIPs   []netip.Addr
 }
 
 func newSandboxCmd(f *Factory) *cobra.Command {
@@ -67,14 +73,30 @@ Sessions expire at 06:00 IST, as Kite's do: log in again, or restart it.
 Faults, for testing clients: --drop-every closes each ticker connection
 that long after it opened; --stall sends nothing (not even heartbeats) for
 that long after a ticker connects; --error-rate answers that fraction of
-REST requests with 503/500; --rate-limit answers every REST request 429.`,
+REST requests with 503/500; --rate-limit answers every REST request 429;
+--book-lag hides each new order from the order book for that long (Kite's
+book can lag a placement); --drop-order-responses places each order and
+then closes the connection unanswered.
+
+Kite's 2026 order rules are enforced: a MARKET or SL-M order without
+market_protection is refused (InputException, Kite's message), algo_id is
+kept on the order, autoslice=true splits an F&O order above its freeze
+quantity (NIFTY 1800, BANKNIFTY 900, SENSEX 1000; stock contracts 25 lots)
+into at most 10 children, and orders are limited to 10/s, 400/min and
+5000/day. --allowed-ips admits order writes (place, modify, cancel) only
+from the listed client addresses, as Kite admits them only from an app's
+registered static IPs; others get 403 PermissionException naming the
+address seen.`,
 		Example: `  # Run it in the background and point this shell at it
   kite sandbox --addr 127.0.0.1:7777 > sandbox.env &
   sleep 1; . ./sandbox.env
   kite quote NSE:INFY
 
   # Faster ticks, a fixed seed, and a flaky network
-  kite sandbox --tick-interval 100ms --seed 42 --drop-every 30s --error-rate 0.1`,
+  kite sandbox --tick-interval 100ms --seed 42 --drop-every 30s --error-rate 0.1
+
+  # Kite as a machine outside your static IPs sees it, and a lagging order book
+  kite sandbox --allowed-ips 127.0.0.2 --book-lag 3s`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.logLevelSet = cmd.Flags().Changed("log-level") || cmd.Flags().Changed("debug")
@@ -92,6 +114,9 @@ REST requests with 503/500; --rate-limit answers every REST request 429.`,
 	fl.BoolVar(&opts.RateLimit, "rate-limit", false, "fault: answer every REST request 429 Too many requests")
 	fl.BoolVar(&opts.AllowRemote, "allow-remote", false, "allow a non-loopback --addr (the credentials are public!)")
 	fl.IntVar(&opts.Load, "load-instruments", 0, "add this many synthetic NSE equities (LOAD00001…) for load tests")
+	fl.StringSliceVar(&opts.AllowedIPs, "allowed-ips", nil, "admit order writes only from these client IPs, comma-separated (Kite's static-IP rule)")
+	fl.DurationVar(&opts.BookLag, "book-lag", 0, "fault: hide each new order from the order book for this long")
+	fl.BoolVar(&opts.DropPlace, "drop-order-responses", false, "fault: place each order, then close the connection without answering")
 	return cmd
 }
 
@@ -105,8 +130,16 @@ func (o *sandboxOptions) validate() error {
 	if o.Load < 0 || o.Load > 100_000 {
 		return exitcode.Usagef("--load-instruments %d is out of range: use 0 to 100000", o.Load)
 	}
-	if o.DropEvery < 0 || o.Stall < 0 {
-		return exitcode.Usagef("--drop-every and --stall must not be negative")
+	if o.DropEvery < 0 || o.Stall < 0 || o.BookLag < 0 {
+		return exitcode.Usagef("--drop-every, --stall and --book-lag must not be negative")
+	}
+	o.allowedIPs = nil
+	for _, s := range o.AllowedIPs {
+		ip, err := netip.ParseAddr(strings.TrimSpace(s))
+		if err != nil {
+			return exitcode.Usagef("--allowed-ips: %q is not an IP address, e.g. --allowed-ips 127.0.0.1,::1", s)
+		}
+		o.allowedIPs = append(o.allowedIPs, ip.Unmap())
 	}
 	u, err := url.Parse(o.RedirectURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -133,11 +166,14 @@ func runSandbox(ctx context.Context, f *Factory, o *sandboxOptions) error {
 		RedirectURL:     o.RedirectURL,
 		Logger:          logger,
 		LoadInstruments: o.Load,
+		AllowedIPs:      o.allowedIPs,
 		Faults: sandbox.Faults{
-			DropEvery: o.DropEvery,
-			Stall:     o.Stall,
-			ErrorRate: o.ErrorRate,
-			RateLimit: o.RateLimit,
+			DropEvery:         o.DropEvery,
+			Stall:             o.Stall,
+			ErrorRate:         o.ErrorRate,
+			RateLimit:         o.RateLimit,
+			BookLag:           o.BookLag,
+			DropPlaceResponse: o.DropPlace,
 		},
 	})
 	if errors.Is(err, sandbox.ErrRemoteAddr) {

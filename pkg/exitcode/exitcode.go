@@ -22,6 +22,7 @@ const (
 	Order       = 5   // order rejected: OrderException, MarginException
 	Network     = 6   // network failure after retries
 	RateLimited = 7   // rate limited after retries
+	Unknown     = 8   // an order write's outcome is unknown: it may or may not have happened (see kite orders reconcile)
 	Interrupted = 130 // SIGINT
 )
 

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
+	"syscall"
 )
 
 // Kite's order rules of 2026 (docs/orders-2026.md has the sources):
@@ -109,4 +111,12 @@ func StaticIPRefusal(err error) (ip string, ok bool) {
 		}
 	}
 	return "", true
+}
+
+// IsNotSent reports whether a failed request certainly never reached the
+// server: the connection was refused or the host is unknown. Only then may
+// a failed order write be called "not placed" without Kite saying so.
+func IsNotSent(err error) bool {
+	var dnsErr *net.DNSError
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &dnsErr)
 }
