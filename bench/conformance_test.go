@@ -154,6 +154,7 @@ func TestConformanceREST(t *testing.T) {
 	res, err := kc.PlaceOrder(kiteconnect.VarietyRegular, kiteconnect.OrderParams{
 		Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: kiteconnect.TransactionTypeBuy,
 		Quantity: 1, Product: kiteconnect.ProductCNC, OrderType: kiteconnect.OrderTypeMarket, Validity: kiteconnect.ValidityDay,
+		MarketProtection: kiteconnect.MarketProtectionAuto,
 	})
 	if err != nil || res.OrderID == "" {
 		t.Fatalf("PlaceOrder market: %+v %v", res, err)
@@ -299,6 +300,7 @@ func TestConformanceTicker(t *testing.T) {
 	res, err := kc.PlaceOrder(kiteconnect.VarietyRegular, kiteconnect.OrderParams{
 		Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: kiteconnect.TransactionTypeBuy,
 		Quantity: 1, Product: kiteconnect.ProductMIS, OrderType: kiteconnect.OrderTypeMarket, Validity: kiteconnect.ValidityDay,
+		MarketProtection: kiteconnect.MarketProtectionAuto,
 	})
 	if err != nil {
 		t.Fatal(err)
