@@ -6,14 +6,19 @@ package main
 // orders, refused connections and unanswered writes.
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/netip"
 	"net/url"
+	"os"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -288,6 +293,63 @@ func TestE2EOrdersExitCodes(t *testing.T) {
 		if !strings.Contains(r.Stderr, "outcome is unknown") || !strings.Contains(r.Stderr, "kite orders show "+id) ||
 			strings.Contains(r.Stderr, "attempts") || strings.Contains(r.Stderr, "retries") || strings.Contains(r.Stderr, "kept failing") {
 			t.Fatalf("%v behind a 503: %s", args, r.Stderr)
+		}
+	}
+}
+
+// startKiteSandbox runs `kite sandbox` with args in the background and
+// returns the environment it prints; it is stopped when the test ends.
+func startKiteSandbox(t *testing.T, args ...string) map[string]string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	cmd := exec.CommandContext(ctx, kiteBin, append([]string{"sandbox", "--seed", "39"}, args...)...)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "KITE_HOME=" + t.TempDir()}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+		cancel()
+	})
+	env := map[string]string{}
+	sc := bufio.NewScanner(stdout)
+	for len(env) < 4 && sc.Scan() {
+		k, v, ok := strings.Cut(strings.TrimPrefix(sc.Text(), "export "), "=")
+		if !ok {
+			t.Fatalf("kite sandbox printed %q", sc.Text())
+		}
+		env[k] = v
+	}
+	if len(env) < 4 {
+		t.Fatalf("kite sandbox %v printed %v", args, env)
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	return env
+}
+
+// TestE2ESandboxOrderFlags: the static-IP rule and the order-book faults
+// are `kite sandbox` flags, so anyone's client can be tried against them.
+func TestE2ESandboxOrderFlags(t *testing.T) {
+	env := startKiteSandbox(t, "--allowed-ips", "127.0.0.2,::2", "--book-lag", "1s", "--drop-order-responses")
+	low := ordersAway(t, env, "NSE:INFY", -0.6)
+	r, _ := ordersRun(t, env, 4, "orders", "place", "NSE:INFY", "--buy", "--qty", "1", "--price", low, "--yes")
+	if !strings.Contains(r.Stderr, "127.0.0.1") || !strings.Contains(r.Stderr, "developer console") {
+		t.Fatalf("--allowed-ips refusal: %s", r.Stderr)
+	}
+	env = startKiteSandbox(t, "--allowed-ips", "127.0.0.1", "--book-lag", "1s", "--drop-order-responses")
+	r = runKite(t, kiteRun{Env: env}, "orders", "place", "NSE:INFY", "--buy", "--qty", "1", "--price", low, "--tag", "flags01", "--yes")
+	if r.Code != 0 || !strings.Contains(r.Stderr, "looking for tag flags01") || !strings.Contains(r.Stdout, `"reconciled": true`) {
+		t.Fatalf("--drop-order-responses with --book-lag 1s: %+v", r)
+	}
+	for _, bad := range [][]string{{"--allowed-ips", "localhost"}, {"--book-lag", "-1s"}} {
+		r := runKite(t, kiteRun{Timeout: 20 * time.Second}, append([]string{"sandbox"}, bad...)...)
+		if r.Code != 2 || r.Stdout != "" {
+			t.Errorf("kite sandbox %v: %+v", bad, r)
 		}
 	}
 }
