@@ -27,7 +27,9 @@ func newOrdersCancelCmd(f *Factory) *cobra.Command {
 --variety is given; the second leg of a cover order needs --parent.
 
 Confirmed on a terminal, refused without one unless --yes, previewed with
---dry-run, and never retried.`,
+--dry-run, and never retried. A cancel that fails after it was sent (a
+timeout, a 5xx) may have gone through: kite says the outcome is unknown, to
+check with kite orders show ID, and exits 8. An unknown order ID exits 1.`,
 		Example: `  kite orders cancel 151220000000000
   kite orders cancel 151220000000000 --yes
   kite orders --jq '.[] | select(.status == "OPEN") | .order_id' | xargs -n1 kite orders cancel --yes`,

@@ -40,10 +40,18 @@ and product of an order cannot be changed (cancel it and place a new one).
 The order's variety is read from the order book unless --variety is given.
 Like place, modify is validated before any request, capped by --max-value
 (on the order's value after the change), previewed with --dry-run, confirmed
-on a terminal, refused without one unless --yes, and never retried.`,
+on a terminal, refused without one unless --yes, and never retried.
+
+A change to MARKET or SL-M sends market_protection -1 (Kite's automatic
+protection), which Kite requires since April 2026; --market-protection
+sends 1 to 100 (%) instead. A modify that fails after it was sent (a
+timeout, a 5xx) may have been applied: kite says the outcome is unknown,
+to check with kite orders show ID, and exits 8. Kite admits order writes
+only from the app's registered static IPs (see kite orders place --help).`,
 		Example: `  kite orders modify 151220000000000 --price 1490.5
   kite orders modify 151220000000000 --qty 5 --yes
   kite orders modify 151220000000000 --type MARKET --dry-run
+  kite orders modify 151220000000000 --type MARKET --market-protection 3 --yes
   kite orders modify 151220000000000 --type SL --price 801 --trigger 800`,
 		Args: exactArgs(1, "the ID of the order to modify (see kite orders)"),
 		RunE: func(cmd *cobra.Command, args []string) error {

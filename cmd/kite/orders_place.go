@@ -61,11 +61,28 @@ the trigger for SL-M, the last price for MARKET); an order worth more than
 prints the resolved order and sends nothing. On a terminal the order is shown
 and confirmed; without one it is refused unless --yes is given.
 
+Kite's 2026 rules. A MARKET or SL-M order is sent with market_protection -1
+(Kite's automatic protection): since April 2026 Kite refuses one without it
+("Market orders without market protection are not allowed via API").
+--market-protection P sends a percentage from 1 to 100 instead. --algo-id
+(default KITE_ALGO_ID) tags the order with the algo it comes from.
+--autoslice lets Kite split an order above the exchange's freeze quantity
+into child orders (at most 10); every child is printed, one row each, with
+its parent order ID. Kite admits orders only from the static IPs registered
+on the app: when it refuses one, kite says which IP Kite saw (if it says) and
+to register it in the Kite developer console (developers.kite.trade:
+Profile, IP Whitelist), and exits 4.
+
 Every order carries a tag (generated unless --tag is given; up to 20 letters
 and digits) and the request is sent exactly once. If it fails after being
-sent (timeout, 5xx), kite does not resend: it looks the tag up in the order
-book and says whether the order landed (see kite orders reconcile). Orders
-that already carried a reused --tag before this one do not count.
+sent (a timeout, a 5xx, a connection cut), kite does not resend: it looks
+the tag up in the order book for KITE_RECONCILE_WINDOW (default 15s, as
+Kite's book can lag a placement) and prints the order if it is there.
+Otherwise the outcome is unknown: kite gives the tag and the command that
+settles it, kite orders reconcile TAG, and exits 8. It says "not placed"
+only when that is known: the connection was refused before anything was
+sent (exit 6), or Kite refused the order. Orders that already carried a
+reused --tag before this one do not count.
 
 Prints the order as it stands right after placing: ID, tag, status, filled
 quantity and average price. An order Kite rejects (insufficient margin, RMS)
@@ -75,7 +92,9 @@ exits 5.`,
   kite orders place NSE:SBIN --buy --qty 10 --price 801 --trigger 800 --dry-run
   kite orders place --exchange NFO --symbol NIFTY26NOVFUT --side BUY --qty 75 --type MARKET --product NRML
   kite orders place NSE:RELIANCE --buy --qty 1000 --price 1400 --variety iceberg --iceberg-legs 5 --iceberg-qty 200 --max-value 1500000
-  kite orders place NSE:INFY --buy --qty 1 --price 1500 --ttl 5 --tag rebal01 --yes`,
+  kite orders place NSE:INFY --buy --qty 1 --price 1500 --ttl 5 --tag rebal01 --yes
+  kite orders place NSE:INFY --sell --qty 1 --type MARKET --market-protection 2 --algo-id rebal --yes
+  kite orders place NFO:NIFTY26DEC25950CE --buy --qty 1875 --type MARKET --autoslice --max-value 0 --yes`,
 		Args: maxArgs(1, "one instrument, EXCHANGE:TRADINGSYMBOL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {

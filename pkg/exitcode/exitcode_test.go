@@ -20,6 +20,7 @@ func TestCode(t *testing.T) {
 		{"with", With(Network, errors.New("dial")), 6},
 		{"wrapped with", fmt.Errorf("ctx: %w", With(Auth, errors.New("expired"))), 3},
 		{"canceled", fmt.Errorf("stream: %w", context.Canceled), 130},
+		{"order outcome unknown", With(Unknown, errors.New("no answer")), 8},
 	}
 	for _, tt := range tests {
 		if got := Code(tt.err); got != tt.want {
