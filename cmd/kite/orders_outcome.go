@@ -117,7 +117,7 @@ func staticIPRefusal(err error, action string) error {
 		from = ip + " (the address Kite saw)"
 	}
 	return exitcode.With(exitcode.Permission, fmt.Errorf(
-		"Kite refused to %s from %s: it is not a registered static IP of your Kite Connect app. "+
+		"could not %s: Kite admits orders only from the static IPs registered on your Kite Connect app, and %s is not a registered static IP. "+
 			"Register it in the Kite developer console (https://developers.kite.trade: Profile, IP Whitelist), or run kite from a registered address. Nothing was done (Kite said: %w)",
 		action, from, err))
 }
