@@ -176,6 +176,37 @@ func TestE2EOrdersStaticIPRefusal(t *testing.T) {
 	if n := len(ordersBook(t, env)); n != 0 {
 		t.Fatalf("a refused order reached the book: %d", n)
 	}
+
+	// An order placed from the registered address cannot be cancelled
+	// from another one either.
+	from2 := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{
+		LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}).DialContext}}
+	req, _ := http.NewRequest(http.MethodPost, env["KITE_BASE_URL"]+"/orders/regular", strings.NewReader(url.Values{
+		"exchange": {"NSE"}, "tradingsymbol": {"INFY"}, "transaction_type": {"BUY"}, "quantity": {"1"},
+		"product": {"CNC"}, "order_type": {"LIMIT"}, "price": {low}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "token "+env["KITE_API_KEY"]+":"+env["KITE_ACCESS_TOKEN"])
+	resp, err := from2.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var placed struct {
+		Data struct {
+			OrderID string `json:"order_id"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&placed); err != nil || placed.Data.OrderID == "" {
+		t.Fatalf("placing from 127.0.0.2: %d %v", resp.StatusCode, err)
+	}
+	resp.Body.Close()
+	id := placed.Data.OrderID
+	r, _ = ordersRun(t, env, 4, "orders", "cancel", id, "--yes")
+	if !strings.Contains(r.Stderr, "could not cancel order "+id) || !strings.Contains(r.Stderr, "127.0.0.1") {
+		t.Fatalf("cancel from an unregistered IP: %s", r.Stderr)
+	}
+	if o := ordersLatest(t, env, id); o["status"] != "OPEN" {
+		t.Fatalf("the order must stay open: %v", o)
+	}
 }
 
 func TestE2EOrdersStaticIPAdmitted(t *testing.T) {

@@ -92,7 +92,7 @@ func runOrdersCancel(ctx context.Context, f *Factory, opts *ordersCancelOptions)
 		return err
 	}
 	if _, err := c.CancelOrder(ctx, variety, opts.OrderID, opts.Parent); err != nil {
-		return writeFailure(opts.OrderID, "cancelling", err)
+		return writeFailure(opts.OrderID, "cancel", err)
 	}
 	res, serr := settle(ctx, f, c, writeResult{OrderID: opts.OrderID, Variety: variety, Tag: cur.Tag})
 	if err := f.Printer().Print(res); err != nil {

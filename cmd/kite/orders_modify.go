@@ -187,7 +187,7 @@ func runOrdersModify(ctx context.Context, f *Factory, opts *ordersModifyOptions)
 		return err
 	}
 	if _, err := c.ModifyOrder(ctx, pv.Variety, opts.OrderID, p); err != nil {
-		return writeFailure(opts.OrderID, "modifying", err)
+		return writeFailure(opts.OrderID, "modify", err)
 	}
 	res, serr := settle(ctx, f, c, writeResult{OrderID: opts.OrderID, Variety: pv.Variety, Tag: cur.Tag})
 	if err := f.Printer().Print(res); err != nil {

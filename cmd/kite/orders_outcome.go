@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -122,29 +123,30 @@ func staticIPRefusal(err error, action string) error {
 		action, from, err))
 }
 
-// writeFailure explains a failed modify or cancel (verb "modifying" or
-// "cancelling"): unknown outcome when the request may have been applied,
-// the static-IP fix, or the error.
+// writeFailure explains a failed modify or cancel (verb "modify" or
+// "cancel"): unknown outcome when the request may have been applied, the
+// static-IP fix, or the error.
 func writeFailure(orderID, verb string, err error) error {
+	gerund := map[string]string{"modify": "modifying", "cancel": "cancelling"}[verb]
 	if kite.IsAmbiguous(err) {
-		return outcomeUnknown("the outcome is unknown: %s order %s failed after the request was sent (%v), so it may have been applied; check with kite orders show %s before trying again (not retried)", verb, orderID, err, orderID)
+		return outcomeUnknown("the outcome is unknown: %s order %s failed after the request was sent (%v), so it may have been applied; check with kite orders show %s before trying again (not retried)", gerund, orderID, err, orderID)
 	}
-	if serr := staticIPRefusal(err, strings.TrimSuffix(verb, "ing")+" order "+orderID); serr != nil {
+	if serr := staticIPRefusal(err, verb+" order "+orderID); serr != nil {
 		return serr
 	}
-	return fmt.Errorf("%s order %s: %w", verb, orderID, err)
+	return fmt.Errorf("%s order %s: %w", gerund, orderID, err)
 }
 
 // noSuchOrder turns Kite's answer to a read of an order it does not know
 // (an OrderException or InputException on a GET, which rejects nothing)
 // into a plain error with the next command, instead of "order rejected".
 func noSuchOrder(orderID string, err error) error {
-	switch kite.ErrorTypeOf(err) {
-	case kite.OrderException, kite.InputException:
-		return exitcode.With(exitcode.Error, fmt.Errorf("no order %s today: list today's orders with kite orders (Kite said: %w)", orderID, err))
-	}
 	var ke *kite.Error
-	if errors.As(err, &ke) && ke.Status == 404 {
+	if !errors.As(err, &ke) {
+		return err
+	}
+	switch {
+	case ke.ErrorType == kite.OrderException, ke.ErrorType == kite.InputException, ke.Status == http.StatusNotFound:
 		return exitcode.With(exitcode.Error, fmt.Errorf("no order %s today: list today's orders with kite orders (Kite said: %w)", orderID, err))
 	}
 	return err
