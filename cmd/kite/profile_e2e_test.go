@@ -157,7 +157,7 @@ func acctTrade(t *testing.T, env map[string]string, symbol, side string, qty int
 	ex, ts, _ := strings.Cut(symbol, ":")
 	data := acctDirect(t, env, http.MethodPost, "/orders/regular", url.Values{
 		"exchange": {ex}, "tradingsymbol": {ts}, "transaction_type": {side},
-		"quantity": {strconv.Itoa(qty)}, "product": {product}, "order_type": {"MARKET"},
+		"quantity": {strconv.Itoa(qty)}, "product": {product}, "order_type": {"MARKET"}, "market_protection": {"-1"},
 	})
 	id, _ := data.(map[string]any)["order_id"].(string)
 	if id == "" {
