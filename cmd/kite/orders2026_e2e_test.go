@@ -156,6 +156,23 @@ func TestE2EOrdersAutoslice(t *testing.T) {
 	if table.Code != 0 || strings.Count(table.Stdout, "\n") != 3 || !strings.Contains(table.Stdout, "PARENT_ORDER_ID") {
 		t.Fatalf("autoslice table (a header and two rows): %+v", table)
 	}
+	// A slice Kite refuses is printed with its error: here every slice of
+	// a stop-loss buy whose trigger is below the last price.
+	r = runKite(t, kiteRun{Env: env}, "orders", "place", "NFO:"+fut, "--buy", "--qty", "1875", "--trigger", low,
+		"--autoslice", "--max-value", "0", "--yes", "-o", "json")
+	var refused []map[string]any
+	if err := json.Unmarshal([]byte(r.Stdout), &refused); err != nil || r.Code == 0 || r.Code == 8 || len(refused) != 2 {
+		t.Fatalf("refused slices: %v %+v", err, r)
+	}
+	for _, row := range refused {
+		if row["status"] != "NOT PLACED" || !strings.Contains(row["status_message"].(string), "Trigger price") || row["parent_order_id"] == "" {
+			t.Fatalf("a refused slice: %v", row)
+		}
+	}
+	if !strings.Contains(r.Stderr, "was not placed: Trigger price") {
+		t.Fatalf("refused slices: %s", r.Stderr)
+	}
+
 	// Kite refuses to slice an order at or below the freeze quantity.
 	r = runKite(t, kiteRun{Env: env}, "orders", "place", "NFO:"+fut, "--buy", "--qty", "1800", "--price", low, "--autoslice", "--max-value", "0", "--yes")
 	if r.Code == 0 || r.Code == 8 || !strings.Contains(r.Stderr, "for order slicing") || !strings.Contains(r.Stderr, "not placed") {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/kitecli/kite/pkg/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 )
 
@@ -41,7 +40,10 @@ func printPlaced(ctx context.Context, f *Factory, c *kite.Client, variety, tag s
 		if ch.Error != nil {
 			rows = append(rows, writeResult{ParentOrderID: placed.OrderID, Tag: tag, Variety: variety,
 				Status: "NOT PLACED", StatusMessage: ch.Error.Message})
-			errs = append(errs, exitcode.With(exitcode.Order, fmt.Errorf("a slice of order %s was not placed: %s (%s)", placed.OrderID, ch.Error.Message, ch.Error.ErrorType)))
+			// The slice's error carries Kite's error type, which picks the
+			// exit code as for any order Kite refuses.
+			kerr := &kite.Error{Status: ch.Error.Code, ErrorType: ch.Error.ErrorType, Message: ch.Error.Message}
+			errs = append(errs, fmt.Errorf("a slice of order %s was not placed: %w", placed.OrderID, kerr))
 			continue
 		}
 		add(writeResult{OrderID: ch.OrderID, ParentOrderID: placed.OrderID, Tag: tag, Variety: variety})
