@@ -293,6 +293,7 @@ func runStream(ctx context.Context, f *Factory, opts *streamOptions) error {
 			fmt.Fprintf(f.IO.ErrOut, "kite: stdout was too slow: dropped %d messages (%d ticks)\n", d, dt)
 		}
 	}
+	w.skipReport()
 	return streamEnd(ctx, out, err)
 }
 
@@ -464,6 +465,7 @@ type tickWriter struct {
 	jqDoc   []byte
 	hdr     [2]byte
 	textBuf bytes.Buffer
+	skipped uint64 // packets the decoder skipped (see checkMessage)
 }
 
 func (w *tickWriter) Binary(conn int, msg []byte) error {
@@ -502,9 +504,7 @@ func (w *tickWriter) binary(conn int, msg []byte, recv int64) error {
 		w.count++
 		done = w.limit > 0 && w.count >= w.limit
 	}
-	if err := it.Err(); err != nil {
-		w.logger.Warn("skipping the rest of a malformed ticker message", "conn", conn, "error", err.Error(), "offset", it.Offset())
-	}
+	w.checkMessage(conn, &it)
 	w.out1 = buf
 	if err := w.write(buf); err != nil {
 		return err
@@ -520,22 +520,22 @@ func (w *tickWriter) binary(conn int, msg []byte, recv int64) error {
 // packets: the output stays a valid back-to-back capture.
 func (w *tickWriter) rawMessage(conn int, msg []byte) error {
 	it := ticks.NewIter(msg)
-	n, end := 0, 2
+	n, packets, end := 0, 0, 2
 	done := false
 	for !done && it.Next(&w.tick) {
 		n++
-		end = it.Offset()
+		// The packets up to here, skipped ones included: a cut message
+		// keeps them, for kite ticks decode to skip and report in turn.
+		end, packets = it.Offset(), it.Packets()
 		w.count++
 		done = w.limit > 0 && w.count >= w.limit
 	}
-	if err := it.Err(); err != nil {
-		w.logger.Warn("skipping the rest of a malformed ticker message", "conn", conn, "error", err.Error(), "offset", it.Offset())
-	}
+	w.checkMessage(conn, &it)
 	if n == 0 {
 		return nil
 	}
 	if err := it.Err(); err != nil || done {
-		w.hdr[0], w.hdr[1] = byte(n>>8), byte(n)
+		w.hdr[0], w.hdr[1] = byte(packets>>8), byte(packets)
 		if _, err := w.out.Write(w.hdr[:]); err != nil {
 			return err
 		}
@@ -548,6 +548,32 @@ func (w *tickWriter) rawMessage(conn int, msg []byte) error {
 		return errStreamDone
 	}
 	return nil
+}
+
+// checkMessage logs a framing fault that cut the message, and counts the
+// packets the Iter skipped (unknown lengths, lengths that do not suit the
+// token's segment), describing the first of the stream: a feed that keeps
+// sending them would otherwise fill stderr. skipReport tells the total.
+func (w *tickWriter) checkMessage(conn int, it *ticks.Iter) {
+	if err := it.Err(); err != nil {
+		w.logger.Warn("skipping the rest of a malformed ticker message", "conn", conn, "error", err.Error(), "offset", it.Offset())
+	}
+	if n := it.Skipped(); n > 0 {
+		if w.skipped == 0 {
+			w.logger.Warn("skipping a ticker packet Kite does not send; the rest of the message is decoded and later ones are counted", "conn", conn, "error", it.SkipErr().Error())
+		}
+		w.skipped += uint64(n)
+	}
+}
+
+// skipReport tells errOut how many packets were skipped, if any.
+func (w *tickWriter) skipReport() {
+	switch {
+	case w.skipped == 1:
+		fmt.Fprintf(w.errOut, "kite: skipped 1 ticker packet Kite does not send (see the warning above)\n")
+	case w.skipped > 1:
+		fmt.Fprintf(w.errOut, "kite: skipped %d ticker packets Kite does not send (the first is in the warning above)\n", w.skipped)
+	}
 }
 
 func (w *tickWriter) write(b []byte) error {

@@ -210,3 +210,43 @@ func readClientFrames(r *bufio.Reader) {
 		}
 	}
 }
+
+// BenchmarkDropQueue is what --on-slow drop costs the ticker's reader per
+// message of 100 full ticks. full: no writer, so every push drops the
+// oldest tick message; order_queued: the same with an order update queued
+// first, which must never be the one dropped; draining: the writer prints
+// to io.Discard meanwhile.
+func BenchmarkDropQueue(b *testing.B) {
+	msg := benchMessage(100)
+	order := []byte(`{"type":"order","data":{"order_id":"1","status":"COMPLETE"}}`)
+	push := func(b *testing.B, q *dropQueue) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(msg)))
+		for b.Loop() {
+			if err := q.Binary(1, msg); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Run("full", func(b *testing.B) {
+		push(b, newDropQueue(newBenchWriter(io.Discard, 0), dropQueueLen))
+	})
+	b.Run("order_queued", func(b *testing.B) {
+		q := newDropQueue(newBenchWriter(io.Discard, 0), dropQueueLen)
+		if err := q.Text(1, order); err != nil {
+			b.Fatal(err)
+		}
+		push(b, q)
+	})
+	b.Run("draining", func(b *testing.B) {
+		q := newDropQueue(newBenchWriter(io.Discard, 0), dropQueueLen)
+		drained := make(chan struct{})
+		go func() {
+			defer close(drained)
+			q.drain(func(err error) { b.Error(err) })
+		}()
+		push(b, q)
+		q.close(true)
+		<-drained
+	})
+}

@@ -166,3 +166,53 @@ func TestTickWriterKeepsTheAskedMode(t *testing.T) {
 		t.Fatalf("output %q, want only the full tick", got)
 	}
 }
+
+// A packet Kite does not send is skipped and the rest of its message
+// printed ([ltp, 12-byte packet, ltp] gives 2 ticks); the first is
+// described in a warning and the total told at the end. --raw keeps the
+// skipped packet when it cuts a message for --count, so the capture still
+// frames.
+func TestTickWriterSkipsUnknownPackets(t *testing.T) {
+	ltp := func(price int32) []byte {
+		return binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32([]byte{0, 8}, 408065), uint32(price))
+	}
+	msg := append([]byte{0, 3}, ltp(157370)...)
+	msg = append(msg, 0, 12, 0, 6, 0x3A, 0x01, 0, 0, 0, 1, 0, 0, 0, 2) // 12 bytes for INFY
+	msg = append(msg, ltp(157375)...)
+	var out, logs, errOut bytes.Buffer
+	w := newBenchWriter(&out, 0)
+	w.logger = slog.New(slog.NewTextHandler(&logs, nil))
+	w.errOut = &errOut
+	for range 2 {
+		if err := w.Binary(1, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.skipReport()
+	want := `{"tradable":true,"mode":"ltp","instrument_token":408065,"last_price":1573.7}` + "\n" +
+		`{"tradable":true,"mode":"ltp","instrument_token":408065,"last_price":1573.75}` + "\n"
+	if out.String() != want+want {
+		t.Fatalf("stdout:\n%s\nwant twice:\n%s", out.String(), want)
+	}
+	if strings.Count(logs.String(), "skipping a ticker packet") != 1 || !strings.Contains(logs.String(), "skipped packet 2 at byte 12: unknown length 12") {
+		t.Fatalf("want one warning describing the first skip; logs:\n%s", logs.String())
+	}
+	if errOut.String() != "kite: skipped 2 ticker packets Kite does not send (the first is in the warning above)\n" {
+		t.Fatalf("summary %q", errOut.String())
+	}
+
+	out.Reset()
+	w = newBenchWriter(&out, 1)
+	w.raw = true
+	msg2 := append([]byte{0, 3}, msg[12:26]...) // the 12-byte packet first
+	msg2 = append(msg2, ltp(1)...)
+	msg2 = append(msg2, ltp(2)...)
+	if err := w.Binary(1, msg2); !errors.Is(err, errStreamDone) {
+		t.Fatalf("Binary = %v, want done after one tick", err)
+	}
+	w.out.Flush()
+	// Count 2: the skipped packet and the first LTP.
+	if want := append([]byte{0, 2}, msg2[2:26]...); !bytes.Equal(out.Bytes(), want) {
+		t.Fatalf("raw output %x, want %x", out.Bytes(), want)
+	}
+}

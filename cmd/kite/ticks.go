@@ -59,9 +59,14 @@ Input of any size is streamed in constant memory. Prices are exact decimals
 (157370 paise prints as 1573.7), times are RFC 3339 in IST, and a timestamp
 Kite left at zero prints as null.
 
-On a malformed message every tick before it is printed, the error and its
-byte offset in the input go to stderr, and the exit status is 1. A FILE that
-cannot be opened is invalid input: exit 2.`,
+A packet Kite does not send (an unknown length, or a length that does not
+suit its instrument: 8, 28 or 32 bytes for an index, 8, 44 or 184 for
+anything else) is skipped by its length prefix, reported on stderr with its
+byte offset, and the rest is decoded; the exit status stays 0. Framing that
+cannot be followed (a cut-off packet or length, a message past 12 MB) ends
+the run: every tick before it is printed, the error and its byte offset go
+to stderr, and the exit status is 1. A FILE that cannot be opened is invalid
+input: exit 2.`,
 		Example: `  kite ticks decode capture.bin
   kite ticks decode capture.bin --jq 'select(.mode == "full") | .depth.buy[0].price'
   kite stream NSE:INFY --raw | kite ticks decode - | head -5`,
@@ -127,7 +132,7 @@ func runTicksDecode(ctx context.Context, f *Factory, opts *ticksDecodeOptions) e
 	signal.Ignore(syscall.SIGPIPE)
 
 	out := bufio.NewWriterSize(f.IO.Out, 64<<10)
-	err = decodeCapture(ctx, ticks.NewReader(in), out, f.JQ())
+	err = decodeCapture(ctx, ticks.NewReader(in), out, f.JQ(), f.IO.ErrOut)
 	if ferr := out.Flush(); err == nil {
 		err = ferr
 	}
@@ -140,15 +145,29 @@ func runTicksDecode(ctx context.Context, f *Factory, opts *ticksDecodeOptions) e
 	return err
 }
 
+// maxSkipReports is how many skipped packets ticks decode describes one by
+// one; a capture full of them gets a count instead of a wall of lines.
+const maxSkipReports = 10
+
 // decodeCapture is the hot loop: one buffer for the JSON line, one Tick, the
 // Reader's own buffer; nothing allocates per tick unless --jq is used.
-func decodeCapture(ctx context.Context, r *ticks.Reader, out *bufio.Writer, jq *output.JQ) error {
+// Skipped packets are told on errOut.
+func decodeCapture(ctx context.Context, r *ticks.Reader, out *bufio.Writer, jq *output.JQ, errOut io.Writer) error {
 	var (
-		line []byte
-		res  []byte
-		t    ticks.Tick
-		enc  ticks.JSONEncoder
+		line    []byte
+		res     []byte
+		t       ticks.Tick
+		enc     ticks.JSONEncoder
+		skipped int
 	)
+	defer func() {
+		switch {
+		case skipped == 1:
+			fmt.Fprintf(errOut, "kite: skipped 1 packet Kite does not send; every other tick was decoded\n")
+		case skipped > 1:
+			fmt.Fprintf(errOut, "kite: skipped %d packets Kite does not send; every other tick was decoded\n", skipped)
+		}
+	}()
 	emit := func(v any) error {
 		var err error
 		res, err = output.AppendResult(res[:0], v)
@@ -165,7 +184,7 @@ func decodeCapture(ctx context.Context, r *ticks.Reader, out *bufio.Writer, jq *
 		// The Reader returns whole, validated messages (and, with an
 		// error, the valid prefix of a broken one), so the Iter itself
 		// never fails here: FuzzReader checks that contract.
-		msg, _, rerr := r.Next()
+		msg, off, rerr := r.Next()
 		it := ticks.NewIter(msg)
 		for it.Next(&t) {
 			line = enc.Append(line[:0], &t, "")
@@ -179,6 +198,12 @@ func decodeCapture(ctx context.Context, r *ticks.Reader, out *bufio.Writer, jq *
 				return err
 			}
 		}
+		if n := it.Skipped(); n > 0 {
+			if skipped < maxSkipReports {
+				reportSkip(errOut, it.SkipErr(), off, n)
+			}
+			skipped += n
+		}
 		switch {
 		case rerr == io.EOF:
 			return nil
@@ -186,6 +211,21 @@ func decodeCapture(ctx context.Context, r *ticks.Reader, out *bufio.Writer, jq *
 			return fmt.Errorf("%w (every tick before it was printed)", rerr)
 		}
 	}
+}
+
+// reportSkip tells errOut about the first skipped packet of the message
+// at stream offset off, which had n.
+func reportSkip(errOut io.Writer, err error, off, n int) {
+	var de *ticks.DecodeError
+	if !errors.As(err, &de) {
+		return
+	}
+	de.Offset += off
+	more := ""
+	if n > 1 {
+		more = fmt.Sprintf(" (and %d more in that message)", n-1)
+	}
+	fmt.Fprintf(errOut, "kite: %v%s\n", de, more)
 }
 
 type ticksEncodeOptions struct {

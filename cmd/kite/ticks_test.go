@@ -104,8 +104,8 @@ func TestE2ETicksDecodeMalformed(t *testing.T) {
 		ticks   int
 		stderr  string
 	}{
-		{"unknown packet length", append(append(bytes.Clone(good), ticksBE(uint16(2), uint16(8), uint32(408065), int32(1), uint16(50))...), good...), 3,
-			"at byte 34: packet 2 has unknown length 50"},
+		{"packet longer than what is left", append(append(bytes.Clone(good), ticksBE(uint16(2), uint16(8), uint32(408065), int32(1), uint16(50))...), good...), 3,
+			"at byte 34: packet 2 of 50 bytes overruns the message"},
 		{"cut off at the end", append(bytes.Clone(good), ticksBE(uint16(1), uint16(44), uint32(408065))...), 2,
 			"at byte 24: packet 1 of 44 bytes overruns the message"},
 		{"lone trailing byte", append(bytes.Clone(good), 0), 2, "at byte 22: truncated header"},
@@ -130,6 +130,39 @@ func TestE2ETicksDecodeMalformed(t *testing.T) {
 				t.Fatalf("stderr %q lacks %q", r.Stderr, c.stderr)
 			}
 		})
+	}
+}
+
+// A packet of an unknown length, or of a length its token's segment never
+// gets, is skipped by its length prefix and reported; the ticks around it
+// are printed and the exit status is 0. [ltp, 12-byte packet, ltp] gives 2
+// ticks, as in pykiteconnect and kiteconnectjs.
+func TestE2ETicksDecodeSkipsUnknownPackets(t *testing.T) {
+	ltp := func(price int32) []byte { return ticksBE(uint16(8), uint32(408065), price) }
+	capture := append(ticksBE(uint16(3)), ltp(157370)...)                                 // bytes 0-11
+	capture = append(capture, ticksBE(uint16(12), uint32(408065), int32(1), int32(2))...) // bytes 12-25
+	capture = append(capture, ltp(157375)...)                                             // bytes 26-35
+	// A second message: a 44-byte (quote) packet for NIFTY 50, an index
+	// (256265 = 0x3E909, segment 9), then an LTP for it.
+	capture = append(capture, ticksBE(uint16(2), uint16(44), uint32(256265))...) // byte 36: count; 38: length
+	capture = append(capture, make([]byte, 40)...)
+	capture = append(capture, ticksBE(uint16(8), uint32(256265), int32(2456785))...)
+	path := writeTicksFile(t, "odd.bin", capture)
+	r := runKite(t, kiteRun{}, "ticks", "decode", path, "--jq", ".last_price")
+	if r.Code != 0 {
+		t.Fatalf("exit %d, want 0: %+v", r.Code, r)
+	}
+	if r.Stdout != "1573.7\n1573.75\n24567.85\n" {
+		t.Fatalf("stdout %q, want the three good ticks", r.Stdout)
+	}
+	for _, want := range []string{
+		"kite: skipped packet 2 at byte 12: unknown length 12 (Kite sends 8, 28, 32, 44 or 184)\n",
+		"kite: skipped packet 1 at byte 38: 44 bytes for instrument 256265, an index (segment 9 sends 8, 28 or 32)\n",
+		"kite: skipped 2 packets Kite does not send; every other tick was decoded\n",
+	} {
+		if !strings.Contains(r.Stderr, want) {
+			t.Fatalf("stderr lacks %q:\n%s", want, r.Stderr)
+		}
 	}
 }
 

@@ -155,8 +155,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"count promises more packets", append(be(uint16(2)), good[2:]...), ErrTruncatedHeader, 12, 1, "the length of packet 2 is cut off"},
 		{"half a length field", append(append(be(uint16(2)), good[2:]...), 0), ErrTruncatedHeader, 12, 1, "truncated header"},
 		{"packet overruns", append(be(uint16(2)), append(good[2:], be(uint16(44), infy)...)...), ErrPacketOverrun, 12, 1, "packet 2 of 44 bytes overruns the message"},
-		{"unknown length", append(be(uint16(2)), append(good[2:], be(uint16(9))...)...), ErrUnknownLength, 12, 1, "packet 2 has unknown length 9 (want 8, 28, 32, 44 or 184)"},
-		{"zero length", append(be(uint16(1)), be(uint16(0))...), ErrUnknownLength, 2, 0, "unknown length 0"},
+		{"odd length cut off", append(be(uint16(2)), append(good[2:], be(uint16(9))...)...), ErrPacketOverrun, 12, 1, "packet 2 of 9 bytes overruns the message"},
 		{"trailing bytes", append(message(ltpPacket, quotePacket), 1, 2, 3), ErrTrailingBytes, 58, 2, "at byte 58: 3 trailing bytes after the last packet"},
 	}
 	for _, c := range cases {
@@ -179,6 +178,109 @@ func TestDecodeErrors(t *testing.T) {
 				t.Fatalf("message %q lacks %q", msg, c.text)
 			}
 		})
+	}
+}
+
+// A packet of a length Kite does not send is skipped by its length prefix
+// and the rest of the message decodes, as in pykiteconnect and
+// kiteconnectjs: [ltp, a 12-byte packet, ltp] gives 2 ticks.
+func TestDecodeSkipsUnknownLength(t *testing.T) {
+	ltp2 := be(infy, int32(157375))
+	twelve := be(infy, int32(1), int32(2))
+	msg := message(ltpPacket, twelve, ltp2)
+	got, err := Decode(msg)
+	want := []Tick{ltpTick, {Mode: ModeLTP, InstrumentToken: infy, LastPrice: 157375}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+	var de *DecodeError
+	// The 12-byte packet's length field follows the count (2) and the
+	// first packet (2+8): byte 12.
+	if !errors.As(err, &de) || de.Reason != ErrUnknownLength || de.Offset != 12 || de.Packet != 1 || de.Length != 12 || !Skipped(err) {
+		t.Fatalf("err = %v (%+v), want the 12-byte packet 2 skipped at byte 12", err, de)
+	}
+	if s := err.Error(); s != "skipped packet 2 at byte 12: unknown length 12 (Kite sends 8, 28, 32, 44 or 184)" {
+		t.Fatalf("message %q", s)
+	}
+	it := NewIter(msg)
+	var tk Tick
+	n := 0
+	for it.Next(&tk) {
+		n++
+	}
+	if n != 2 || it.Err() != nil || it.Skipped() != 1 || it.Packets() != 3 || it.Offset() != len(msg) {
+		t.Fatalf("ticks %d, err %v, skipped %d, packets %d, offset %d", n, it.Err(), it.Skipped(), it.Packets(), it.Offset())
+	}
+
+	// A zero-length packet is skipped too; so are several, counted.
+	it = NewIter(message(nil, ltpPacket, []byte{1, 2, 3}))
+	n = 0
+	for it.Next(&tk) {
+		n++
+	}
+	if n != 1 || tk != ltpTick || it.Err() != nil || it.Skipped() != 2 {
+		t.Fatalf("ticks %d (%+v), err %v, skipped %d; want 1 tick, 2 skipped", n, tk, it.Err(), it.Skipped())
+	}
+	if !errors.Is(it.SkipErr(), ErrUnknownLength) || !strings.Contains(it.SkipErr().Error(), "packet 1 at byte 2: unknown length 0") {
+		t.Fatalf("first skip = %v", it.SkipErr())
+	}
+}
+
+// A packet whose length does not suit its token's segment is skipped
+// rather than decoded into fields it does not hold: a 44-byte (quote)
+// packet for NIFTY 50 (256265 = 0x3E909, segment 9) and a 28-byte (index
+// quote) packet for INFY (408065 = 0x63A01, segment 1).
+func TestDecodeSkipsSegmentMismatch(t *testing.T) {
+	quoteForIndex := append(be(nifty), quotePacket[4:]...)
+	indexForStock := append(be(infy), indexQuotePacket[4:]...)
+	cases := []struct {
+		name string
+		pkt  []byte
+		text string
+	}{
+		{"quote for an index", quoteForIndex, "skipped packet 2 at byte 12: 44 bytes for instrument 256265, an index (segment 9 sends 8, 28 or 32)"},
+		{"index quote for a stock", indexForStock, "skipped packet 2 at byte 12: 28 bytes for instrument 408065, tradable (segment 1 sends 8, 44 or 184)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := Decode(message(ltpPacket, c.pkt, indexFullPacket))
+			if want := []Tick{ltpTick, indexFullTick}; !reflect.DeepEqual(got, want) {
+				t.Fatalf("got %+v, want %+v", got, want)
+			}
+			if !errors.Is(err, ErrSegmentMismatch) || err.Error() != c.text {
+				t.Fatalf("err = %v, want %q", err, c.text)
+			}
+			var tk Tick
+			if err := DecodePacket(c.pkt, &tk); !errors.Is(err, ErrSegmentMismatch) || tk != (Tick{}) {
+				t.Fatalf("DecodePacket = %v, %+v", err, tk)
+			}
+		})
+	}
+	// An LTP packet suits every segment.
+	if got, err := Decode(message(be(nifty, int32(5)))); err != nil || len(got) != 1 || got[0].LastPrice != 5 {
+		t.Fatalf("index LTP: %+v, %v", got, err)
+	}
+}
+
+// A framing fault after a skipped packet still ends the message; both are
+// reported.
+func TestDecodeSkipThenFramingFault(t *testing.T) {
+	// count 3; a 3-byte packet; an LTP packet; a 44-byte packet cut off.
+	msg := append(be(uint16(3), uint16(3)), 1, 2, 3)
+	msg = append(msg, be(uint16(8))...)
+	msg = append(msg, ltpPacket...)
+	msg = append(msg, be(uint16(44), infy)...)
+	it := NewIter(msg)
+	var tk Tick
+	n := 0
+	for it.Next(&tk) {
+		n++
+	}
+	if n != 1 || !errors.Is(it.Err(), ErrPacketOverrun) || it.Skipped() != 1 {
+		t.Fatalf("ticks %d, err %v, skipped %d", n, it.Err(), it.Skipped())
+	}
+	if _, err := Decode(msg); !errors.Is(err, ErrPacketOverrun) {
+		t.Fatalf("Decode err = %v, want the framing fault first", err)
 	}
 }
 
@@ -206,7 +308,7 @@ func TestDecodePacket(t *testing.T) {
 	if err := DecodePacket(ltpPacket, &tk); err != nil || tk != ltpTick {
 		t.Fatalf("got %+v, %v", tk, err)
 	}
-	if err := DecodePacket(make([]byte, 10), &tk); !errors.Is(err, ErrUnknownLength) {
+	if err := DecodePacket(make([]byte, 10), &tk); !errors.Is(err, ErrUnknownLength) || tk != ltpTick {
 		t.Fatalf("err = %v", err)
 	}
 }

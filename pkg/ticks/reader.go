@@ -6,9 +6,10 @@ import (
 	"io"
 )
 
-// MaxMessageLen is the longest well-formed message: 65535 full packets.
-// A Reader's buffer never grows past it, so its memory is bounded whatever
-// the input.
+// MaxMessageLen is the longest message a Reader accepts: 65535 full
+// packets. Its buffer never grows past it, so its memory is bounded
+// whatever the input (packets of unknown lengths, which it passes through
+// for the Iter to skip, could otherwise make a message of 4 GB).
 const MaxMessageLen = 2 + MaxPackets*(2+LenFull)
 
 // Reader splits a raw capture — Kite binary messages back to back, as
@@ -39,12 +40,14 @@ func NewReader(r io.Reader) *Reader {
 // Next returns the next message and its byte offset in the stream. The
 // message aliases the Reader's buffer and is valid until the next call.
 //
-// At the end of the stream it returns io.EOF. On a malformed or truncated
-// message it returns a *DecodeError whose Offset counts from the start of
-// the stream, together with the message's bytes up to the fault — a prefix
-// whose complete packets can still be decoded with an Iter (which will then
-// report the cut itself; prefer the Reader's error, it has the stream
-// offset). After a malformed message every call returns the same error,
+// A message is returned whole as long as its framing holds, even if some
+// of its packets have lengths Kite does not send: an Iter skips and
+// reports those. At the end of the stream it returns io.EOF. On a
+// truncated message (or one longer than MaxMessageLen) it returns a
+// *DecodeError whose Offset counts from the start of the stream, together
+// with the message's bytes up to the fault — a prefix whose complete
+// packets can still be decoded with an Iter (which will then report the cut
+// itself; prefer the Reader's error, it has the stream offset). After a malformed message every call returns the same error,
 // since nothing after it can be trusted to be a message boundary. Errors
 // from the underlying reader are returned as they are.
 func (r *Reader) Next() (msg []byte, offset int, err error) {
@@ -66,9 +69,11 @@ func (r *Reader) Next() (msg []byte, offset int, err error) {
 		if r.end-r.start < pos+2 {
 			return r.fail(pos, &DecodeError{Offset: r.off + pos, Reason: ErrTruncatedHeader, Packet: i})
 		}
+		// Any length is framing the Reader can follow: a packet Kite does
+		// not send is the Iter's to skip and report.
 		n := int(binary.BigEndian.Uint16(r.buf[r.start+pos:]))
-		if !ValidLength(n) {
-			return r.fail(pos, &DecodeError{Offset: r.off + pos, Reason: ErrUnknownLength, Packet: i, Length: n})
+		if pos+2+n > MaxMessageLen {
+			return r.fail(pos, &DecodeError{Offset: r.off + pos, Reason: ErrMessageTooLong, Packet: i, Length: n})
 		}
 		r.fill(pos + 2 + n)
 		if r.end-r.start < pos+2+n {

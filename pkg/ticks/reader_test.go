@@ -84,17 +84,12 @@ func TestReaderMalformed(t *testing.T) {
 		packets int // complete packets in that prefix
 	}{
 		{"lone byte at the end", []byte{0}, ErrTruncatedHeader, 58, 1, 0},
-		{"unknown length", append(be(uint16(3)), append(message(ltpPacket)[2:], be(uint16(50))...)...), ErrUnknownLength, 58 + 12, 12, 1},
 		{"cut off in a packet", append(be(uint16(2)), append(message(ltpPacket)[2:], be(uint16(184), infy)...)...), ErrPacketOverrun, 58 + 12, 12, 1},
 		{"cut off in a length", append(be(uint16(2)), append(message(ltpPacket)[2:], 0)...), ErrTruncatedHeader, 58 + 12, 12, 1},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			// Bytes after a malformed message are never read as messages.
-			stream := append(append(bytes.Clone(good), c.bad...), message(ltpPacket)...)
-			if c.reason != ErrUnknownLength {
-				stream = append(bytes.Clone(good), c.bad...)
-			}
+			stream := append(bytes.Clone(good), c.bad...)
 			r := NewReader(iotest.OneByteReader(bytes.NewReader(stream)))
 			if msg, off, err := r.Next(); err != nil || off != 0 || !bytes.Equal(msg, good) {
 				t.Fatalf("first message: %x at %d, %v", msg, off, err)
@@ -115,6 +110,46 @@ func TestReaderMalformed(t *testing.T) {
 				t.Fatalf("after a fault Next returned %v, want the same error", again)
 			}
 		})
+	}
+}
+
+// A packet of a length Kite does not send is framing the Reader can still
+// follow: the message is returned whole (the Iter skips the packet) and the
+// messages after it are read.
+func TestReaderPassesUnknownLengths(t *testing.T) {
+	odd := message(ltpPacket, make([]byte, 50), ltpPacket) // 2+10+52+10 = 74 bytes
+	stream := append(append(message(quotePacket), odd...), message(ltpPacket)...)
+	msgs, offs, err := readAll(NewReader(iotest.OneByteReader(bytes.NewReader(stream))))
+	if err != io.EOF || len(msgs) != 3 || !bytes.Equal(msgs[1], odd) || offs[1] != 48 || offs[2] != 48+74 {
+		t.Fatalf("err=%v n=%d offs=%v", err, len(msgs), offs)
+	}
+	got, derr := Decode(msgs[1])
+	if len(got) != 2 || !errors.Is(derr, ErrUnknownLength) {
+		t.Fatalf("middle message: %+v, %v", got, derr)
+	}
+}
+
+// A message longer than MaxMessageLen is refused before the buffer grows
+// past it: 65535 packets of 65535 bytes would be 4 GB.
+func TestReaderRefusesHugeMessage(t *testing.T) {
+	pkt := make([]byte, 65535)
+	var stream []byte
+	stream = append(stream, be(uint16(65535))...)
+	for len(stream) < MaxMessageLen+2*65537 {
+		stream = append(stream, be(uint16(65535))...)
+		stream = append(stream, pkt...)
+	}
+	r := NewReader(bytes.NewReader(stream))
+	_, _, err := r.Next()
+	var de *DecodeError
+	// MaxMessageLen = 2 + 65535·186 = 12,189,512. Packet k (0-based) starts
+	// at 2 + k·65537 and ends at 2 + (k+1)·65537, past the limit first for
+	// k + 1 = 186 (186·65537 = 12,189,882 > 12,189,510): packet 186.
+	if !errors.As(err, &de) || de.Reason != ErrMessageTooLong || de.Packet != 185 || de.Offset != 2+185*65537 {
+		t.Fatalf("err = %v (%+v)", err, de)
+	}
+	if len(r.buf) > MaxMessageLen {
+		t.Fatalf("buffer grew to %d bytes", len(r.buf))
 	}
 }
 
