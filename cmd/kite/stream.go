@@ -128,8 +128,11 @@ unreachable exits 6 after --reconnect-attempts.
 
 Output is flushed after each message from Kite, never per tick. When stdout is
 slower than the market, --on-slow block (the default) pauses reading so nothing
-is lost, and --on-slow drop keeps a queue of 64 messages, drops the oldest and
-reports how many on stderr.
+is lost, and --on-slow drop keeps a queue of 64 messages and, when it is full,
+drops the oldest tick message: order updates and connection events are never
+dropped. Drops are counted on stderr (and, with --events, a record
+{"type":"event","event":"dropped","messages":N,"ticks":M} marks each gap);
+what is queued when the stream ends is written out, except after Ctrl-C.
 
 --raw writes Kite's binary messages back to back (heartbeats dropped), the
 format kite ticks decode reads; it refuses a terminal. Raw messages are Kite's
@@ -162,7 +165,7 @@ updates are printed as Kite sends them ({"type":"order","data":{...}}).`,
 	fl.DurationVar(&opts.Duration, "duration", 0, "stop after this long, such as 30s or 2h (exit 0)")
 	fl.StringVar(&opts.Until, "until", "", "stop at this time of day in IST, HH:MM (exit 0)")
 	fl.BoolVar(&opts.Snapshot, "snapshot", false, "first print one REST quote per instrument, so even an illiquid one has a value")
-	fl.StringVar(&opts.OnSlow, "on-slow", "block", "when stdout is slower than the market: block (lose nothing) or drop (oldest first)")
+	fl.StringVar(&opts.OnSlow, "on-slow", "block", "when stdout is slower than the market: block (lose nothing) or drop (oldest ticks first; never order updates or events)")
 	fl.BoolVar(&opts.RecvTime, "recv-time", false, "add \"recv_time\", the local receive time in Unix nanoseconds")
 	opts.Conn.register(cmd)
 	return cmd
@@ -284,14 +287,14 @@ func runStream(ctx context.Context, f *Factory, opts *streamOptions) error {
 	}
 	err = t.Run(runCtx)
 	if q != nil {
-		// Whatever is still queued is stale by now: a stream that ends (a
-		// deadline, Ctrl-C) ends on time rather than after a slow reader
-		// has caught up.
-		q.close(true)
+		// A stream that ends as asked (--duration, --until) or because the
+		// ticker gave up writes out what is queued: it was received, and
+		// may hold order updates. Ctrl-C ends at once, counting what it
+		// left. (--count and a closed stdout have stopped the writer
+		// already.)
+		q.close(ctx.Err() != nil)
 		<-drained
-		if d, dt := q.drops(); d > 0 {
-			fmt.Fprintf(f.IO.ErrOut, "kite: stdout was too slow: dropped %d messages (%d ticks)\n", d, dt)
-		}
+		q.summary(f.IO.ErrOut)
 	}
 	w.skipReport()
 	return streamEnd(ctx, out, err)
@@ -640,6 +643,28 @@ func (w *tickWriter) Text(conn int, msg []byte) error {
 	if err := json.Compact(&w.textBuf, msg); err != nil {
 		w.logger.Warn("ignoring a ticker text message that is not JSON", "conn", conn)
 		return nil
+	}
+	return w.record(w.textBuf.Bytes())
+}
+
+// dropped writes, with --events, the record of a gap --on-slow drop left:
+// {"type":"event","event":"dropped","time":…,"messages":3,"ticks":300}.
+func (w *tickWriter) dropped(c dropCounts) error {
+	if !w.events {
+		return nil
+	}
+	rec := struct {
+		Type     string `json:"type"`
+		Event    string `json:"event"`
+		Time     string `json:"time"`
+		Messages uint64 `json:"messages"`
+		Ticks    uint64 `json:"ticks"`
+	}{"event", "dropped", time.Now().In(kite.IST).Format(time.RFC3339), c.messages, c.ticks}
+	w.textBuf.Reset()
+	enc := json.NewEncoder(&w.textBuf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(rec); err != nil {
+		return err
 	}
 	return w.record(w.textBuf.Bytes())
 }

@@ -616,8 +616,80 @@ func TestStreamOnSlowDrop(t *testing.T) {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
 	}
 	parseLines(t, strings.Join(lines, ""))
-	if !regexp.MustCompile(`dropped [1-9]\d* messages \([1-9]\d* ticks\)`).MatchString(stderr.String()) {
+	if !regexp.MustCompile(`dropped [1-9]\d* tick messages \([1-9]\d* ticks\)`).MatchString(stderr.String()) {
 		t.Fatalf("no drop count on stderr after %d lines:\n%s", len(lines), stderr)
+	}
+}
+
+// --on-slow drop never drops an order update or a connection event, and a
+// stream that ends as asked (--duration) writes out what is still queued:
+// here stdout is not read at all from the first line until after the
+// stream's end, while an order fills and a flood of full-mode ticks
+// overflows the queue many times. The gaps are marked by "dropped" records
+// whose sum is the count on stderr.
+func TestStreamOnSlowDropKeepsOrderUpdates(t *testing.T) {
+	srv, env := startTestSandbox(t, sandbox.Options{TickInterval: time.Millisecond})
+	var list strings.Builder
+	for _, in := range sandboxInstruments(t, srv) {
+		fmt.Fprintln(&list, in.InstrumentToken)
+	}
+	file := filepath.Join(t.TempDir(), "all.txt")
+	if err := os.WriteFile(file, []byte(list.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd, out, _, stderr := startStream(t, env, "--file", file, "--mode", "full", "--on-slow", "drop", "--orders", "--events", "--duration", "3s")
+	if _, err := out.ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	// Stalled from here: the pipe fills, then the queue.
+	time.Sleep(time.Second)
+	c := &kite.Client{BaseURL: srv.URL(), Credentials: kite.Credentials{Kind: kite.Connect, APIKey: sandbox.APIKey, AccessToken: env["KITE_ACCESS_TOKEN"]}, HTTPClient: http.DefaultClient}
+	id, err := c.PlaceOrder(context.Background(), "regular", kite.OrderParams{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Quantity: 1, Product: "CNC", OrderType: "MARKET"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * time.Second) // past --duration: the stream waits to write what it queued
+	rest, err := io.ReadAll(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := waitExit(t, cmd, 30*time.Second); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	var orders, gaps int
+	var droppedMsgs uint64
+	for _, line := range strings.Split(strings.TrimSuffix(string(rest), "\n"), "\n") {
+		var rec struct {
+			Type     string `json:"type"`
+			Event    string `json:"event"`
+			Messages uint64 `json:"messages"`
+			Data     struct {
+				OrderID string `json:"order_id"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("bad line %q: %v", line, err)
+		}
+		switch {
+		case rec.Type == "order" && rec.Data.OrderID == id:
+			orders++
+		case rec.Event == "dropped":
+			gaps++
+			droppedMsgs += rec.Messages
+		}
+	}
+	if orders == 0 {
+		t.Fatalf("no order update for %s after the stall; stderr:\n%s", id, stderr)
+	}
+	m := regexp.MustCompile(`kite: stdout was too slow: dropped ([1-9]\d*) tick messages \([1-9]\d* ticks\)\n`).FindStringSubmatch(stderr.String())
+	if m == nil || gaps == 0 {
+		t.Fatalf("no drops reported (%d gap records); stderr:\n%s", gaps, stderr)
+	}
+	if m[1] != fmt.Sprint(droppedMsgs) {
+		t.Fatalf("stderr says %s tick messages dropped, the records %d", m[1], droppedMsgs)
+	}
+	if strings.Contains(stderr.String(), "text message") || strings.Contains(stderr.String(), "connection event") {
+		t.Fatalf("an order update or event was dropped; stderr:\n%s", stderr)
 	}
 }
 
