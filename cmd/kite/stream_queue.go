@@ -21,16 +21,16 @@ import (
 type dropQueue struct {
 	w *tickWriter
 
-	mu         sync.Mutex
-	ready      *sync.Cond
-	slots      []queued
-	head, n    int
-	closed     bool
-	discard    bool  // close without writing what is left (Ctrl-C)
-	err        error // the writer's error: the producer returns it
-	dropped    dropCounts
-	recorded   dropCounts // the part of dropped already told in a record
-	unwritten  dropCounts // left in the queue by an interrupted stream
+	mu        sync.Mutex
+	ready     *sync.Cond
+	slots     []queued
+	head, n   int
+	closed    bool
+	discard   bool  // close without writing what is left (Ctrl-C)
+	err       error // the writer's error: the producer returns it
+	dropped   dropCounts
+	recorded  dropCounts // the part of dropped already told in a record
+	unwritten dropCounts // left in the queue by an interrupted stream
 }
 
 type queued struct {
