@@ -61,6 +61,7 @@ func (f *Factory) Client(ctx context.Context) (*kite.Client, error) {
 		Retry:       policy,
 		Limits:      f.rateLimiter(limits, base, creds),
 		Logger:      f.Logger,
+		OnRetry:     restRetryNotice(f.IO.ErrOut, f.Logger),
 	}
 	return f.restClient, nil
 }

@@ -91,7 +91,7 @@ func TestE2EServerErrorsRetried(t *testing.T) {
 func TestE2ERateLimitedExit7(t *testing.T) {
 	_, env := startTestSandbox(t, sandbox.Options{Faults: sandbox.Faults{RateLimit: true}})
 	r := runKite(t, kiteRun{Env: mdEnv(mdFast(env), "KITE_RETRY_ATTEMPTS", "2")}, "instruments", "--log-level", "info")
-	mdExpect(t, r, 7, "rate limited by "+env["KITE_BASE_URL"], "(after 2 attempts)", "wait=1s")
+	mdExpect(t, r, 7, "rate limited by "+env["KITE_BASE_URL"], "(after 2 attempts)", "retrying in 1s (attempt 2 of 2)")
 }
 
 func TestE2EDebugTraceRedacted(t *testing.T) {

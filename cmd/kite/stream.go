@@ -46,18 +46,29 @@ type tickerFlags struct {
 	ReconnectBase     time.Duration
 	ReconnectMax      time.Duration
 	ReconnectAttempts int
+
+	watchdogSet func() bool // whether --watchdog was given (it wins over KITE_WATCHDOG)
 }
 
 func (tf *tickerFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.DurationVar(&tf.Watchdog, "watchdog", kite.DefaultWatchdog, "reconnect when nothing (not even a heartbeat) arrives for this long")
+	fl.DurationVar(&tf.Watchdog, "watchdog", kite.DefaultWatchdog, "reconnect when nothing (not even a heartbeat) arrives for this long (env KITE_WATCHDOG)")
+	tf.watchdogSet = func() bool { return fl.Changed("watchdog") }
 	fl.DurationVar(&tf.ReconnectBase, "reconnect-base", 0, "first reconnect backoff (env KITE_RECONNECT_BASE; default 2s)")
 	fl.DurationVar(&tf.ReconnectMax, "reconnect-max", 0, "longest reconnect backoff (env KITE_RECONNECT_MAX; default 60s)")
 	fl.IntVar(&tf.ReconnectAttempts, "reconnect-attempts", 0, "connection attempts before giving up with exit 6 (env KITE_RECONNECT_ATTEMPTS; default 50)")
 }
 
-// policy is the reconnect policy: defaults, then KITE_RECONNECT_*, then flags.
+// policy is the reconnect policy: defaults, then KITE_RECONNECT_*, then
+// flags. It settles the watchdog the same way (KITE_WATCHDOG, --watchdog).
 func (tf *tickerFlags) policy(getenv func(string) string) (retry.Policy, error) {
+	if v := getenv("KITE_WATCHDOG"); v != "" && (tf.watchdogSet == nil || !tf.watchdogSet()) {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return retry.Policy{}, exitcode.Usagef("KITE_WATCHDOG=%q is not a positive duration such as 30s", v)
+		}
+		tf.Watchdog = d
+	}
 	p, err := retry.Reconnect().FromEnv("KITE_RECONNECT", getenv)
 	if err != nil {
 		return p, exitcode.Usagef("%v", err)
@@ -123,8 +134,12 @@ stdin); up to 9000, spread over up to three connections as Kite allows.
 
 The connection heals itself: on a drop, a close or a silent connection (no data
 or heartbeat for --watchdog) it reconnects with backoff and resubscribes, modes
-included. An expired session exits 3 (run kite login); a server that stays
-unreachable exits 6 after --reconnect-attempts.
+included. Each reconnect is one line on stderr: why the connection was
+dropped, the wait and the attempt ("kite: ticker connection 1: watchdog: no
+data or heartbeat for 5s; reconnecting in 1.4s (attempt 2 of 50)"); after three
+watchdog drops in a row it says how to raise --watchdog. --log-level error
+silences these lines. An expired session exits 3 (run kite login); a server
+that stays unreachable exits 6 after --reconnect-attempts.
 
 Output is flushed after each message from Kite, never per tick. When stdout is
 slower than the market, --on-slow block (the default) pauses reading so nothing
@@ -269,7 +284,9 @@ func runStream(ctx context.Context, f *Factory, opts *streamOptions) error {
 		q = newDropQueue(w, dropQueueLen)
 		handler = q
 	}
-	tickerOpts.Handler = handler
+	// Before the queue: a reconnect is told on stderr when it happens,
+	// however far behind stdout is.
+	tickerOpts.Handler = newConnNotices(handler, f.IO.ErrOut, f.Logger, tickerOpts.Watchdog)
 	t, err := kite.NewTicker(tickerOpts)
 	if err != nil {
 		return err

@@ -105,8 +105,24 @@ type Client struct {
 	// Limits paces requests per endpoint class; nil means no client-side
 	// limit.
 	Limits *RateLimiter
-	// Logger hears about retries (info level); nil discards.
+	// OnRetry, if not nil, is told about each failed attempt before the
+	// wait, for the caller to show its user; the Logger then stays quiet
+	// about retries. It runs on the request's goroutine.
+	OnRetry func(RetryNotice)
+	// Logger hears about retries (info level) unless OnRetry is set; nil
+	// discards.
 	Logger *slog.Logger
+}
+
+// RetryNotice is one failed attempt of a request that will be tried again.
+// Nothing in it holds a secret: Path has no query, and Err is the
+// server's message or the network's.
+type RetryNotice struct {
+	Method, Path string
+	Attempt      int           // the attempt that failed, from 1
+	Attempts     int           // the most the policy allows
+	Wait         time.Duration // until the next attempt
+	Err          error
 }
 
 // envelope is Kite's response wrapper.
@@ -148,7 +164,9 @@ func (c *Client) DoRaw(ctx context.Context, method, path string, params url.Valu
 		}
 		return retry.Fatal(err)
 	}, func(attempt int, err error, wait time.Duration) {
-		if c.Logger != nil {
+		if c.OnRetry != nil {
+			c.OnRetry(RetryNotice{Method: method, Path: path, Attempt: attempt, Attempts: max(c.Retry.Attempts, 1), Wait: wait, Err: err})
+		} else if c.Logger != nil {
 			c.Logger.Info("retrying", "method", method, "path", path, "attempt", attempt, "wait", wait.Round(time.Millisecond), "err", err.Error())
 		}
 	})

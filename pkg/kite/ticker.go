@@ -77,12 +77,15 @@ const (
 
 // TickerEvent is a change in one connection's state.
 type TickerEvent struct {
-	Kind    EventKind
-	Conn    int           // 1-based connection number
-	Attempt int           // reconnecting: the attempt about to be made (2 = first retry)
-	Wait    time.Duration // reconnecting: the backoff before it
-	Err     error         // disconnected, reconnecting: why (secrets redacted)
-	Tokens  int           // connected: instruments subscribed on this connection
+	Kind     EventKind
+	Conn     int           // 1-based connection number
+	Attempt  int           // reconnecting: the attempt about to be made (2 = first retry)
+	Attempts int           // reconnecting: the most attempts the policy allows
+	Wait     time.Duration // reconnecting: the backoff before it
+	// Err is why (disconnected, reconnecting), secrets redacted:
+	// errors.Is(Err, ErrWatchdog) for a connection the watchdog closed.
+	Err    error
+	Tokens int // connected: instruments subscribed on this connection
 }
 
 // TickerOptions configure a Ticker.
@@ -527,9 +530,11 @@ func (s *shard) run(ctx context.Context) error {
 			return exitcode.With(exitcode.Network, fmt.Errorf("ticker connection %d: %w", s.id, &retry.ExhaustedError{Attempts: failures, Err: err}))
 		}
 		wait := p.Backoff(failures - 1)
-		s.t.opts.Logger.Warn("ticker connection lost; reconnecting", "conn", s.id, "error", err, "attempt", failures+1, "wait", wait)
+		// The handler's EventReconnecting is where a user hears of this
+		// (kite stream prints it); the library only traces it.
+		s.t.opts.Logger.Debug("ticker connection lost; reconnecting", "conn", s.id, "error", err, "attempt", failures+1, "wait", wait)
 		if derr := s.t.deliver(func(h TickerHandler) error {
-			return h.Event(TickerEvent{Kind: EventReconnecting, Conn: s.id, Attempt: failures + 1, Wait: wait, Err: err})
+			return h.Event(TickerEvent{Kind: EventReconnecting, Conn: s.id, Attempt: failures + 1, Attempts: attempts, Wait: wait, Err: err})
 		}); derr != nil {
 			return derr
 		}
@@ -545,8 +550,9 @@ type fatalTickerError struct{ err error }
 
 func (e *fatalTickerError) Error() string { return e.err.Error() }
 
-// errWatchdog is why a silent connection was closed.
-var errWatchdog = errors.New("no message or heartbeat within the watchdog interval")
+// ErrWatchdog is why a silent connection was closed: nothing, not even a
+// heartbeat, arrived within TickerOptions.Watchdog.
+var ErrWatchdog = errors.New("watchdog: no data or heartbeat")
 
 // session is one connection's life. healthy reports whether it delivered
 // at least one message.
@@ -689,7 +695,7 @@ func (s *shard) read(conn *websocket.Conn) (websocket.MessageType, []byte, error
 func (s *shard) readError(ctx context.Context, err error, watchdog *atomic.Bool) error {
 	switch {
 	case watchdog.Load():
-		return fmt.Errorf("ticker connection %d: %w (%v)", s.id, errWatchdog, s.t.opts.Watchdog)
+		return fmt.Errorf("ticker connection %d: %w for %v", s.id, ErrWatchdog, s.t.opts.Watchdog)
 	case ctx.Err() != nil:
 		return context.Cause(ctx)
 	}
@@ -699,9 +705,14 @@ func (s *shard) readError(ctx context.Context, err error, watchdog *atomic.Bool)
 		if strings.Contains(ce.Reason, TokenException) {
 			return &fatalTickerError{&Error{Status: http.StatusForbidden, ErrorType: TokenException, Message: loginHint("the ticker closed the session: " + ce.Reason)}}
 		}
-		return fmt.Errorf("ticker connection %d closed by server: %s %q", s.id, st, ce.Reason)
+		return fmt.Errorf("ticker connection %d closed by the server: %s %q", s.id, st, ce.Reason)
 	}
-	return fmt.Errorf("ticker connection %d: %s", s.id, s.t.scrub(err.Error()))
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		// coder/websocket says "failed to get reader: failed to read frame
+		// header: EOF": the same fact in its own words.
+		return fmt.Errorf("ticker connection %d: cut without a close frame (server gone or network dropped)", s.id)
+	}
+	return fmt.Errorf("ticker connection %d: read error: %s", s.id, s.t.scrub(err.Error()))
 }
 
 // dial opens the WebSocket. Errors never carry the URL's secrets. A 4xx
