@@ -105,6 +105,8 @@ func FuzzRawMessage(f *testing.F) {
 	f.Add([]byte{0, 1, 0, 184, 0, 0, 1, 1}, 0)
 	f.Add([]byte{0, 2, 0, 8, 0, 0, 1, 1, 0, 0, 0, 5, 0, 9}, 0)
 	f.Add([]byte{0}, 3)
+	// A 12-byte packet between two LTPs: skipped, and kept in a cut message.
+	f.Add([]byte{0, 3, 0, 8, 0, 6, 0x3A, 1, 0, 0, 0, 5, 0, 12, 0, 6, 0x3A, 1, 0, 0, 0, 1, 0, 0, 0, 2, 0, 8, 0, 6, 0x3A, 1, 0, 0, 0, 6}, 2)
 	f.Fuzz(func(t *testing.T, msg []byte, limit int) {
 		if limit < 0 || limit > 1000 {
 			return
