@@ -18,8 +18,11 @@ import (
 // --log-level error. The libraries only report (kite.Client.OnRetry,
 // kite.TickerEvent); the wording is the CLI's.
 
-// warnEnabled reports whether warnings are shown at the chosen --log-level.
-func warnEnabled(l *slog.Logger) bool { return l.Enabled(context.Background(), slog.LevelWarn) }
+// warnEnabled reports whether warnings are shown at the chosen --log-level
+// (warn, the default, when there is no logger).
+func warnEnabled(l *slog.Logger) bool {
+	return l == nil || l.Enabled(context.Background(), slog.LevelWarn)
+}
 
 // restRetryNotice is kite.Client.OnRetry for the CLI:
 //

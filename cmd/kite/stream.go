@@ -310,7 +310,16 @@ func runStream(ctx context.Context, f *Factory, opts *streamOptions) error {
 		// left. (--count and a closed stdout have stopped the writer
 		// already.)
 		q.close(ctx.Err() != nil)
-		<-drained
+		select {
+		case <-drained:
+		case <-ctx.Done():
+			// Ctrl-C while a stuck reader holds the last writes: leave
+			// them. The writer may be blocked in a write for good, so
+			// stdout is not touched again (no flush).
+			q.close(true)
+			q.summary(f.IO.ErrOut)
+			return context.Canceled
+		}
 		q.summary(f.IO.ErrOut)
 	}
 	w.skipReport()
@@ -677,6 +686,11 @@ func (w *tickWriter) dropped(c dropCounts) error {
 		Messages uint64 `json:"messages"`
 		Ticks    uint64 `json:"ticks"`
 	}{"event", "dropped", time.Now().In(kite.IST).Format(time.RFC3339), c.messages, c.ticks}
+	return w.eventRecord(rec)
+}
+
+// eventRecord writes rec, a struct of an event record, as one JSON line.
+func (w *tickWriter) eventRecord(rec any) error {
 	w.textBuf.Reset()
 	enc := json.NewEncoder(&w.textBuf)
 	enc.SetEscapeHTML(false)
@@ -707,11 +721,5 @@ func (w *tickWriter) Event(ev kite.TickerEvent) error {
 	if ev.Err != nil {
 		rec.Error = ev.Err.Error()
 	}
-	w.textBuf.Reset()
-	enc := json.NewEncoder(&w.textBuf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(rec); err != nil {
-		return err
-	}
-	return w.record(w.textBuf.Bytes())
+	return w.eventRecord(rec)
 }

@@ -90,29 +90,16 @@ func TestDropQueueKeepsOrdersAndEvents(t *testing.T) {
 	q.drain(func(err error) { t.Fatalf("drain stopped: %v", err) })
 	w.out.Flush()
 	var got []string
-	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
-		var rec struct {
-			Type       string `json:"type"`
-			Event      string `json:"event"`
-			Connection int    `json:"connection"`
-			Messages   int    `json:"messages"`
-			Ticks      int    `json:"ticks"`
-			Data       struct {
-				OrderID string `json:"order_id"`
-			} `json:"data"`
-		}
-		if err := json.Unmarshal([]byte(line), &rec); err != nil {
-			t.Fatalf("bad line %q: %v", line, err)
-		}
+	for _, rec := range parseLines(t, out.String()) {
 		switch {
 		case rec.Type == "order":
-			got = append(got, rec.Data.OrderID)
+			got = append(got, rec.orderID())
 		case rec.Event == "dropped":
 			got = append(got, fmt.Sprintf("dropped %d/%d", rec.Messages, rec.Ticks))
 		case rec.Event == "connected":
 			got = append(got, fmt.Sprintf("e%d", rec.Connection))
 		default:
-			got = append(got, line)
+			got = append(got, fmt.Sprintf("%+v", rec))
 		}
 	}
 	if s := strings.Join(got, " "); s != "dropped 5/5 o1 e1 o2 e2 o3" {

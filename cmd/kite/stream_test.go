@@ -77,6 +77,19 @@ type record struct {
 	RecvTime        int64           `json:"recv_time"`
 	Depth           json.RawMessage `json:"depth"`
 	Data            json.RawMessage `json:"data"`
+	Messages        uint64          `json:"messages"` // "dropped" events
+	Ticks           uint64          `json:"ticks"`
+}
+
+// orderID is the order_id of an order update record, or "".
+func (r record) orderID() string {
+	var d struct {
+		OrderID string `json:"order_id"`
+	}
+	if r.Type != "order" || json.Unmarshal(r.Data, &d) != nil {
+		return ""
+	}
+	return d.OrderID
 }
 
 // parseLines parses every line of out strictly: a partial or doubled line
@@ -588,10 +601,9 @@ func TestStreamShardsOverConnections(t *testing.T) {
 	}
 }
 
-// --on-slow drop: a reader slower than the market loses whole messages,
-// oldest first, never half a line, and is told how many on stderr.
-func TestStreamOnSlowDrop(t *testing.T) {
-	srv, env := startTestSandbox(t, sandbox.Options{TickInterval: time.Millisecond})
+// allInstrumentsFile is a --file of every instrument the sandbox lists.
+func allInstrumentsFile(t *testing.T, srv *sandbox.Server) string {
+	t.Helper()
 	var list strings.Builder
 	for _, in := range sandboxInstruments(t, srv) {
 		fmt.Fprintln(&list, in.InstrumentToken)
@@ -600,6 +612,14 @@ func TestStreamOnSlowDrop(t *testing.T) {
 	if err := os.WriteFile(file, []byte(list.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return file
+}
+
+// --on-slow drop: a reader slower than the market loses whole messages,
+// oldest first, never half a line, and is told how many on stderr.
+func TestStreamOnSlowDrop(t *testing.T) {
+	srv, env := startTestSandbox(t, sandbox.Options{TickInterval: time.Millisecond})
+	file := allInstrumentsFile(t, srv)
 	cmd, out, _, stderr := startStream(t, env, "--file", file, "--mode", "full", "--on-slow", "drop", "--duration", "2s")
 	var lines []string
 	for {
@@ -629,14 +649,7 @@ func TestStreamOnSlowDrop(t *testing.T) {
 // whose sum is the count on stderr.
 func TestStreamOnSlowDropKeepsOrderUpdates(t *testing.T) {
 	srv, env := startTestSandbox(t, sandbox.Options{TickInterval: time.Millisecond})
-	var list strings.Builder
-	for _, in := range sandboxInstruments(t, srv) {
-		fmt.Fprintln(&list, in.InstrumentToken)
-	}
-	file := filepath.Join(t.TempDir(), "all.txt")
-	if err := os.WriteFile(file, []byte(list.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	file := allInstrumentsFile(t, srv)
 	cmd, out, _, stderr := startStream(t, env, "--file", file, "--mode", "full", "--on-slow", "drop", "--orders", "--events", "--duration", "3s")
 	if _, err := out.ReadString('\n'); err != nil {
 		t.Fatal(err)
@@ -658,20 +671,9 @@ func TestStreamOnSlowDropKeepsOrderUpdates(t *testing.T) {
 	}
 	var orders, gaps int
 	var droppedMsgs uint64
-	for _, line := range strings.Split(strings.TrimSuffix(string(rest), "\n"), "\n") {
-		var rec struct {
-			Type     string `json:"type"`
-			Event    string `json:"event"`
-			Messages uint64 `json:"messages"`
-			Data     struct {
-				OrderID string `json:"order_id"`
-			} `json:"data"`
-		}
-		if err := json.Unmarshal([]byte(line), &rec); err != nil {
-			t.Fatalf("bad line %q: %v", line, err)
-		}
+	for _, rec := range parseLines(t, string(rest)) {
 		switch {
-		case rec.Type == "order" && rec.Data.OrderID == id:
+		case rec.orderID() == id:
 			orders++
 		case rec.Event == "dropped":
 			gaps++
@@ -690,6 +692,23 @@ func TestStreamOnSlowDropKeepsOrderUpdates(t *testing.T) {
 	}
 	if strings.Contains(stderr.String(), "text message") || strings.Contains(stderr.String(), "connection event") {
 		t.Fatalf("an order update or event was dropped; stderr:\n%s", stderr)
+	}
+}
+
+// A stream that ended (--duration) but waits for a reader that never reads
+// to take what is queued still ends at once on Ctrl-C, exit 130, and says
+// what it left unwritten.
+func TestStreamOnSlowDropCtrlCWhileDraining(t *testing.T) {
+	srv, env := startTestSandbox(t, sandbox.Options{TickInterval: time.Millisecond})
+	file := allInstrumentsFile(t, srv)
+	cmd, _, _, stderr := startStream(t, env, "--file", file, "--mode", "full", "--on-slow", "drop", "--duration", "1s")
+	time.Sleep(2 * time.Second) // past --duration, stdout never read: the stream waits
+	cmd.Process.Signal(syscall.SIGINT)
+	if code := waitExit(t, cmd, 10*time.Second); code != 130 {
+		t.Fatalf("exit %d, want 130; stderr:\n%s", code, stderr)
+	}
+	if !regexp.MustCompile(`kite: interrupted with [1-9]\d* tick messages? \(\d+ ticks?\).* still queued for stdout, not written`).MatchString(stderr.String()) {
+		t.Fatalf("stderr does not count what was left:\n%s", stderr)
 	}
 }
 
