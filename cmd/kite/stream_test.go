@@ -657,7 +657,7 @@ func TestStreamOnSlowDropKeepsOrderUpdates(t *testing.T) {
 	// Stalled from here: the pipe fills, then the queue.
 	time.Sleep(time.Second)
 	c := &kite.Client{BaseURL: srv.URL(), Credentials: kite.Credentials{Kind: kite.Connect, APIKey: sandbox.APIKey, AccessToken: env["KITE_ACCESS_TOKEN"]}, HTTPClient: http.DefaultClient}
-	id, err := c.PlaceOrder(context.Background(), "regular", kite.OrderParams{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Quantity: 1, Product: "CNC", OrderType: "MARKET"})
+	id, err := c.PlaceOrder(context.Background(), "regular", kite.OrderParams{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Quantity: 1, Product: "CNC", OrderType: "MARKET", MarketProtection: kite.MarketProtectionAuto})
 	if err != nil {
 		t.Fatal(err)
 	}
