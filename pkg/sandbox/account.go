@@ -21,6 +21,15 @@ func seedHoldings() []paper.SeedHolding {
 	}
 }
 
+// list makes an empty list [] in JSON, never null: Kite answers [] and
+// clients range over it.
+func list[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
 func (s *Server) handleMargins(w http.ResponseWriter, r *http.Request, _ session) {
 	writeData(w, s.world.paper.Margins())
 }
@@ -38,15 +47,17 @@ func (s *Server) handleMarginsSegment(w http.ResponseWriter, r *http.Request, _ 
 }
 
 func (s *Server) handleHoldings(w http.ResponseWriter, r *http.Request, _ session) {
-	writeData(w, s.world.paper.Holdings())
+	writeData(w, list(s.world.paper.Holdings()))
 }
 
 func (s *Server) handlePositions(w http.ResponseWriter, r *http.Request, _ session) {
-	writeData(w, s.world.paper.Positions())
+	p := s.world.paper.Positions()
+	p.Net, p.Day = list(p.Net), list(p.Day)
+	writeData(w, p)
 }
 
 func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, _ session) {
-	writeData(w, s.visibleOrders())
+	writeData(w, list(s.visibleOrders()))
 }
 
 // msgNoOrder is Kite's answer for an order ID it does not know.
@@ -62,7 +73,7 @@ func (s *Server) handleOrderHistory(w http.ResponseWriter, r *http.Request, _ se
 		writeErr(w, err)
 		return
 	}
-	writeData(w, h)
+	writeData(w, list(h))
 }
 
 func (s *Server) handleOrderTrades(w http.ResponseWriter, r *http.Request, _ session) {
@@ -75,11 +86,11 @@ func (s *Server) handleOrderTrades(w http.ResponseWriter, r *http.Request, _ ses
 		writeErr(w, err)
 		return
 	}
-	writeData(w, t)
+	writeData(w, list(t))
 }
 
 func (s *Server) handleTrades(w http.ResponseWriter, r *http.Request, _ session) {
-	writeData(w, s.world.paper.Trades())
+	writeData(w, list(s.world.paper.Trades()))
 }
 
 type orderIDJSON struct {
