@@ -32,6 +32,9 @@ type sandboxOptions struct {
 	DropPlace    bool
 	logLevelSet  bool
 	allowedIPs   []netip.Addr
+
+	// Issue 10: faults and the market clock (sandbox_faults.go, sandbox_clock.go).
+	faults sandboxFaultOptions
 }
 
 func newSandboxCmd(f *Factory) *cobra.Command {
@@ -76,7 +79,12 @@ that long after a ticker connects; --error-rate answers that fraction of
 REST requests with 503/500; --rate-limit answers every REST request 429;
 --book-lag hides each new order from the order book for that long (Kite's
 book can lag a placement); --drop-order-responses places each order and
-then closes the connection unanswered.
+then closes the connection unanswered;
+--session-ttl makes every session expire that long after it is issued
+(requests get 403 TokenException, so kite exits 3; ticker connections
+close), the printed one included; --malformed-every sends each ticker
+connection a malformed binary message (a packet longer than the message)
+that often.
 
 Kite's 2026 order rules are enforced: a MARKET or SL-M order without
 market_protection is refused (InputException, Kite's message), algo_id is
@@ -96,7 +104,15 @@ address seen.`,
   kite sandbox --tick-interval 100ms --seed 42 --drop-every 30s --error-rate 0.1
 
   # Kite as a machine outside your static IPs sees it, and a lagging order book
-  kite sandbox --allowed-ips 127.0.0.2 --book-lag 3s`,
+  kite sandbox --allowed-ips 127.0.0.2 --book-lag 3s
+
+  # Sessions that die after a minute: does your client log in again?
+  kite sandbox --session-ttl 1m > sandbox.env &
+
+  # A malformed ticker message every 5 seconds: kite stream reports and skips it
+  kite sandbox --malformed-every 5s > sandbox.env &
+  sleep 1; . ./sandbox.env
+  kite stream NSE:INFY`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.logLevelSet = cmd.Flags().Changed("log-level") || cmd.Flags().Changed("debug")
@@ -117,6 +133,9 @@ address seen.`,
 	fl.StringSliceVar(&opts.AllowedIPs, "allowed-ips", nil, "admit order writes only from these client IPs, comma-separated (Kite's static-IP rule)")
 	fl.DurationVar(&opts.BookLag, "book-lag", 0, "fault: hide each new order from the order book for this long")
 	fl.BoolVar(&opts.DropPlace, "drop-order-responses", false, "fault: place each order, then close the connection without answering")
+
+	// Issue 10: faults and the market clock (sandbox_faults.go, sandbox_clock.go).
+	opts.faults.addFlags(fl)
 	return cmd
 }
 
@@ -141,6 +160,9 @@ func (o *sandboxOptions) validate() error {
 		}
 		o.allowedIPs = append(o.allowedIPs, ip.Unmap())
 	}
+	if err := o.faults.validate(); err != nil {
+		return err
+	}
 	u, err := url.Parse(o.RedirectURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return exitcode.Usagef("--redirect-url %q is not an http(s) URL", o.RedirectURL)
@@ -158,7 +180,7 @@ func runSandbox(ctx context.Context, f *Factory, o *sandboxOptions) error {
 		// connections and faults unless the user chose a level.
 		logger = slog.New(slog.NewTextHandler(f.IO.ErrOut, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
-	srv, err := sandbox.Start(ctx, sandbox.Options{
+	sbOpts := sandbox.Options{
 		Addr:            o.Addr,
 		AllowRemote:     o.AllowRemote,
 		Seed:            o.Seed,
@@ -175,7 +197,10 @@ func runSandbox(ctx context.Context, f *Factory, o *sandboxOptions) error {
 			BookLag:           o.BookLag,
 			DropPlaceResponse: o.DropPlace,
 		},
-	})
+	}
+	// Issue 10: faults and the market clock (sandbox_faults.go, sandbox_clock.go).
+	o.faults.apply(&sbOpts.Faults)
+	srv, err := sandbox.Start(ctx, sbOpts)
 	if errors.Is(err, sandbox.ErrRemoteAddr) {
 		return exitcode.Usagef("%v (--allow-remote)", err)
 	}

@@ -103,6 +103,14 @@ type Faults struct {
 	// DropPlaceResponse places each order, then closes the connection
 	// without answering: the client cannot tell whether it was placed.
 	DropPlaceResponse bool
+	// SessionTTL, when set, makes every session issued from then on (access
+	// tokens, enctokens) expire that long after it was issued, instead of
+	// at 06:00 IST: requests with it get 403 TokenException and its ticker
+	// connections close, as at a real expiry.
+	SessionTTL time.Duration
+	// MalformedEvery sends every ticker connection a malformed binary
+	// message (a packet length overrunning the message) this often.
+	MalformedEvery time.Duration
 }
 
 // Server is a running sandbox. Its methods are safe for concurrent use.
@@ -176,7 +184,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		opts:     opts,
 		log:      opts.Logger,
 		world:    w,
-		sessions: newSessions(),
+		sessions: newSessions(opts.Faults.SessionTTL),
 		limiter:  newLimiter(opts.RateLimits),
 		faults:   opts.Faults,
 		errRand:  rand.New(rand.NewPCG(uint64(opts.Seed), 0x6b697465)),
@@ -220,7 +228,7 @@ func checkFaults(f Faults) error {
 	if f.ErrorRate < 0 || f.ErrorRate > 1 {
 		return fmt.Errorf("sandbox: error rate %v is not between 0 and 1", f.ErrorRate)
 	}
-	if f.DropEvery < 0 || f.Stall < 0 || f.BookLag < 0 {
+	if f.DropEvery < 0 || f.Stall < 0 || f.BookLag < 0 || f.SessionTTL < 0 || f.MalformedEvery < 0 {
 		return errors.New("sandbox: fault durations must not be negative")
 	}
 	return nil
@@ -264,6 +272,7 @@ func (s *Server) SetFaults(f Faults) {
 	s.faultMu.Lock()
 	s.faults = f
 	s.faultMu.Unlock()
+	s.sessions.setTTL(f.SessionTTL)
 }
 
 func (s *Server) currentFaults() Faults {

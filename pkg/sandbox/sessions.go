@@ -45,10 +45,12 @@ type sessions struct {
 	access        map[string]session   // access_token → session
 	enc           map[string]session   // enctoken → session
 	webLogins     map[string]time.Time // request_id of /api/login → expiry
+	ttl           time.Duration        // Faults.SessionTTL; 0 = Kite's 06:00 expiry only
 }
 
-func newSessions() *sessions {
+func newSessions(ttl time.Duration) *sessions {
 	return &sessions{
+		ttl:           ttl,
 		requestTokens: map[string]time.Time{},
 		access:        map[string]session{},
 		enc:           map[string]session{},
@@ -68,6 +70,22 @@ func randomToken(n int) string {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
 	return string(b)
+}
+
+func (ss *sessions) setTTL(ttl time.Duration) {
+	ss.mu.Lock()
+	ss.ttl = ttl
+	ss.mu.Unlock()
+}
+
+// expiryLocked is when a session issued now dies: Kite's 06:00 IST, or
+// sooner under the SessionTTL fault. ss.mu must be held.
+func (ss *sessions) expiryLocked(now time.Time) time.Time {
+	exp := sessionExpiry(now)
+	if ss.ttl > 0 && now.Add(ss.ttl).Before(exp) {
+		exp = now.Add(ss.ttl)
+	}
+	return exp
 }
 
 func (ss *sessions) issueRequestToken() string {
@@ -90,7 +108,7 @@ func (ss *sessions) redeemRequestToken(tok string) bool {
 func (ss *sessions) issueAccess(apiKey, userID string) string {
 	tok := randomToken(32)
 	ss.mu.Lock()
-	ss.access[tok] = session{apiKey: apiKey, userID: userID, expires: sessionExpiry(time.Now())}
+	ss.access[tok] = session{apiKey: apiKey, userID: userID, expires: ss.expiryLocked(time.Now())}
 	ss.mu.Unlock()
 	return tok
 }
@@ -100,7 +118,7 @@ func (ss *sessions) issueEnc(userID string) string {
 	// token serves.
 	tok := randomToken(64)
 	ss.mu.Lock()
-	ss.enc[tok] = session{userID: userID, web: true, expires: sessionExpiry(time.Now())}
+	ss.enc[tok] = session{userID: userID, web: true, expires: ss.expiryLocked(time.Now())}
 	ss.mu.Unlock()
 	return tok
 }

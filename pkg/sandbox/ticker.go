@@ -379,6 +379,7 @@ func (c *tickConn) writeLoop() {
 	heartbeat := time.NewTicker(heartbeatEvery / 4)
 	defer heartbeat.Stop()
 	malformedSeen := s.malformed.Load()
+	lastMalformed := opened
 	var (
 		tickBuf []ticks.Tick
 		msgBuf  []byte
@@ -402,9 +403,16 @@ func (c *tickConn) writeLoop() {
 			s.log.Info("fault: dropping ticker connection", "after", now.Sub(opened))
 			return
 		}
+		if !now.Before(c.sess.expires) {
+			// The session behind the connection expired (at 06:00 IST, or
+			// under the SessionTTL fault): Kite closes the socket.
+			s.log.Info("ticker session expired: closing the connection", "user", c.sess.userID)
+			return
+		}
 		if f.Stall > 0 && now.Sub(opened) < f.Stall {
 			continue
 		}
+		forceMalformed := f.MalformedEvery > 0 && now.Sub(lastMalformed) >= f.MalformedEvery
 		if updates := c.takeOrders(); len(updates) > 0 {
 			for _, u := range updates {
 				c.sendText("order", u)
@@ -424,14 +432,18 @@ func (c *tickConn) writeLoop() {
 			}
 		}
 		pendingMalformed := s.malformed.Load() != malformedSeen
-		if msg == nil && (now.Sub(lastSent) >= heartbeatEvery || woken && pendingMalformed) {
+		if msg == nil && (now.Sub(lastSent) >= heartbeatEvery || woken && pendingMalformed || forceMalformed) {
 			msg = []byte{0}
 		}
 		if msg == nil {
 			continue
 		}
-		if m := s.malformed.Load(); m != malformedSeen {
+		if m := s.malformed.Load(); m != malformedSeen || forceMalformed {
 			malformedSeen = m
+			lastMalformed = now
+			if forceMalformed {
+				s.log.Info("fault: sending a malformed ticker message")
+			}
 			// One packet whose declared length overruns the message.
 			msg = []byte{0, 1, 0, 184, 0, 0, 1, 1}
 		}
