@@ -103,6 +103,9 @@ func (s *Server) handlePlaceOrder(w http.ResponseWriter, r *http.Request, _ sess
 		writeErr(w, err)
 		return
 	}
+	if !s.checkMarketHours(w, p.Variety, p.Exchange, p.Tradingsymbol) { // hours.go
+		return
+	}
 	var data any
 	if p.Autoslice {
 		res, err := s.world.paper.PlaceAutoslice(p)

@@ -109,7 +109,6 @@ func (s *Server) handleQuote(w http.ResponseWriter, r *http.Request, _ session) 
 	if !ok {
 		return
 	}
-	now := s.world.market.Now()
 	out := make(map[string]quoteJSON, len(keys))
 	for k, key := range keys {
 		in := &insts[k]
@@ -117,7 +116,7 @@ func (s *Server) handleQuote(w http.ResponseWriter, r *http.Request, _ session) 
 		lower, upper, _ := s.world.market.Circuit(in.Token)
 		q := quoteJSON{
 			InstrumentToken:   in.Token,
-			Timestamp:         now.In(market.IST).Format(kiteTime),
+			Timestamp:         kiteTimestamp(t.ExchangeTimestamp), // the market's time, or its last session's close
 			LastPrice:         price(in, t.LastPrice),
 			LastQuantity:      t.LastTradedQuantity,
 			BuyQuantity:       t.TotalBuyQuantity,

@@ -88,6 +88,13 @@ type Options struct {
 	// 403 PermissionException (see MsgUnregisteredIP). Reads are not
 	// checked, as on Kite.
 	AllowedIPs []netip.Addr
+	// Hours are the market's trading hours: AlwaysOpen (the zero value)
+	// or RealHours (see hours.go).
+	Hours Hours
+	// MarketClock is the market's clock, read at the start and on every
+	// tick; nil = time.Now. Tests inject a fixed one. Sessions, rate
+	// limits and faults keep the wall clock.
+	MarketClock func() time.Time
 }
 
 // Faults make the sandbox misbehave on purpose. The zero value is a healthy
@@ -172,7 +179,10 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	w, err := newWorld(opts.Seed, time.Now(), opts.LoadInstruments)
+	if opts.MarketClock == nil {
+		opts.MarketClock = time.Now
+	}
+	w, err := newWorld(opts.Seed, opts.MarketClock(), opts.LoadInstruments, opts.Hours)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}

@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -142,8 +141,12 @@ func TestShapesMatchKite(t *testing.T) {
 	// a position), an open one, and the order updates the ticker pushes.
 	ws := dialTicker(t, s, s.AccessToken())
 	form := func(orderType, price string) url.Values {
-		return url.Values{"exchange": {"NSE"}, "tradingsymbol": {"INFY"}, "transaction_type": {"BUY"}, "quantity": {"1"},
+		f := url.Values{"exchange": {"NSE"}, "tradingsymbol": {"INFY"}, "transaction_type": {"BUY"}, "quantity": {"1"},
 			"product": {"CNC"}, "order_type": {orderType}, "price": {price}, "validity": {"DAY"}}
+		if orderType == "MARKET" {
+			f.Set("market_protection", "-1")
+		}
+		return f
 	}
 	var filled, open struct {
 		OrderID string `json:"order_id"`
@@ -260,17 +263,6 @@ func TestShapesMatchKite(t *testing.T) {
 		skipped = append(skipped, n)
 	}
 	t.Logf("not served by the sandbox yet, skipped: %s", strings.Join(skipped, ", "))
-}
-
-// lowerCircuit is NSE:INFY's lower circuit limit: a buy there rests in the
-// book, unfilled.
-func lowerCircuit(t *testing.T, s *Server, auth string) string {
-	t.Helper()
-	var q map[string]struct {
-		Lower float64 `json:"lower_circuit_limit"`
-	}
-	wantData(t, call(t, http.MethodGet, s.URL()+"/quote", auth, url.Values{"i": {"NSE:INFY"}}), &q)
-	return strconv.FormatFloat(q["NSE:INFY"].Lower, 'f', 2, 64)
 }
 
 func mustData(t *testing.T, body []byte) json.RawMessage {

@@ -168,6 +168,10 @@ type tickConn struct {
 	tokens []uint32
 	modes  []ticks.Mode
 	idx    map[uint32]int // token → index in tokens
+	// fresh are tokens subscribed (or given a new mode) since the last
+	// message: they get a tick even while their market is closed, as a
+	// new subscriber gets the last tick from Kite after hours.
+	fresh map[uint32]bool
 }
 
 // maxQueuedOrders bounds the order updates waiting for a client that does
@@ -304,11 +308,15 @@ func (e clientError) Error() string { return string(e) }
 func (c *tickConn) subscribe(toks []uint32, mode ticks.Mode, setMode bool) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.fresh == nil {
+		c.fresh = map[uint32]bool{}
+	}
 	refused := 0
 	for _, t := range toks {
 		if i, ok := c.idx[t]; ok {
 			if setMode {
 				c.modes[i] = mode
+				c.fresh[t] = true
 			}
 			continue
 		}
@@ -319,6 +327,7 @@ func (c *tickConn) subscribe(toks []uint32, mode ticks.Mode, setMode bool) error
 		c.idx[t] = len(c.tokens)
 		c.tokens = append(c.tokens, t)
 		c.modes = append(c.modes, mode)
+		c.fresh[t] = true
 	}
 	if refused > 0 {
 		return clientError(fmt.Sprintf("Maximum subscription limit of %d instruments per connection exceeded: %d tokens not subscribed", maxTokensPerConn, refused))
@@ -385,7 +394,9 @@ func (c *tickConn) writeLoop() {
 		msgBuf  []byte
 		toks    []uint32
 		modes   []ticks.Mode
+		fresh   = map[uint32]bool{}
 	)
+	isFresh := func(t uint32) bool { return fresh[t] }
 	for {
 		var stepped, woken bool
 		select {
@@ -424,8 +435,14 @@ func (c *tickConn) writeLoop() {
 			c.mu.Lock()
 			toks = append(toks[:0], c.tokens...)
 			modes = append(modes[:0], c.modes...)
+			clear(fresh)
+			for t := range c.fresh {
+				fresh[t] = true
+			}
+			clear(c.fresh)
 			c.mu.Unlock()
-			tickBuf = s.world.market.AppendTicks(tickBuf[:0], toks, modes)
+			// Outside trading hours the feed is quiet (RealHours).
+			tickBuf = s.world.market.AppendOpenTicks(tickBuf[:0], toks, modes, isFresh)
 			if len(tickBuf) > 0 {
 				msgBuf = ticks.AppendMessage(msgBuf[:0], tickBuf...)
 				msg = msgBuf

@@ -21,7 +21,7 @@ type world struct {
 	csv     map[string][]byte // exchange ("" = all) → the /instruments dump
 }
 
-func newWorld(seed int64, now time.Time, loadInstruments int) (*world, error) {
+func newWorld(seed int64, now time.Time, loadInstruments int, hours market.Hours) (*world, error) {
 	universe := market.Universe(now)
 	if loadInstruments < 0 || loadInstruments > maxLoadInstruments {
 		return nil, fmt.Errorf("load instruments: %d is not between 0 and %d", loadInstruments, maxLoadInstruments)
@@ -42,7 +42,7 @@ func newWorld(seed int64, now time.Time, loadInstruments int) (*world, error) {
 			Multiplier:     1,
 		})
 	}
-	m := market.New(seed, universe, now)
+	m := market.NewWithHours(seed, universe, now, hours)
 	return &world{
 		market: m,
 		paper:  paper.New(m, paper.Options{UserID: UserID, Holdings: seedHoldings()}),
@@ -102,8 +102,8 @@ func (s *Server) runClock() {
 		select {
 		case <-s.ctx.Done():
 			return
-		case now := <-t.C:
-			s.world.step(now)
+		case <-t.C:
+			s.world.step(s.opts.MarketClock())
 			s.ticker.stepped()
 		}
 	}

@@ -31,10 +31,10 @@ func (r *rng) next() uint64 {
 	return mix(r.s)
 }
 
-// norm is approximately standard normal (Irwin–Hall of four uniforms,
-// rescaled): bounded tails keep the walk from ever jumping absurdly.
-func (r *rng) norm() float64 {
-	v := r.next()
+// normOf maps 64 random bits to an approximately standard normal number
+// (Irwin–Hall of four uniforms, rescaled): bounded tails keep the walk from
+// ever jumping absurdly.
+func normOf(v uint64) float64 {
 	a := float64(v & 0xFFFF)
 	b := float64(v >> 16 & 0xFFFF)
 	c := float64(v >> 32 & 0xFFFF)
@@ -78,13 +78,16 @@ type params struct {
 	vol     float64 // volatility multiplier
 	band    float64 // circuit band, a fraction of the previous close
 	sess    session
-	sessIdx int     // index in sessions
-	volume  float64 // mean volume per minute, in quantity units
-	hasOI   bool
-	hasVol  bool
-	baseOI  float64
-	divisor float64
-	anchor  float64 // level(anchor day): the base price is the close that day
+	sessIdx int // index in sessions
+	// alwaysFrom is the first day traded round the clock (AlwaysOpen):
+	// from it on every day is a trading day with a 24-hour session.
+	alwaysFrom int64
+	volume     float64 // mean volume per minute, in quantity units
+	hasOI      bool
+	hasVol     bool
+	baseOI     float64
+	divisor    float64
+	anchor     float64 // level(anchor day): the base price is the close that day
 
 	// A derivative with an underlying in the universe is priced from the
 	// underlying's path instead of a walk of its own: a future at a fixed
@@ -107,18 +110,21 @@ const (
 	put
 )
 
-func newParams(seed int64, in *Instrument, anchorDay int64) params {
+// newParams derives an instrument's constants, anchored so that the close
+// of the trading day before the one a quote at now shows is its base price.
+func newParams(seed int64, in *Instrument, now time.Time, alwaysFrom int64) params {
 	p := params{
-		key:     mix(uint64(seed)*0x9e3779b97f4a7c15 ^ uint64(in.Token)),
-		base:    float64(in.BasePrice),
-		tick:    in.TickSize,
-		lot:     max(in.LotSize, 1),
-		vol:     1,
-		band:    0.10,
-		sessIdx: sessionOf(uint8(in.Token)),
-		hasOI:   in.IsDerivative(),
-		hasVol:  !in.IsIndex(),
-		divisor: float64(in.Divisor()),
+		key:        mix(uint64(seed)*0x9e3779b97f4a7c15 ^ uint64(in.Token)),
+		base:       float64(in.BasePrice),
+		tick:       in.TickSize,
+		lot:        max(in.LotSize, 1),
+		vol:        1,
+		band:       0.10,
+		sessIdx:    sessionOf(uint8(in.Token)),
+		alwaysFrom: alwaysFrom,
+		hasOI:      in.IsDerivative(),
+		hasVol:     !in.IsIndex(),
+		divisor:    float64(in.Divisor()),
 	}
 	p.sess = sessions[p.sessIdx]
 	if p.tick <= 0 {
@@ -136,7 +142,8 @@ func newParams(seed int64, in *Instrument, anchorDay int64) params {
 	if p.base < float64(p.tick) {
 		p.base = float64(p.tick)
 	}
-	p.anchor = p.level(anchorDay)
+	day, _, _, _ := p.position(now)
+	p.anchor = p.level(p.prevTrading(day))
 	if p.hasVol {
 		// About ₹40 lakh traded a minute, in whole lots.
 		mult := float64(max(in.Multiplier, 1))
@@ -302,58 +309,9 @@ type minute struct {
 }
 
 // dayGen holds the buffers of day generation, reused across days.
-type dayGen struct{ own, under []minute }
-
-// genDay generates day d's minute candles (into g.own, resized to the
-// session length). It must only be called for trading days.
-func (p *params) genDay(d int64, g *dayGen) []minute {
-	n := p.sess.minutes
-	if cap(g.own) < n {
-		g.own = make([]minute, n)
-	}
-	buf := g.own[:n]
-	if p.under != nil {
-		return p.genDerived(d, buf, g)
-	}
-	pd := prevTradingDay(d)
-	prevClose := p.dayClose(pd)
-	closeP := p.dayClose(d)
-	lower, upper := p.bandOf(prevClose)
-	r := rng{s: p.key ^ uint64(d)*0x632be59bd9b4e019}
-
-	// Brownian bridge in log space from the previous close to the close.
-	sigma := p.vol * 0.011 / math.Sqrt(float64(n))
-	lp0, lp1 := math.Log(float64(prevClose)), math.Log(float64(closeP))
-	w := 0.0
-	for i := range buf {
-		w += r.norm()
-		// The raw walk, parked in the close field until the bridge is
-		// known, so a day needs no second buffer.
-		buf[i].close = int64(math.Float64bits(w))
-	}
-	wEnd := math.Float64frombits(uint64(buf[n-1].close))
-	oi0, oi1 := int64(0), int64(0)
-	if p.hasOI {
-		oi0, oi1 = p.dayOI(pd), p.dayOI(d)
-	}
-	clamp := func(v int64) int64 { return min(max(v, lower), upper) }
-	open := clamp(p.roundTick(float64(prevClose) * math.Exp(sigma*2*r.norm())))
-	for i := range buf {
-		frac := float64(i+1) / float64(n)
-		wi := math.Float64frombits(uint64(buf[i].close))
-		c := closeP
-		if i < n-1 {
-			c = clamp(p.roundTick(math.Exp(lp0 + (lp1-lp0)*frac + sigma*(wi-frac*wEnd))))
-		}
-		bits := r.next()
-		hi := max(open, c) + p.tick*int64(bits&3>>1)
-		lo := min(open, c) - p.tick*int64(bits>>2&3>>1)
-		m := minute{open: open, high: clamp(hi), low: max(clamp(lo), p.tick), close: c}
-		p.activity(&m, i, n, bits, oi0, oi1)
-		buf[i] = m
-		open = c
-	}
-	return buf
+type dayGen struct {
+	own []minute
+	run dayRun
 }
 
 // activity fills a minute's volume and open interest.
@@ -369,36 +327,4 @@ func (p *params) activity(m *minute, i, n int, bits uint64, oi0, oi1 int64) {
 	if p.hasOI {
 		m.oi = oi0 + int64(math.Round(float64(oi1-oi0)*frac/float64(p.lot)))*p.lot
 	}
-}
-
-// genDerived maps the underlying's minutes through the derivative's price
-// function, which is monotonic, so the highs and lows map to highs and
-// lows (swapped for a put).
-func (p *params) genDerived(d int64, buf []minute, g *dayGen) []minute {
-	pd := prevTradingDay(d)
-	lower, upper := p.bandAfter(p.closeOn(pd), p.under.dayClose(pd))
-	clamp := func(v int64) int64 { return min(max(v, lower), upper) }
-	ub := p.under.genDay(d, &dayGen{own: g.under})
-	g.under = ub
-	r := rng{s: p.key ^ uint64(d)*0x632be59bd9b4e019}
-	var oi0, oi1 int64
-	if p.hasOI {
-		oi0, oi1 = p.dayOI(pd), p.dayOI(d)
-	}
-	n := len(buf)
-	for i := range buf {
-		u := ub[min(i, len(ub)-1)]
-		m := minute{
-			open:  clamp(p.derive(float64(u.open), d)),
-			close: clamp(p.derive(float64(u.close), d)),
-			high:  clamp(p.derive(float64(u.high), d)),
-			low:   clamp(p.derive(float64(u.low), d)),
-		}
-		if p.kind == put {
-			m.high, m.low = m.low, m.high
-		}
-		p.activity(&m, i, n, r.next(), oi0, oi1)
-		buf[i] = m
-	}
-	return buf
 }

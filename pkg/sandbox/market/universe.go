@@ -452,7 +452,8 @@ func (b *builder) options(d derivative, e time.Time, weekly bool) {
 	}
 	// Days to expiry as the model counts them on the day whose close the
 	// base price is (see New).
-	day, _ := currentDay(sessions[sessionOf(seg)], b.now)
+	real := params{sess: sessions[sessionOf(seg)], alwaysFrom: never}
+	day, _, _, _ := real.position(b.now)
 	days := float64(dayNumber(e)-prevTradingDay(day)) + 1
 	for k := -d.strikes; k <= d.strikes; k++ {
 		strike := atm + float64(k)*d.step

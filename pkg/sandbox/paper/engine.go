@@ -114,6 +114,7 @@ type order struct {
 	bucket    bucket
 	history   []Order
 	triggered bool
+	held      bool // an AMO order waiting for its market to open (amo.go)
 	// resting is set once the order has sat in the book without filling:
 	// from then on it fills at its own limit as the price crosses it, while
 	// an order marketable on entry gets the last price.
@@ -374,6 +375,9 @@ func (e *Engine) placeLocked(p PlaceParams, in market.Instrument, price, trigger
 		e.record(o, true)
 		return id, nil
 	}
+	if e.holdAMO(o) {
+		return id, nil
+	}
 	o.pub.Status = StatusOpenPending
 	e.record(o, false)
 	o.pub.ExchangeOrderID = strp(fmt.Sprintf("1%015d", e.seq))
@@ -508,6 +512,7 @@ func (e *Engine) Match(now time.Time) {
 	defer e.unlock()
 	live := e.open[:0]
 	for _, o := range e.open {
+		e.releaseAMO(o, now)
 		if o.live() && o.pub.Validity == "TTL" && !now.Before(o.placed.Add(time.Duration(o.pub.ValidityTTL)*time.Minute)) {
 			e.cancel(o, now, nil)
 		}
@@ -524,7 +529,7 @@ func (e *Engine) Match(now time.Time) {
 
 // live reports whether the order is still in the book.
 func (o *order) live() bool {
-	return o.pub.Status == StatusOpen || o.pub.Status == StatusTriggerPending
+	return o.pub.Status == StatusOpen || o.pub.Status == StatusTriggerPending || o.pub.Status == StatusAMOReq
 }
 
 // find looks an order up for modification or cancellation.
@@ -640,6 +645,9 @@ func (e *Engine) Modify(variety, orderID string, p ModifyParams) (string, error)
 	}
 	o.pub.Status = StatusModifyPending
 	e.record(o, false)
+	if e.requeueAMO(o) {
+		return orderID, nil
+	}
 	o.pub.Status = StatusOpen
 	if stop && !o.triggered {
 		o.pub.Status = StatusTriggerPending
