@@ -35,6 +35,7 @@ type sandboxOptions struct {
 
 	// Issue 10: faults and the market clock (sandbox_faults.go, sandbox_clock.go).
 	faults sandboxFaultOptions
+	clock  sandboxClockOptions
 }
 
 func newSandboxCmd(f *Factory) *cobra.Command {
@@ -73,6 +74,19 @@ redirects to --redirect-url with a request_token for POST /session/token
 POST /api/twofa (TOTP) set the enctoken cookie; the ticker is at /ws.
 Sessions expire at 06:00 IST, as Kite's do: log in again, or restart it.
 
+Market hours: by default (--market-hours always) every segment trades
+round the clock, every day, so the sandbox is live whenever you try it, and
+quotes, ticks, candles and orders carry the time of day; history before the
+start day keeps the real sessions. --market-hours real follows the IST
+sessions on weekdays (NSE, BSE, NFO, BFO 09:15–15:30; CDS, BCD 09:00–17:00;
+MCX 09:00–23:30): outside them prices stand at the last close, the ticker
+sends a new subscription its last tick and then only heartbeats, regular
+orders get Kite's "Markets are closed right now…" error, and AMO orders
+(kite orders place --variety amo) wait as AMO REQ RECEIVED until the open.
+--market-time starts the market's clock at another IST time, which then
+runs at the wall clock's speed. Either way a quote, the ticker and the
+day's candles agree: they are the same day of the same model.
+
 Faults, for testing clients: --drop-every closes each ticker connection
 that long after it opened; --stall sends nothing (not even heartbeats) for
 that long after a ticker connects; --error-rate answers that fraction of
@@ -106,6 +120,9 @@ address seen.`,
   # Kite as a machine outside your static IPs sees it, and a lagging order book
   kite sandbox --allowed-ips 127.0.0.2 --book-lag 3s
 
+  # Real market hours, from Tuesday 02:00 IST: orders are refused, AMOs wait
+  kite sandbox --market-hours real --market-time "2026-11-24 02:00" > sandbox.env &
+
   # Sessions that die after a minute: does your client log in again?
   kite sandbox --session-ttl 1m > sandbox.env &
 
@@ -136,6 +153,7 @@ address seen.`,
 
 	// Issue 10: faults and the market clock (sandbox_faults.go, sandbox_clock.go).
 	opts.faults.addFlags(fl)
+	opts.clock.addFlags(fl)
 	return cmd
 }
 
@@ -200,6 +218,9 @@ func runSandbox(ctx context.Context, f *Factory, o *sandboxOptions) error {
 	}
 	// Issue 10: faults and the market clock (sandbox_faults.go, sandbox_clock.go).
 	o.faults.apply(&sbOpts.Faults)
+	if err := o.clock.apply(&sbOpts, time.Now); err != nil {
+		return err
+	}
 	srv, err := sandbox.Start(ctx, sbOpts)
 	if errors.Is(err, sandbox.ErrRemoteAddr) {
 		return exitcode.Usagef("%v (--allow-remote)", err)

@@ -30,12 +30,21 @@
 // Sessions die at 06:00 IST the next morning, as Kite's do; a request token
 // is valid once, for five minutes.
 //
+// # Market clock
+//
+// Quotes, the ticker and historical candles read one price model at the
+// market clock's time (Options.MarketClock, the wall clock by default), so
+// they agree. Options.Hours chooses when it trades: AlwaysOpen, the
+// default, round the clock; RealHours, the IST sessions, with regular
+// orders refused and AMO orders held outside them (see hours.go).
+//
 // # Limits and faults
 //
 // Kite's rate limits are enforced per API key (429 NetworkException past
 // them), as are the ticker's (3000 instruments per connection, 3 connections
 // per API key). Faults (Options.Faults, SetFaults, ExpireSessions,
-// SendMalformed) make the server misbehave on purpose so that clients'
+// SendMalformed; SessionTTL and MalformedEvery for the last two on a
+// schedule) make the server misbehave on purpose so that clients'
 // retry, reconnect and error paths can be tested against it.
 package sandbox
 
