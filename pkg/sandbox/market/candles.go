@@ -141,7 +141,7 @@ func (p *params) minutesOf(d int64, now time.Time, g *dayGen) []minute {
 		buf[i] = g.run.m
 	}
 	if cut {
-		buf[k-1] = g.run.cut(frac)
+		buf[k-1] = g.run.cut(frac, nil)
 	}
 	return buf
 }

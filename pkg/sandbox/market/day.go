@@ -116,50 +116,97 @@ func (p *params) mapMinute(u minute, d, lower, upper int64) minute {
 	return m
 }
 
+// The minute in progress is shown at quarter-second steps: its price
+// goes through subSteps+1 points, so a ticker stepping fast sees a few
+// changes a second, as a liquid instrument's trades would give.
+const subSteps = 240
+
+// cutCache holds the running high and low of a minute's path up to a
+// step, so the live market extends them as time passes instead of
+// folding the path from the minute's start on every Step.
+type cutCache struct {
+	ok        bool
+	day       int64
+	minute    int
+	step      int
+	high, low int64
+}
+
 // cut is the latest minute as it stands a fraction frac (0 ≤ frac < 1) of
-// the way through it: the price has gone from the open to its first
-// extreme (the low when the minute closes up, else the high) at a third,
-// to the other at two thirds, and on to the close; the high and low are
-// those reached so far, the volume the part traded so far, in whole lots.
-// cut(1) is the whole minute.
-func (r *dayRun) cut(frac float64) minute {
+// the way through it (see pathCut), its volume the part traded so far, in
+// whole lots. cut(1) is the whole minute. c, when not nil, caches the
+// running extremes between calls for the same minute.
+func (r *dayRun) cut(frac float64, c *cutCache) minute {
 	if frac >= 1 {
 		return r.m
 	}
 	p := r.p
+	step := min(int(frac*subSteps), subSteps-1)
 	if r.under != nil {
-		m := p.mapMinute(r.under.p.pathCut(r.u, frac), r.d, r.lower, r.upper)
+		// The underlying's path, priced through the derivative's
+		// function (monotonic, so its extremes map to extremes).
+		m := p.mapMinute(r.under.pathCut(step, c), r.d, r.lower, r.upper)
 		m.volume = cutVolume(r.m.volume, p.lot, frac)
 		m.oi = r.m.oi
 		return m
 	}
-	m := p.pathCut(r.m, frac)
+	m := r.pathCut(step, c)
+	m.volume = cutVolume(r.m.volume, p.lot, frac)
 	m.oi = r.m.oi
 	return m
 }
 
-// pathCut is the own-walk part of cut.
-func (p *params) pathCut(m minute, frac float64) minute {
+// pathCut is the latest minute's prices at a step of its path: from the
+// open to its first extreme (the low when the minute closes up, else the
+// high) by a third, to the other by two thirds, and on to the close, each
+// step a tick or two off that line but inside the minute's range; the
+// high and low are those reached so far.
+func (r *dayRun) pathCut(step int, c *cutCache) minute {
+	m := r.m
+	idx := r.i - 1
+	high, low, from := m.open, m.open, 1
+	if c != nil && c.ok && c.day == r.d && c.minute == idx && c.step <= step {
+		high, low, from = c.high, c.low, c.step+1
+	}
+	for j := from; j <= step; j++ {
+		v := r.pathAt(j)
+		high, low = max(high, v), min(low, v)
+	}
+	if c != nil {
+		*c = cutCache{ok: true, day: r.d, minute: idx, step: step, high: high, low: low}
+	}
+	px := r.pathAt(step)
+	return minute{open: m.open, high: high, low: low, close: px}
+}
+
+// pathAt is the price at step j of the latest minute's path.
+func (r *dayRun) pathAt(j int) int64 {
+	m, p := r.m, r.p
 	first, second := m.low, m.high
 	if m.close < m.open {
 		first, second = m.high, m.low
 	}
-	var px int64
-	out := minute{open: m.open, volume: cutVolume(m.volume, p.lot, frac)}
-	out.high, out.low = m.open, m.open
+	const third = subSteps / 3
+	var base int64
 	switch {
-	case frac < 1.0/3:
-		px = p.lerpTick(m.open, first, frac*3)
-	case frac < 2.0/3:
-		out.high, out.low = max(out.high, first), min(out.low, first)
-		px = p.lerpTick(first, second, frac*3-1)
+	case j == 0:
+		return m.open
+	case j == third:
+		return first
+	case j == 2*third:
+		return second
+	case j >= subSteps:
+		return m.close
+	case j < third:
+		base = p.lerpTick(m.open, first, float64(j)/third)
+	case j < 2*third:
+		base = p.lerpTick(first, second, float64(j-third)/third)
 	default:
-		out.high, out.low = max(out.high, first, second), min(out.low, first, second)
-		px = p.lerpTick(second, m.close, frac*3-2)
+		base = p.lerpTick(second, m.close, float64(j-2*third)/third)
 	}
-	out.close = px
-	out.high, out.low = max(out.high, px), min(out.low, px)
-	return out
+	h := mix(r.s0 ^ uint64(r.i)<<24 ^ uint64(j)*0x9e3779b97f4a7c15)
+	v := base + p.tick*(int64(h%5)-2)
+	return min(max(v, m.low), m.high)
 }
 
 // lerpTick is the price a fraction t of the way from a to b, on a tick.

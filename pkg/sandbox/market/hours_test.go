@@ -185,3 +185,33 @@ func TestAlwaysOpen(t *testing.T) {
 	}
 	agree(t, m, "NSE", "INFY")
 }
+
+// TestPricesMoveWithinAMinute: a ticker stepping fast sees the price of a
+// liquid stock move many times a minute (it follows the minute candle's
+// path in quarter-second steps), never outside the minute's candle.
+func TestPricesMoveWithinAMinute(t *testing.T) {
+	start := ist(2026, 11, 20, 11, 0, 0)
+	m := market.NewWithHours(3, market.Universe(start), start, market.RealHours)
+	infy, _ := m.Lookup("NSE", "INFY")
+	changes, prev := 0, int32(0)
+	for i := 0; i < 600; i++ {
+		m.Step(start.Add(time.Duration(i) * 100 * time.Millisecond))
+		tk, _ := m.Tick(infy.Token, ticks.ModeLTP)
+		if i > 0 && tk.LastPrice != prev {
+			changes++
+		}
+		prev = tk.LastPrice
+	}
+	mins, _ := m.Candles(infy.Token, "minute", start, start, false)
+	if changes < 30 {
+		t.Errorf("INFY's price changed %d times in a minute of 100 ms steps", changes)
+	}
+	if len(mins) != 1 {
+		t.Fatalf("%d candles for 11:00", len(mins))
+	}
+	m.Step(start.Add(time.Minute))
+	full, _ := m.Candles(infy.Token, "minute", start, start, false)
+	if full[0].High < mins[0].High || full[0].Low > mins[0].Low {
+		t.Errorf("the finished minute %+v does not contain its part %+v", full[0], mins[0])
+	}
+}

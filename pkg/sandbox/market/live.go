@@ -15,9 +15,10 @@ type state struct {
 	// the one in progress; agg folds the complete ones.
 	day          int64
 	run          dayRun
-	done         int     // complete minutes, folded into agg
-	agg          minute  // open, high, low, close and volume of the complete minutes
-	aggTurnover  float64 // Σ close × volume of the complete minutes
+	cut          cutCache // the minute in progress's extremes so far
+	done         int      // complete minutes, folded into agg
+	agg          minute   // open, high, low, close and volume of the complete minutes
+	aggTurnover  float64  // Σ close × volume of the complete minutes
 	aggOIHigh    int64
 	aggOILow     int64
 	open         bool  // the session is open
@@ -78,7 +79,7 @@ func (s *state) advance(now time.Time, w where) {
 		if s.run.i == s.done {
 			s.run.next()
 		}
-		part = s.run.cut(w.frac)
+		part = s.run.cut(w.frac, &s.cut)
 	}
 	prevLast, prevVol := s.last, s.volume
 	s.open = w.open
