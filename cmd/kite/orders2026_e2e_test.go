@@ -6,19 +6,14 @@ package main
 // orders, refused connections and unanswered writes.
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/netip"
 	"net/url"
-	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -346,38 +341,11 @@ func TestE2EOrdersExitCodes(t *testing.T) {
 	}
 }
 
-// startKiteSandbox runs `kite sandbox` with args in the background and
-// returns the environment it prints; it is stopped when the test ends.
+// startKiteSandbox runs `kite sandbox --seed 39` with args in the
+// background (startSandboxProcess) and returns the environment it prints.
 func startKiteSandbox(t *testing.T, args ...string) map[string]string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	cmd := exec.CommandContext(ctx, kiteBin, append([]string{"sandbox", "--seed", "39"}, args...)...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "KITE_HOME=" + t.TempDir()}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
-		cancel()
-	})
-	env := map[string]string{}
-	sc := bufio.NewScanner(stdout)
-	for len(env) < 4 && sc.Scan() {
-		k, v, ok := strings.Cut(strings.TrimPrefix(sc.Text(), "export "), "=")
-		if !ok {
-			t.Fatalf("kite sandbox printed %q", sc.Text())
-		}
-		env[k] = v
-	}
-	if len(env) < 4 {
-		t.Fatalf("kite sandbox %v printed %v", args, env)
-	}
-	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	env, _ := startSandboxProcess(t, append([]string{"--seed", "39"}, args...)...)
 	return env
 }
 

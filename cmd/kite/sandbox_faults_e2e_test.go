@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -67,6 +68,7 @@ func startSandboxProcess(t *testing.T, args ...string) (map[string]string, *lock
 	if len(env) < 4 {
 		t.Fatalf("kite sandbox %v printed no environment; stderr:\n%s", args, stderr)
 	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
 	return env, stderr
 }
 
