@@ -44,13 +44,13 @@ func (f *Factory) Client(ctx context.Context) (*kite.Client, error) {
 			return nil, exitcode.Usagef("invalid base URL %q (--base-url or KITE_BASE_URL): want http(s)://host[:port], e.g. http://127.0.0.1:8080", b)
 		}
 	}
-	creds, err := f.Credentials(ctx)
+	transport, err := f.transport()
 	if err != nil {
 		return nil, err
 	}
-	var transport http.RoundTripper = kite.NewTransport()
-	if f.Global.Debug {
-		transport = &kite.DebugTransport{Base: transport, Logger: f.Logger}
+	creds, err := f.Credentials(ctx)
+	if err != nil {
+		return nil, err
 	}
 	base := creds.RESTBase(f.Global.BaseURL)
 	f.restClient = &kite.Client{
@@ -82,7 +82,7 @@ func (f *Factory) rateLimiter(t kite.RateTable, base string, creds kite.Credenti
 	sum := sha256.Sum256([]byte(base + "\x00" + who))
 	dir := filepath.Join(dirs.Cache, "ratelimit")
 	pruneIdle(dir, 24*time.Hour)
-	return kite.NewSharedRateLimiter(t, dir, hex.EncodeToString(sum[:8]))
+	return kite.NewSharedRateLimiter(t, dir, hex.EncodeToString(sum[:8]), f.Logger)
 }
 
 // pruneIdle removes files untouched for longer than idle: pacing files of

@@ -6,6 +6,7 @@ import (
 
 	"github.com/kitecli/kite/internal/iostreams"
 	"github.com/kitecli/kite/internal/output"
+	"github.com/kitecli/kite/pkg/auth"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/spf13/cobra"
 )
@@ -30,6 +31,11 @@ type Factory struct {
 	// restClient is built once per run by Client, so every command and the
 	// resolver share one connection pool and one set of rate limiters.
 	restClient *kite.Client
+	// endpointsChecked: checkEndpoints ran (it warns once per run).
+	endpointsChecked bool
+	// cachedSession is the cached session Credentials returned, nil when
+	// the session came from --sandbox or the environment.
+	cachedSession *auth.Session
 	// cachedToken is the token of the cached session Credentials returned
 	// (empty when the session came from --sandbox or the environment); a
 	// TokenException removes the cache only while it still holds this token.

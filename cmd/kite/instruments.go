@@ -76,7 +76,7 @@ func (f *Factory) instruments(ctx context.Context, exchange string) ([]kite.Inst
 		public.BaseURL, public.Credentials = kite.DefaultAPIBase, kite.Credentials{}
 		client = &public
 	}
-	cache := &kite.InstrumentCache{Dir: filepath.Join(dirs.Cache, "instruments")}
+	cache := &kite.InstrumentCache{Dir: filepath.Join(dirs.Cache, "instruments"), Logger: f.Logger}
 	return cache.Load(ctx, client, exchange)
 }
 

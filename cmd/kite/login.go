@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os/exec"
 	"runtime"
 	"strings"
@@ -127,7 +126,10 @@ func runLogin(ctx context.Context, f *Factory, cmd *cobra.Command, opts *loginOp
 	if err != nil {
 		return err
 	}
-	ac := &auth.Client{HTTP: f.loginHTTPClient(), Root: f.Global.BaseURL, UserAgent: userAgent()}
+	ac, err := f.authClient()
+	if err != nil {
+		return err
+	}
 	in := &stdinReader{f: f}
 
 	var sess auth.Session
@@ -139,6 +141,10 @@ func runLogin(ctx context.Context, f *Factory, cmd *cobra.Command, opts *loginOp
 	if err != nil {
 		return err
 	}
+	// The session is good only on this server: recorded, so it is never
+	// sent to another one (Factory.session checks).
+	made := auth.Endpoints{BaseURL: f.Global.BaseURL, WSURL: f.Global.WSURL}.Resolve(sess.Kind)
+	sess.BaseURL, sess.WSURL = made.BaseURL, made.WSURL
 	if err := store.Save(sess); err != nil {
 		return fmt.Errorf("logged in, but could not save the session: %w", err)
 	}
@@ -146,8 +152,8 @@ func runLogin(ctx context.Context, f *Factory, cmd *cobra.Command, opts *loginOp
 	if sess.Kind == kite.Web {
 		kind = "Kite web"
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Logged in to %s as %s (profile %q); the session expires %s.\n",
-		kind, sess.UserID, f.Global.Profile, sess.Expiry.In(kite.IST).Format(time.RFC3339))
+	fmt.Fprintf(f.IO.ErrOut, "Logged in to %s as %s at %s (profile %q); the session expires %s.\n",
+		kind, sess.UserID, sess.BaseURL, f.Global.Profile, sess.Expiry.In(kite.IST).Format(time.RFC3339))
 	for _, env := range []string{"KITE_ACCESS_TOKEN", "KITE_ENCTOKEN"} {
 		if f.Getenv(env) != "" {
 			fmt.Fprintf(f.IO.ErrOut, "Note: %s is set and takes precedence over the saved session: unset it to use this one.\n", env)
@@ -464,14 +470,4 @@ func openBrowser(f *Factory, url string) bool {
 	}
 	go c.Wait() // reaps the opener; whether it failed changes nothing: the URL is printed
 	return true
-}
-
-// loginHTTPClient is the HTTP client of the login flows: the shared tuned
-// transport, traced (secrets redacted) with --debug.
-func (f *Factory) loginHTTPClient() *http.Client {
-	var rt http.RoundTripper = kite.NewTransport()
-	if f.Global.Debug {
-		rt = &kite.DebugTransport{Base: rt, Logger: f.Logger}
-	}
-	return &http.Client{Transport: rt}
 }

@@ -541,7 +541,7 @@ func TestE2ECacheExpiredCorruptLoose(t *testing.T) {
 	noCache(t, env, "default")
 
 	path := writeCache(t, env, "{garbage", 0o600)
-	mustCode(t, runKite(t, kiteRun{Env: env}, "whoami"), 1, path, "corrupt", "kite logout")
+	mustCode(t, runKite(t, kiteRun{Env: env}, "whoami"), 3, path, "corrupt", "run kite login")
 	mustCode(t, runKite(t, kiteRun{Env: env}, "logout"), 0, "Removed the unusable session file")
 	noCache(t, env, "default")
 

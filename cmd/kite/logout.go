@@ -65,7 +65,14 @@ func runLogout(ctx context.Context, f *Factory, _ *logoutOptions) error {
 		fmt.Fprintf(f.IO.ErrOut, "Removed the unusable session file %s.\n", store.Path())
 		return nil
 	}
-	ac := &auth.Client{HTTP: f.loginHTTPClient(), Root: f.Global.BaseURL, UserAgent: userAgent()}
+	// Revoking sends the token: only to the server that issued it.
+	if err := sess.CheckServer(profile, f.Global.BaseURL); err != nil {
+		return err
+	}
+	ac, err := f.authClient()
+	if err != nil {
+		return err
+	}
 	revokeErr := ac.Logout(ctx, sess)
 	if _, err := store.Remove(); err != nil {
 		return err

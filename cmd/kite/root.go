@@ -23,6 +23,9 @@ type GlobalOptions struct {
 	JQ       string
 	LogLevel string
 	Debug    bool
+	// InsecureCleartext allows plain http:// and ws:// to hosts that are
+	// not loopback (see checkEndpoints).
+	InsecureCleartext bool
 }
 
 // run builds the command tree, executes args and returns the exit code. It
@@ -117,6 +120,7 @@ unknown (run kite orders reconcile TAG), 130 interrupted.`,
 	pf.StringVar(&g.JQ, "jq", "", "filter JSON output with a jq expression")
 	pf.StringVar(&g.LogLevel, "log-level", "warn", "log level on stderr: debug|info|warn|error")
 	pf.BoolVar(&g.Debug, "debug", false, "trace HTTP and WebSocket traffic on stderr (secrets redacted)")
+	pf.BoolVar(&g.InsecureCleartext, insecureFlag, false, "allow plain http:// and ws:// --base-url/--ws-url to hosts that are not loopback, sending the token unencrypted (env "+insecureEnv+"=1)")
 
 	// One line per top-level command, each defined in its own file.
 	root.AddCommand(

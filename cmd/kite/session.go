@@ -29,7 +29,8 @@ func (f *Factory) Credentials(ctx context.Context) (kite.Credentials, error) {
 }
 
 // session is Credentials plus where they came from and, for the cache, the
-// cached session itself (for its expiry).
+// cached session itself (for its expiry and server). A cached session made
+// on another server than --base-url names is refused.
 func (f *Factory) session(_ context.Context) (kite.Credentials, string, *auth.Session, error) {
 	if f.sandboxSession != nil {
 		return *f.sandboxSession, sourceSandbox, nil, nil
@@ -55,8 +56,24 @@ func (f *Factory) session(_ context.Context) (kite.Credentials, string, *auth.Se
 	if err != nil {
 		return kite.Credentials{}, "", nil, err
 	}
+	// Refused before any request: a token sent to a server that did not
+	// issue it is at best useless (35 s of retries, then exit 6) and at
+	// worst a leak.
+	if err := sess.CheckServer(f.Global.Profile, f.Global.BaseURL); err != nil {
+		return kite.Credentials{}, "", nil, err
+	}
 	f.cachedToken = sess.Token
+	f.cachedSession = &sess
 	return sess.Credentials(), sourceCache, &sess, nil
+}
+
+// checkTickerServer is the ticker's half of the check session makes: a
+// cached session goes only to the ticker URL it was made with.
+func (f *Factory) checkTickerServer() error {
+	if f.cachedSession == nil {
+		return nil
+	}
+	return f.cachedSession.CheckTicker(f.Global.Profile, f.Global.WSURL)
 }
 
 // profileName is what a profile may be called: it becomes a directory name.

@@ -93,10 +93,18 @@ func (tf *tickerFlags) policy(getenv func(string) string) (retry.Policy, error) 
 
 // setup settles what stream and watch need before connecting, in the order
 // that makes a bad flag a usage error before any request: the reconnect
-// policy, the instruments (resolved), then the session. The ticker options
+// policy and URLs, the instruments (resolved), then the session (and its
+// ticker URL). The ticker options
 // come back complete but for the Handler.
 func (tf *tickerFlags) setup(ctx context.Context, f *Factory, args []string, file string) ([]instrument, kite.TickerOptions, error) {
 	policy, err := tf.policy(f.Getenv)
+	if err != nil {
+		return nil, kite.TickerOptions{}, err
+	}
+	if err := f.checkEndpoints(); err != nil {
+		return nil, kite.TickerOptions{}, err
+	}
+	allowCleartext, err := f.allowCleartext()
 	if err != nil {
 		return nil, kite.TickerOptions{}, err
 	}
@@ -112,12 +120,18 @@ func (tf *tickerFlags) setup(ctx context.Context, f *Factory, args []string, fil
 	if err != nil {
 		return nil, kite.TickerOptions{}, err
 	}
+	// Before any connection: a cached session goes only to the ticker it
+	// was made with (the REST server was checked with the session).
+	if err := f.checkTickerServer(); err != nil {
+		return nil, kite.TickerOptions{}, err
+	}
 	return insts, kite.TickerOptions{
-		URL:         f.Global.WSURL,
-		Credentials: creds,
-		Reconnect:   policy,
-		Watchdog:    tf.Watchdog,
-		Logger:      f.Logger,
+		URL:            f.Global.WSURL,
+		Credentials:    creds,
+		Reconnect:      policy,
+		Watchdog:       tf.Watchdog,
+		Logger:         f.Logger,
+		AllowCleartext: allowCleartext,
 	}, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kitecli/kite/internal/output"
+	"github.com/kitecli/kite/pkg/auth"
 	"github.com/kitecli/kite/pkg/kite"
 )
 
@@ -24,6 +25,10 @@ type whoami struct {
 	APIKey    string           `json:"api_key,omitempty"`
 	LoginTime string           `json:"login_time,omitempty"`
 	Expiry    string           `json:"expiry,omitempty"`
+	// BaseURL and WSURL are the server: for a cached session the one it
+	// was made on (and the only one it is sent to), else the one in use.
+	BaseURL string `json:"base_url"`
+	WSURL   string `json:"ws_url"`
 }
 
 func newWhoamiCmd(f *Factory) *cobra.Command {
@@ -33,7 +38,9 @@ func newWhoamiCmd(f *Factory) *cobra.Command {
 		Short: "Show who the current session belongs to",
 		Long: `Ask Kite for the profile of the current session (GET /user/profile) and show it
 with the session's kind (connect or web), where it came from (cache, env or
-sandbox) and, for a cached session, when it expires.
+sandbox), the server (base_url, ws_url) and, for a cached session, when it
+expires. A cached session is used only on the server it was made on (see
+kite login); one made elsewhere is refused with exit 3 before any request.
 
 Exits 3 when there is no session or Kite rejects it: run kite login.`,
 		Example: `  kite whoami
@@ -63,9 +70,14 @@ func runWhoami(ctx context.Context, f *Factory, _ *whoamiOptions) error {
 		UserID: p.UserID, UserName: p.UserName, Email: p.Email, Broker: p.Broker,
 		Profile: f.Global.Profile, Session: creds.Kind, Source: source, APIKey: creds.APIKey,
 	}
+	server := auth.Endpoints{BaseURL: f.Global.BaseURL, WSURL: f.Global.WSURL}.Resolve(creds.Kind)
+	if sess != nil {
+		server = sess.Endpoints()
+	}
+	w.BaseURL, w.WSURL = server.BaseURL, server.WSURL
 	if sess != nil {
 		w.LoginTime = sess.LoginTime.In(kite.IST).Format(time.RFC3339)
 		w.Expiry = sess.Expiry.In(kite.IST).Format(time.RFC3339)
 	}
-	return f.Printer().Print(w, output.Columns("user_id", "user_name", "email", "broker", "profile", "session", "source", "expiry"))
+	return f.Printer().Print(w, output.Columns("user_id", "user_name", "email", "broker", "profile", "session", "source", "base_url", "expiry"))
 }

@@ -3,15 +3,21 @@
 package kitehome
 
 import (
+	"errors"
 	"fmt"
 	"os"
 )
 
 // Lock on systems without flock only creates the lock file; writes remain
 // atomic through WriteFileAtomic, but concurrent logins are not serialised.
+// A non-regular file at path is refused, as on unix.
 func Lock(path string) (unlock func(), err error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	f, err := OpenRegular(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
+		var nr *NotRegularError
+		if errors.As(err, &nr) {
+			return nil, err // it names the path and the fix
+		}
 		return nil, fmt.Errorf("locking %s: %w", path, err)
 	}
 	return func() { f.Close() }, nil

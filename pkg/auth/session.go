@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/kitecli/kite/internal/kitehome"
@@ -36,6 +37,14 @@ type Session struct {
 	Token     string           `json:"token"`
 	LoginTime time.Time        `json:"login_time"`
 	Expiry    time.Time        `json:"expiry"`
+	// BaseURL and WSURL are the server the session was made on (the REST
+	// root given to login, without Kite web's /oms, and the ticker URL),
+	// normalised by Endpoints.Resolve. A token is only good on the server
+	// that issued it, and sending it anywhere else leaks it, so the CLI
+	// refuses a cached session on any other server. Files written before
+	// kite recorded them have neither: see Session.Endpoints.
+	BaseURL string `json:"base_url,omitempty"`
+	WSURL   string `json:"ws_url,omitempty"`
 }
 
 // Credentials are the request credentials of s.
@@ -155,10 +164,16 @@ func (s *Store) Load() (Session, error) {
 func (s *Store) read() (Session, error) {
 	path := s.Path()
 	// One open file for the permission check and the read, so a concurrent
-	// rename cannot make them look at two different files.
-	f, err := os.Open(path)
+	// rename cannot make them look at two different files. It is never a
+	// link (which would read a file of someone else's choosing) nor a FIFO
+	// (which would block forever).
+	f, err := kitehome.OpenRegular(path, os.O_RDONLY, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Session{}, ErrNoSession
+	}
+	var nr *kitehome.NotRegularError
+	if errors.As(err, &nr) {
+		return Session{}, exitcode.With(exitcode.Auth, fmt.Errorf("refusing the session of profile %q: %w", s.Profile, err))
 	}
 	if err != nil {
 		return Session{}, fmt.Errorf("reading session %s: %w", path, err)
@@ -189,7 +204,7 @@ func decodeSession(data []byte) (Session, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&sess); err != nil {
-		return Session{}, err
+		return Session{}, decodeProblem(err)
 	}
 	if dec.More() {
 		return Session{}, errors.New("trailing data after the session")
@@ -200,17 +215,40 @@ func decodeSession(data []byte) (Session, error) {
 	return sess, nil
 }
 
-// CorruptError is a session file kite cannot read.
+// decodeProblem says in a user's words what is wrong with a session file
+// encoding/json refused; its own messages name Go types.
+func decodeProblem(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var tim *time.ParseError
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.As(err, &syn):
+		return errors.New("not valid JSON")
+	case errors.As(err, &typ):
+		return fmt.Errorf("field %q has the wrong type", typ.Field)
+	case errors.As(err, &tim):
+		return fmt.Errorf("the time %q is not in RFC 3339 form", tim.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return errors.New(strings.TrimPrefix(err.Error(), "json: "))
+	}
+	return errors.New("not a session")
+}
+
+// CorruptError is a session file kite cannot read. It means there is no
+// session: exit 3, and a login replaces the file.
 type CorruptError struct {
 	Path string
 	Err  error
 }
 
 func (e *CorruptError) Error() string {
-	return fmt.Sprintf("session file %s is corrupt (%v): run kite logout to remove it, then kite login", e.Path, e.Err)
+	return fmt.Sprintf("session file %s is corrupt (%v): run kite login to replace it (kite logout removes it)", e.Path, e.Err)
 }
 
 func (e *CorruptError) Unwrap() error { return e.Err }
+
+// ExitCode is exitcode.Auth: a corrupt session is no session.
+func (e *CorruptError) ExitCode() int { return exitcode.Auth }
 
 // Save writes sess as the profile's session, atomically and under the lock.
 func (s *Store) Save(sess Session) error {

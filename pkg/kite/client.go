@@ -191,6 +191,10 @@ func retryable(err error) bool {
 	if errors.As(err, &cve) {
 		return false // a wrong certificate stays wrong
 	}
+	var cte *CleartextError
+	if errors.As(err, &cte) {
+		return false // refused before sending; it would be refused again
+	}
 	var te *transportError
 	return errors.As(err, &te)
 }

@@ -5,7 +5,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -33,6 +36,10 @@ func LastInstrumentRefresh(now time.Time) time.Time {
 type InstrumentCache struct {
 	Dir string           // e.g. kitehome Dirs.Cache + "/instruments"
 	Now func() time.Time // nil = time.Now
+	// Logger hears (at warn level) that the cache could not be read or
+	// written; nil discards. Neither is an error: the cache only saves a
+	// download.
+	Logger *slog.Logger
 }
 
 // Path is the cache file of one dump: per REST base URL (the sandbox and
@@ -48,7 +55,9 @@ func (c *InstrumentCache) Path(baseURL, exchange string) string {
 // Load returns the dump of exchange ("" = every exchange): from the cache
 // when it was written after Kite's last daily refresh, otherwise fetched
 // with client, parsed, and cached atomically (so concurrent runs never see
-// a torn file). A corrupt cache file is fetched again.
+// a torn file). A corrupt cache file is fetched again; one that is not a
+// regular file (a link, a FIFO) is never read. A cache that cannot be
+// written (read-only or full disk) is a warning, not an error.
 func (c *InstrumentCache) Load(ctx context.Context, client *Client, exchange string) ([]Instrument, error) {
 	now := time.Now
 	if c.Now != nil {
@@ -56,18 +65,20 @@ func (c *InstrumentCache) Load(ctx context.Context, client *Client, exchange str
 	}
 	path := c.Path(client.BaseURL, exchange)
 	refreshed := LastInstrumentRefresh(now())
-	if fi, err := os.Stat(path); err == nil && !fi.ModTime().Before(refreshed) {
-		if data, err := os.ReadFile(path); err == nil {
-			if insts, err := ParseInstrumentsCSV(bytes.NewReader(data)); err == nil {
-				return insts, nil
-			}
+	data, fi, err := kitehome.ReadRegular(path, maxInstrumentDump)
+	switch {
+	case err == nil && !fi.ModTime().Before(refreshed):
+		if insts, err := ParseInstrumentsCSV(bytes.NewReader(data)); err == nil {
+			return insts, nil
 		}
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		c.logger().Warn("not using the cached instrument list", "err", err.Error())
 	}
 	p := "/instruments"
 	if exchange != "" {
 		p += "/" + strings.ToUpper(exchange)
 	}
-	data, err := client.DoRaw(ctx, http.MethodGet, p, nil)
+	data, err = client.DoRaw(ctx, http.MethodGet, p, nil)
 	if err != nil {
 		return nil, fmt.Errorf("fetching the instrument list: %w", err)
 	}
@@ -76,10 +87,22 @@ func (c *InstrumentCache) Load(ctx context.Context, client *Client, exchange str
 		return nil, fmt.Errorf("GET %s: %w", p, err)
 	}
 	if err := kitehome.WriteFileAtomic(path, data, 0o600); err != nil {
-		return nil, fmt.Errorf("caching the instrument list: %w", err)
+		c.logger().Warn("could not cache the instrument list; going on without the cache (every run downloads it)", "err", err.Error())
+		return insts, nil
 	}
 	c.prune(refreshed, path)
 	return insts, nil
+}
+
+// maxInstrumentDump bounds a cached dump read back: Kite's full dump is
+// tens of megabytes; a file far bigger is not one kite wrote.
+const maxInstrumentDump = 1 << 30
+
+func (c *InstrumentCache) logger() *slog.Logger {
+	if c.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return c.Logger
 }
 
 // prune removes dumps older than the last refresh (other base URLs, such as

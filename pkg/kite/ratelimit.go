@@ -2,9 +2,11 @@ package kite
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -172,11 +174,17 @@ func NewRateLimiter(t RateTable) *RateLimiter {
 // NewSharedRateLimiter is NewRateLimiter whose one-per-window classes
 // (quote) are also paced across processes, through files in dir named by
 // key (e.g. a hash of the base URL and API key: Kite's limits are per API
-// key).
-func NewSharedRateLimiter(t RateTable, dir, key string) *RateLimiter {
+// key). The files are an optimisation: when they cannot be read or written
+// (a read-only or full disk, a damaged or planted file) pacing goes on per
+// process and logger (nil discards) hears a warning.
+func NewSharedRateLimiter(t RateTable, dir, key string, logger *slog.Logger) *RateLimiter {
 	l := NewRateLimiter(t)
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	for c, p := range l.pacers {
 		p.file = filepath.Join(dir, key+"-"+string(c))
+		p.logger = logger
 	}
 	return l
 }
@@ -226,6 +234,10 @@ type pacer struct {
 	gap  time.Duration
 	turn chan time.Time // holds the earliest next send while no request is out
 	file string         // "" = this process only
+
+	logger      *slog.Logger // with file: hears why the file was not used
+	lockWarned  sync.Once    // one warning per process for a file that cannot be
+	writeWarned sync.Once    // locked or written: every request would repeat it
 }
 
 func newPacer(gap time.Duration, file string) *pacer {
@@ -247,16 +259,16 @@ func (p *pacer) acquire(ctx context.Context) (func(), error) {
 		// filesystem), pacing is per process, and a 429 is retried.
 		if u, err := lockContext(ctx, p.file+".lock"); err == nil {
 			unlock = u
-			if b, err := os.ReadFile(p.file); err == nil {
-				if ns, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64); err == nil {
-					if shared := time.Unix(0, ns).Add(p.gap); shared.After(next) {
-						next = shared
-					}
-				}
+			if shared, ok := p.sharedNext(time.Now()); ok && shared.After(next) {
+				next = shared
 			}
 		} else if ctx.Err() != nil {
 			p.turn <- next
 			return nil, ctx.Err()
+		} else {
+			p.lockWarned.Do(func() {
+				p.logger.Warn("rate-limit state cannot be shared with other kite processes; pacing this one only", "err", err.Error())
+			})
 		}
 	}
 	if err := retry.Sleep(ctx, time.Until(next)); err != nil {
@@ -269,12 +281,49 @@ func (p *pacer) acquire(ctx context.Context) (func(), error) {
 		once.Do(func() {
 			done := time.Now()
 			if p.file != "" {
-				_ = kitehome.WriteFileAtomic(p.file, strconv.AppendInt(nil, done.UnixNano(), 10), 0o600)
+				if err := kitehome.WriteFileAtomic(p.file, strconv.AppendInt(nil, done.UnixNano(), 10), 0o600); err != nil {
+					p.writeWarned.Do(func() {
+						p.logger.Warn("could not save the rate-limit state for other kite processes; going on", "err", err.Error())
+					})
+				}
 			}
 			unlock()
 			p.turn <- done.Add(p.gap)
 		})
 	}, nil
+}
+
+// sharedNext is the earliest next send the shared file allows: its stamp
+// (the last response, in Unix nanoseconds) plus the gap. A stamp is only
+// believed up to one gap in the future, so no clock change or damage makes
+// a request wait longer than one period: a stamp further ahead, or one
+// that is not a number, is ignored with a warning (the next release
+// replaces it).
+func (p *pacer) sharedNext(now time.Time) (time.Time, bool) {
+	b, _, err := kitehome.ReadRegular(p.file, 64)
+	if errors.Is(err, fs.ErrNotExist) {
+		return time.Time{}, false
+	}
+	if err != nil {
+		p.logger.Warn("ignoring the shared rate-limit state", "file", p.file, "err", err.Error())
+		return time.Time{}, false
+	}
+	ns, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil {
+		p.logger.Warn("ignoring the shared rate-limit state: not a time stamp", "file", p.file)
+		return time.Time{}, false
+	}
+	stamp := time.Unix(0, ns)
+	if ahead := stamp.Sub(now); ahead > p.gap {
+		p.logger.Warn("ignoring the shared rate-limit state: its time stamp is in the future (was the clock changed?)",
+			"file", p.file, "ahead", ahead.Round(time.Millisecond).String())
+		return time.Time{}, false
+	}
+	next := stamp.Add(p.gap)
+	if limit := now.Add(p.gap); next.After(limit) {
+		next = limit
+	}
+	return next, true
 }
 
 // lockContext is kitehome.Lock that gives up when ctx ends (flock itself

@@ -99,6 +99,10 @@ type TickerOptions struct {
 	HTTPClient  *http.Client  // nil means one whose connections read in large batches (see bufferedConn)
 	Logger      *slog.Logger  // nil discards
 	Handler     TickerHandler
+	// AllowCleartext lets a ws:// URL reach a host that is not loopback,
+	// sending the session's token unencrypted. Off, NewTicker refuses such
+	// a URL with a *CleartextError before anything is dialled.
+	AllowCleartext bool
 }
 
 // Ticker is a self-healing set of ticker connections. It keeps the wanted
@@ -129,7 +133,11 @@ func NewTicker(opts TickerOptions) (*Ticker, error) {
 		opts.Watchdog = DefaultWatchdog
 	}
 	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Transport: tickerTransport()}
+		var rt http.RoundTripper = tickerTransport()
+		if !opts.AllowCleartext {
+			rt = &CleartextGuard{Base: rt}
+		}
+		opts.HTTPClient = &http.Client{Transport: rt}
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -137,6 +145,11 @@ func NewTicker(opts TickerOptions) (*Ticker, error) {
 	u, err := TickerURL(opts.URL, opts.Credentials)
 	if err != nil {
 		return nil, err
+	}
+	if !opts.AllowCleartext {
+		if err := CheckCleartext(u); err != nil {
+			return nil, err
+		}
 	}
 	t := &Ticker{opts: opts, url: u}
 	// Kite's tokens are 32 characters and more; a toy token of a letter or
@@ -610,7 +623,7 @@ func (s *shard) session(ctx context.Context) (healthy bool, err error) {
 		} else {
 			if tokenError(data) {
 				conn.CloseNow()
-				return healthy, &fatalTickerError{&Error{Status: http.StatusForbidden, ErrorType: TokenException, Message: loginHint("the ticker rejected the session: " + serverText(data))}}
+				return healthy, &fatalTickerError{&Error{Status: http.StatusForbidden, ErrorType: TokenException, Message: "the ticker rejected the session: " + serverText(data)}}
 			}
 			err = s.t.deliver(func(h TickerHandler) error { return h.Text(s.id, data) })
 		}
@@ -703,7 +716,7 @@ func (s *shard) readError(ctx context.Context, err error, watchdog *atomic.Bool)
 		var ce websocket.CloseError
 		errors.As(err, &ce)
 		if strings.Contains(ce.Reason, TokenException) {
-			return &fatalTickerError{&Error{Status: http.StatusForbidden, ErrorType: TokenException, Message: loginHint("the ticker closed the session: " + ce.Reason)}}
+			return &fatalTickerError{&Error{Status: http.StatusForbidden, ErrorType: TokenException, Message: "the ticker closed the session: " + ce.Reason}}
 		}
 		return fmt.Errorf("ticker connection %d closed by the server: %s %q", s.id, st, ce.Reason)
 	}
@@ -717,7 +730,7 @@ func (s *shard) readError(ctx context.Context, err error, watchdog *atomic.Bool)
 
 // dial opens the WebSocket. Errors never carry the URL's secrets. A 4xx
 // answer to the upgrade (403 TokenException above all) is fatal: retrying a
-// refused session only delays the "run kite login" the user needs.
+// refused session only delays the new login the user needs.
 func (s *shard) dial(ctx context.Context) (*websocket.Conn, error) {
 	dctx, cancel := context.WithTimeout(ctx, dialTimeout)
 	defer cancel()
@@ -734,10 +747,9 @@ func (s *shard) dial(ctx context.Context) (*websocket.Conn, error) {
 			body, _ = io.ReadAll(resp.Body)
 		}
 		kerr := errorFromResponse(resp.StatusCode, body).(*Error)
+		// No advice here: the caller knows where the session came from
+		// (a cache to log in again, a variable to refresh) and says which.
 		kerr.Message = s.t.scrub(kerr.Message)
-		if kerr.ErrorType == TokenException {
-			kerr.Message = loginHint(kerr.Message)
-		}
 		return nil, &fatalTickerError{fmt.Errorf("connecting to the ticker at %s: %w", RedactURL(s.t.url), kerr)}
 	}
 	// net/http's *url.Error repeats the whole URL; its cause says enough.
@@ -748,11 +760,6 @@ func (s *shard) dial(ctx context.Context) (*websocket.Conn, error) {
 	}
 	msg = strings.TrimPrefix(msg, "failed to WebSocket dial: ")
 	return nil, fmt.Errorf("connecting to the ticker at %s: %s", RedactURL(s.t.url), s.t.scrub(msg))
-}
-
-// loginHint ends a refused-session message with what to do about it.
-func loginHint(msg string) string {
-	return strings.TrimRight(msg, ". ") + ": run kite login"
 }
 
 // readBatch is how much one read from the socket may take in. A busy
