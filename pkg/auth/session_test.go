@@ -155,9 +155,12 @@ func TestLoadCorrupt(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err := s.Load()
+			// A corrupt session is no session (exit 3), and the message
+			// says what to type, in words, not encoding/json's.
 			var ce *CorruptError
-			if !errors.As(err, &ce) || !strings.Contains(err.Error(), s.Path()) || !strings.Contains(err.Error(), "kite logout") {
-				t.Fatalf("got %v", err)
+			if !errors.As(err, &ce) || !strings.Contains(err.Error(), s.Path()) || !strings.Contains(err.Error(), "run kite login") ||
+				exitcode.Code(err) != exitcode.Auth || strings.Contains(err.Error(), "json:") || strings.Contains(err.Error(), "Go value") {
+				t.Fatalf("got %v (exit %d)", err, exitcode.Code(err))
 			}
 			// logout's way out: Remove clears it.
 			if existed, err := s.Remove(); err != nil || !existed {

@@ -235,9 +235,8 @@ type pacer struct {
 	turn chan time.Time // holds the earliest next send while no request is out
 	file string         // "" = this process only
 
-	logger      *slog.Logger // with file: hears why the file was not used
-	lockWarned  sync.Once    // one warning per process for a file that cannot be
-	writeWarned sync.Once    // locked or written: every request would repeat it
+	logger *slog.Logger // with file: hears why the file was not used
+	warned sync.Once    // one warning per process for a file that cannot be locked or written: every request would repeat it
 }
 
 func newPacer(gap time.Duration, file string) *pacer {
@@ -254,11 +253,12 @@ func (p *pacer) acquire(ctx context.Context) (func(), error) {
 		return nil, ctx.Err()
 	}
 	unlock := func() {}
+	locked := false
 	if p.file != "" {
 		// Best effort: without the shared file (read-only cache, odd
 		// filesystem), pacing is per process, and a 429 is retried.
 		if u, err := lockContext(ctx, p.file+".lock"); err == nil {
-			unlock = u
+			unlock, locked = u, true
 			if shared, ok := p.sharedNext(time.Now()); ok && shared.After(next) {
 				next = shared
 			}
@@ -266,7 +266,7 @@ func (p *pacer) acquire(ctx context.Context) (func(), error) {
 			p.turn <- next
 			return nil, ctx.Err()
 		} else {
-			p.lockWarned.Do(func() {
+			p.warned.Do(func() {
 				p.logger.Warn("rate-limit state cannot be shared with other kite processes; pacing this one only", "err", err.Error())
 			})
 		}
@@ -280,9 +280,9 @@ func (p *pacer) acquire(ctx context.Context) (func(), error) {
 	return func() {
 		once.Do(func() {
 			done := time.Now()
-			if p.file != "" {
+			if locked {
 				if err := kitehome.WriteFileAtomic(p.file, strconv.AppendInt(nil, done.UnixNano(), 10), 0o600); err != nil {
-					p.writeWarned.Do(func() {
+					p.warned.Do(func() {
 						p.logger.Warn("could not save the rate-limit state for other kite processes; going on", "err", err.Error())
 					})
 				}
