@@ -59,7 +59,7 @@ func (f *Factory) checkEndpoints() error {
 		}
 		shown := kite.RedactURL(e.url)
 		if !allow {
-			return exitcode.Usagef("refusing %s %s (or %s): it would send your session token unencrypted to a host that is not this machine. Use %s, a loopback address (127.0.0.1, ::1, localhost) for a sandbox, or, if anyone on the network path may read and reuse the token, --%s",
+			return exitcode.Usagef("refusing %s %s (or %s): it would send your session token unencrypted to a host that is not this machine. Use %s, a loopback address (127.0.0.1, ::1, localhost) for a sandbox, or, accepting that anyone on the network path can read and reuse the token, --%s",
 				e.flag, shown, e.env, e.safe, insecureFlag)
 		}
 		fmt.Fprintf(f.IO.ErrOut, "kite: WARNING: --%s: sending the session token UNENCRYPTED to %s; anyone on the network path can read it and trade with it.\n", insecureFlag, shown)

@@ -111,7 +111,9 @@ one exchange), through the output layer: -o csv gives Kite's own columns.
 
 The dump is cached under the kite cache directory, per server and exchange,
 until Kite regenerates it the next morning (about 08:30 IST); the symbol
-resolver used by quote, history, stream and orders reads the same cache.`,
+resolver used by quote, history, stream and orders reads the same cache.
+A cache that cannot be written (read-only or full disk) is a warning: the
+dump is then downloaded on every run.`,
 		Example: `  kite instruments --exchange NSE -o csv > nse.csv
   kite instruments --exchange NFO --jq '[.[] | select(.name == "NIFTY" and .instrument_type == "FUT")] | length'
   kite instruments search infy`,

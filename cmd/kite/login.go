@@ -79,8 +79,21 @@ KITE_BASE_URL) it is <base-url>/connect/login, and the session exchange and
 web login go to <base-url> as well, which is how kite logs in to a sandbox
 started with kite sandbox.
 
-Nothing is printed on stdout; a confirmation (user, profile, expiry) goes to
-stderr. Sessions from KITE_ACCESS_TOKEN or KITE_ENCTOKEN need no login.`,
+The session records the server it was made on (base_url and ws_url, shown by
+kite whoami), and is only ever sent there: with another --base-url or
+--ws-url, commands refuse it with exit 3 before any request. Keep one profile
+per server (kite login --profile sandbox --base-url ...). A plain http:// or
+ws:// URL is refused (exit 2) unless its host is loopback (127.0.0.0/8, ::1,
+localhost), where a sandbox runs: elsewhere it would send the password or
+token unencrypted (--insecure-send-token-in-clear overrides, with a warning).
+
+The files under the profile directory are never followed if they are
+symbolic links, and anything there that is not a regular file (a FIFO, a
+directory) is refused with the command to remove it. A corrupt session file
+is no session (exit 3): kite login replaces it.
+
+Nothing is printed on stdout; a confirmation (user, server, profile, expiry)
+goes to stderr. Sessions from KITE_ACCESS_TOKEN or KITE_ENCTOKEN need no login.`,
 		Example: `  # Kite Connect, browser on this machine
   export KITE_API_KEY=xxxx KITE_API_SECRET=yyyy
   kite login

@@ -39,7 +39,10 @@ comma-separated; # starts a comment).
 and market depth; ohlc and ltp are lighter. Any number of instruments may be
 asked for: they are sent in batches of Kite's limits (500 for full, 1000 for
 ohlc and ltp) at Kite's quote rate limit (1 request a second), which kite
-processes sharing a cache directory (and API key) also keep between them.
+processes sharing a cache directory (and API key) also keep between them,
+through a time stamp in the cache: no stamp makes a request wait more than
+a second, one that cannot be a time (damaged, or from a clock set back) is
+ignored with a warning, and a cache that cannot be written only warns.
 
 The JSON output is a list of Kite's quote objects in the order asked, each
 with "symbol" (EXCHANGE:TRADINGSYMBOL) first, "change" (percent against the

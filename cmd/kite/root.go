@@ -85,6 +85,10 @@ func newRootCmd(f *Factory) *cobra.Command {
 orders, fetches quotes and historical candles, and streams live ticks as NDJSON
 or raw bytes, built to be piped into jq, awk, cron jobs and other programs.
 
+Sessions and logins travel only over https:// and wss://, or plain http://
+and ws:// to loopback (a sandbox); anything else is refused before any
+request unless --insecure-send-token-in-clear is given.
+
 Data goes to stdout, everything else to stderr. Output is a table on a
 terminal and JSON in a pipe; choose with -o table|json|ndjson|csv and filter
 with --jq. Every command also runs against a built-in local sandbox with

@@ -145,7 +145,7 @@ address seen.`,
 	fl.DurationVar(&opts.Stall, "stall", 0, "fault: send nothing on a new ticker connection for this long")
 	fl.Float64Var(&opts.ErrorRate, "error-rate", 0, "fault: fraction (0–1) of REST requests answered 503/500")
 	fl.BoolVar(&opts.RateLimit, "rate-limit", false, "fault: answer every REST request 429 Too many requests")
-	fl.BoolVar(&opts.AllowRemote, "allow-remote", false, "allow a non-loopback --addr (the credentials are public!)")
+	fl.BoolVar(&opts.AllowRemote, "allow-remote", false, "allow a non-loopback --addr (the credentials are public! kite on other machines then needs --"+insecureFlag+": the sandbox speaks plain http)")
 	fl.IntVar(&opts.Load, "load-instruments", 0, "add this many synthetic NSE equities (LOAD00001…) for load tests")
 	fl.StringSliceVar(&opts.AllowedIPs, "allowed-ips", nil, "admit order writes only from these client IPs, comma-separated (Kite's static-IP rule)")
 	fl.DurationVar(&opts.BookLag, "book-lag", 0, "fault: hide each new order from the order book for this long")

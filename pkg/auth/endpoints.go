@@ -96,7 +96,7 @@ func (e *ServerMismatchError) Error() string {
 	if e.IsDefault {
 		back = fmt.Sprintf("drop %s (and unset %s) to use Kite", flag, env)
 	}
-	return fmt.Sprintf("the session of profile %q was made for %s%s, not %s, and is not sent to another server: run kite login to log in to %s (it replaces this session), use --profile NAME for a profile logged in there, or %s",
+	return fmt.Sprintf("the session of profile %q was made for %s%s, not %s, and is not sent to another server: run kite login to make one for %s (it replaces this one), use --profile NAME for a profile logged in there, or %s",
 		e.Profile, e.Made, old, e.Using, e.Using, back)
 }
 
