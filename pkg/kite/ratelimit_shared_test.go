@@ -9,32 +9,16 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
 
-// syncLog is a log sink for a pacer's warnings.
-type syncLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *syncLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *syncLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-func sharedPacer(t *testing.T, dir string) (*pacer, *syncLog) {
+// sharedPacer is the quote pacer of a shared limiter in dir. Its warnings
+// are written by Acquire and release, in the caller's goroutine, so a plain
+// buffer can collect them.
+func sharedPacer(t *testing.T, dir string) (*pacer, *bytes.Buffer) {
 	t.Helper()
-	log := &syncLog{}
+	log := &bytes.Buffer{}
 	l := NewSharedRateLimiter(RateTable{ClassQuote: {{1, time.Second}}}, dir, "k", slog.New(slog.NewTextHandler(log, nil)))
 	p := l.pacers[ClassQuote]
 	if p == nil || p.file != filepath.Join(dir, "k-quote") {
