@@ -343,9 +343,15 @@ func FuzzDecodeSession(f *testing.F) {
 	f.Add([]byte(`{"kind":"web","user_id":"u","token":"t","expiry":"2099-01-01T06:00:00+05:30"} {}`))
 	f.Add([]byte(`{"kind":"connect"`))
 	f.Add([]byte(``))
+	f.Add([]byte(`{"kind":"connect","api_key":"k","user_id":"u","token":"t","expiry":"2099-01-01T06:00:00+05:30","base_url":"http://127.0.0.1:7777","ws_url":"ws://127.0.0.1:7777/ws"}`))
+	f.Add([]byte(`{"kind":"web","user_id":5,"token":"t","expiry":"tomorrow"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := decodeSession(data)
 		if err != nil {
+			// The reason reaches the user: in words, never encoding/json's.
+			if msg := err.Error(); strings.Contains(msg, "json:") || strings.Contains(msg, "Go value") || strings.Contains(msg, "Go struct") {
+				t.Fatalf("Go internals in the error: %q", msg)
+			}
 			return
 		}
 		if s.valid() != nil {
@@ -357,7 +363,7 @@ func FuzzDecodeSession(f *testing.F) {
 			t.Fatal(err)
 		}
 		got, err := st.Load()
-		if err != nil || got.Token != s.Token || got.Kind != s.Kind || !got.Expiry.Equal(s.Expiry) {
+		if err != nil || got.Token != s.Token || got.Kind != s.Kind || !got.Expiry.Equal(s.Expiry) || got.BaseURL != s.BaseURL || got.WSURL != s.WSURL {
 			t.Fatalf("round trip: %+v %v, want %+v", got, err, s)
 		}
 	})

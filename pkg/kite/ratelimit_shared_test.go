@@ -130,3 +130,27 @@ func TestSharedStateUnwritableIsNotFatal(t *testing.T) {
 		t.Fatalf("%d warnings, want 1 per process:\n%s", n, log.String())
 	}
 }
+
+// FuzzSharedStamp: whatever bytes another process (or damage) left in the
+// shared file, the next send is never more than one period away.
+func FuzzSharedStamp(f *testing.F) {
+	now := time.Unix(1_800_000_000, 0)
+	for _, seed := range []string{
+		strconv.FormatInt(now.UnixNano(), 10),
+		strconv.FormatInt(now.Add(500*time.Millisecond).UnixNano(), 10),
+		strconv.FormatInt(now.Add(time.Hour).UnixNano(), 10),
+		"-9223372036854775808", "9223372036854775807", " 12\n", "", "garbage",
+	} {
+		f.Add([]byte(seed))
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, _ := sharedPacer(t, dir)
+		if err := os.WriteFile(p.file, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if next, ok := p.sharedNext(now); ok && next.After(now.Add(p.gap)) {
+			t.Fatalf("stamp %q: next send %v after now, more than one period", data, next.Sub(now))
+		}
+	})
+}
