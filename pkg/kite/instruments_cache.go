@@ -7,7 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -65,20 +65,14 @@ func (c *InstrumentCache) Load(ctx context.Context, client *Client, exchange str
 	}
 	path := c.Path(client.BaseURL, exchange)
 	refreshed := LastInstrumentRefresh(now())
-	data, fi, err := kitehome.ReadRegular(path, maxInstrumentDump)
-	switch {
-	case err == nil && !fi.ModTime().Before(refreshed):
-		if insts, err := ParseInstrumentsCSV(bytes.NewReader(data)); err == nil {
-			return insts, nil
-		}
-	case err != nil && !errors.Is(err, fs.ErrNotExist):
-		c.logger().Warn("not using the cached instrument list", "err", err.Error())
+	if insts, ok := c.read(path, refreshed); ok {
+		return insts, nil
 	}
 	p := "/instruments"
 	if exchange != "" {
 		p += "/" + strings.ToUpper(exchange)
 	}
-	data, err = client.DoRaw(ctx, http.MethodGet, p, nil)
+	data, err := client.DoRaw(ctx, http.MethodGet, p, nil)
 	if err != nil {
 		return nil, fmt.Errorf("fetching the instrument list: %w", err)
 	}
@@ -92,6 +86,28 @@ func (c *InstrumentCache) Load(ctx context.Context, client *Client, exchange str
 	}
 	c.prune(refreshed, path)
 	return insts, nil
+}
+
+// read returns the cached dump at path if it was written after refreshed
+// and parses. A link or a FIFO there is never followed or read (a FIFO
+// would block for ever): the dump is fetched again, and its atomic rename
+// replaces whatever was there.
+func (c *InstrumentCache) read(path string, refreshed time.Time) ([]Instrument, bool) {
+	f, err := kitehome.OpenRegular(path, os.O_RDONLY, 0)
+	if err != nil {
+		var nr *kitehome.NotRegularError
+		if errors.As(err, &nr) {
+			c.logger().Warn("not using the cached instrument list", "err", err.Error())
+		}
+		return nil, false
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || fi.ModTime().Before(refreshed) {
+		return nil, false
+	}
+	insts, err := ParseInstrumentsCSV(io.LimitReader(f, maxInstrumentDump))
+	return insts, err == nil
 }
 
 // maxInstrumentDump bounds a cached dump read back: Kite's full dump is
