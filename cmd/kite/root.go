@@ -133,7 +133,7 @@ unknown (run kite orders reconcile TAG), 130 interrupted.`,
 		newLoginCmd(f), newLogoutCmd(f), newWhoamiCmd(f),
 		newProfileCmd(f), newMarginsCmd(f), newHoldingsCmd(f), newPositionsCmd(f), newTradesCmd(f), newOrdersCmd(f), newAPICmd(f),
 		newQuoteCmd(f), newHistoryCmd(f), newInstrumentsCmd(f),
-		newStreamCmd(f), newWatchCmd(f),
+		newStreamCmd(f), newWatchCmd(f), newChainCmd(f),
 		newTicksCmd(f),
 	)
 	return root
