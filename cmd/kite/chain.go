@@ -84,10 +84,19 @@ Each record (one strike; -o json prints a list, -o ndjson one per line,
 
 A summary line (underlying and its price, ATM IV, days to expiry, PCR by
 open interest and max pain, both over all strikes of the expiry) is printed
-above the table, or on stderr with -o json, ndjson or csv.`,
+above the table, or on stderr with -o json, ndjson or csv.
+
+--live keeps the chain current over the ticker (full mode: the options and
+the underlying), like kite watch: the table is redrawn in place, the ATM
+strike following the underlying; q or Ctrl-C quits and restores the
+terminal. With -o ndjson (the default off a terminal) it prints every
+record once, then a record for each strike a tick changed; a move of the
+underlying changes every strike's greeks, so it reprints them all.`,
 		Example: `  kite chain NIFTY --strikes 10
   kite chain NSE:RELIANCE --expiry monthly --price mid -o json
   kite chain MCX:CRUDEOIL -o csv > crude.csv
+  kite chain NIFTY --strikes 8 --live
+  kite chain BANKNIFTY --live -o ndjson --jq 'select(.strike == 59000) | .call.iv'
   kite chain NIFTY -o json --jq '.[] | select(.call.iv != null) | [.strike, .call.iv] | @tsv'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -104,6 +113,8 @@ above the table, or on stderr with -o json, ndjson or csv.`,
 	fl.IntVar(&opts.Strikes, "strikes", 0, "strikes either side of the ATM strike (0 = all)")
 	fl.StringVar(&opts.Price, "price", "last", "price to solve iv from: last or mid (of the best bid and ask)")
 	fl.Float64Var(&opts.Rate, "rate", defaultRiskFreeRate, "continuously compounded risk-free rate (env KITE_RISK_FREE_RATE)")
+	fl.BoolVar(&opts.Live, "live", false, "keep the chain current from the ticker: a table (q quits) or, with -o ndjson, a record per changed strike")
+	opts.Conn.register(cmd)
 	return cmd
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"math"
-	"strconv"
 	"time"
 
 	"github.com/kitecli/kite/pkg/kite"
@@ -133,12 +132,11 @@ func (p *chainPricing) records(strikes []float64, quotes map[uint32]marketQuote)
 
 func ptr[T any](v T) *T { return &v }
 
-// round keeps d decimals: the JSON stays readable, and no figure here is
-// meaningful beyond them.
+// pow10 are the scales round uses.
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8}
+
+// round keeps d decimals (d ≤ 8): the JSON stays readable, and no figure
+// here is meaningful beyond them.
 func round(x float64, d int) float64 {
-	v, err := strconv.ParseFloat(strconv.FormatFloat(x, 'f', d, 64), 64)
-	if err != nil {
-		return x
-	}
-	return v
+	return math.Round(x*pow10[d]) / pow10[d]
 }
