@@ -37,6 +37,7 @@ type streamOptions struct {
 	Snapshot    bool
 	OnSlow      string
 	RecvTime    bool
+	Greeks      bool
 	Conn        tickerFlags
 }
 
@@ -172,13 +173,22 @@ quote mode; NDJSON output only ever holds ticks in --mode.
 stdout (kite stream ... | head). Ctrl-C closes the connection, flushes and exits
 130. With --events, connection changes and Kite's error and message texts are
 records too ({"type":"event",...}, {"type":"error",...}); with --orders, order
-updates are printed as Kite sends them ({"type":"order","data":{...}}).`,
+updates are printed as Kite sends them ({"type":"order","data":{...}}).
+
+--greeks adds to each option tick "iv", "delta", "gamma", "theta", "vega",
+"underlying_price" and "time_to_expiry", computed by kite from the tick's last
+price as kite chain computes them (model, units and day count: see kite chain
+--help; the rate is KITE_RISK_FREE_RATE, default 0.0531). The underlying (the
+future of the option's expiry, or the spot) is subscribed automatically, and
+its ticks are printed only if it was asked for. They are null until the
+underlying has ticked, or when no volatility fits. Other ticks are unchanged.`,
 		Example: `  kite stream NSE:INFY NSE:RELIANCE
   kite stream NSE:INFY --mode full --count 10
   kite stream 256265 408065 --mode ltp --jq '[.instrument_token, .last_price] | @tsv'
   kite instruments --exchange NFO --jq '.[] | "NFO:" + .tradingsymbol' | kite stream --file - --mode quote
   kite stream NSE:NIFTY\ 50 --until 15:30 >> nifty.ndjson
-  kite stream NSE:INFY --raw --duration 1m > infy.bin && kite ticks decode infy.bin`,
+  kite stream NSE:INFY --raw --duration 1m > infy.bin && kite ticks decode infy.bin
+  kite stream NFO:NIFTY26DEC26000CE NFO:NIFTY26DEC26000PE --greeks --jq '[.symbol, .iv, .delta] | @tsv'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Instruments = args
 			return runStream(cmd.Context(), f, opts)
@@ -196,6 +206,7 @@ updates are printed as Kite sends them ({"type":"order","data":{...}}).`,
 	fl.BoolVar(&opts.Snapshot, "snapshot", false, "first print one REST quote per instrument, so even an illiquid one has a value")
 	fl.StringVar(&opts.OnSlow, "on-slow", "block", "when stdout is slower than the market: block (lose nothing) or drop (oldest ticks first; never order updates or events)")
 	fl.BoolVar(&opts.RecvTime, "recv-time", false, "add \"recv_time\", the local receive time in Unix nanoseconds")
+	fl.BoolVar(&opts.Greeks, "greeks", false, "add iv, delta, gamma, theta, vega, underlying_price and time_to_expiry to option ticks")
 	opts.Conn.register(cmd)
 	return cmd
 }
@@ -241,8 +252,8 @@ func runStream(ctx context.Context, f *Factory, opts *streamOptions) error {
 			return exitcode.Usagef("--raw writes binary data and stdout is a terminal: redirect it to a file or pipe it into kite ticks decode")
 		case f.JQ() != nil:
 			return exitcode.Usagef("--jq works on JSON records and cannot be combined with --raw")
-		case opts.Orders || opts.Events || opts.Snapshot || opts.RecvTime:
-			return exitcode.Usagef("--orders, --events, --snapshot and --recv-time add JSON records and cannot be combined with --raw")
+		case opts.Orders || opts.Events || opts.Snapshot || opts.RecvTime || opts.Greeks:
+			return exitcode.Usagef("--orders, --events, --snapshot, --recv-time and --greeks add JSON records and cannot be combined with --raw")
 		}
 	}
 	insts, tickerOpts, err := opts.Conn.setup(ctx, f, opts.Instruments, opts.File)
@@ -276,6 +287,12 @@ func runStream(ctx context.Context, f *Factory, opts *streamOptions) error {
 		if in.symbol != "" {
 			w.symbols[in.token] = in.symbol
 		}
+	}
+	if opts.Greeks {
+		if w.greeks, err = newGreeksTracker(ctx, f, insts); err != nil {
+			return err
+		}
+		tokens = append(tokens, w.greeks.extra...)
 	}
 
 	runCtx, cancelRun := context.WithCancelCause(ctx)
@@ -499,6 +516,7 @@ type tickWriter struct {
 	recvTime bool
 	orders   bool
 	events   bool
+	greeks   *greeksTracker // nil without --greeks
 	errOut   io.Writer
 	logger   *slog.Logger
 
@@ -527,6 +545,9 @@ func (w *tickWriter) binary(conn int, msg []byte, recv int64) error {
 	buf := w.out1[:0]
 	done := false
 	for !done && it.Next(&w.tick) {
+		if w.greeks != nil && !w.greeks.observe(&w.tick) {
+			continue // an underlying subscribed only to price the options
+		}
 		if w.mode != 0 && w.tick.Mode != w.mode {
 			// Kite sends a new subscription's first ticks in quote mode
 			// until the mode command takes effect; a consumer that asked
@@ -535,6 +556,9 @@ func (w *tickWriter) binary(conn int, msg []byte, recv int64) error {
 		}
 		start := len(buf)
 		buf = w.enc.Append(buf, &w.tick, w.symbols[w.tick.InstrumentToken])
+		if w.greeks != nil {
+			buf = w.greeks.appendGreeks(buf, &w.tick)
+		}
 		if w.recvTime {
 			buf = appendField(buf, `,"recv_time":`, recv)
 		}
