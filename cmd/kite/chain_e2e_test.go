@@ -71,9 +71,10 @@ func jsonKeys(t *testing.T, raw []byte) []string {
 }
 
 func TestE2EChain(t *testing.T) {
-	// An hour between market steps: the test's own quotes and kite's see
-	// the same prices.
-	_, env := startTestSandbox(t, sandbox.Options{Seed: 14, TickInterval: time.Hour, RateLimits: sandbox.NoRateLimits()})
+	// A stopped market clock: the test's own quotes and kite's see the
+	// same prices.
+	stopped := time.Now()
+	_, env := startTestSandbox(t, sandbox.Options{Seed: 14, TickInterval: time.Hour, MarketClock: func() time.Time { return stopped }, RateLimits: sandbox.NoRateLimits()})
 
 	before := time.Now()
 	r := runKite(t, kiteRun{Env: env}, "chain", "NIFTY", "--expiry", "monthly", "--rate", "0.065", "-o", "json")
