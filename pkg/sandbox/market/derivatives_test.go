@@ -9,29 +9,6 @@ import (
 	"github.com/kitecli/kite/pkg/ticks"
 )
 
-func TestOptionPremium(t *testing.T) {
-	// At the money the Bachelier price is v/√(2π), v = vol·S·√(T/365):
-	// 0.16 × 10000 × √(73/365) = 715.54, so 285.46.
-	if got := market.OptionPremium(true, 10000, 10000, 0.16, 73); math.Abs(got-285.46) > 0.01 {
-		t.Errorf("ATM call = %v, want 285.46", got)
-	}
-	prevC, prevP := 0.0, math.Inf(1)
-	for s := 9000.0; s <= 11000; s += 50 {
-		c := market.OptionPremium(true, s, 10000, 0.16, 10)
-		p := market.OptionPremium(false, s, 10000, 0.16, 10)
-		if c < math.Max(s-10000, 0) || p < math.Max(10000-s, 0) {
-			t.Errorf("S=%v: call %v or put %v below intrinsic", s, c, p)
-		}
-		if c < prevC || p > prevP {
-			t.Errorf("S=%v: call %v (was %v) must rise and put %v (was %v) fall with S", s, c, prevC, p, prevP)
-		}
-		if math.Abs(c-p-(s-10000)) > 1e-6 {
-			t.Errorf("S=%v: put-call parity off: C−P = %v", s, c-p)
-		}
-		prevC, prevP = c, p
-	}
-}
-
 // At New the previous close is each instrument's base price: the dump's
 // last_price is the close the day is measured from.
 func TestPreviousCloseIsTheBasePrice(t *testing.T) {
@@ -84,8 +61,16 @@ func TestDerivativesFollowTheirUnderlying(t *testing.T) {
 			t.Fatalf("step %d: index %d→%d but call %d→%d, put %d→%d", i, prevS, s, prevC, c, prevP, p)
 		}
 		if c > 10*int32(ce.TickSize) && p > 10*int32(pe.TickSize) {
-			if parity := int64(c-p) - (int64(s) - ce.Strike); parity > ce.TickSize || parity < -ce.TickSize {
-				t.Fatalf("step %d: C−P = %d, S−K = %d", i, c-p, int64(s)-ce.Strike)
+			// Put–call parity on the future of the options' expiry:
+			// C − P = e^{−rT}(F − K), T in whole days to the expiry
+			// (the expiry day counting one) over 365; each premium is
+			// rounded to its tick.
+			now := friday.Add(time.Duration(i) * time.Second).In(market.IST)
+			today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, market.IST)
+			T := (ce.Expiry.Sub(today).Hours()/24 + 1) / 365
+			want := math.Exp(-market.RiskFreeRate*T) * (float64(s)*factor - float64(ce.Strike))
+			if parity := float64(c-p) - want; math.Abs(parity) > float64(ce.TickSize) {
+				t.Fatalf("step %d: C−P = %d, e^{−rT}(F−K) = %.1f", i, c-p, want)
 			}
 		}
 		prevS, prevC, prevP = s, c, p

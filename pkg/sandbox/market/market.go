@@ -87,7 +87,7 @@ func NewWithHours(seed int64, universe []Instrument, now time.Time, hours Hours)
 	for i := range m.insts {
 		in := &m.insts[i]
 		if j, ok := m.byTok[in.Underlying]; ok && in.Underlying != 0 && j != i && in.IsDerivative() && m.insts[j].Underlying == 0 {
-			m.st[i].p.link(in, &m.st[j].p)
+			m.st[i].p.link(in, &m.st[j].p, m.optionCarry(in, j))
 		}
 	}
 	for i := range m.insts {
@@ -113,6 +113,24 @@ func (m *Market) ByToken(token uint32) (Instrument, bool) {
 		return Instrument{}, false
 	}
 	return m.insts[i], true
+}
+
+// optionCarry is the forward factor of option in on underlying j (see
+// params.carry), as kite chain picks the model: an option on a future is
+// on that future (1); an index option with a future of its own expiry is
+// priced on that future's factor; others (stock options, index weeklies)
+// on s·e^{rT} (0).
+func (m *Market) optionCarry(in *Instrument, j int) float64 {
+	if in.InstrumentType != "CE" && in.InstrumentType != "PE" {
+		return 0
+	}
+	if m.insts[j].InstrumentType == "FUT" {
+		return 1
+	}
+	if k, ok := m.byKey[in.Exchange+":"+monthlySymbol(in.Name, in.Expiry)+"FUT"]; ok && m.insts[j].IsIndex() && m.insts[k].Expiry.Equal(in.Expiry) && m.insts[k].Underlying == m.insts[j].Token {
+		return float64(m.insts[k].BasePrice) / m.st[j].p.base
+	}
+	return 0
 }
 
 // Lookup finds an instrument by exchange and trading symbol.

@@ -91,14 +91,19 @@ type params struct {
 
 	// A derivative with an underlying in the universe is priced from the
 	// underlying's path instead of a walk of its own: a future at a fixed
-	// premium (its base price over the underlying's), an option by the
-	// Bachelier formula. Volume and OI stay its own.
+	// premium (its base price over the underlying's), an option by Black's
+	// formula on its forward at the volatility surface's level (see
+	// surface.go). Volume and OI stay its own.
 	under     *params
+	underTok  uint32
 	kind      derivKind
 	factor    float64 // future / underlying, from their base prices
 	strike    float64 // segment units
 	expiryDay int64
 	annualVol float64 // the underlying's yearly volatility, as a fraction
+	// carry is an option's forward over its underlying: the future of its
+	// expiry's factor, 1 on a future, 0 for s·e^{rT} (see carryForward).
+	carry float64
 }
 
 type derivKind uint8
@@ -168,9 +173,12 @@ func volatility(in *Instrument) float64 {
 	return 1
 }
 
-// link makes p a derivative priced from under.
-func (p *params) link(in *Instrument, under *params) {
+// link makes p a derivative priced from under; carry is an option's
+// forward over its underlying (see params.carry).
+func (p *params) link(in *Instrument, under *params, carry float64) {
 	p.under = under
+	p.underTok = in.Underlying
+	p.carry = carry
 	p.annualVol = 0.16 * under.vol
 	switch in.InstrumentType {
 	case "FUT":
@@ -186,30 +194,13 @@ func (p *params) link(in *Instrument, under *params) {
 	}
 }
 
-// OptionPremium is the Bachelier (normal-model) price of a European
-// option on an underlying at s, struck at k, with the underlying's yearly
-// volatility vol and days to expiry: intrinsic value plus time value,
-// increasing in s for a call and decreasing for a put, never below
-// intrinsic. Prices are in any one unit.
-func OptionPremium(call bool, s, k, vol, days float64) float64 {
-	v := vol * s * math.Sqrt(math.Max(days, 0.5)/365)
-	x := s - k
-	z := x / v
-	c := x*0.5*math.Erfc(-z/math.Sqrt2) + v*math.Exp(-z*z/2)/math.Sqrt(2*math.Pi)
-	if call {
-		return c
-	}
-	return c - x
-}
-
 // derive is p's price when its underlying is at s on day d.
 func (p *params) derive(s float64, d int64) int64 {
 	switch p.kind {
 	case future:
 		return p.roundTick(s * p.factor)
 	case call, put:
-		days := float64(p.expiryDay-d) + 1
-		return p.roundTick(OptionPremium(p.kind == call, s, p.strike, p.annualVol, days))
+		return p.roundTick(p.model(s, d).Premium)
 	}
 	return p.roundTick(s)
 }

@@ -454,12 +454,30 @@ func (b *builder) options(d derivative, e time.Time, weekly bool) {
 	// base price is (see New).
 	real := params{sess: sessions[sessionOf(seg)], alwaysFrom: never}
 	day, _, _, _ := real.position(b.now)
-	days := float64(dayNumber(e)-prevTradingDay(day)) + 1
+	prev := prevTradingDay(day)
+	years := optionYears(dayNumber(e), prev)
+	// The forward as Market.optionCarry sets it, at the underlying's base
+	// price (where the surface's spot factor is 1).
+	carry := 0.0
+	if uin != nil && uin.InstrumentType == "FUT" {
+		carry = 1
+	} else if fut, ok := b.find(d.exchange + ":" + monthlySymbol(d.name, e) + "FUT"); ok && fut.Expiry.Equal(e) && uin != nil && uin.IsIndex() && fut.Underlying == uin.Token {
+		carry = float64(fut.BasePrice) / float64(uin.BasePrice)
+	}
+	spotUnits := spot
+	if uin != nil {
+		spotUnits = float64(uin.BasePrice)
+	}
+	level := vol * marketLevel(under, prev)
 	for k := -d.strikes; k <= d.strikes; k++ {
 		strike := atm + float64(k)*d.step
 		for _, typ := range []string{"CE", "PE"} {
-			// The premium the model prices it at today.
-			price := math.Max(roundTo(OptionPremium(typ == "CE", spot, strike, vol, days), d.tick), d.tick)
+			// The premium the model prices it at on the day its base
+			// price closes (see params.model), in the segment's units.
+			k := float64(units(strike, seg))
+			f := carryForward(spotUnits, carry, years)
+			prem := BlackPremium(typ == "CE", f, k, years, RiskFreeRate, SurfaceVol(level, f, k, years))
+			price := math.Max(roundTo(prem/float64(ticks.Divisor(seg)), d.tick), d.tick)
 			b.add(Instrument{
 				Tradingsymbol: prefix + trimFloat(strike) + typ, Name: d.name, Expiry: e,
 				Strike: units(strike, seg), TickSize: units(d.tick, seg), LotSize: d.lot,
