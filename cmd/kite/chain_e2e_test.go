@@ -173,6 +173,15 @@ func TestE2EChain(t *testing.T) {
 		}
 	}
 
+	// The sandbox prices a strike's call and put at one volatility of its
+	// surface, on this future: their IVs agree but for each premium's
+	// rounding to a tick.
+	for _, rc := range recs {
+		if rc.Call.IV != nil && rc.Put.IV != nil && math.Abs(*rc.Call.IV-*rc.Put.IV) > 0.003 {
+			t.Errorf("strike %v: call iv %v, put iv %v", rc.Strike, *rc.Call.IV, *rc.Put.IV)
+		}
+	}
+
 	// The summary on stderr: PCR and max pain over the expiry's strikes,
 	// worked out here by their definitions.
 	var c, p int64
