@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -127,13 +126,11 @@ func (o *ChainOptions) validate(f *Factory) error {
 		return exitcode.Usagef("invalid --strikes %d: use a number of strikes either side of the ATM strike, or 0 for all", o.Strikes)
 	}
 	if !o.RateSet {
-		if env := strings.TrimSpace(f.Getenv("KITE_RISK_FREE_RATE")); env != "" {
-			r, err := strconv.ParseFloat(env, 64)
-			if err != nil {
-				return exitcode.Usagef("KITE_RISK_FREE_RATE=%q is not a number: use a fraction such as 0.0531", env)
-			}
-			o.Rate = r
+		r, err := riskFreeRate(f.Getenv)
+		if err != nil {
+			return err
 		}
+		o.Rate = r
 	}
 	if math.IsNaN(o.Rate) || o.Rate <= -1 || o.Rate >= 1 {
 		return exitcode.Usagef("invalid rate %v: use a continuously compounded fraction such as 0.0531 (5.31%%)", o.Rate)

@@ -264,7 +264,7 @@ func TestE2EChainUsageErrors(t *testing.T) {
 		{env, []string{"chain", "NIFTY", "--price", "close"}, `invalid --price "close": use last or mid`},
 		{env, []string{"chain", "NIFTY", "--strikes", "-2"}, "invalid --strikes -2"},
 		{env, []string{"chain", "NIFTY", "--rate", "6.5"}, "invalid rate 6.5: use a continuously compounded fraction"},
-		{withEnv("KITE_RISK_FREE_RATE", "6.5%"), []string{"chain", "NIFTY"}, `KITE_RISK_FREE_RATE="6.5%" is not a number`},
+		{withEnv("KITE_RISK_FREE_RATE", "6.5%"), []string{"chain", "NIFTY"}, `KITE_RISK_FREE_RATE="6.5%" is not a rate`},
 		{env, []string{"chain", "NIFTY", "--expiry", "2020-01-07"}, "no options expire on 2020-01-07; expiries: 20"},
 		{env, []string{"chain", "NIFTY", "--expiry", "soon"}, `invalid --expiry "soon": use a date (YYYY-MM-DD), next or monthly`},
 		{env, []string{"chain", "NOSUCH"}, "no unexpired NOSUCH options on NFO, BFO, MCX, CDS; find the name with: kite instruments search nosuch --type CE"},

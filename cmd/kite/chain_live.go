@@ -96,14 +96,7 @@ func (b *chainBoard) Text(int, []byte) error { return nil }
 func (b *chainBoard) Event(ev kite.TickerEvent) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	switch ev.Kind {
-	case kite.EventConnected:
-		b.status = "live"
-	case kite.EventReconnecting:
-		b.status = fmt.Sprintf("reconnecting (attempt %d in %s)", ev.Attempt, ev.Wait.Round(time.Millisecond))
-	case kite.EventDisconnected:
-		b.status = "disconnected"
-	}
+	b.status = tickerStatus(ev, b.status)
 	b.changed = true
 	return nil
 }
@@ -228,14 +221,7 @@ func chainLiveTable(ctx context.Context, f *Factory, opts *ChainOptions, board *
 	for {
 		select {
 		case err := <-runErr:
-			screen.restore()
-			if errors.Is(err, errWatchQuit) {
-				return nil
-			}
-			if errors.Is(err, context.Canceled) || ctx.Err() != nil {
-				return context.Canceled
-			}
-			return tickerHint(err)
+			return screen.end(ctx, err)
 		case <-redraw.C:
 			board.mu.Lock()
 			changed, status := board.changed, board.status

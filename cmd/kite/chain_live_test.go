@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,40 +12,12 @@ import (
 	"github.com/kitecli/kite/pkg/sandbox"
 )
 
-// startChain execs kite chain with stdout on a real pipe.
-func startChain(t *testing.T, env map[string]string, args ...string) (*exec.Cmd, *bufio.Reader, *bytes.Buffer) {
-	t.Helper()
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(kiteBin, append([]string{"chain"}, args...)...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "KITE_HOME=" + t.TempDir()}
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = pw, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pw.Close()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-		pr.Close()
-	})
-	return cmd, bufio.NewReader(pr), &stderr
-}
-
 // --live -o ndjson: every strike once, then a record for each strike that
 // changes as ticks arrive, each repricing its option; Ctrl-C exits 130
 // with whole lines.
 func TestE2EChainLiveNDJSON(t *testing.T) {
 	_, env := startTestSandbox(t, sandbox.Options{Seed: 16, TickInterval: 20 * time.Millisecond})
-	cmd, out, stderr := startChain(t, env, "NIFTY", "--expiry", "monthly", "--live", "-o", "ndjson", "--rate", "0.07")
+	cmd, out, _, stderr := startKite(t, env, "chain", "NIFTY", "--expiry", "monthly", "--live", "-o", "ndjson", "--rate", "0.07")
 	read := func() chainE2ERecord {
 		t.Helper()
 		line, err := out.ReadString('\n')
@@ -119,26 +87,12 @@ func TestE2EChainLiveNDJSON(t *testing.T) {
 	}
 }
 
-func chainCommand(t *testing.T, env map[string]string, args ...string) string {
-	var b strings.Builder
-	b.WriteString("env -i PATH=/usr/bin:/bin TERM=xterm-256color NO_COLOR=1")
-	fmt.Fprintf(&b, " HOME=%s KITE_HOME=%s", t.TempDir(), t.TempDir())
-	for k, v := range env {
-		fmt.Fprintf(&b, " %s='%s'", k, v)
-	}
-	fmt.Fprintf(&b, " %s chain", kiteBin)
-	for _, a := range args {
-		fmt.Fprintf(&b, " '%s'", a)
-	}
-	b.WriteString(`; echo "EXIT=$?"; sleep 60`)
-	return b.String()
-}
-
 // --live on a terminal: the table is redrawn in place as the underlying
 // moves; q quits with exit 0 and the terminal is restored.
 func TestE2EChainLiveTableUnderTmux(t *testing.T) {
 	_, env := startTestSandbox(t, sandbox.Options{Seed: 17, TickInterval: 20 * time.Millisecond})
-	s := startTmux(t, chainCommand(t, env, "NIFTY", "--expiry", "monthly", "--live"))
+	env["NO_COLOR"] = "1"
+	s := startTmux(t, tmuxKiteCommand(t, env, "chain", "NIFTY", "--expiry", "monthly", "--live"))
 	header := regexp.MustCompile(`OI\s+VOLUME\s+IV%\s+DELTA\s+LTP\s+STRIKE\s+LTP\s+DELTA\s+IV%\s+VOLUME\s+OI`)
 	summary := regexp.MustCompile(`(?m)^(NFO:NIFTY\d\d[A-Z]{3}FUT) (\d+(\.\d+)?) \(black76\) · ATM \d+ IV \d+\.\d\d% · `)
 	scr := s.waitFor("the live table", func(scr string) bool {

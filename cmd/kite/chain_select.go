@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,6 +19,19 @@ import (
 // simple annualised yield to continuous compounding:
 // r = (365/91)·ln(100/98.6850) = 0.05309.
 const defaultRiskFreeRate = 0.0531
+
+// riskFreeRate is KITE_RISK_FREE_RATE, else kite chain's default.
+func riskFreeRate(getenv func(string) string) (float64, error) {
+	env := strings.TrimSpace(getenv("KITE_RISK_FREE_RATE"))
+	if env == "" {
+		return defaultRiskFreeRate, nil
+	}
+	r, err := strconv.ParseFloat(env, 64)
+	if err != nil || math.IsNaN(r) || r <= -1 || r >= 1 {
+		return 0, exitcode.Usagef("KITE_RISK_FREE_RATE=%q is not a rate: use a continuously compounded fraction such as 0.0531", env)
+	}
+	return r, nil
+}
 
 // indexDerivativeName maps Kite's index tradingsymbols to the name their
 // derivatives carry in the instrument dump.

@@ -35,19 +35,6 @@ type greeksTracker struct {
 	now    func() time.Time
 }
 
-// riskFreeRate is KITE_RISK_FREE_RATE, else kite chain's default.
-func riskFreeRate(getenv func(string) string) (float64, error) {
-	env := strings.TrimSpace(getenv("KITE_RISK_FREE_RATE"))
-	if env == "" {
-		return defaultRiskFreeRate, nil
-	}
-	r, err := strconv.ParseFloat(env, 64)
-	if err != nil || math.IsNaN(r) || r <= -1 || r >= 1 {
-		return 0, exitcode.Usagef("KITE_RISK_FREE_RATE=%q is not a rate: use a continuously compounded fraction such as 0.0531", env)
-	}
-	return r, nil
-}
-
 // newGreeksTracker finds the options among insts, their models and
 // underlyings, from the instrument dumps of their exchanges.
 func newGreeksTracker(ctx context.Context, f *Factory, insts []instrument) (*greeksTracker, error) {

@@ -303,11 +303,18 @@ func TestStreamRaw(t *testing.T) {
 // need the process while it runs.
 func startStream(t *testing.T, env map[string]string, args ...string) (*exec.Cmd, *bufio.Reader, *os.File, *bytes.Buffer) {
 	t.Helper()
+	return startKite(t, env, append([]string{"stream"}, args...)...)
+}
+
+// startKite execs kite with stdout on a real pipe, for tests that need
+// the process while it runs.
+func startKite(t *testing.T, env map[string]string, args ...string) (*exec.Cmd, *bufio.Reader, *os.File, *bytes.Buffer) {
+	t.Helper()
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(kiteBin, append([]string{"stream"}, args...)...)
+	cmd := exec.Command(kiteBin, args...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "KITE_HOME=" + t.TempDir()}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)

@@ -111,14 +111,7 @@ func runWatch(ctx context.Context, f *Factory, opts *watchOptions) error {
 	for {
 		select {
 		case err := <-runErr:
-			screen.restore()
-			if errors.Is(err, errWatchQuit) {
-				return nil
-			}
-			if errors.Is(err, context.Canceled) || ctx.Err() != nil {
-				return context.Canceled
-			}
-			return tickerHint(err)
+			return screen.end(ctx, err)
 		case <-redraw.C:
 			if !board.takeDirty() {
 				continue
@@ -130,6 +123,19 @@ func runWatch(ctx context.Context, f *Factory, opts *watchOptions) error {
 			}
 		}
 	}
+}
+
+// end restores the terminal when the ticker's Run has returned err and
+// says how the command ends: q is success, Ctrl-C an interrupt.
+func (s *screen) end(ctx context.Context, err error) error {
+	s.restore()
+	if errors.Is(err, errWatchQuit) {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) || ctx.Err() != nil {
+		return context.Canceled
+	}
+	return tickerHint(err)
 }
 
 // errWatchQuit is the q key: a normal exit.
@@ -290,16 +296,23 @@ func (b *watchBoard) Text(int, []byte) error { return nil }
 func (b *watchBoard) Event(ev kite.TickerEvent) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	switch ev.Kind {
-	case kite.EventConnected:
-		b.status = "live"
-	case kite.EventReconnecting:
-		b.status = fmt.Sprintf("reconnecting (attempt %d in %s)", ev.Attempt, ev.Wait.Round(time.Millisecond))
-	case kite.EventDisconnected:
-		b.status = "disconnected"
-	}
+	b.status = tickerStatus(ev, b.status)
 	b.dirty = true
 	return nil
+}
+
+// tickerStatus is the status line's word for the ticker after ev (cur
+// when ev does not change it); watch and chain --live show it.
+func tickerStatus(ev kite.TickerEvent, cur string) string {
+	switch ev.Kind {
+	case kite.EventConnected:
+		return "live"
+	case kite.EventReconnecting:
+		return fmt.Sprintf("reconnecting (attempt %d in %s)", ev.Attempt, ev.Wait.Round(time.Millisecond))
+	case kite.EventDisconnected:
+		return "disconnected"
+	}
+	return cur
 }
 
 func (b *watchBoard) takeDirty() bool {

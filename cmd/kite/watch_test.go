@@ -59,13 +59,19 @@ func (s *tmuxSession) waitFor(what string, ok func(string) bool) string {
 }
 
 func watchCommand(t *testing.T, env map[string]string, args ...string) string {
+	return tmuxKiteCommand(t, env, append([]string{"watch"}, args...)...)
+}
+
+// tmuxKiteCommand is the shell command that runs kite with args in a
+// clean environment plus env, then prints its exit code and waits.
+func tmuxKiteCommand(t *testing.T, env map[string]string, args ...string) string {
 	var b strings.Builder
 	b.WriteString("env -i PATH=/usr/bin:/bin TERM=xterm-256color")
 	fmt.Fprintf(&b, " HOME=%s KITE_HOME=%s", t.TempDir(), t.TempDir())
 	for k, v := range env {
 		fmt.Fprintf(&b, " %s='%s'", k, v)
 	}
-	fmt.Fprintf(&b, " %s watch", kiteBin)
+	b.WriteString(" " + kiteBin)
 	for _, a := range args {
 		fmt.Fprintf(&b, " '%s'", a)
 	}
