@@ -148,3 +148,23 @@ func TestChainRecordsNull(t *testing.T) {
 		t.Errorf("model %v", cc.Model)
 	}
 }
+
+// FuzzParseMarketQuote: Kite's quote bytes are untrusted; no input panics,
+// and an unreadable one is an error without Go's internals in it.
+func FuzzParseMarketQuote(f *testing.F) {
+	f.Add([]byte(`{"instrument_token":408065,"last_price":1412.95,"volume":7360198,"oi":0,"depth":{"buy":[{"price":1412.9,"quantity":5,"orders":1}],"sell":[{"price":1413,"quantity":1,"orders":1}]}}`))
+	f.Add([]byte(`{"instrument_token":1,"last_price":"x"}`))
+	f.Add([]byte(`{"depth":{"buy":[],"sell":null}}`))
+	f.Add([]byte(`[1,2]`))
+	f.Add([]byte(`{"volume":1e400}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		q, _, err := parseMarketQuote(raw)
+		if err != nil {
+			if msg := err.Error(); strings.Contains(msg, "json:") || strings.Contains(msg, "unmarshal") {
+				t.Fatalf("Go internals in %q", msg)
+			}
+			return
+		}
+		_ = optionPrice(q, "mid") + optionPrice(q, "last")
+	})
+}
