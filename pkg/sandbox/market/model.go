@@ -191,6 +191,7 @@ func (p *params) link(in *Instrument, under *params, carry float64) {
 		}
 		p.strike = float64(in.Strike)
 		p.expiryDay = dayNumber(in.Expiry)
+		p.shapeActivity()
 	}
 }
 
@@ -318,4 +319,21 @@ func (p *params) activity(m *minute, i, n int, bits uint64, oi0, oi1 int64) {
 	if p.hasOI {
 		m.oi = oi0 + int64(math.Round(float64(oi1-oi0)*frac/float64(p.lot)))*p.lot
 	}
+}
+
+// shapeActivity spreads an option's open interest and volume across
+// strikes as on an exchange: they gather near the money, most just out of
+// it (calls above the underlying's base price, puts below: what writers
+// sell), thinning to a tenth in the wings. So PCR and max pain computed
+// from the sandbox follow where the money is, not noise alone.
+func (p *params) shapeActivity() {
+	m := math.Log(p.strike / p.under.base) // > 0: a call out of the money
+	if p.kind == put {
+		m = -m
+	}
+	const peak, width = 0.01, 0.02
+	w := math.Exp(-(m - peak) * (m - peak) / (2 * width * width))
+	p.baseOI *= 0.1 + 1.4*w
+	lots := math.Max(1, math.Round(p.volume/float64(p.lot)*(0.2+1.2*w)))
+	p.volume = lots * float64(p.lot)
 }

@@ -535,8 +535,8 @@ func Universe(today time.Time) []Instrument {
 	}
 
 	nseMonthly := monthlyExpiries(today, time.Tuesday, 2)
-	nifty := derivative{name: "NIFTY", exchange: "NFO", tick: 0.05, lot: 75, step: 50, strikes: 2, under: "NSE:NIFTY 50"}
-	bank := derivative{name: "BANKNIFTY", exchange: "NFO", tick: 0.05, lot: 35, step: 100, strikes: 1, under: "NSE:NIFTY BANK"}
+	nifty := derivative{name: "NIFTY", exchange: "NFO", tick: 0.05, lot: 75, step: 50, strikes: 10, under: "NSE:NIFTY 50"}
+	bank := derivative{name: "BANKNIFTY", exchange: "NFO", tick: 0.05, lot: 35, step: 100, strikes: 6, under: "NSE:NIFTY BANK"}
 	reliance := derivative{name: "RELIANCE", exchange: "NFO", tick: 0.10, lot: 500, step: 20, under: "NSE:RELIANCE"}
 	b.futures(nifty, nseMonthly)
 	b.futures(bank, nseMonthly)
@@ -553,7 +553,7 @@ func Universe(today time.Time) []Instrument {
 	b.options(reliance, nseMonthly[0], false)
 
 	bseMonthly := monthlyExpiries(today, time.Thursday, 1)
-	sensex := derivative{name: "SENSEX", exchange: "BFO", tick: 0.05, lot: 20, step: 100, strikes: 1, under: "BSE:SENSEX"}
+	sensex := derivative{name: "SENSEX", exchange: "BFO", tick: 0.05, lot: 20, step: 100, strikes: 6, under: "BSE:SENSEX"}
 	b.futures(sensex, bseMonthly)
 	b.options(sensex, weeklyExpiry(today, time.Thursday), weeklyExpiry(today, time.Thursday) != bseMonthly[0])
 
@@ -571,7 +571,7 @@ func Universe(today time.Time) []Instrument {
 	b.futures(bcdUSD, cds)
 	b.options(bcdUSD, cds[0], false)
 
-	crude := derivative{name: "CRUDEOIL", exchange: "MCX", spot: 5300, tick: 1, lot: 1, mult: 100, step: 50, strikes: 1}
+	crude := derivative{name: "CRUDEOIL", exchange: "MCX", spot: 5300, tick: 1, lot: 1, mult: 100, step: 50, strikes: 4}
 	crudeExp := dayOfMonthExpiries(today, 19, 2)
 	b.futures(crude, crudeExp)
 	crude.under = "MCX:" + monthlySymbol("CRUDEOIL", crudeExp[0]) + "FUT"
