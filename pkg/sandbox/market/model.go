@@ -331,9 +331,13 @@ func (p *params) shapeActivity() {
 	if p.kind == put {
 		m = -m
 	}
-	const peak, width = 0.01, 0.02
+	const peak, width = 0.006, 0.008
 	w := math.Exp(-(m - peak) * (m - peak) / (2 * width * width))
-	p.baseOI *= 0.1 + 1.4*w
-	lots := math.Max(1, math.Round(p.volume/float64(p.lot)*(0.2+1.2*w)))
+	// newParams sized the activity by the premium (₹40 lakh a minute):
+	// size it by an at-the-money premium instead, 2% of the underlying,
+	// or the cheap wings would hold the most lots.
+	perPremium := p.base / (0.02 * p.under.base)
+	p.baseOI = math.Max(1, math.Round(p.baseOI*perPremium*(0.1+1.4*w)/200)) * 200
+	lots := math.Max(1, math.Round(p.volume/float64(p.lot)*perPremium*(0.2+1.2*w)))
 	p.volume = lots * float64(p.lot)
 }

@@ -96,3 +96,50 @@ func TestRecoverSurfaceVols(t *testing.T) {
 		t.Fatalf("only %d options checked", checked)
 	}
 }
+
+// Open interest gathers near the money, calls' above it and puts' below:
+// the OI-weighted mean strike of the calls of an expiry is above the
+// index, the puts' below, and the far wings hold less than the busiest
+// strike.
+func TestOptionOpenInterestAcrossStrikes(t *testing.T) {
+	m := market.New(8, market.Universe(friday), friday)
+	index, _ := m.Lookup("NSE", "NIFTY 50")
+	spot := float64(index.BasePrice)
+	var expiry time.Time
+	for _, in := range m.Instruments() {
+		if in.Name == "NIFTY" && in.InstrumentType == "CE" && (expiry.IsZero() || in.Expiry.Before(expiry)) {
+			expiry = in.Expiry
+		}
+	}
+	var sum, wsum [2]float64
+	var peak, wing [2]float64
+	for _, in := range m.Instruments() {
+		if in.Name != "NIFTY" || !in.Expiry.Equal(expiry) || (in.InstrumentType != "CE" && in.InstrumentType != "PE") {
+			continue
+		}
+		tk, _ := m.Tick(in.Token, ticks.ModeFull)
+		side := 0
+		if in.InstrumentType == "PE" {
+			side = 1
+		}
+		oi := float64(tk.OI)
+		sum[side] += oi
+		wsum[side] += oi * float64(in.Strike)
+		peak[side] = math.Max(peak[side], oi)
+		if d := math.Abs(float64(in.Strike)-spot) / spot; d > 0.018 {
+			wing[side] = math.Max(wing[side], oi)
+		}
+	}
+	if sum[0] == 0 || sum[1] == 0 {
+		t.Fatal("no open interest")
+	}
+	callMean, putMean := wsum[0]/sum[0], wsum[1]/sum[1]
+	if !(callMean > spot && putMean < spot) {
+		t.Errorf("OI-weighted strikes: calls %.0f, puts %.0f, index %.0f", callMean, putMean, spot)
+	}
+	for side := range 2 {
+		if !(wing[side] > 0 && wing[side] < 0.75*peak[side]) {
+			t.Errorf("side %d: wing OI %v, busiest strike %v", side, wing[side], peak[side])
+		}
+	}
+}
