@@ -3,6 +3,7 @@ package sandbox
 import (
 	"testing"
 
+	"github.com/kitecli/kite/pkg/sandbox/paper"
 	"github.com/kitecli/kite/pkg/ticks"
 )
 
@@ -38,6 +39,24 @@ func FuzzTickerCommand(f *testing.F) {
 					t.Fatalf("token %d has mode %v", tok, c.modes[i])
 				}
 			}
+		}
+	})
+}
+
+// FuzzCalculatorBody feeds arbitrary bodies to the calculators' JSON
+// parser: it answers a message or decodes, never panics.
+func FuzzCalculatorBody(f *testing.F) {
+	for _, seed := range []string{
+		`[{"exchange":"NSE","tradingsymbol":"INFY","transaction_type":"BUY","quantity":1,"price":1500}]`,
+		`[]`, `{}`, `[{"quantity":"x"}]`, `[1,2]`, ` [null]`, `not json`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var orders []paper.MarginParams
+		msg := decodeJSONArray(body, &orders)
+		if msg == "" && len(body) == 0 {
+			t.Fatal("an empty body decoded")
 		}
 	})
 }

@@ -112,6 +112,8 @@ func (s *Server) routes() http.Handler {
 		api("GET /instruments", classOther, s.handleInstruments)
 		api("GET /instruments/{exchange}", classOther, s.handleInstruments)
 		api("GET /instruments/historical/{token}/{interval}", classHistorical, s.handleHistorical)
+		s.marginsCalcRoutes(api)
+		s.chargesRoutes(api)
 	}
 	mux.Handle("/", s.rest(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, kite.GeneralException, msgNoRoute)
