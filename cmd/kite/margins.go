@@ -16,7 +16,7 @@ type marginsOptions struct {
 
 func newMarginsCmd(f *Factory) *cobra.Command {
 	opts := &marginsOptions{}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "margins [equity|commodity]",
 		Short: "Show funds and margins, for both segments or one",
 		Long: `Show the account's funds: net, available (cash, opening and live balance,
@@ -24,10 +24,14 @@ collateral) and utilised (debits, span, exposure, option premium, M2M) margins.
 Without an argument both segments are shown; name one to get just it.
 
 JSON keeps Kite's nested shape; a table or CSV has one row per segment (CSV
-with every field).`,
+with every field).
+
+Before trading, kite margins order shows what an order would block and cost,
+and kite margins basket what a basket would, hedges netted.`,
 		Example: `  kite margins
   kite margins equity --jq .net
-  kite margins -o json --jq '.equity.available.live_balance'`,
+  kite margins -o json --jq '.equity.available.live_balance'
+  kite margins order NSE:INFY --buy --qty 10 --price 1500`,
 		Args:      maxArgs(1, "one segment: equity or commodity"),
 		ValidArgs: []string{kite.SegmentEquity, kite.SegmentCommodity},
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -37,6 +41,8 @@ with every field).`,
 			return runMargins(cmd.Context(), f, opts)
 		},
 	}
+	cmd.AddCommand(newMarginsOrderCmd(f), newMarginsBasketCmd(f))
+	return cmd
 }
 
 // marginRow is one segment flattened into a record: a table row or a CSV

@@ -10,6 +10,7 @@ import (
 	"github.com/kitecli/kite/pkg/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 type ordersPlaceOptions struct {
@@ -57,7 +58,8 @@ Before anything is sent the order is validated (quantity, prices for the type,
 enums, lot size and tick size of the instrument) and valued (quantity × price,
 the trigger for SL-M, the last price for MARKET); an order worth more than
 --max-value (KITE_MAX_ORDER_VALUE, default ₹5,00,000) is refused. --dry-run
-prints the resolved order and sends nothing. On a terminal the order is shown
+prints the resolved order, with the margin it would block and its charges
+(from Kite's calculators; kite charges itemises them), and sends nothing. On a terminal the order is shown
 and confirmed; without one it is refused unless --yes is given.
 
 Kite's 2026 rules. A MARKET or SL-M order is sent with market_protection -1
@@ -113,6 +115,14 @@ exits 5.`,
 		},
 	}
 	fl := cmd.Flags()
+	addOrderFlags(fl, opts)
+	opts.Safety.addFlags(fl, true)
+	return cmd
+}
+
+// addOrderFlags registers the instrument and order flags of orders place,
+// which the margin and charge calculators share.
+func addOrderFlags(fl *pflag.FlagSet, opts *ordersPlaceOptions) {
 	fl.StringVar(&opts.Symbol, "symbol", "", "instrument: EXCHANGE:TRADINGSYMBOL, or TRADINGSYMBOL with --exchange")
 	fl.StringVar(&opts.Exchange, "exchange", "", "exchange: "+strings.Join(kite.OrderExchanges(), ", "))
 	fl.BoolVar(&opts.Buy, "buy", false, "buy (same as --side BUY)")
@@ -134,8 +144,6 @@ exits 5.`,
 	fl.Float64Var(&opts.MarketProtection, "market-protection", kite.MarketProtectionAuto, "market protection of a MARKET or SL-M order: a percentage from 1 to 100, or -1 for Kite's automatic protection")
 	fl.StringVar(&opts.AlgoID, "algo-id", "", "algo ID the order is placed under (SEBI's retail-algo framework; env KITE_ALGO_ID)")
 	fl.BoolVar(&opts.Autoslice, "autoslice", false, "let Kite split an order above the exchange's freeze quantity into child orders (regular variety)")
-	opts.Safety.addFlags(fl, true)
-	return cmd
 }
 
 // params turns the flags into Kite's order parameters and validates them:
@@ -266,6 +274,11 @@ type resolvedOrder struct {
 	Value      float64 `json:"value"`
 	MaxValue   float64 `json:"max_value"`
 	DryRun     bool    `json:"dry_run"`
+	// Margin and Charges are what Kite's calculators say the order would
+	// block and cost in all, in rupees (a dry run asks them; absent if they
+	// could not answer). kite charges itemises the charges.
+	Margin  *float64 `json:"margin,omitempty"`
+	Charges *float64 `json:"charges,omitempty"`
 }
 
 func (r resolvedOrder) summary() string {
@@ -306,6 +319,7 @@ func runOrdersPlace(ctx context.Context, f *Factory, opts *ordersPlaceOptions) e
 	}
 	if opts.Safety.DryRun {
 		r.DryRun = true
+		r.Margin, r.Charges = dryRunCosts(ctx, f, c, variety, p)
 		return f.Printer().Print(r)
 	}
 	if err := opts.Safety.confirm(f, r.summary(), "Place this order?"); err != nil {

@@ -14,6 +14,7 @@
 package kite
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -148,8 +149,26 @@ func (c *Client) Do(ctx context.Context, method, path string, params url.Values,
 // DoRaw sends a request and returns the raw body of a successful response
 // (CSV endpoints such as /instruments are not enveloped).
 func (c *Client) DoRaw(ctx context.Context, method, path string, params url.Values) ([]byte, error) {
+	return c.doRaw(ctx, method, path, params, nil, method == http.MethodGet || method == http.MethodHead)
+}
+
+// DoJSON sends body as JSON (Kite's calculators take a JSON array) with
+// params in the query, and decodes the envelope's data into out. The
+// calculators change nothing, so the request is retried as a GET is.
+func (c *Client) DoJSON(ctx context.Context, method, path string, params url.Values, body, out any) error {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return fmt.Errorf("encoding %s %s: %w", method, path, err)
+	}
+	raw, err := c.doRaw(ctx, method, path, params, b, true)
+	if err != nil {
+		return err
+	}
+	return decodeEnvelope(raw, out)
+}
+
+func (c *Client) doRaw(ctx context.Context, method, path string, params url.Values, jsonBody []byte, idempotent bool) ([]byte, error) {
 	var raw []byte
-	idempotent := method == http.MethodGet || method == http.MethodHead
 	attempts := 0
 	err := retry.Do(ctx, c.Retry, func(ctx context.Context) error {
 		attempts++
@@ -157,7 +176,7 @@ func (c *Client) DoRaw(ctx context.Context, method, path string, params url.Valu
 		if err != nil {
 			return retry.Fatal(err)
 		}
-		raw, err = c.once(ctx, method, path, params)
+		raw, err = c.once(ctx, method, path, params, jsonBody)
 		release()
 		if err == nil || idempotent && ctx.Err() == nil && retryable(err) {
 			return err
@@ -209,10 +228,16 @@ type transportError struct {
 func (e *transportError) Error() string { return e.op + ": " + e.err.Error() }
 func (e *transportError) Unwrap() error { return e.err }
 
-func (c *Client) once(ctx context.Context, method, path string, params url.Values) ([]byte, error) {
+func (c *Client) once(ctx context.Context, method, path string, params url.Values, jsonBody []byte) ([]byte, error) {
 	u := c.BaseURL + path
 	var body io.Reader
-	if method == http.MethodGet || method == http.MethodDelete {
+	contentType := "application/x-www-form-urlencoded"
+	if jsonBody != nil {
+		if len(params) > 0 {
+			u += "?" + params.Encode()
+		}
+		body, contentType = bytes.NewReader(jsonBody), "application/json"
+	} else if method == http.MethodGet || method == http.MethodDelete {
 		if len(params) > 0 {
 			u += "?" + params.Encode()
 		}
@@ -231,7 +256,7 @@ func (c *Client) once(ctx context.Context, method, path string, params url.Value
 		req.Header.Set("User-Agent", c.UserAgent)
 	}
 	if body != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Content-Type", contentType)
 	}
 	hc := c.HTTPClient
 	if hc == nil {
