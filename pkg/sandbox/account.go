@@ -47,7 +47,7 @@ func (s *Server) handleMarginsSegment(w http.ResponseWriter, r *http.Request, _ 
 }
 
 func (s *Server) handleHoldings(w http.ResponseWriter, r *http.Request, _ session) {
-	writeData(w, list(s.world.paper.Holdings()))
+	writeData(w, list(s.withAuthorisations(s.world.paper.Holdings())))
 }
 
 func (s *Server) handlePositions(w http.ResponseWriter, r *http.Request, _ session) {

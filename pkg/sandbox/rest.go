@@ -114,7 +114,9 @@ func (s *Server) routes() http.Handler {
 		api("GET /instruments/historical/{token}/{interval}", classHistorical, s.handleHistorical)
 		s.marginsCalcRoutes(api)
 		s.chargesRoutes(api)
+		s.portfolioExtraRoutes(api)
 	}
+	s.portfolioPages(mux)
 	mux.Handle("/", s.rest(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, kite.GeneralException, msgNoRoute)
 	}))

@@ -149,6 +149,8 @@ type Server struct {
 
 	placed placedAt // when each order was placed, for the BookLag fault
 
+	auth holdingsAuth // CDSL authorisations (portfolio_extra.go)
+
 	ctx    context.Context // cancelled by Close
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // background goroutines

@@ -24,7 +24,6 @@ func (e *Engine) validate(p *PlaceParams) (validated, error) {
 	case "co":
 		return validated{}, inputErr("Cover orders are not available in the sandbox. Use the regular variety with an SL order.")
 	case "auction":
-		return validated{}, inputErr("Invalid `auction_number`: there is no open auction.")
 	default:
 		return validated{}, inputErr("Invalid `variety`.")
 	}
@@ -37,6 +36,9 @@ func (e *Engine) validate(p *PlaceParams) (validated, error) {
 	}
 	if in.IsIndex() {
 		return validated{}, inputErr("%s is an index and cannot be traded.", in.Key())
+	}
+	if err := checkAuction(p, &in); err != nil {
+		return validated{}, err
 	}
 	if p.TransactionType != "BUY" && p.TransactionType != "SELL" {
 		return validated{}, inputErr("Invalid `transaction_type`: use BUY or SELL.")
