@@ -301,4 +301,3 @@ func (s *Server) handleFullProfile(w http.ResponseWriter, r *http.Request, _ ses
 		Meta: fullProfileMeta{POA: "consent", Silo: "sandbox", AccountBlocks: []string{}},
 	})
 }
-
