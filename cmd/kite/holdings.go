@@ -7,30 +7,50 @@ import (
 	"github.com/spf13/cobra"
 )
 
-type holdingsOptions struct{}
+type holdingsOptions struct {
+	// Compact lists quantities only (Kite's /portfolio/holdings/compact):
+	// quicker for scripts that only need what is held.
+	Compact bool
+}
 
 func newHoldingsCmd(f *Factory) *cobra.Command {
 	opts := &holdingsOptions{}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "holdings",
 		Short: "List long-term equity holdings",
 		Long: `List the demat holdings: quantity (settled and T1), average buy price, last
 and close price, P&L and the day's change. JSON, NDJSON and CSV carry every
-field Kite returns; the table shows the usual columns.`,
+field Kite returns; the table shows the usual columns. --compact lists only
+what is held (exchange, symbol, token, quantity, T1 quantity), which Kite
+answers faster.
+
+kite holdings summary totals them; kite holdings authorise gets the CDSL
+authorisation that selling them needs.`,
 		Example: `  kite holdings
   kite holdings -o csv > holdings.csv
-  kite holdings --jq 'map(select(.pnl < 0)) | .[].tradingsymbol'`,
+  kite holdings --jq 'map(select(.pnl < 0)) | .[].tradingsymbol'
+  kite holdings --compact -o csv`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runHoldings(cmd.Context(), f, opts)
 		},
 	}
+	cmd.Flags().BoolVar(&opts.Compact, "compact", false, "only what is held: exchange, symbol, token, quantity and T1 quantity")
+	cmd.AddCommand(newHoldingsSummaryCmd(f), newHoldingsAuthoriseCmd(f))
+	return cmd
 }
 
-func runHoldings(ctx context.Context, f *Factory, _ *holdingsOptions) error {
+func runHoldings(ctx context.Context, f *Factory, opts *holdingsOptions) error {
 	c, err := f.Client(ctx)
 	if err != nil {
 		return err
+	}
+	if opts.Compact {
+		hs, err := c.HoldingsCompact(ctx)
+		if err != nil {
+			return err
+		}
+		return f.Printer().Print(hs)
 	}
 	hs, err := c.Holdings(ctx)
 	if err != nil {
