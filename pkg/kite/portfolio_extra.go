@@ -120,7 +120,6 @@ func AuthorisationURL(root, apiKey, requestID string) string {
 	return strings.TrimRight(root, "/") + "/connect/portfolio/authorise/holdings/" + url.PathEscape(apiKey) + "/" + url.PathEscape(requestID)
 }
 
-
 // AuctionInstruments lists the holdings in today's auctions.
 func (c *Client) AuctionInstruments(ctx context.Context) ([]json.RawMessage, error) {
 	var out []json.RawMessage
