@@ -115,6 +115,7 @@ func (s *Server) routes() http.Handler {
 		s.marginsCalcRoutes(api)
 		s.chargesRoutes(api)
 		s.portfolioExtraRoutes(api)
+		s.mfRoutes(api)
 	}
 	s.portfolioPages(mux)
 	mux.Handle("/", s.rest(func(w http.ResponseWriter, r *http.Request) {
