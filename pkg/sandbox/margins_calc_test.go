@@ -181,3 +181,38 @@ func TestChargesEndpoint(t *testing.T) {
 	r := callJSON(t, http.MethodPost, s.URL()+"/charges/orders", auth, []any{map[string]any{"exchange": "NSE", "tradingsymbol": "INFY", "quantity": "ten"}})
 	wantError(t, r, http.StatusBadRequest, "InputException")
 }
+
+// issue11Responses are the answers of the calculators and portfolio
+// writes, for the shape comparison (TestShapesMatchKite).
+type issue11Responses struct {
+	orderMargins, basketMargins, contractNote, convert, authorise []byte
+}
+
+// issue11Bodies calls them on an account that holds 1 INFY bought today
+// (CNC), as TestShapesMatchKite's account does.
+func issue11Bodies(t *testing.T, s *Server, auth string) issue11Responses {
+	t.Helper()
+	low, high := callSpread(t, s)
+	leg := func(in market.Instrument, side string, price float64) map[string]any {
+		return map[string]any{"exchange": in.Exchange, "tradingsymbol": in.Tradingsymbol, "transaction_type": side, "variety": "regular",
+			"product": "NRML", "order_type": "LIMIT", "quantity": in.LotSize, "price": price}
+	}
+	ok := func(r reply) []byte {
+		t.Helper()
+		wantData(t, r, nil)
+		return r.Body
+	}
+	var out issue11Responses
+	out.orderMargins = ok(callJSON(t, http.MethodPost, s.URL()+"/margins/orders", auth, []any{map[string]any{
+		"exchange": "NSE", "tradingsymbol": "INFY", "transaction_type": "BUY", "variety": "regular",
+		"product": "CNC", "order_type": "MARKET", "quantity": 1}}))
+	out.basketMargins = ok(callJSON(t, http.MethodPost, s.URL()+"/margins/basket?consider_positions=true", auth,
+		[]any{leg(low, "SELL", 100), leg(high, "BUY", 40)}))
+	out.contractNote = ok(callJSON(t, http.MethodPost, s.URL()+"/charges/orders", auth, []any{map[string]any{
+		"order_id": "1", "exchange": "NSE", "tradingsymbol": "SBIN", "transaction_type": "BUY", "variety": "regular",
+		"product": "CNC", "order_type": "MARKET", "quantity": 1, "average_price": 560}}))
+	out.convert = ok(call(t, http.MethodPut, s.URL()+"/portfolio/positions", auth, url.Values{"exchange": {"NSE"}, "tradingsymbol": {"INFY"},
+		"transaction_type": {"BUY"}, "position_type": {"day"}, "quantity": {"1"}, "old_product": {"CNC"}, "new_product": {"MIS"}}))
+	out.authorise = ok(call(t, http.MethodPost, s.URL()+"/portfolio/holdings/authorise", auth, url.Values{"type": {"equity"}, "transfer_type": {"pre"}}))
+	return out
+}

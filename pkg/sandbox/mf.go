@@ -254,7 +254,11 @@ func (s *Server) handleMFSIPs(w http.ResponseWriter, r *http.Request, _ session)
 func (s *Server) handleMFSIP(w http.ResponseWriter, r *http.Request, _ session) {
 	for _, sp := range s.mfSIPs() {
 		if sp.SIPID == r.PathValue("id") {
-			writeData(w, sp)
+			// One SIP also says where its instalments are paid from.
+			writeData(w, struct {
+				mfSIP
+				FundSource string `json:"fund_source"`
+			}{sp, "pool"})
 			return
 		}
 	}

@@ -94,17 +94,15 @@ func kiteMocksDir(t *testing.T) string {
 
 // notServed are the fixtures of endpoints the sandbox does not serve yet
 // (another issue adds them); the shape test lists them and skips them.
+// The mutual fund writes are answered, as Kite answers apps, with a
+// PermissionException, so their success shapes never occur.
 var notServed = []string{
 	"alerts_create.json", "alerts_create_ato.json", "alerts_delete.json", "alerts_get.json",
 	"alerts_get_one.json", "alerts_history.json", "alerts_modify.json",
-	"auctions_list.json", "autoslice_response.json", "basket_margins.json", "convert_position.json",
-	"full_profile.json",
+	"autoslice_response.json",
 	"gtt_delete_order.json", "gtt_get_order.json", "gtt_get_orders.json", "gtt_modify_order.json", "gtt_place_order.json",
-	"holdings_auth.json", "holdings_compact.json", "holdings_summary.json",
-	"mf_holdings.json", "mf_instruments.csv", "mf_order_cancel.json", "mf_order_response.json",
-	"mf_orders.json", "mf_orders_info.json", "mf_sip_cancel.json", "mf_sip_info.json",
-	"mf_sip_modify.json", "mf_sip_place.json", "mf_sips.json",
-	"order_margins.json", "trigger_range.json", "virtual_contract_note.json",
+	"mf_order_cancel.json", "mf_order_response.json", "mf_sip_cancel.json", "mf_sip_modify.json", "mf_sip_place.json",
+	"trigger_range.json",
 }
 
 // newerFields are keys the sandbox sends that a fixture lacks, because the
@@ -116,6 +114,8 @@ var newerFields = map[string][]string{
 	// orders.json has these for the same order object.
 	"order_info.json": {"account_id", "validity_ttl", "exchange_update_timestamp", "guid", "market_protection", "meta", "status_message_raw"},
 	"postback.json":   {"account_id", "validity_ttl", "modified"},
+	// mf_sips.json lacks the envelope's status, which every other fixture has.
+	"mf_sips.json": {"status"},
 }
 
 // TestShapesMatchKite compares every sandbox endpoint's answer with
@@ -192,6 +192,7 @@ func TestShapesMatchKite(t *testing.T) {
 	logoutBody := call(t, http.MethodDelete, s.URL()+"/session/token", "", url.Values{"api_key": {APIKey}, "access_token": {sess.AccessToken}}).Body
 
 	quoteQ := url.Values{"i": {"NSE:INFY", "NSE:SBIN"}}
+	calc := issue11Bodies(t, s, auth)
 	cases := []struct {
 		fixture string
 		body    []byte
@@ -220,6 +221,20 @@ func TestShapesMatchKite(t *testing.T) {
 		{"generate_session.json", sessionBody, []string{"data.meta"}},
 		{"session_logout.json", logoutBody, nil},
 		{"postback.json", update, []string{"meta"}},
+		{"order_margins.json", calc.orderMargins, nil},
+		{"basket_margins.json", calc.basketMargins, nil},
+		{"virtual_contract_note.json", calc.contractNote, nil},
+		{"convert_position.json", calc.convert, nil},
+		{"holdings_summary.json", get("/portfolio/holdings/summary", nil), nil},
+		{"holdings_compact.json", get("/portfolio/holdings/compact", nil), nil},
+		{"holdings_auth.json", calc.authorise, nil},
+		{"auctions_list.json", get("/portfolio/holdings/auctions", nil), nil},
+		{"full_profile.json", get("/user/profile/full", nil), nil},
+		{"mf_holdings.json", get("/mf/holdings", nil), nil},
+		{"mf_orders.json", get("/mf/orders", nil), nil},
+		{"mf_orders_info.json", get("/mf/orders/sb-mf-0000-0000-000000000104", nil), nil},
+		{"mf_sips.json", get("/mf/sips", nil), []string{"data[].step_up"}},
+		{"mf_sip_info.json", get("/mf/sips/800000000000101", nil), []string{"data.step_up"}},
 	}
 	compared := map[string]bool{}
 	for _, c := range cases {
@@ -235,8 +250,8 @@ func TestShapesMatchKite(t *testing.T) {
 		})
 	}
 	t.Run("instruments", func(t *testing.T) {
-		compared["instruments_all.csv"], compared["instruments_nse.csv"] = true, true
-		for fixture, path := range map[string]string{"instruments_all.csv": "/instruments", "instruments_nse.csv": "/instruments/NSE"} {
+		compared["instruments_all.csv"], compared["instruments_nse.csv"], compared["mf_instruments.csv"] = true, true, true
+		for fixture, path := range map[string]string{"instruments_all.csv": "/instruments", "instruments_nse.csv": "/instruments/NSE", "mf_instruments.csv": "/mf/instruments"} {
 			want := csvHeader(t, filepath.Join(mocks, fixture), nil)
 			r := call(t, http.MethodGet, s.URL()+path, auth, nil)
 			if got := csvHeader(t, "", r.Body); !slices.Equal(got, want) {
