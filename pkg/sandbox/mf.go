@@ -22,6 +22,8 @@ import (
 // mfRoutes registers the mutual fund endpoints.
 func (s *Server) mfRoutes(api route) {
 	api("GET /mf/holdings", classOther, s.handleMFHoldings)
+	api("GET /mf/holdings/{isin}", classOther, s.handleMFHoldingTrades)
+	api("GET /mf/allotments", classOther, s.handleMFAllotments)
 	api("GET /mf/orders", classOther, s.handleMFOrders)
 	api("GET /mf/orders/{id}", classOther, s.handleMFOrder)
 	api("GET /mf/sips", classOther, s.handleMFSIPs)
@@ -108,6 +110,43 @@ func (s *Server) handleMFHoldings(w http.ResponseWriter, r *http.Request, _ sess
 		f, _ := mfFundByISIN(h.isin)
 		out = append(out, mfHolding{Folio: h.folio, Fund: f.Name, Tradingsymbol: f.ISIN, AveragePrice: h.avg,
 			LastPrice: f.NAV, LastPriceDate: date, PnL: math.Round((f.NAV-h.avg)*h.units*100) / 100, Quantity: h.units})
+	}
+	writeData(w, out)
+}
+
+// mfTrade is one allotment of a holding (GET /mf/holdings/{isin}).
+type mfTrade struct {
+	Fund              string  `json:"fund"`
+	Tradingsymbol     string  `json:"tradingsymbol"`
+	AveragePrice      float64 `json:"average_price"`
+	Variety           string  `json:"variety"`
+	ExchangeTimestamp string  `json:"exchange_timestamp"`
+	Amount            float64 `json:"amount"`
+	Folio             string  `json:"folio"`
+	Quantity          float64 `json:"quantity"`
+}
+
+// handleMFHoldingTrades breaks a holding into its allotments: the sandbox
+// bought each holding in one lumpsum a year before the NAV date.
+func (s *Server) handleMFHoldingTrades(w http.ResponseWriter, r *http.Request, _ session) {
+	for _, h := range mfHoldingsSeed {
+		if h.isin != r.PathValue("isin") {
+			continue
+		}
+		f, _ := mfFundByISIN(h.isin)
+		when := s.navDate().AddDate(-1, 0, 0).Add(10 * time.Hour)
+		writeData(w, []mfTrade{{Fund: f.Name, Tradingsymbol: f.ISIN, AveragePrice: h.avg, Variety: "regular",
+			ExchangeTimestamp: when.Format(kiteTime), Amount: math.Round(h.avg*h.units*100) / 100, Folio: h.folio, Quantity: h.units}})
+		return
+	}
+	inputError(w, "Invalid `isin`: "+r.PathValue("isin")+" is not in the mutual fund holdings.")
+}
+
+// handleMFAllotments lists the ISINs the account has been allotted.
+func (s *Server) handleMFAllotments(w http.ResponseWriter, r *http.Request, _ session) {
+	out := []string{}
+	for _, h := range mfHoldingsSeed {
+		out = append(out, h.isin)
 	}
 	writeData(w, out)
 }

@@ -145,8 +145,10 @@ func (s *Server) handleHoldingsAuthorise(w http.ResponseWriter, r *http.Request,
 		}
 		q := held[isin]
 		if len(qtys) > 0 {
-			n, err := strconv.Atoi(qtys[i])
-			if err != nil || n <= 0 || n > held[isin] {
+			// Official clients send quantities as decimals ("5.000000").
+			v, err := strconv.ParseFloat(qtys[i], 64)
+			n := int(v)
+			if err != nil || v != float64(n) || n <= 0 || n > held[isin] {
 				inputError(w, fmt.Sprintf("Invalid `quantity` for %s: a whole number from 1 to %d.", isin, held[isin]))
 				return
 			}
