@@ -39,7 +39,7 @@ it is confirmed; without one it needs --yes; a conversion worth more than
 refused. Prints the position after the conversion.`,
 		Example: `  kite positions convert NSE:INFY --from MIS --to CNC --dry-run
   kite positions convert NSE:INFY --from MIS --to CNC --qty 5 --yes
-  kite positions convert NFO:NIFTY26DECFUT --from NRML --to MIS --yes`,
+  kite positions convert NSE:INFY --from CNC --to MIS --yes`,
 		Args: exactArgs(1, "the position's instrument, EXCHANGE:TRADINGSYMBOL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Symbol = args[0]
