@@ -39,9 +39,15 @@ func readOrderFile(f *Factory, path string) ([]kite.FileOrder, error) {
 	return orders, nil
 }
 
-// flagOrder is the order the flags of orders place describe, for a
-// calculator: an order file and order flags are exclusive.
-func flagOrder(fs *pflag.FlagSet, opts *ordersPlaceOptions, file string) (kite.OrderParams, string, error) {
+// flagOrder is the order the argument and the flags of orders place
+// describe, for a calculator: an order file and order flags are exclusive.
+func flagOrder(fs *pflag.FlagSet, args []string, opts *ordersPlaceOptions, file string) (kite.OrderParams, string, error) {
+	if len(args) == 1 {
+		if opts.Symbol != "" {
+			return kite.OrderParams{}, "", exitcode.Usagef("give the instrument once: as an argument or with --symbol")
+		}
+		opts.Symbol = args[0]
+	}
 	if file != "" {
 		var set []string
 		fs.Visit(func(fl *pflag.Flag) {
@@ -85,8 +91,4 @@ func newMarginRowCalc(name string, m kite.OrderMargin, charges float64) marginRo
 func (f *Factory) flat() bool {
 	format := f.Printer().Format()
 	return (format == output.Table || format == output.CSV) && f.JQ() == nil
-}
-
-func usageOnce() error {
-	return exitcode.Usagef("give the instrument once: as an argument or with --symbol")
 }

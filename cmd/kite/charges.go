@@ -34,13 +34,7 @@ charge in its own column.`,
   kite charges --file trades.ndjson -o csv`,
 		Args: maxArgs(1, "one instrument, EXCHANGE:TRADINGSYMBOL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				if opts.Order.Symbol != "" {
-					return usageOnce()
-				}
-				opts.Order.Symbol = args[0]
-			}
-			p, variety, err := flagOrder(cmd.Flags(), &opts.Order, opts.File)
+			p, variety, err := flagOrder(cmd.Flags(), args, &opts.Order, opts.File)
 			if err != nil {
 				return err
 			}

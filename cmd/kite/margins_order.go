@@ -35,13 +35,7 @@ order with the charges' total.`,
   kite margins order --file basket.ndjson -o json`,
 		Args: maxArgs(1, "one instrument, EXCHANGE:TRADINGSYMBOL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				if opts.Order.Symbol != "" {
-					return usageOnce()
-				}
-				opts.Order.Symbol = args[0]
-			}
-			p, variety, err := flagOrder(cmd.Flags(), &opts.Order, opts.File)
+			p, variety, err := flagOrder(cmd.Flags(), args, &opts.Order, opts.File)
 			if err != nil {
 				return err
 			}
@@ -89,7 +83,7 @@ func calcOrders(f *Factory, file string, p kite.OrderParams, variety string) ([]
 	}
 	orders := make([]kite.MarginOrder, len(fos))
 	for i, o := range fos {
-		orders[i] = o.MarginOrder()
+		orders[i] = o.MarginOrder
 	}
 	return orders, nil
 }

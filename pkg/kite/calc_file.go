@@ -11,19 +11,11 @@ import (
 )
 
 // FileOrder is one order of a basket file: Kite's field names, as the
-// margin and charge calculators take them. AveragePrice is for charges
-// (Price stands in when it is absent).
+// margin calculators take them, plus AveragePrice for charges (Price
+// stands in when it is absent).
 type FileOrder struct {
-	Exchange        string  `json:"exchange"`
-	Tradingsymbol   string  `json:"tradingsymbol"`
-	TransactionType string  `json:"transaction_type"`
-	Variety         string  `json:"variety"`
-	Product         string  `json:"product"`
-	OrderType       string  `json:"order_type"`
-	Quantity        float64 `json:"quantity"`
-	Price           float64 `json:"price"`
-	TriggerPrice    float64 `json:"trigger_price"`
-	AveragePrice    float64 `json:"average_price"`
+	MarginOrder
+	AveragePrice float64 `json:"average_price"`
 }
 
 // BadFileError is a basket file that cannot be read: where and why.
@@ -98,7 +90,8 @@ func decodeFileOrder(raw []byte, unit string, n int) (FileOrder, error) {
 		var te *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &te) && te.Field != "":
-			return o, &BadFileError{unit, n, fmt.Sprintf("%s must be a %s", te.Field, jsonKind(te.Type.Kind().String()))}
+			field := te.Field[strings.LastIndex(te.Field, ".")+1:] // "MarginOrder.quantity" names the embedded struct
+			return o, &BadFileError{unit, n, fmt.Sprintf("%s must be a %s", field, jsonKind(te.Type.Kind().String()))}
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			return o, &BadFileError{unit, n, "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ") +
 				" (fields: exchange, tradingsymbol, transaction_type, quantity, price, trigger_price, product, order_type, variety, average_price)"}
@@ -156,13 +149,6 @@ func jsonKind(k string) string {
 		return "number"
 	}
 	return k
-}
-
-// MarginOrder is the order as the margin calculators take it.
-func (o FileOrder) MarginOrder() MarginOrder {
-	return MarginOrder{Exchange: o.Exchange, Tradingsymbol: o.Tradingsymbol, TransactionType: o.TransactionType,
-		Variety: o.Variety, Product: o.Product, OrderType: o.OrderType, Quantity: o.Quantity,
-		Price: o.Price, TriggerPrice: o.TriggerPrice}
 }
 
 // ChargeOrder is the order as the charge calculator takes it: executed at

@@ -15,8 +15,8 @@ func TestParseOrderFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []FileOrder{
-		{Exchange: "NFO", Tradingsymbol: "NIFTY26DEC26000CE", TransactionType: "SELL", Variety: "regular", Product: "NRML", OrderType: "LIMIT", Quantity: 75, Price: 120},
-		{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Variety: "regular", Product: "CNC", OrderType: "MARKET", Quantity: 1},
+		{MarginOrder: MarginOrder{Exchange: "NFO", Tradingsymbol: "NIFTY26DEC26000CE", TransactionType: "SELL", Variety: "regular", Product: "NRML", OrderType: "LIMIT", Quantity: 75, Price: 120}},
+		{MarginOrder: MarginOrder{Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Variety: "regular", Product: "CNC", OrderType: "MARKET", Quantity: 1}},
 	}
 	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
 		t.Fatalf("got %+v\nwant %+v", got, want)
