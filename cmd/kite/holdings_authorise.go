@@ -27,8 +27,9 @@ func newHoldingsAuthoriseCmd(f *Factory) *cobra.Command {
 		Short: "Authorise holdings for sale with CDSL (TPIN/eDIS)",
 		Long: `Start a CDSL authorisation, which selling holdings needs when the demat
 account has no POA: Kite answers a request ID and the page where the TPIN is
-entered. On a terminal kite offers to open the page in a browser; otherwise
-it prints the URL.
+entered. On a terminal kite offers to open the page in a browser (the
+confirmation asks; with --yes it asks on its own); otherwise it prints the
+URL.
 
 Name the holdings by trading symbol or ISIN, each with =QTY for part of it
 (default: all of it); with none, the page offers every holding. --type mf
@@ -116,7 +117,11 @@ func runHoldingsAuthorise(ctx context.Context, f *Factory, opts *holdingsAuthori
 		}
 		what = strings.Join(parts, ", ")
 	}
-	if err := opts.Safety.confirm(f, fmt.Sprintf("CDSL %s authorisation (%s) of %s", p.Type, p.TransferType, what), "Request it?"); err != nil {
+	// On a terminal one question covers both the request and opening its
+	// page (a second prompt could not see answers typed ahead with the
+	// first); with --yes on a terminal, opening is asked on its own.
+	if err := opts.Safety.confirm(f, fmt.Sprintf("CDSL %s authorisation (%s) of %s", p.Type, p.TransferType, what),
+		"Request it, and open the page to enter the TPIN?"); err != nil {
 		return err
 	}
 	id, err := c.AuthoriseHoldings(ctx, p)
@@ -131,13 +136,21 @@ func runHoldingsAuthorise(ctx context.Context, f *Factory, opts *holdingsAuthori
 	if err := f.Printer().Print(res); err != nil {
 		return err
 	}
-	if f.interactive() {
+	if !f.interactive() {
+		return nil
+	}
+	open := !opts.Safety.Yes // confirmed above
+	if opts.Safety.Yes {
 		fmt.Fprintf(f.IO.ErrOut, "Open %s to enter the TPIN? [Y/n] ", res.URL)
 		line, _ := bufio.NewReader(f.IO.In).ReadString('\n')
-		if a := strings.ToLower(strings.TrimSpace(line)); a == "" || a == "y" || a == "yes" {
-			if !openBrowser(f, res.URL) {
-				fmt.Fprintln(f.IO.ErrOut, "kite: could not open a browser here: open the URL above yourself")
-			}
+		a := strings.ToLower(strings.TrimSpace(line))
+		open = a == "" || a == "y" || a == "yes"
+	}
+	if open {
+		if openBrowser(f, res.URL) {
+			fmt.Fprintln(f.IO.ErrOut, "(opened in your browser)")
+		} else {
+			fmt.Fprintln(f.IO.ErrOut, "kite: could not open a browser here: open the URL above to enter the TPIN")
 		}
 	}
 	return nil

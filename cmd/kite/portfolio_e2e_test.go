@@ -5,10 +5,12 @@ package main
 // profile --full, each running the built binary against the sandbox.
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/kitecli/kite/internal/iostreams"
 	"github.com/kitecli/kite/pkg/sandbox"
 )
 
@@ -105,5 +107,33 @@ func TestE2EHoldingsAuctionsProfile(t *testing.T) {
 	r, _ = ordersRun(t, env, 0, "profile", "--full", "--jq", ".twofa_type")
 	if strings.TrimSpace(r.Stdout) != "totp" {
 		t.Fatalf("full profile: %q", r.Stdout)
+	}
+}
+
+// TestHoldingsAuthoriseOnTerminal: on a terminal the confirmation asks to
+// request the authorisation and open its page; declining sends nothing,
+// accepting requests it and tries to open the page (this test's terminal
+// cannot open a browser, so kite says to open the URL).
+func TestHoldingsAuthoriseOnTerminal(t *testing.T) {
+	_, env := startTestSandbox(t, sandbox.Options{Seed: 5, RateLimits: sandbox.NoRateLimits()})
+	runTTY := func(answer string, args ...string) (int, string, string) {
+		ios, in, out, errOut := iostreams.Test()
+		ios.StdinTTY, ios.StdoutTTY = true, true
+		in.WriteString(answer)
+		code := run(context.Background(), ios, append([]string{"holdings", "authorise", "INFY=2", "-o", "json"}, args...),
+			func(k string) string { return env[k] })
+		return code, out.String(), errOut.String()
+	}
+	code, out, errOut := runTTY("n\n")
+	if code != 1 || out != "" || !strings.Contains(errOut, "Request it, and open the page to enter the TPIN? [y/N]") {
+		t.Fatalf("declined: %d %q %q", code, out, errOut)
+	}
+	code, out, errOut = runTTY("y\n")
+	if code != 0 || !strings.Contains(out, `"request_id"`) || !strings.Contains(errOut, "open the URL above to enter the TPIN") {
+		t.Fatalf("accepted: %d %q %q", code, out, errOut)
+	}
+	code, out, errOut = runTTY("n\n", "--yes")
+	if code != 0 || !strings.Contains(out, `"request_id"`) || !strings.Contains(errOut, "to enter the TPIN? [Y/n]") || strings.Contains(errOut, "open the URL above") {
+		t.Fatalf("--yes, declined opening: %d %q %q", code, out, errOut)
 	}
 }
