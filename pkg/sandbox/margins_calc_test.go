@@ -216,3 +216,49 @@ func issue11Bodies(t *testing.T, s *Server, auth string) issue11Responses {
 	out.authorise = ok(call(t, http.MethodPost, s.URL()+"/portfolio/holdings/authorise", auth, url.Values{"type": {"equity"}, "transfer_type": {"pre"}}))
 	return out
 }
+
+// TestHedgedShortNeedsTheSpreadWidth: holding a call, selling a lower
+// call of the same expiry needs at most the spread's width × quantity:
+// the calculator says so, placing the order blocks that, and the filled
+// spread's span in /user/margins is the same.
+func TestHedgedShortNeedsTheSpreadWidth(t *testing.T) {
+	s := start(t, Options{RateLimits: NoRateLimits(), TickInterval: time.Hour})
+	auth := tokenAuth(s)
+	low, high := callSpread(t, s)
+	div := float64(low.Divisor())
+	k1, k2 := float64(low.Strike)/div, float64(high.Strike)/div
+	lot := float64(low.LotSize)
+	marketOrder := func(in market.Instrument, side string) url.Values {
+		return url.Values{"exchange": {in.Exchange}, "tradingsymbol": {in.Tradingsymbol}, "transaction_type": {side},
+			"quantity": {strconv.Itoa(int(in.LotSize))}, "product": {"NRML"}, "order_type": {"MARKET"}, "market_protection": {"-1"}}
+	}
+	wantData(t, call(t, http.MethodPost, s.URL()+"/orders/regular", auth, marketOrder(high, "BUY")), nil)
+	want := min(k1*0.12, k2-k1) * lot
+
+	var got []marginJSON
+	wantData(t, callJSON(t, http.MethodPost, s.URL()+"/margins/orders", auth, []any{map[string]any{
+		"exchange": low.Exchange, "tradingsymbol": low.Tradingsymbol, "transaction_type": "SELL", "variety": "regular",
+		"product": "NRML", "order_type": "MARKET", "quantity": lot}}), &got)
+	if !near(got[0].Span, want) || !near(got[0].Total, want) {
+		t.Fatalf("hedged short: %+v, want span %v = min(12%% × %v, %v − %v) × %v", got[0], want, k1, k2, k1, lot)
+	}
+	wantData(t, call(t, http.MethodPost, s.URL()+"/orders/regular", auth, marketOrder(low, "SELL")), nil)
+	var m struct {
+		Equity struct {
+			Utilised struct {
+				Span float64 `json:"span"`
+			} `json:"utilised"`
+		} `json:"equity"`
+	}
+	wantData(t, call(t, http.MethodGet, s.URL()+"/user/margins", auth, nil), &m)
+	if !near(m.Equity.Utilised.Span, want) {
+		t.Fatalf("the spread's span %v, want %v", m.Equity.Utilised.Span, want)
+	}
+	// The cover is used up: one more short lot needs its full span.
+	wantData(t, callJSON(t, http.MethodPost, s.URL()+"/margins/orders", auth, []any{map[string]any{
+		"exchange": low.Exchange, "tradingsymbol": low.Tradingsymbol, "transaction_type": "SELL", "variety": "regular",
+		"product": "NRML", "order_type": "MARKET", "quantity": lot}}), &got)
+	if !near(got[0].Span, k1*0.12*lot) {
+		t.Fatalf("uncovered short: %+v, want %v", got[0], k1*0.12*lot)
+	}
+}

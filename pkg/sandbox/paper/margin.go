@@ -17,6 +17,9 @@ import (
 //	NFO/BFO      12% of the contract value (span) for futures and option
 //	             writing (valued at the strike); option buying pays the premium
 //	CDS/BCD      3% (span), MCX 8% (span); MIS derivatives as NRML
+//	covered      a short option covered by a long one of the same
+//	             underlying, expiry and type further out of the money
+//	             needs at most the spread's width × quantity (margin_calc.go)
 //
 // Only the part of an order that increases the position needs margin; a
 // CNC sell needs holdings instead. Pending orders block their margin until
@@ -140,7 +143,7 @@ func (e *Engine) riskCheck(o *order, ltp int64) (reason, raw string) {
 	if after < 0 {
 		inc = -inc
 	}
-	need, b := marginFor(in, o.pub.Product, inc, px)
+	need, b := e.orderNeed(in, o.pub.Product, inc, px, true)
 	avail := e.margins()[segmentOf(in)].Net
 	if need > avail+1e-9 {
 		return fmt.Sprintf("Insufficient funds. Required margin is %.2f but available margin is %.2f. Check the orderbook for open orders.", need, avail),
@@ -182,6 +185,9 @@ func (e *Engine) margins() [2]SegmentMargins {
 			u[seg].OptionPremium += v
 		}
 	}
+	// Short options are netted against the long options that cover them,
+	// as a basket's final margin is (margin_calc.go).
+	hedges, longAvail := e.optionLegs()
 	for _, k := range e.posOrder {
 		p := e.positions[k]
 		in := &p.in
@@ -199,6 +205,8 @@ func (e *Engine) margins() [2]SegmentMargins {
 			u[seg].Exposure += float64(q) * p.buyVal / float64(p.buyQty) * 0.5
 		case isOption(in) && q > 0:
 			u[seg].OptionPremium += float64(q) * p.buyVal / float64(p.buyQty)
+		case isOption(in) && q < 0:
+			u[seg].Span += coveredSpan(holdingLeg{in: *in, product: p.product, qty: q, px: ltp}, hedges, longAvail)
 		default:
 			v, b := marginFor(in, p.product, q, ltp)
 			add(seg, b, v)
@@ -230,6 +238,39 @@ func (e *Engine) margins() [2]SegmentMargins {
 		}
 	}
 	return out
+}
+
+// orderNeed is the margin an increase inc (signed) of a position needs at
+// price px. A short option is netted against the account's long options
+// (hedged) after they cover its short positions, as the positions'
+// margin is; everything else is marginFor.
+func (e *Engine) orderNeed(in *market.Instrument, product string, inc, px int64, hedged bool) (float64, bucket) {
+	if !hedged || !isOption(in) || inc >= 0 {
+		return marginFor(in, product, inc, px)
+	}
+	legs, avail := e.optionLegs()
+	for _, k := range e.posOrder {
+		p := e.positions[k]
+		if q := p.buyQty - p.sellQty; isOption(&p.in) && q < 0 {
+			coveredSpan(holdingLeg{in: p.in, product: p.product, qty: q}, legs, avail) // uses up their cover
+		}
+	}
+	return coveredSpan(holdingLeg{in: *in, product: product, qty: inc, px: px}, legs, avail), bucketSpan
+}
+
+// optionLegs are the account's long option positions, which may cover
+// short ones, and how much of each is still free to.
+func (e *Engine) optionLegs() ([]holdingLeg, []int64) {
+	var legs []holdingLeg
+	var avail []int64
+	for _, k := range e.posOrder {
+		p := e.positions[k]
+		if q := p.buyQty - p.sellQty; isOption(&p.in) && q > 0 {
+			legs = append(legs, holdingLeg{in: p.in, product: p.product, qty: q})
+			avail = append(avail, q)
+		}
+	}
+	return legs, avail
 }
 
 // pnl is a position's realised and unrealised profit at last price ltp:

@@ -15,8 +15,9 @@ import (
 // case, a covered option: a short option whose loss is capped by a long
 // option of the same underlying, expiry and type further out of the money
 // (a call spread, a put spread) needs at most the spread's width, not the
-// short leg's span. The engine itself does not net: it blocks each order
-// as placed, as Kite does for orders placed one by one.
+// short leg's span. The engine nets the same way against the options the
+// account holds: a short placed while its cover is held blocks the
+// width, and a filled spread's span is the width (margin.go).
 
 // PnL is the realised and unrealised profit a margin figure carries.
 type PnL struct {
@@ -121,7 +122,7 @@ func (e *Engine) OrderMargins(orders []MarginParams) ([]OrderMargin, error) {
 	defer e.mu.Unlock()
 	out := make([]OrderMargin, len(legs))
 	for i, l := range legs {
-		out[i] = e.legMargin(l, e.netQty(l.in.Token, l.product))
+		out[i] = e.legMargin(l, e.netQty(l.in.Token, l.product), true)
 	}
 	return out, nil
 }
@@ -142,9 +143,10 @@ func (e *Engine) calcLegs(orders []MarginParams) ([]calcLeg, error) {
 }
 
 // legMargin is an order's margin given the net quantity it adds to: only
-// the part that increases the position needs margin (riskCheck's rule). A
-// CNC sell needs holdings, not margin.
-func (e *Engine) legMargin(l calcLeg, base int64) OrderMargin {
+// the part that increases the position needs margin (riskCheck's rule),
+// and with hedged a short option is netted against the account's long
+// options (riskCheck's too). A CNC sell needs holdings, not margin.
+func (e *Engine) legMargin(l calcLeg, base int64, hedged bool) OrderMargin {
 	in := &l.in
 	m := OrderMargin{Type: segmentType(in), Tradingsymbol: in.Tradingsymbol, Exchange: in.Exchange, Leverage: 1,
 		Charges: ChargesFor(in, l.product, l.side, float64(l.qty), in.Rupees(l.px))}
@@ -159,7 +161,7 @@ func (e *Engine) legMargin(l calcLeg, base int64) OrderMargin {
 	if after < 0 {
 		inc = -inc
 	}
-	need, b := marginFor(in, l.product, inc, l.px)
+	need, b := e.orderNeed(in, l.product, inc, l.px, hedged)
 	m.put(b, need)
 	if isEquity(in) && need > 0 {
 		m.Leverage = in.Rupees(l.px) * float64(abs64(inc)) / need
@@ -215,7 +217,7 @@ func (e *Engine) BasketMargins(orders []MarginParams, considerPositions bool) (B
 		if !ok {
 			cur = holdingLeg{in: l.in, product: l.product, qty: base}
 		}
-		m := e.legMargin(l, base) // initial: each order alone, against the base only
+		m := e.legMargin(l, base, considerPositions) // initial: each order alone, against the base only
 		out.Orders = append(out.Orders, m)
 		out.Initial.add(m)
 		out.Charges.add(m.Charges)
