@@ -140,7 +140,7 @@ func addOrderFlags(fl *pflag.FlagSet, opts *ordersPlaceOptions) {
 	fl.StringVar(&opts.Variety, "variety", kite.VarietyRegular, "variety: "+strings.Join(kite.Varieties(), ", "))
 	fl.IntVar(&opts.IcebergLegs, "iceberg-legs", 0, "number of legs of an iceberg order (2-10)")
 	fl.IntVar(&opts.IcebergQty, "iceberg-qty", 0, "quantity of each leg of an iceberg order")
-	fl.StringVar(&opts.Auction, "auction", "", "auction number (auction variety)")
+	fl.StringVar(&opts.Auction, "auction", "", "auction number (auction variety; kite auctions lists them)")
 	fl.Float64Var(&opts.MarketProtection, "market-protection", kite.MarketProtectionAuto, "market protection of a MARKET or SL-M order: a percentage from 1 to 100, or -1 for Kite's automatic protection")
 	fl.StringVar(&opts.AlgoID, "algo-id", "", "algo ID the order is placed under (SEBI's retail-algo framework; env KITE_ALGO_ID)")
 	fl.BoolVar(&opts.Autoslice, "autoslice", false, "let Kite split an order above the exchange's freeze quantity into child orders (regular variety)")
