@@ -104,6 +104,9 @@ func (o *apiOptions) parse(stdin io.Reader) (apiRequest, error) {
 		} else {
 			r.body, err = os.ReadFile(o.Input)
 		}
+		if errors.Is(err, context.Canceled) {
+			return r, err // a signal while waiting for stdin
+		}
 		if err != nil {
 			return r, exitcode.Usagef("reading --input: %v", err)
 		}
@@ -115,7 +118,7 @@ func (o *apiOptions) parse(stdin io.Reader) (apiRequest, error) {
 }
 
 func runAPI(ctx context.Context, f *Factory, opts *apiOptions) error {
-	req, err := opts.parse(f.IO.In)
+	req, err := opts.parse(f.IO.Stdin(ctx))
 	if err != nil {
 		return err
 	}

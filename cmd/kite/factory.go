@@ -81,9 +81,11 @@ func (f *Factory) prepare(ctx context.Context, cmd *cobra.Command) error {
 		return err
 	}
 	if g.JQ != "" {
-		if f.jq, err = output.CompileJQ(g.JQ); err != nil {
+		jq, err := output.CompileJQ(g.JQ)
+		if err != nil {
 			return err
 		}
+		f.jq = jq.Bind(ctx)
 	}
 	f.printer = output.New(f.IO.Out, format, f.jq)
 	if g.Sandbox {

@@ -28,7 +28,8 @@ func newInstrumentsSearchCmd(f *Factory) *cobra.Command {
 		Long: `Find instruments whose trading symbol or name contains QUERY (any case). Exact
 symbol matches come first, then symbols starting with QUERY, then the rest;
 nearer expiries first. Use the EXCHANGE:TRADINGSYMBOL of a result with quote,
-history, stream or orders.`,
+history, stream or orders. When nothing matches, stdout stays empty and the exit
+status is 2, as for an unknown symbol in every other command.`,
 		Example: `  kite instruments search infy
   kite instruments search bse:reliance
   kite instruments search NIFTY --exchange NFO --type CE --expiry 2026-11 --limit 20
@@ -91,7 +92,24 @@ func runInstrumentsSearch(ctx context.Context, f *Factory, opts *InstrumentsSear
 		Exchange: opts.Exchange, Type: opts.Type, Expiry: opts.Expiry, Limit: opts.Limit,
 	})
 	if len(hits) == 0 {
-		f.Logger.Warn("no instrument matches", "query", opts.Query)
+		// Nothing found is the unknown-symbol case of every other command
+		// (exit 2), and stdout stays empty rather than holding a [].
+		return noMatch(opts)
 	}
 	return f.Printer().Print(hits, f.instrumentColumns()...)
+}
+
+// noMatch says that the search found nothing, and what to try next.
+func noMatch(opts *InstrumentsSearchOptions) error {
+	var filters []string
+	for _, fl := range []struct{ name, v string }{{"--exchange", opts.Exchange}, {"--type", opts.Type}, {"--expiry", opts.Expiry}} {
+		if fl.v != "" {
+			filters = append(filters, fl.name+" "+fl.v)
+		}
+	}
+	next := "try a shorter query (a prefix of the trading symbol or of the company name)"
+	if len(filters) > 0 {
+		next = "try without " + strings.Join(filters, ", ") + " or a shorter query"
+	}
+	return exitcode.Invalidf("no instrument matches %q: %s", opts.Query, next)
 }

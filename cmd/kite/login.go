@@ -1,18 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os/exec"
 	"runtime"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/kitecli/kite/pkg/auth"
 	"github.com/kitecli/kite/pkg/exitcode"
@@ -250,7 +247,7 @@ func loginConnect(ctx context.Context, f *Factory, ac *auth.Client, in *stdinRea
 		}
 		defer cb.Close()
 	}
-	secret, err := f.secret(in, secretSource{
+	secret, err := f.secret(ctx, in, secretSource{
 		what: "API secret", stdinFlag: "--secret-stdin", fromStdin: opts.SecretStdin, env: "KITE_API_SECRET",
 	})
 	if err != nil {
@@ -289,7 +286,7 @@ func awaitRedirect(ctx context.Context, f *Factory, cb *auth.Callback, loginURL 
 // pastes back where the browser landed.
 func pasteRedirect(ctx context.Context, f *Factory, in *stdinReader, loginURL string) (string, error) {
 	fmt.Fprintf(f.IO.ErrOut, "Open this URL in a browser and log in:\n\n  %s\n\nThen paste the URL the browser was redirected to (it contains request_token=):\n", loginURL)
-	line, err := in.lineCtx(ctx)
+	line, err := in.line(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -329,18 +326,18 @@ func loginWeb(ctx context.Context, f *Factory, ac *auth.Client, in *stdinReader,
 		}
 		twofa = auth.TOTPFromSecret(totpSecret, nil)
 	case f.IO.StdinTTY && !opts.PasswordStdin:
-		twofa = func(_ context.Context, want string, kinds []string) (string, string, error) {
+		twofa = func(ctx context.Context, want string, kinds []string) (string, string, error) {
 			label := "TOTP code from the authenticator app"
 			if want == auth.TwoFAAppCode {
 				label = "code from the Kite app"
 			}
-			code, err := in.prompt(label + ": ")
+			code, err := in.prompt(ctx, label+": ")
 			return want, strings.TrimSpace(code), err
 		}
 	default:
 		return auth.Session{}, exitcode.Usagef("no 2FA code and no terminal to ask on: pass --twofa CODE or set KITE_TOTP_SECRET")
 	}
-	password, err := f.secret(in, secretSource{
+	password, err := f.secret(ctx, in, secretSource{
 		what: "password", stdinFlag: "--password-stdin", fromStdin: opts.PasswordStdin, env: "KITE_PASSWORD",
 	})
 	if err != nil {
@@ -361,9 +358,9 @@ type secretSource struct {
 	env       string
 }
 
-func (f *Factory) secret(in *stdinReader, s secretSource) (string, error) {
+func (f *Factory) secret(ctx context.Context, in *stdinReader, s secretSource) (string, error) {
 	if s.fromStdin {
-		line, err := in.line()
+		line, err := in.line(ctx)
 		if err != nil {
 			return "", fmt.Errorf("reading the %s from stdin: %w", s.what, err)
 		}
@@ -378,7 +375,7 @@ func (f *Factory) secret(in *stdinReader, s secretSource) (string, error) {
 	if !f.IO.StdinTTY {
 		return "", exitcode.Usagef("no %s and no terminal to ask on: set %s or pipe it into %s", s.what, s.env, s.stdinFlag)
 	}
-	v, err := in.promptSecret(strings.ToUpper(s.what[:1]) + s.what[1:] + ": ")
+	v, err := in.promptSecret(ctx, strings.ToUpper(s.what[:1]) + s.what[1:] + ": ")
 	if err != nil {
 		return "", err
 	}
@@ -388,69 +385,31 @@ func (f *Factory) secret(in *stdinReader, s secretSource) (string, error) {
 	return v, nil
 }
 
-// stdinReader reads lines from stdin through one buffer, so a secret and a
-// later line never lose bytes to each other.
+// stdinReader is how login reads stdin: lines (--secret-stdin, a pasted
+// redirect, the 2FA code) and no-echo secrets, every read given up at once
+// when ctx ends (Ctrl-C at a prompt exits 130, and what is typed after it
+// is never taken as an answer). All of them share stdin's one buffer.
 type stdinReader struct {
-	f  *Factory
-	br *bufio.Reader
-}
-
-func (r *stdinReader) reader() *bufio.Reader {
-	if r.br == nil {
-		r.br = bufio.NewReader(r.f.IO.In)
-	}
-	return r.br
+	f *Factory
 }
 
 // line reads one line without its end of line; at EOF it returns what
 // there was, possibly "".
-func (r *stdinReader) line() (string, error) {
-	s, err := r.reader().ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", err
-	}
-	return strings.TrimRight(s, "\r\n"), nil
+func (r *stdinReader) line(ctx context.Context) (string, error) {
+	return r.f.IO.ReadLine(ctx)
 }
 
-// lineCtx is line, abandoned when ctx ends (the read itself cannot be
-// interrupted; the process is about to exit anyway).
-func (r *stdinReader) lineCtx(ctx context.Context) (string, error) {
-	type res struct {
-		s   string
-		err error
-	}
-	ch := make(chan res, 1)
-	go func() {
-		s, err := r.line()
-		ch <- res{s, err}
-	}()
-	select {
-	case v := <-ch:
-		return strings.TrimSpace(v.s), v.err
-	case <-ctx.Done():
-		return "", ctx.Err()
-	}
-}
-
-func (r *stdinReader) prompt(label string) (string, error) {
+func (r *stdinReader) prompt(ctx context.Context, label string) (string, error) {
 	fmt.Fprint(r.f.IO.ErrOut, label)
-	return r.line()
+	return r.line(ctx)
 }
 
 // promptSecret reads without echo from the terminal on stdin.
-func (r *stdinReader) promptSecret(label string) (string, error) {
-	fd, ok := r.f.IO.In.(interface{ Fd() uintptr })
-	if !ok {
-		return "", errors.New("stdin is not a terminal")
-	}
+func (r *stdinReader) promptSecret(ctx context.Context, label string) (string, error) {
 	fmt.Fprint(r.f.IO.ErrOut, label)
-	b, err := term.ReadPassword(int(fd.Fd()))
+	v, err := r.f.IO.ReadPassword(ctx)
 	fmt.Fprintln(r.f.IO.ErrOut)
-	if err != nil {
-		return "", fmt.Errorf("reading from the terminal: %w", err)
-	}
-	// Only the line end goes: spaces may be part of a password.
-	return strings.TrimRight(string(b), "\r\n"), nil
+	return v, err
 }
 
 // openBrowser opens url when a person is watching (stderr is a terminal)

@@ -88,7 +88,7 @@ func runOrdersCancel(ctx context.Context, f *Factory, opts *ordersCancelOptions)
 		summary += fmt.Sprintf(" @ %v", cur.Price)
 	}
 	summary += " (" + cur.Status + ")"
-	if err := opts.Safety.confirm(f, summary, "Cancel this order?"); err != nil {
+	if err := opts.Safety.confirm(ctx, f, summary, "Cancel this order?"); err != nil {
 		return err
 	}
 	if _, err := c.CancelOrder(ctx, variety, opts.OrderID, opts.Parent); err != nil {

@@ -183,7 +183,7 @@ func runOrdersModify(ctx context.Context, f *Factory, opts *ordersModifyOptions)
 		summary += fmt.Sprintf(" trigger %v", pv.TriggerPrice)
 	}
 	summary += "  value ≈ " + rupees(pv.Value) + rulesSummary(p)
-	if err := opts.Safety.confirm(f, summary, "Modify this order?"); err != nil {
+	if err := opts.Safety.confirm(ctx, f, summary, "Modify this order?"); err != nil {
 		return err
 	}
 	if _, err := c.ModifyOrder(ctx, pv.Variety, opts.OrderID, p); err != nil {

@@ -322,7 +322,7 @@ func runOrdersPlace(ctx context.Context, f *Factory, opts *ordersPlaceOptions) e
 		r.Margin, r.Charges = dryRunCosts(ctx, f, c, variety, p)
 		return f.Printer().Print(r)
 	}
-	if err := opts.Safety.confirm(f, r.summary(), "Place this order?"); err != nil {
+	if err := opts.Safety.confirm(ctx, f, r.summary(), "Place this order?"); err != nil {
 		return err
 	}
 

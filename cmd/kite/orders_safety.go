@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -86,14 +85,20 @@ func (s *writeSafety) checkCanWrite(f *Factory, action string) error {
 }
 
 // confirm shows summary on stderr and asks; anything but y/yes declines.
-func (s *writeSafety) confirm(f *Factory, summary, question string) error {
+// A signal at the prompt (Ctrl-C) ends the wait at once with the signal's
+// cause: nothing is sent, and whatever is typed afterwards is never read
+// as the answer.
+func (s *writeSafety) confirm(ctx context.Context, f *Factory, summary, question string) error {
 	if s.Yes {
 		return nil
 	}
 	fmt.Fprintf(f.IO.ErrOut, "%s\n%s [y/N] ", summary, question)
-	line, err := bufio.NewReader(f.IO.In).ReadString('\n')
-	if err != nil && line == "" {
+	line, err := f.IO.ReadLine(ctx)
+	if err != nil || line == "" {
 		fmt.Fprintln(f.IO.ErrOut)
+	}
+	if err != nil && ctx.Err() != nil {
+		return err
 	}
 	switch strings.ToLower(strings.TrimSpace(line)) {
 	case "y", "yes":

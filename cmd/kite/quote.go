@@ -5,8 +5,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"strconv"
@@ -71,7 +71,7 @@ flags win over them.`,
 				return err
 			}
 			if opts.File != "" {
-				more, err := readSymbolList(f, opts.File)
+				more, err := readSymbolList(cmd.Context(), f, opts.File)
 				if err != nil {
 					return err
 				}
@@ -92,8 +92,8 @@ flags win over them.`,
 // readSymbolList reads symbols separated by newlines or commas ("#" starts
 // a comment). Spaces are not separators: index symbols contain them
 // (NSE:NIFTY 50).
-func readSymbolList(f *Factory, name string) ([]string, error) {
-	var r io.Reader = f.IO.In
+func readSymbolList(ctx context.Context, f *Factory, name string) ([]string, error) {
+	r := f.IO.Stdin(ctx)
 	if name != "-" {
 		file, err := os.Open(name)
 		if err != nil {
@@ -113,7 +113,9 @@ func readSymbolList(f *Factory, name string) ([]string, error) {
 			}
 		}
 	}
-	if err := sc.Err(); err != nil {
+	if err := sc.Err(); errors.Is(err, context.Canceled) {
+		return nil, err // a signal while waiting for stdin
+	} else if err != nil {
 		return nil, exitcode.Usagef("reading --file %s: %v", name, err)
 	}
 	return out, nil
@@ -129,9 +131,11 @@ func runQuote(ctx context.Context, f *Factory, opts *QuoteOptions) error {
 	if err != nil {
 		return err
 	}
-	var unknown []string
-	report := func(sym string) {
-		unknown = append(unknown, sym)
+	// unknown are symbols not in the instrument dump (invalid input, like
+	// everywhere else: exit 2); noQuote are in it, but Kite sent no quote.
+	var unknown, noQuote []string
+	report := func(sym string, list *[]string) {
+		*list = append(*list, sym)
 		fmt.Fprintf(f.IO.ErrOut, "kite: %v\n", &kite.UnknownSymbolError{Symbol: sym})
 	}
 	// Resolve first: tokens and any-case symbols become Kite's keys, and an
@@ -140,7 +144,7 @@ func runQuote(ctx context.Context, f *Factory, opts *QuoteOptions) error {
 	for _, s := range opts.Symbols {
 		inst, err := res.Resolve(s)
 		if err != nil {
-			report(s)
+			report(s, &unknown)
 			continue
 		}
 		keys = append(keys, inst.Symbol())
@@ -159,7 +163,7 @@ func runQuote(ctx context.Context, f *Factory, opts *QuoteOptions) error {
 		for _, k := range batch {
 			q, ok := quotes[k]
 			if !ok {
-				report(k) // in the dump, but Kite has no quote for it
+				report(k, &noQuote) // in the dump, but Kite has no quote for it
 				continue
 			}
 			rec, err := quoteRecord(k, q)
@@ -178,8 +182,16 @@ func runQuote(ctx context.Context, f *Factory, opts *QuoteOptions) error {
 	if fetchErr != nil {
 		return fetchErr
 	}
-	if len(unknown) > 0 {
-		return exitcode.With(exitcode.Error, fmt.Errorf("%d of %d instruments unknown (reported above); the rest were printed", len(unknown), len(opts.Symbols)))
+	if n := len(unknown) + len(noQuote); n > 0 {
+		code := exitcode.Error
+		if len(unknown) > 0 {
+			code = exitcode.Usage
+		}
+		rest := "the rest were printed"
+		if len(records) == 0 {
+			rest = "nothing was printed"
+		}
+		return exitcode.With(code, fmt.Errorf("%d of %d instruments unknown (reported above); %s", n, len(opts.Symbols), rest))
 	}
 	return nil
 }

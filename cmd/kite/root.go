@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"syscall"
 
 	"github.com/kitecli/kite/internal/iostreams"
 	"github.com/kitecli/kite/internal/output"
@@ -40,19 +41,26 @@ func run(ctx context.Context, io *iostreams.IOStreams, args []string, getenv fun
 		return exitcode.OK
 	}
 	err = f.forgetSessionOn(err) // a 403 TokenException kills the cached session
+	if errors.Is(err, syscall.EPIPE) {
+		// stdout was closed by its reader (| head): it has all it wanted.
+		return exitcode.OK
+	}
 	if isCobraUsageError(err) {
 		err = &exitcode.UsageError{Err: err}
 	}
-	if ctx.Err() != nil && exitcode.Code(err) == exitcode.Error {
-		err = fmt.Errorf("%w: %w", err, context.Canceled)
-	}
 	code := exitcode.Code(err)
+	var sig *exitcode.Signaled
+	if errors.As(context.Cause(ctx), &sig) && !exitcode.TellsOutcome(code) {
+		// Whatever failed on the way out failed because of the signal.
+		fmt.Fprintf(io.ErrOut, "kite: %s\n", sig)
+		return sig.ExitCode()
+	}
 	if code == exitcode.Interrupted {
-		fmt.Fprintln(io.ErrOut, "interrupted")
+		fmt.Fprintln(io.ErrOut, "kite: interrupted")
 		return code
 	}
 	fmt.Fprintf(io.ErrOut, "kite: %s\n", err)
-	if code == exitcode.Usage {
+	if code == exitcode.Usage && isUsageMistake(err) {
 		cmd, _, ferr := root.Find(args)
 		if ferr != nil || cmd == nil {
 			cmd = root
@@ -60,6 +68,14 @@ func run(ctx context.Context, io *iostreams.IOStreams, args []string, getenv fun
 		fmt.Fprintf(io.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
 	}
 	return code
+}
+
+// isUsageMistake reports whether err is about how kite was invoked (a flag,
+// an argument, a command), which the command's --help answers; invalid
+// input (exitcode.InputError) exits 2 too, without the pointer.
+func isUsageMistake(err error) bool {
+	var ue *exitcode.UsageError
+	return errors.As(err, &ue)
 }
 
 // isCobraUsageError recognises the argument errors cobra itself returns
@@ -136,7 +152,28 @@ unknown (run kite orders reconcile TAG), 130 interrupted.`,
 		newStreamCmd(f), newWatchCmd(f), newChainCmd(f),
 		newTicksCmd(f),
 	)
+	strictHelp(root)
 	return root
+}
+
+// strictHelp makes `kite help nosuch` a usage error (exit 2): cobra's own
+// help command prints "Unknown help topic" and exits 0, which a script
+// cannot tell from success.
+func strictHelp(root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "help" {
+			continue
+		}
+		c.Run = nil
+		c.RunE = func(c *cobra.Command, args []string) error {
+			cmd, rest, err := root.Find(args)
+			if cmd == nil || err != nil || len(rest) > 0 {
+				return exitcode.Invalidf("unknown help topic %q: run kite --help for the list of commands", strings.Join(args, " "))
+			}
+			return cmd.Help()
+		}
+	}
 }
 
 func parseLevel(s string) (slog.Level, error) {

@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"syscall"
@@ -109,7 +108,7 @@ func (tf *tickerFlags) setup(ctx context.Context, f *Factory, args []string, fil
 	if err != nil {
 		return nil, kite.TickerOptions{}, err
 	}
-	names, err := instrumentArgs(args, file, f.IO.In)
+	names, err := instrumentArgs(args, file, f.IO.Stdin(ctx))
 	if err != nil {
 		return nil, kite.TickerOptions{}, err
 	}
@@ -260,11 +259,6 @@ func runStream(ctx context.Context, f *Factory, opts *streamOptions) error {
 	if err != nil {
 		return err
 	}
-
-	// A reader that goes away (| head) must end the stream with exit 0, so
-	// a write to a closed pipe has to fail with EPIPE instead of killing the
-	// process with SIGPIPE.
-	signal.Ignore(syscall.SIGPIPE)
 
 	out := bufio.NewWriterSize(f.IO.Out, 64<<10)
 	w := &tickWriter{
@@ -423,7 +417,9 @@ func instrumentArgs(args []string, file string, stdin io.Reader) ([]string, erro
 				}
 			}
 		}
-		if err := sc.Err(); err != nil {
+		if err := sc.Err(); errors.Is(err, context.Canceled) {
+			return nil, err // a signal while waiting for stdin
+		} else if err != nil {
 			return nil, exitcode.Usagef("reading --file %s: %v", file, err)
 		}
 	}

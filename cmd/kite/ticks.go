@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"syscall"
 
 	"github.com/kitecli/kite/internal/output"
@@ -83,12 +82,12 @@ input: exit 2.`,
 
 // openInput opens path ("-" = stdin). A file that cannot be opened is
 // invalid input (exit 2); so is waiting on a terminal for binary data.
-func openInput(f *Factory, path, what string) (io.Reader, func(), error) {
+func openInput(ctx context.Context, f *Factory, path, what string) (io.Reader, func(), error) {
 	if path == "-" {
 		if f.IO.StdinTTY {
 			return nil, nil, exitcode.Usagef("standard input is a terminal: pass a FILE or pipe %s in", what)
 		}
-		return f.IO.In, func() {}, nil
+		return f.IO.Stdin(ctx), func() {}, nil
 	}
 	file, err := os.Open(path)
 	if err != nil {
@@ -122,24 +121,18 @@ func runTicksDecode(ctx context.Context, f *Factory, opts *ticksDecodeOptions) e
 	if err := refuseNonJSON(f, "kite ticks decode"); err != nil {
 		return err
 	}
-	in, closeIn, err := openInput(f, opts.Input, "a raw capture")
+	in, closeIn, err := openInput(ctx, f, opts.Input, "a raw capture")
 	if err != nil {
 		return err
 	}
 	defer closeIn()
-	// A reader that quits early (| head) must make writes fail with EPIPE,
-	// which ends the run quietly, instead of killing the process.
-	signal.Ignore(syscall.SIGPIPE)
-
 	out := bufio.NewWriterSize(f.IO.Out, 64<<10)
 	err = decodeCapture(ctx, ticks.NewReader(in), out, f.JQ(), f.IO.ErrOut)
 	if ferr := out.Flush(); err == nil {
 		err = ferr
 	}
-	if errors.Is(err, syscall.EPIPE) {
-		return nil
-	}
-	if err != nil && opts.Input != "-" {
+	// A closed stdout (| head) is EPIPE, which run turns into exit 0.
+	if err != nil && opts.Input != "-" && !errors.Is(err, syscall.EPIPE) {
 		err = fmt.Errorf("%s: %w", opts.Input, err)
 	}
 	return err
@@ -276,22 +269,18 @@ func runTicksEncode(ctx context.Context, f *Factory, opts *ticksEncodeOptions) e
 	if f.IO.StdoutTTY {
 		return exitcode.Usagef("kite ticks encode writes binary data and stdout is a terminal: redirect it to a file or pipe it into kite ticks decode")
 	}
-	in, closeIn, err := openInput(f, opts.Input, "NDJSON tick records")
+	in, closeIn, err := openInput(ctx, f, opts.Input, "NDJSON tick records")
 	if err != nil {
 		return err
 	}
 	defer closeIn()
-	signal.Ignore(syscall.SIGPIPE)
 
 	out := bufio.NewWriterSize(f.IO.Out, 64<<10)
 	err = encodeRecords(ctx, in, out, opts)
 	if ferr := out.Flush(); err == nil {
 		err = ferr
 	}
-	if errors.Is(err, syscall.EPIPE) {
-		return nil
-	}
-	return err
+	return err // EPIPE (| head) included: run turns it into exit 0
 }
 
 func encodeRecords(ctx context.Context, in io.Reader, out *bufio.Writer, opts *ticksEncodeOptions) error {

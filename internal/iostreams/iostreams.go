@@ -23,6 +23,9 @@ type IOStreams struct {
 	StderrTTY bool
 	// NoColor is set by NO_COLOR or a non-terminal stdout.
 	NoColor bool
+
+	// in is In made cancellable (stdin.go), built on first use.
+	in *stdin
 }
 
 // System returns the process's real streams.

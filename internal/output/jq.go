@@ -1,8 +1,12 @@
 package output
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+
+	"strings"
 
 	"github.com/itchyny/gojq"
 	"github.com/kitecli/kite/pkg/exitcode"
@@ -13,6 +17,9 @@ import (
 type JQ struct {
 	code *gojq.Code
 	expr string
+	// ctx bounds every run (see Bind): a program like last(range(1e10))
+	// runs for hours, and Ctrl-C must stop it.
+	ctx context.Context
 }
 
 // CompileJQ parses and compiles expr. An invalid expression is a usage error.
@@ -25,7 +32,17 @@ func CompileJQ(expr string) (*JQ, error) {
 	if err != nil {
 		return nil, exitcode.Usagef("invalid --jq expression %q: %v", expr, err)
 	}
-	return &JQ{code: code, expr: expr}, nil
+	return &JQ{code: code, expr: expr, ctx: context.Background()}, nil
+}
+
+// Bind returns the expression with every run bounded by ctx, the run's
+// context. Results are printed from places that have no context of their
+// own (the printer, the ticker's handlers), so the compiled expression
+// carries it for them: a signal stops any --jq program wherever it runs.
+func (q *JQ) Bind(ctx context.Context) *JQ {
+	b := *q
+	b.ctx = ctx
+	return &b
 }
 
 // RunJSON runs the expression on one JSON document and calls emit for each
@@ -39,25 +56,57 @@ func (q *JQ) RunJSON(doc []byte, emit func(any) error) error {
 }
 
 // Run runs the expression on a decoded value (from encoding/json with
-// UseNumber, or plain Go maps, slices, strings, numbers and bools).
+// UseNumber, or plain Go maps, slices, strings, numbers and bools). When
+// the bound context ends, Run stops the program and returns its cause.
 func (q *JQ) Run(v any, emit func(any) error) error {
-	iter := q.code.Run(v)
+	iter := q.code.RunWithContext(q.ctx, v)
 	for {
 		r, ok := iter.Next()
 		if !ok {
 			return nil
 		}
 		if err, ok := r.(error); ok {
-			if he, ok := err.(*gojq.HaltError); ok && he.Value() == nil {
-				return nil
+			if q.ctx.Err() != nil {
+				return context.Cause(q.ctx)
 			}
-			return fmt.Errorf("--jq %q: %w", q.expr, err)
+			if he, ok := err.(*gojq.HaltError); ok && he.Value() == nil {
+				return nil // halt: stop, successfully
+			}
+			return &Error{Expr: q.expr, Err: err}
 		}
 		if err := emit(r); err != nil {
 			return err
 		}
 	}
 }
+
+// Error is a --jq program failing at run time: a runtime error, error(v)
+// or halt_error. gojq's errors carry jq's own exit codes (5 for error(v),
+// any number for halt_error(n)), which would read as kite's ("order
+// rejected"); an Error exits 1, a general error, whatever jq would do.
+type Error struct {
+	Expr string
+	Err  error
+}
+
+func (e *Error) Error() string {
+	var ve gojq.ValueError
+	if errors.As(e.Err, &ve) {
+		// error("x") and "x" | halt_error say x: that is the whole message.
+		if s, ok := ve.Value().(string); ok {
+			return "jq: " + strings.TrimRight(s, "\n")
+		}
+		if b, err := gojq.Marshal(ve.Value()); err == nil {
+			return "jq: " + string(b)
+		}
+	}
+	return "jq: " + e.Err.Error()
+}
+
+// Unwrap is deliberately absent: the chain would reach gojq's ExitCode.
+
+// ExitCode is always a general error.
+func (e *Error) ExitCode() int { return exitcode.Error }
 
 // AppendResult appends one jq result as a line: strings raw (as jq -r and
 // gh --jq print them, so `--jq .user_id` gives a bare word), anything else

@@ -10,6 +10,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"syscall"
 )
 
 // The documented exit codes.
@@ -23,8 +25,17 @@ const (
 	Network     = 6   // network failure after retries
 	RateLimited = 7   // rate limited after retries
 	Unknown     = 8   // an order write's outcome is unknown: it may or may not have happened (see kite orders reconcile)
-	Interrupted = 130 // SIGINT
+	Interrupted = 130 // SIGINT (Ctrl-C): 128+2, the shell's convention
+	Terminated  = 143 // SIGTERM: 128+15
 )
+
+// TellsOutcome reports whether code says what became of an order (5
+// rejected, 8 unknown): such a code, and its message, outlive a signal
+// that arrived meanwhile, while any other failure after Ctrl-C or SIGTERM
+// exits 130 or 143.
+func TellsOutcome(code int) bool {
+	return code == Order || code == Unknown
+}
 
 // ExitCoder is implemented by errors that know which exit code they deserve.
 type ExitCoder interface {
@@ -47,6 +58,31 @@ func Code(err error) int {
 	return Error
 }
 
+// Signaled is the cause of a context cancelled by a signal: the command
+// stopped because the user (Ctrl-C) or the system (SIGTERM) asked, and
+// exits 128+signal like a shell reports a process killed by it.
+type Signaled struct {
+	Signal os.Signal
+}
+
+func (e *Signaled) Error() string {
+	if e.Signal == syscall.SIGTERM {
+		return "terminated"
+	}
+	return "interrupted"
+}
+
+// Is makes a signal read as a cancellation, so code that checks
+// errors.Is(err, context.Canceled) treats both alike.
+func (e *Signaled) Is(target error) bool { return target == context.Canceled }
+
+func (e *Signaled) ExitCode() int {
+	if e.Signal == syscall.SIGTERM {
+		return Terminated
+	}
+	return Interrupted
+}
+
 // UsageError is invalid input detected before any request was made.
 type UsageError struct {
 	Err error
@@ -59,6 +95,23 @@ func (e *UsageError) ExitCode() int { return Usage }
 // Usagef formats a UsageError.
 func Usagef(format string, args ...any) error {
 	return &UsageError{Err: fmt.Errorf(format, args...)}
+}
+
+// InputError is input that kite cannot use (an unknown symbol, an
+// unreadable file, a malformed record), found before any request was made.
+// It exits 2 like a UsageError, but the command was used correctly, so
+// no "Run 'kite X --help'" follows its message.
+type InputError struct {
+	Err error
+}
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+func (e *InputError) ExitCode() int { return Usage }
+
+// Invalidf formats an InputError.
+func Invalidf(format string, args ...any) error {
+	return &InputError{Err: fmt.Errorf(format, args...)}
 }
 
 // withCode attaches an exit code to an arbitrary error.

@@ -38,7 +38,9 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s (%d %s)", e.Message, e.Status, e.ErrorType)
 }
 
-// ExitCode maps Kite's error types to the documented exit codes.
+// ExitCode maps Kite's error types to the documented exit codes. An
+// InputException is a general error (1), not a usage error: exit 2 means
+// caught before any request, and this one came back from Kite.
 func (e *Error) ExitCode() int {
 	switch e.ErrorType {
 	case TokenException:
@@ -47,8 +49,6 @@ func (e *Error) ExitCode() int {
 		return exitcode.Permission
 	case OrderException, MarginException:
 		return exitcode.Order
-	case InputException:
-		return exitcode.Usage
 	case NetworkException:
 		if e.Status == 429 {
 			return exitcode.RateLimited
