@@ -375,7 +375,7 @@ func (f *Factory) secret(ctx context.Context, in *stdinReader, s secretSource) (
 	if !f.IO.StdinTTY {
 		return "", exitcode.Usagef("no %s and no terminal to ask on: set %s or pipe it into %s", s.what, s.env, s.stdinFlag)
 	}
-	v, err := in.promptSecret(ctx, strings.ToUpper(s.what[:1]) + s.what[1:] + ": ")
+	v, err := in.promptSecret(ctx, strings.ToUpper(s.what[:1])+s.what[1:]+": ")
 	if err != nil {
 		return "", err
 	}
