@@ -400,16 +400,12 @@ func (r *stdinReader) line(ctx context.Context) (string, error) {
 }
 
 func (r *stdinReader) prompt(ctx context.Context, label string) (string, error) {
-	fmt.Fprint(r.f.IO.ErrOut, label)
-	return r.line(ctx)
+	return r.f.IO.Prompt(ctx, label)
 }
 
 // promptSecret reads without echo from the terminal on stdin.
 func (r *stdinReader) promptSecret(ctx context.Context, label string) (string, error) {
-	fmt.Fprint(r.f.IO.ErrOut, label)
-	v, err := r.f.IO.ReadPassword(ctx)
-	fmt.Fprintln(r.f.IO.ErrOut)
-	return v, err
+	return r.f.IO.PromptPassword(ctx, label)
 }
 
 // openBrowser opens url when a person is watching (stderr is a terminal)

@@ -67,6 +67,21 @@ type ptyRun struct {
 
 func startPTY(t *testing.T, env map[string]string, args ...string) *ptyRun {
 	t.Helper()
+	return startPTYWith(t, ptySetup{}, env, args...)
+}
+
+// ptySetup is how the terminal is attached, beyond stdin.
+type ptySetup struct {
+	// controlling makes the terminal the process's controlling terminal
+	// (a new session, in the foreground), so Ctrl-C typed on it sends
+	// SIGINT as it does in a shell.
+	controlling bool
+	// stdout is the terminal too (commands that ask only when both are).
+	stdout bool
+}
+
+func startPTYWith(t *testing.T, setup ptySetup, env map[string]string, args ...string) *ptyRun {
+	t.Helper()
 	master, slave := openPTY(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	cmd := exec.CommandContext(ctx, kiteBin, args...)
@@ -75,6 +90,12 @@ func startPTY(t *testing.T, env map[string]string, args ...string) *ptyRun {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	cmd.Stdin = slave
+	if setup.stdout {
+		cmd.Stdout = slave
+	}
+	if setup.controlling {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	}
 	errPipe, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -404,10 +404,11 @@ func TestE2EOrdersRejectionsAndReconcile(t *testing.T) {
 	}
 
 	// An input error from Kite (an SL buy triggering below the market) is
-	// exit 2, and nothing is placed.
+	// exit 1, a general API error (2 is for input caught before any
+	// request), and nothing is placed.
 	before := len(ordersBook(t, env))
 	away := ordersAway(t, env, "NSE:SBIN", -0.5)
-	ordersRun(t, env, 2, "orders", "place", "NSE:SBIN", "--buy", "--qty", "1", "--price", away, "--trigger", away, "--yes")
+	ordersRun(t, env, 1, "orders", "place", "NSE:SBIN", "--buy", "--qty", "1", "--price", away, "--trigger", away, "--yes")
 	if after := len(ordersBook(t, env)); after != before {
 		t.Fatalf("a refused order reached the book: %d → %d", before, after)
 	}

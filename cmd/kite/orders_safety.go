@@ -92,13 +92,12 @@ func (s *writeSafety) confirm(ctx context.Context, f *Factory, summary, question
 	if s.Yes {
 		return nil
 	}
-	fmt.Fprintf(f.IO.ErrOut, "%s\n%s [y/N] ", summary, question)
-	line, err := f.IO.ReadLine(ctx)
+	line, err := f.IO.Prompt(ctx, fmt.Sprintf("%s\n%s [y/N] ", summary, question))
 	if err != nil || line == "" {
 		fmt.Fprintln(f.IO.ErrOut)
 	}
-	if err != nil && ctx.Err() != nil {
-		return err
+	if err != nil {
+		return err // Ctrl-C or SIGTERM at the prompt: nothing is sent
 	}
 	switch strings.ToLower(strings.TrimSpace(line)) {
 	case "y", "yes":

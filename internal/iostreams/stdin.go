@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
+	"github.com/kitecli/kite/pkg/exitcode"
 	"golang.org/x/term"
 )
 
@@ -114,36 +116,97 @@ func (s *IOStreams) Stdin(ctx context.Context) io.Reader {
 	return ctxReader{s: s.stdin(), ctx: ctx}
 }
 
+// ctrlC is the byte Ctrl-C types when the terminal does not turn it into
+// SIGINT (see promptMode).
+const ctrlC = 0x03
+
 // ReadLine reads one line from stdin, without its line end, and gives up
-// with context.Cause(ctx) when ctx ends (a Ctrl-C at a prompt). At EOF it
-// returns what there was, possibly "", and no error.
+// with context.Cause(ctx) when ctx ends. At EOF it returns what there was,
+// possibly "", and no error.
 func (s *IOStreams) ReadLine(ctx context.Context) (string, error) {
+	return s.readAnswer(ctx, "", true)
+}
+
+// Prompt writes label on stderr and reads the answer, one line, like
+// ReadLine. At a terminal, Ctrl-C ends it at once with an
+// *exitcode.Signaled for SIGINT, and what was typed after it is discarded:
+// it is never taken as the answer.
+func (s *IOStreams) Prompt(ctx context.Context, label string) (string, error) {
+	return s.readAnswer(ctx, label, true)
+}
+
+// ErrNotTerminal is PromptPassword's answer when stdin is not a terminal.
+var ErrNotTerminal = errors.New("stdin is not a terminal")
+
+// PromptPassword is Prompt on the terminal on stdin, without echo. However
+// it ends, the terminal echoes again afterwards.
+func (s *IOStreams) PromptPassword(ctx context.Context, label string) (string, error) {
+	if _, ok := s.stdinTerminal(); !ok {
+		return "", ErrNotTerminal
+	}
+	v, err := s.readAnswer(ctx, label, false)
+	fmt.Fprintln(s.ErrOut) // the Enter that was not echoed
+	return v, err
+}
+
+// stdinTerminal is stdin's file descriptor when it is a terminal.
+func (s *IOStreams) stdinTerminal() (int, bool) {
+	f, ok := s.In.(interface{ Fd() uintptr })
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return -1, false
+	}
+	return int(f.Fd()), true
+}
+
+// readAnswer reads a line. At a terminal the prompt's mode is set before
+// label is shown, so no Ctrl-C typed at the prompt can be a signal racing
+// with the answer.
+func (s *IOStreams) readAnswer(ctx context.Context, label string, echo bool) (string, error) {
+	fd, tty := s.stdinTerminal()
+	if tty {
+		restore, err := promptMode(fd, echo)
+		switch {
+		case err == nil:
+			defer restore()
+		case !echo:
+			fmt.Fprint(s.ErrOut, label)
+			return readPasswordSignals(ctx, fd)
+		default:
+			tty = false // Ctrl-C stays a signal, which ends ctx
+		}
+	}
+	fmt.Fprint(s.ErrOut, label)
 	in := s.stdin()
 	in.ctx = ctx
 	defer func() { in.ctx = context.Background() }()
-	line, err := in.br.ReadString('\n')
-	if ctx.Err() != nil {
-		return "", context.Cause(ctx)
+	var line []byte
+	for {
+		b, err := in.br.ReadByte()
+		if ctx.Err() != nil {
+			return "", context.Cause(ctx)
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return "", fmt.Errorf("reading from stdin: %w", err)
+		}
+		if tty && b == ctrlC {
+			dropTypeAhead(fd)
+			return "", &exitcode.Signaled{Signal: os.Interrupt}
+		}
+		if b == '\n' {
+			break
+		}
+		line = append(line, b)
 	}
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", err
-	}
-	return strings.TrimRight(line, "\r\n"), nil
+	// Only the line end goes: spaces may be part of a password.
+	return strings.TrimSuffix(string(line), "\r"), nil
 }
 
-// ErrNotTerminal is ReadPassword's answer when stdin is not a terminal.
-var ErrNotTerminal = errors.New("stdin is not a terminal")
-
-// ReadPassword reads one line from the terminal on stdin without echoing
-// it. When ctx ends first it gives up at once with context.Cause(ctx) and
-// puts the terminal back as it was, so the shell the user returns to
-// echoes again.
-func (s *IOStreams) ReadPassword(ctx context.Context) (string, error) {
-	f, ok := s.In.(interface{ Fd() uintptr })
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return "", ErrNotTerminal
-	}
-	fd := int(f.Fd())
+// readPasswordSignals is ReadPassword where the terminal's mode cannot be
+// set (promptMode is not available): Ctrl-C stays a signal, which ends ctx.
+func readPasswordSignals(ctx context.Context, fd int) (string, error) {
 	saved, err := term.GetState(fd)
 	if err != nil {
 		return "", fmt.Errorf("reading from the terminal: %w", err)
@@ -161,7 +224,6 @@ func (s *IOStreams) ReadPassword(ctx context.Context) (string, error) {
 		if c.err != nil {
 			return "", fmt.Errorf("reading from the terminal: %w", c.err)
 		}
-		// Only the line end goes: spaces may be part of a password.
 		return strings.TrimRight(string(c.b), "\r\n"), nil
 	case <-ctx.Done():
 		// term.ReadPassword switched echo off and restores it only when

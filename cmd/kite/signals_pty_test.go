@@ -1,0 +1,115 @@
+//go:build linux
+
+package main
+
+import (
+	"bytes"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/kitecli/kite/pkg/sandbox"
+	"golang.org/x/sys/unix"
+)
+
+// A signal at a prompt ends kite at once: nothing is sent, and what the
+// user types after Ctrl-C is never taken as the answer. The terminal is
+// the process's controlling terminal here, so the Ctrl-C typed on it is a
+// real SIGINT from the terminal driver, as in a shell.
+
+// waitFor reads stderr until prompt has appeared.
+func (p *ptyRun) waitFor(prompt string) {
+	p.t.Helper()
+	var seen []byte
+	for !bytes.Contains(seen, []byte(prompt)) {
+		b, err := p.prompt.ReadByte()
+		if err != nil {
+			p.t.Fatalf("waiting for %q: %v; stderr so far:\n%s", prompt, err, seen)
+		}
+		seen = append(seen, b)
+	}
+}
+
+// press types keys on the terminal.
+func (p *ptyRun) press(keys string) {
+	p.t.Helper()
+	if _, err := p.master.Write([]byte(keys)); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+func TestE2ESignalAtTheOrderPrompt(t *testing.T) {
+	_, env := startTestSandbox(t, sandbox.Options{Seed: 15, RateLimits: sandbox.NoRateLimits()})
+	price := ordersAway(t, env, "NSE:INFY", -0.6)
+	place := []string{"orders", "place", "NSE:INFY", "--buy", "--qty", "1", "--price", price}
+
+	t.Run("Ctrl-C then y", func(t *testing.T) {
+		p := startPTYWith(t, ptySetup{controlling: true, stdout: true}, env, place...)
+		p.waitFor("Place this order? [y/N] ")
+		p.press("\x03")
+		p.press("y\r")
+		code, stderr, _ := p.wait()
+		if code != 130 || !strings.Contains(stderr, "kite: interrupted") || strings.Contains(stderr, "placing the order") {
+			t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+		}
+		if book := ordersBook(t, env); len(book) != 0 {
+			t.Fatalf("an order was sent after Ctrl-C at the prompt: %v", book)
+		}
+	})
+
+	t.Run("SIGTERM", func(t *testing.T) {
+		p := startPTYWith(t, ptySetup{controlling: true, stdout: true}, env, place...)
+		p.waitFor("Place this order? [y/N] ")
+		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		p.press("y\r")
+		code, stderr, _ := p.wait()
+		if code != 143 || !strings.Contains(stderr, "kite: terminated") {
+			t.Fatalf("exit %d, want 143; stderr:\n%s", code, stderr)
+		}
+		if book := ordersBook(t, env); len(book) != 0 {
+			t.Fatalf("an order was sent after SIGTERM at the prompt: %v", book)
+		}
+	})
+}
+
+func TestE2ECtrlCAtThePasswordPrompt(t *testing.T) {
+	srv := startTestSandboxT(t)
+	env := authEnv(t, srv)
+	p := startPTYWith(t, ptySetup{controlling: true}, env, "login", "--web", "--user-id", sandbox.UserID)
+	p.waitFor("Password: ")
+	// As a person sees it: the prompt is up and the echo is off.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		tio, err := unix.IoctlGetTermios(int(p.slave.Fd()), unix.TCGETS)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tio.Lflag&unix.ECHO == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the echo was never switched off at the password prompt")
+		}
+	}
+	p.press("\x03")
+	p.press(sandbox.Password + "\r")
+	code, stderr, _ := p.wait()
+	if code != 130 || !strings.Contains(stderr, "kite: interrupted") {
+		t.Fatalf("exit %d, want 130; stderr:\n%s", code, stderr)
+	}
+	if strings.Contains(stderr, "TOTP") || strings.Contains(stderr, "Logged in") {
+		t.Fatalf("the login went on after Ctrl-C:\n%s", stderr)
+	}
+	noCache(t, env, "default")
+	// The shell the user returns to echoes again. (The slave is closed by
+	// now; on Linux the master reads the slave's settings.)
+	tio, err := unix.IoctlGetTermios(int(p.master.Fd()), unix.TCGETS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tio.Lflag&unix.ECHO == 0 {
+		t.Fatal("kite left the terminal without echo")
+	}
+}
