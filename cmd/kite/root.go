@@ -128,7 +128,7 @@ unknown (run kite orders reconcile TAG), 130 interrupted.`,
 	root.SetErr(f.IO.ErrOut)
 	root.SetIn(f.IO.In)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &exitcode.UsageError{Err: err}
+		return flagError(err)
 	})
 
 	pf := root.PersistentFlags()

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
+	"reflect"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -39,7 +42,7 @@ func ParseJSON(line []byte) (Tick, string, error) {
 		if json.Unmarshal(line, &other) == nil && other.Type != nil {
 			return Tick{}, "", fmt.Errorf(`not a tick record ("type":%s, from kite stream --orders or --events): keep only ticks, e.g. with jq -c 'select(.mode)'`, other.Type)
 		}
-		return Tick{}, "", fmt.Errorf("invalid tick record: %w", err)
+		return Tick{}, "", fmt.Errorf("invalid tick record: %w", jsonProblem(err))
 	}
 	if dec.More() {
 		return Tick{}, "", errors.New("invalid tick record: more than one JSON value on the line")
@@ -100,6 +103,66 @@ func ParseJSON(line []byte) (Tick, string, error) {
 		t.NetChange = int32(int64(t.LastPrice) - int64(t.Close))
 	}
 	return t, r.Symbol, nil
+}
+
+// jsonProblem says what is wrong with a line in the record's terms, not
+// encoding/json's ("cannot unmarshal array into Go value of type
+// ticks.jsonRecord"). The original stays in the chain.
+func jsonProblem(err error) error {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te) && te.Field == "":
+		return &recordError{"want a JSON object such as kite stream prints, got " + article(te.Value), err}
+	case errors.As(err, &te):
+		return &recordError{fmt.Sprintf("%s: want %s, got %s", te.Field, jsonKind(te.Type), article(te.Value)), err}
+	case errors.As(err, &se):
+		return &recordError{fmt.Sprintf("not valid JSON at byte %d", se.Offset), err}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &recordError{"the JSON is cut short", err}
+	}
+	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return &recordError{"unknown field " + field, err}
+	}
+	return err
+}
+
+// recordError is a message for people over the error that caused it.
+type recordError struct {
+	msg string
+	err error
+}
+
+func (e *recordError) Error() string { return e.msg }
+func (e *recordError) Unwrap() error { return e.err }
+
+// article names a JSON value kind as encoding/json reports it ("array").
+func article(kind string) string {
+	switch kind {
+	case "array", "object":
+		return "an " + kind
+	case "number", "string", "bool":
+		return "a " + kind
+	}
+	return kind
+}
+
+// jsonKind names what a field of jsonRecord takes.
+func jsonKind(t reflect.Type) string {
+	if t == reflect.TypeFor[json.Number]() {
+		return "a number"
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	}
+	return "another type"
 }
 
 type jsonRecord struct {
