@@ -112,3 +112,15 @@ func TestE2ECtrlCAtThePasswordPrompt(t *testing.T) {
 		t.Fatal("kite left the terminal without echo")
 	}
 }
+
+// kite watch needs a terminal; an unknown symbol there is exit 2 as in
+// every other command (TestE2EUnknownSymbolExitsTwoEverywhere).
+func TestE2EWatchUnknownSymbol(t *testing.T) {
+	_, env := startTestSandbox(t, sandbox.Options{})
+	p := startPTYWith(t, ptySetup{stdout: true}, env, "watch", "NSE:ZZZZ")
+	code, stderr, _ := p.wait()
+	const want = "kite: unknown instrument \"NSE:ZZZZ\": look it up with kite instruments search ZZZZ --exchange NSE\n"
+	if code != 2 || stderr != want {
+		t.Fatalf("exit %d, stderr %q, want %q", code, stderr, want)
+	}
+}

@@ -51,7 +51,7 @@ func (t *DebugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	attrs := []any{
 		"method", req.Method,
 		"url", RedactURL(req.URL.String()),
-		"header", RedactHeader(req.Header),
+		headerAttr(req.Header),
 	}
 	if req.Body != nil && req.GetBody != nil {
 		if body, err := req.GetBody(); err == nil {
@@ -72,7 +72,7 @@ func (t *DebugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	t.Logger.Debug("http response", "method", req.Method, "url", RedactURL(req.URL.String()),
 		"status", resp.StatusCode, "elapsed", time.Since(start).Round(time.Microsecond),
-		"content_length", resp.ContentLength, "header", RedactHeader(resp.Header))
+		"content_length", resp.ContentLength, headerAttr(resp.Header))
 	return resp, nil
 }
 
