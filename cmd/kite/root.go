@@ -112,7 +112,8 @@ with --jq. Every command also runs against a built-in local sandbox with
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 no session (run kite login),
 4 permission, 5 order rejected, 6 network, 7 rate limited, 8 order outcome
-unknown (run kite orders reconcile TAG), 130 interrupted.`,
+unknown (run kite orders reconcile TAG), 130 interrupted (Ctrl-C),
+143 terminated (SIGTERM).`,
 		Example: `  kite --sandbox quote NSE:INFY NSE:RELIANCE
   kite login --web --user-id AB1234
   kite holdings -o csv > holdings.csv

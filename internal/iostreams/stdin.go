@@ -21,6 +21,10 @@ import (
 // caller waits for it or for its context, whichever ends first. A read
 // abandoned that way is left behind (the process is about to exit); its
 // bytes are kept for the next read, so none are lost if one ever comes.
+//
+// At a terminal, prompts go further (promptMode): Ctrl-C is read as a key
+// rather than raised as SIGINT, so it cannot race with the answer typed
+// after it.
 
 // stdin is the cancellable standard input shared by every reader of one
 // IOStreams: prompts, --input -, --file -.

@@ -16,9 +16,9 @@ import (
 
 // The documented exit codes.
 const (
-	OK          = 0   // success, also a stream ended by --count, --duration or a closed pipe
+	OK          = 0   // success, also a stream ended by --count or --duration, and a closed stdout (| head) in any command
 	Error       = 1   // API or general error
-	Usage       = 2   // usage or invalid input, caught before any request
+	Usage       = 2   // usage or invalid input (an unknown symbol too), caught before any request
 	Auth        = 3   // no session or session expired: run kite login
 	Permission  = 4   // PermissionException, e.g. the historical add-on is missing
 	Order       = 5   // order rejected: OrderException, MarginException
