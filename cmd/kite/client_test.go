@@ -97,7 +97,7 @@ func TestE2ERateLimitedExit7(t *testing.T) {
 func TestE2EDebugTraceRedacted(t *testing.T) {
 	_, env := startTestSandbox(t, sandbox.Options{})
 	r := runKite(t, kiteRun{Env: env}, "quote", "NSE:INFY", "--mode", "ltp", "--debug")
-	mdExpect(t, r, 0, "http request", "/quote/ltp", "Authorization:[token REDACTED]", "kite-cli/")
+	mdExpect(t, r, 0, "http request", "/quote/ltp", `header.Authorization="token REDACTED"`, "kite-cli/")
 	if strings.Contains(r.Stderr, env["KITE_ACCESS_TOKEN"]) {
 		t.Fatalf("the access token is in the trace:\n%s", r.Stderr)
 	}

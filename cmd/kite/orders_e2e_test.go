@@ -352,7 +352,7 @@ func TestE2EOrdersBadInputBeforeAnyRequest(t *testing.T) {
 		{[]string{"place", "NSE:INFY", "--buy", "--qty", "1", "--price", "10", "--tag", "has space"}, "letters and digits"},
 		{[]string{"place", "INFY", "--buy", "--qty", "1", "--price", "10"}, "NSE:INFY"},
 		{[]string{"place", "--buy", "--qty", "1", "--price", "10"}, "which instrument"},
-		{[]string{"place", "NSE:INFY", "--buy", "--qty", "x"}, "invalid argument"},
+		{[]string{"place", "NSE:INFY", "--buy", "--qty", "x"}, `invalid --qty "x": want a whole number`},
 		{[]string{"modify", "123"}, "nothing to modify"},
 		{[]string{"modify", "123", "--qty", "-1", "--yes"}, "quantity must be positive"},
 		{[]string{"modify", "123", "--price", "nan", "--yes"}, "prices must be positive numbers, got NaN"},
