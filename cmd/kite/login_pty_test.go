@@ -127,6 +127,18 @@ func startPTYWith(t *testing.T, setup ptySetup, env map[string]string, args ...s
 // whatever the program does.
 func (p *ptyRun) answer(prompt, line string, secret bool) {
 	p.t.Helper()
+	p.waitFor(prompt)
+	if secret {
+		p.waitEchoOff(prompt)
+	}
+	if _, err := p.master.Write([]byte(line + "\r")); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// waitFor reads stderr until prompt has appeared.
+func (p *ptyRun) waitFor(prompt string) {
+	p.t.Helper()
 	var seen []byte
 	for !bytes.Contains(seen, []byte(prompt)) {
 		b, err := p.prompt.ReadByte()
@@ -135,20 +147,22 @@ func (p *ptyRun) answer(prompt, line string, secret bool) {
 		}
 		seen = append(seen, b)
 	}
-	for deadline := time.Now().Add(10 * time.Second); secret; time.Sleep(5 * time.Millisecond) {
+}
+
+// waitEchoOff waits until the terminal's echo is off at prompt.
+func (p *ptyRun) waitEchoOff(prompt string) {
+	p.t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
 		tio, err := unix.IoctlGetTermios(int(p.slave.Fd()), unix.TCGETS)
 		if err != nil {
 			p.t.Fatal(err)
 		}
 		if tio.Lflag&unix.ECHO == 0 {
-			break
+			return
 		}
 		if time.Now().After(deadline) {
 			p.t.Fatalf("the terminal's echo was never switched off at %q", prompt)
 		}
-	}
-	if _, err := p.master.Write([]byte(line + "\r")); err != nil {
-		p.t.Fatal(err)
 	}
 }
 

@@ -3,11 +3,9 @@
 package main
 
 import (
-	"bytes"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/kitecli/kite/pkg/sandbox"
 	"golang.org/x/sys/unix"
@@ -17,19 +15,6 @@ import (
 // user types after Ctrl-C is never taken as the answer. The terminal is
 // the process's controlling terminal here, so the Ctrl-C typed on it is a
 // real SIGINT from the terminal driver, as in a shell.
-
-// waitFor reads stderr until prompt has appeared.
-func (p *ptyRun) waitFor(prompt string) {
-	p.t.Helper()
-	var seen []byte
-	for !bytes.Contains(seen, []byte(prompt)) {
-		b, err := p.prompt.ReadByte()
-		if err != nil {
-			p.t.Fatalf("waiting for %q: %v; stderr so far:\n%s", prompt, err, seen)
-		}
-		seen = append(seen, b)
-	}
-}
 
 // press types keys on the terminal.
 func (p *ptyRun) press(keys string) {
@@ -79,19 +64,7 @@ func TestE2ECtrlCAtThePasswordPrompt(t *testing.T) {
 	env := authEnv(t, srv)
 	p := startPTYWith(t, ptySetup{controlling: true}, env, "login", "--web", "--user-id", sandbox.UserID)
 	p.waitFor("Password: ")
-	// As a person sees it: the prompt is up and the echo is off.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		tio, err := unix.IoctlGetTermios(int(p.slave.Fd()), unix.TCGETS)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if tio.Lflag&unix.ECHO == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the echo was never switched off at the password prompt")
-		}
-	}
+	p.waitEchoOff("Password: ") // as a person sees it: the prompt is up, the echo off
 	p.press("\x03")
 	p.press(sandbox.Password + "\r")
 	code, stderr, _ := p.wait()
