@@ -108,7 +108,7 @@ func (o *apiOptions) parse(stdin io.Reader) (apiRequest, error) {
 			return r, err // a signal while waiting for stdin
 		}
 		if err != nil {
-			return r, exitcode.Usagef("reading --input: %v", err)
+			return r, exitcode.Invalidf("reading --input: %v", err)
 		}
 		if r.method == http.MethodGet {
 			return r, exitcode.Usagef("a GET request has no body: use -f key=value for its parameters")

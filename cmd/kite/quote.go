@@ -78,7 +78,7 @@ flags win over them.`,
 				opts.Symbols = append(opts.Symbols, more...)
 			}
 			if len(opts.Symbols) == 0 {
-				return exitcode.Usagef("no symbols in %s", opts.File)
+				return exitcode.Invalidf("no symbols in %s", opts.File)
 			}
 			return runQuote(cmd.Context(), f, opts)
 		},
@@ -97,7 +97,7 @@ func readSymbolList(ctx context.Context, f *Factory, name string) ([]string, err
 	if name != "-" {
 		file, err := os.Open(name)
 		if err != nil {
-			return nil, exitcode.Usagef("reading --file: %v", err)
+			return nil, exitcode.Invalidf("reading --file: %v", err)
 		}
 		defer file.Close()
 		r = file
@@ -116,7 +116,7 @@ func readSymbolList(ctx context.Context, f *Factory, name string) ([]string, err
 	if err := sc.Err(); errors.Is(err, context.Canceled) {
 		return nil, err // a signal while waiting for stdin
 	} else if err != nil {
-		return nil, exitcode.Usagef("reading --file %s: %v", name, err)
+		return nil, exitcode.Invalidf("reading --file %s: %v", name, err)
 	}
 	return out, nil
 }

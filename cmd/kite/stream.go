@@ -402,7 +402,7 @@ func instrumentArgs(args []string, file string, stdin io.Reader) ([]string, erro
 		if file != "-" {
 			fh, err := os.Open(file)
 			if err != nil {
-				return nil, exitcode.Usagef("reading --file: %v", err)
+				return nil, exitcode.Invalidf("reading --file: %v", err)
 			}
 			defer fh.Close()
 			r = fh
@@ -420,7 +420,7 @@ func instrumentArgs(args []string, file string, stdin io.Reader) ([]string, erro
 		if err := sc.Err(); errors.Is(err, context.Canceled) {
 			return nil, err // a signal while waiting for stdin
 		} else if err != nil {
-			return nil, exitcode.Usagef("reading --file %s: %v", file, err)
+			return nil, exitcode.Invalidf("reading --file %s: %v", file, err)
 		}
 	}
 	seen := make(map[string]bool, len(names))

@@ -91,11 +91,11 @@ func openInput(ctx context.Context, f *Factory, path, what string) (io.Reader, f
 	}
 	file, err := os.Open(path)
 	if err != nil {
-		return nil, nil, exitcode.Usagef("cannot read %s: %v", path, unwrapPathError(err))
+		return nil, nil, exitcode.Invalidf("cannot read %s: %v", path, unwrapPathError(err))
 	}
 	if st, err := file.Stat(); err == nil && st.IsDir() {
 		file.Close()
-		return nil, nil, exitcode.Usagef("cannot read %s: it is a directory; pass a file of %s", path, what)
+		return nil, nil, exitcode.Invalidf("cannot read %s: it is a directory; pass a file of %s", path, what)
 	}
 	return file, func() { file.Close() }, nil
 }
