@@ -31,6 +31,7 @@ import (
 type stdin struct {
 	src     io.Reader
 	pending chan chunk // the read under way, if any
+	buf     []byte     // what reads read into, reused
 	rest    []byte     // bytes of a finished read not yet handed out
 	restErr error      // its error, returned once rest is used up
 	br      *bufio.Reader
@@ -56,7 +57,12 @@ func (s *stdin) read(ctx context.Context, p []byte) (int, error) {
 		}
 		if s.pending == nil {
 			ch := make(chan chunk, 1)
-			buf := make([]byte, max(len(p), 4096))
+			// The buffer is free: rest (a slice of it) is used up and
+			// no read owns it.
+			if cap(s.buf) < len(p) {
+				s.buf = make([]byte, max(len(p), 32<<10))
+			}
+			buf := s.buf[:cap(s.buf)]
 			go func() {
 				n, err := s.src.Read(buf)
 				ch <- chunk{buf[:n], err}

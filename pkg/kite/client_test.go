@@ -115,8 +115,10 @@ func TestNeverRetries403Or400(t *testing.T) {
 	srv, log := testSandbox(t, sandbox.Options{})
 	c := connectClient(srv)
 	_, err := c.DoRaw(context.Background(), http.MethodGet, "/instruments/historical/408065/fortnight", url.Values{"from": {"2024-01-01"}, "to": {"2024-01-02"}})
-	if kite.ErrorTypeOf(err) != kite.InputException || exitcode.Code(err) != exitcode.Usage {
-		t.Fatalf("bad interval: err = %v (code %d), want InputException, exit 2", err, exitcode.Code(err))
+	// Kite's InputException came after the request: a general error (1),
+	// not the 2 of input caught before any request.
+	if kite.ErrorTypeOf(err) != kite.InputException || exitcode.Code(err) != exitcode.Error {
+		t.Fatalf("bad interval: err = %v (code %d), want InputException, exit 1", err, exitcode.Code(err))
 	}
 	if n := requestsSeen(log, "/instruments/historical/408065/fortnight"); n != 1 {
 		t.Fatalf("400 sent %d times, want once", n)
