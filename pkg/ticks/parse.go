@@ -149,6 +149,9 @@ func article(kind string) string {
 
 // jsonKind names what a field of jsonRecord takes.
 func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another type"
+	}
 	if t == reflect.TypeFor[json.Number]() {
 		return "a number"
 	}
