@@ -183,7 +183,7 @@ func loadChain(ctx context.Context, f *Factory, opts *ChainOptions) (*chainState
 		break
 	}
 	if !found {
-		return nil, exitcode.Usagef("no unexpired %s options on %s; find the name with: kite instruments search %s --type CE",
+		return nil, exitcode.Invalidf("no unexpired %s options on %s; find the name with: kite instruments search %s --type CE",
 			u.Name, strings.Join(u.Exchanges, ", "), strings.ToLower(u.Name))
 	}
 	st := &chainState{Contracts: contracts, Quotes: map[uint32]marketQuote{}}

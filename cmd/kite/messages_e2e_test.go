@@ -42,6 +42,8 @@ func TestE2EUnknownSymbolExitsTwoEverywhere(t *testing.T) {
 	}
 	r = runKite(t, kiteRun{Env: env}, "instruments", "search", "INFY", "--exchange", "BSE", "--type", "FUT")
 	expectExact(t, r, 2, "kite: no instrument matches \"INFY\": try without --exchange BSE, --type FUT or a shorter query\n")
+	r = runKite(t, kiteRun{Env: env}, "chain", "ZZZZ")
+	expectExact(t, r, 2, "kite: no unexpired ZZZZ options on NFO, BFO, MCX, CDS; find the name with: kite instruments search zzzz --type CE\n")
 	if n := len(ordersBook(t, env)); n != 0 {
 		t.Fatalf("%d orders were placed", n)
 	}
