@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"strconv"
@@ -120,7 +119,7 @@ func runHoldingsAuthorise(ctx context.Context, f *Factory, opts *holdingsAuthori
 	// On a terminal one question covers both the request and opening its
 	// page (a second prompt could not see answers typed ahead with the
 	// first); with --yes on a terminal, opening is asked on its own.
-	if err := opts.Safety.confirm(f, fmt.Sprintf("CDSL %s authorisation (%s) of %s", p.Type, p.TransferType, what),
+	if err := opts.Safety.confirm(ctx, f, fmt.Sprintf("CDSL %s authorisation (%s) of %s", p.Type, p.TransferType, what),
 		"Request it, and open the page to enter the TPIN?"); err != nil {
 		return err
 	}
@@ -141,8 +140,10 @@ func runHoldingsAuthorise(ctx context.Context, f *Factory, opts *holdingsAuthori
 	}
 	open := !opts.Safety.Yes // confirmed above
 	if opts.Safety.Yes {
-		fmt.Fprintf(f.IO.ErrOut, "Open %s to enter the TPIN? [Y/n] ", res.URL)
-		line, _ := bufio.NewReader(f.IO.In).ReadString('\n')
+		line, err := f.IO.Prompt(ctx, fmt.Sprintf("Open %s to enter the TPIN? [Y/n] ", res.URL))
+		if err != nil {
+			return err
+		}
 		a := strings.ToLower(strings.TrimSpace(line))
 		open = a == "" || a == "y" || a == "yes"
 	}
