@@ -116,6 +116,7 @@ func (s *Server) routes() http.Handler {
 		s.chargesRoutes(api)
 		s.portfolioExtraRoutes(api)
 		s.mfRoutes(api)
+		s.gttRoutes(api)
 	}
 	s.portfolioPages(mux)
 	mux.Handle("/", s.rest(func(w http.ResponseWriter, r *http.Request) {

@@ -100,7 +100,6 @@ var notServed = []string{
 	"alerts_create.json", "alerts_create_ato.json", "alerts_delete.json", "alerts_get.json",
 	"alerts_get_one.json", "alerts_history.json", "alerts_modify.json",
 	"autoslice_response.json",
-	"gtt_delete_order.json", "gtt_get_order.json", "gtt_get_orders.json", "gtt_modify_order.json", "gtt_place_order.json",
 	"mf_order_cancel.json", "mf_order_response.json", "mf_sip_cancel.json", "mf_sip_modify.json", "mf_sip_place.json",
 	"trigger_range.json",
 }
@@ -174,6 +173,8 @@ func TestShapesMatchKite(t *testing.T) {
 	modifyBody := send(http.MethodPut, "/orders/regular/"+open.OrderID, url.Values{"price": {lowerCircuit(t, s, auth)}, "quantity": {"2"}})
 	cancelBody := send(http.MethodDelete, "/orders/regular/"+open.OrderID, nil)
 
+	gttPlace, gttModify, gttDelete, gttTriggered := gttShapes(t, s, auth)
+
 	now := time.Now()
 	hist := url.Values{"from": {now.AddDate(0, 0, -7).Format("2006-01-02")}, "to": {now.Format("2006-01-02")}}
 	histOI := url.Values{"from": hist["from"], "to": hist["to"], "oi": {"1"}}
@@ -235,6 +236,11 @@ func TestShapesMatchKite(t *testing.T) {
 		{"mf_orders_info.json", get("/mf/orders/sb-mf-0000-0000-000000000104", nil), nil},
 		{"mf_sips.json", get("/mf/sips", nil), []string{"data[].step_up"}},
 		{"mf_sip_info.json", get("/mf/sips/800000000000101", nil), []string{"data.step_up"}},
+		{"gtt_place_order.json", gttPlace, nil},
+		{"gtt_modify_order.json", gttModify, nil},
+		{"gtt_delete_order.json", gttDelete, nil},
+		{"gtt_get_orders.json", get("/gtt/triggers", nil), []string{"data[].meta"}},
+		{"gtt_get_order.json", get("/gtt/triggers/"+gttTriggered, nil), []string{"data.meta"}},
 	}
 	compared := map[string]bool{}
 	for _, c := range cases {

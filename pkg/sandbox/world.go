@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kitecli/kite/pkg/sandbox/gtt"
 	"github.com/kitecli/kite/pkg/sandbox/market"
 	"github.com/kitecli/kite/pkg/sandbox/paper"
 	"github.com/kitecli/kite/pkg/ticks"
@@ -16,6 +17,7 @@ import (
 type world struct {
 	market *market.Market
 	paper  *paper.Engine // the sandbox has one user, so one account
+	gtt    *gtt.Book
 
 	csvOnce sync.Once
 	csv     map[string][]byte // exchange ("" = all) → the /instruments dump
@@ -43,10 +45,12 @@ func newWorld(seed int64, now time.Time, loadInstruments int, hours market.Hours
 		})
 	}
 	m := market.NewWithHours(seed, universe, now, hours)
-	return &world{
+	w := &world{
 		market: m,
 		paper:  paper.New(m, paper.Options{UserID: UserID, Holdings: seedHoldings()}),
-	}, nil
+	}
+	w.gtt = gtt.New(m, w.paper, UserID)
+	return w, nil
 }
 
 // Synthetic instruments for load tests (Options.LoadInstruments): NSE
@@ -61,6 +65,7 @@ const (
 func (w *world) step(now time.Time) {
 	w.market.Step(now)
 	w.paper.Match(now)
+	w.gtt.Step(now)
 }
 
 // subscribeOrders calls fn with every order update of a user, as the
