@@ -32,10 +32,9 @@ const (
 	StatusExpired   = "expired"
 	StatusDeleted   = "deleted"
 
-	// MaxActive is how many active GTTs an account may have: "One account
-	// can have a maximum of 250 active GTTs simultaneously" (Zerodha
-	// support, "Why are GTTs disabled, cancelled, expired, or rejected?").
-	MaxActive = 250
+	// MaxActive is how many active GTTs an account may have (Kite's rule,
+	// kite.GTTMaxActive).
+	MaxActive = kite.GTTMaxActive
 )
 
 // Validity is how long a GTT stays active: "The validity of a GTT … is
@@ -320,25 +319,13 @@ func errMessage(err error) string {
 	return err.Error()
 }
 
-// MinDistance is how far a trigger value must be from the last price:
-// "If the stock price is greater than Rs.50, the GTT trigger should be
-// 0.25% away from the current market price of the stock. If the stock
-// price is lesser than Rs.50, then the GTT trigger should be at least 9
-// paisa away" (Zerodha support, "Why was my buy GTT order rejected in
-// Kite?").
-func MinDistance(ltp float64) float64 {
-	if ltp > 50 {
-		return ltp * 0.0025
-	}
-	return 0.09
-}
+// MinDistance is how far a trigger value must be from the last price
+// (Kite's rule, kite.GTTMinDistance).
+func MinDistance(ltp float64) float64 { return kite.GTTMinDistance(ltp) }
 
 // MaxLimitDistance is how far (a fraction of the trigger value) a leg's
-// limit price may be from its trigger. Kite's web form warns of limit
-// prices far from the trigger but does not document a bound; 10% is the
-// sandbox's (and kite's) convention, wide enough for any stop-loss with a
-// buffer and narrow enough to catch a price typed for another instrument.
-const MaxLimitDistance = 0.10
+// limit price may be from its trigger (kite.GTTMaxLimitDistance).
+const MaxLimitDistance = kite.GTTMaxLimitDistance
 
 // check validates p against the market as Kite does and builds the
 // trigger (without ID, times or status).

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+type gttDeleteOptions struct {
+	ID     int
+	Safety writeSafety
+}
+
+func newGTTDeleteCmd(f *Factory) *cobra.Command {
+	opts := &gttDeleteOptions{}
+	cmd := &cobra.Command{
+		Use:   "delete ID",
+		Short: "Delete a GTT",
+		Long: `Delete a GTT: it will not trigger, and kite gtt no longer lists it. An order
+it already placed is not touched (cancel it with kite orders cancel).
+
+Confirmed on a terminal, refused without one unless --yes, previewed with
+--dry-run, sent once and never retried (an unknown outcome exits 8). An
+unknown ID exits 1.`,
+		Example: `  kite gtt delete 100001
+  kite gtt delete 100001 --yes
+  kite gtt --jq '.[] | select(.status == "active") | .id' | xargs -n1 kite gtt delete --yes`,
+		Args: exactArgs(1, "the ID of the GTT to delete (see kite gtt)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseGTTID(args[0])
+			if err != nil {
+				return err
+			}
+			opts.ID = id
+			return runGTTDelete(cmd.Context(), f, opts)
+		},
+	}
+	opts.Safety.addFlags(cmd.Flags(), false)
+	return cmd
+}
+
+func runGTTDelete(ctx context.Context, f *Factory, opts *gttDeleteOptions) error {
+	if err := opts.Safety.checkCanWrite(f, "delete a GTT"); err != nil {
+		return err
+	}
+	c, err := f.Client(ctx)
+	if err != nil {
+		return err
+	}
+	cur, err := c.GTT(ctx, opts.ID)
+	if err != nil {
+		return noSuchGTT(opts.ID, err)
+	}
+	if opts.Safety.DryRun {
+		return f.Printer().Print(struct {
+			ID     int    `json:"id"`
+			Status string `json:"status"`
+			Delete bool   `json:"delete"`
+			DryRun bool   `json:"dry_run"`
+		}{opts.ID, cur.Status, true, true})
+	}
+	summary := fmt.Sprintf("delete %s GTT %d on %s:%s, triggers %v (%s)", cur.Type, opts.ID,
+		cur.Condition.Exchange, cur.Condition.Tradingsymbol, cur.Condition.TriggerValues, cur.Status)
+	if err := opts.Safety.confirm(f, summary, "Delete this GTT?"); err != nil {
+		return err
+	}
+	if _, err := c.DeleteGTT(ctx, opts.ID); err != nil {
+		return gttWriteFailure(fmt.Sprintf("deleting GTT %d", opts.ID), err)
+	}
+	return f.Printer().Print(struct {
+		TriggerID int  `json:"trigger_id"`
+		Deleted   bool `json:"deleted"`
+	}{opts.ID, true})
+}
