@@ -117,6 +117,7 @@ func (s *Server) routes() http.Handler {
 		s.portfolioExtraRoutes(api)
 		s.mfRoutes(api)
 		s.gttRoutes(api)
+		s.alertRoutes(api)
 	}
 	s.portfolioPages(mux)
 	mux.Handle("/", s.rest(func(w http.ResponseWriter, r *http.Request) {

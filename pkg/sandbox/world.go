@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kitecli/kite/pkg/sandbox/alerts"
 	"github.com/kitecli/kite/pkg/sandbox/gtt"
 	"github.com/kitecli/kite/pkg/sandbox/market"
 	"github.com/kitecli/kite/pkg/sandbox/paper"
@@ -18,6 +19,7 @@ type world struct {
 	market *market.Market
 	paper  *paper.Engine // the sandbox has one user, so one account
 	gtt    *gtt.Book
+	alerts *alerts.Book
 
 	csvOnce sync.Once
 	csv     map[string][]byte // exchange ("" = all) → the /instruments dump
@@ -50,6 +52,7 @@ func newWorld(seed int64, now time.Time, loadInstruments int, hours market.Hours
 		paper:  paper.New(m, paper.Options{UserID: UserID, Holdings: seedHoldings()}),
 	}
 	w.gtt = gtt.New(m, w.paper, UserID)
+	w.alerts = alerts.New(m, w.paper, UserID)
 	return w, nil
 }
 
@@ -66,6 +69,7 @@ func (w *world) step(now time.Time) {
 	w.market.Step(now)
 	w.paper.Match(now)
 	w.gtt.Step(now)
+	w.alerts.Step(now)
 }
 
 // subscribeOrders calls fn with every order update of a user, as the
