@@ -83,7 +83,7 @@ func (p *Printer) Print(v any, opts ...Option) error {
 	for _, o := range opts {
 		o(&po)
 	}
-	doc, err := json.Marshal(v)
+	doc, err := marshal(v)
 	if err != nil {
 		return fmt.Errorf("encoding output: %w", err)
 	}
@@ -405,3 +405,16 @@ func (g *grid) writeTable(w io.Writer) error {
 }
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+// marshal is json.Marshal without HTML escaping: output goes to terminals
+// and programs, not web pages, and an alert's operator must read ">=",
+// not "\u003e=".
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}

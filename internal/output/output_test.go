@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/kitecli/kite/pkg/exitcode"
@@ -119,5 +120,19 @@ func TestParseFormat(t *testing.T) {
 	}
 	if _, err := ParseFormat("yaml", false); exitcode.Code(err) != exitcode.Usage {
 		t.Errorf("yaml: %v", err)
+	}
+}
+
+// TestNoHTMLEscaping: comparison operators print as themselves (an alert's
+// ">=" is not "\u003e="), in JSON and in a table.
+func TestNoHTMLEscaping(t *testing.T) {
+	for _, f := range []Format{JSON, Table} {
+		var b bytes.Buffer
+		if err := New(&b, f, nil).Print(map[string]string{"operator": ">=", "name": "a & b <c>"}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), ">=") || !strings.Contains(b.String(), "a & b <c>") {
+			t.Errorf("%s: %s", f, b.String())
+		}
 	}
 }

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/pkg/kite"
+	"github.com/spf13/cobra"
+)
+
+type alertsDeleteOptions struct {
+	UUIDs  []string
+	Safety writeSafety
+}
+
+func newAlertsDeleteCmd(f *Factory) *cobra.Command {
+	opts := &alertsDeleteOptions{}
+	cmd := &cobra.Command{
+		Use:   "delete UUID...",
+		Short: "Delete one or more alerts",
+		Long: `Delete alerts, in one request: Kite deletes all of them or, if one UUID is
+unknown, none (exit 1). Deleted alerts are listed only with kite alerts
+--status deleted; orders an ATO alert already placed are not touched.
+
+Confirmed on a terminal, refused without one unless --yes, previewed with
+--dry-run, sent once and never retried (an unknown outcome exits 8).`,
+		Example: `  kite alerts delete 550e8400-e29b-41d4-a716-446655440000
+  kite alerts delete 550e8400-e29b-41d4-a716-446655440000 a5a2b03d-4851-44b3-9d85-0123baa4a273 --yes
+  kite alerts --status disabled --jq '.[].uuid' | xargs kite alerts delete --yes`,
+		Args: minArgsAlerts,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.UUIDs = args
+			return runAlertsDelete(cmd.Context(), f, opts)
+		},
+	}
+	opts.Safety.addFlags(cmd.Flags(), false)
+	return cmd
+}
+
+func minArgsAlerts(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return exitcode.Usagef("which alerts? give one or more UUIDs (see kite alerts)")
+	}
+	return nil
+}
+
+func runAlertsDelete(ctx context.Context, f *Factory, opts *alertsDeleteOptions) error {
+	for _, u := range opts.UUIDs {
+		if err := checkAlertUUID(u); err != nil {
+			return err
+		}
+	}
+	if err := opts.Safety.checkCanWrite(f, "delete alerts"); err != nil {
+		return err
+	}
+	c, err := f.Client(ctx)
+	if err != nil {
+		return err
+	}
+	var found []kite.Alert
+	for _, u := range opts.UUIDs {
+		a, err := c.Alert(ctx, u)
+		if err != nil {
+			return noSuchAlert(u, err)
+		}
+		found = append(found, a)
+	}
+	if opts.Safety.DryRun {
+		return f.Printer().Print(struct {
+			UUIDs  []string `json:"uuids"`
+			Delete bool     `json:"delete"`
+			DryRun bool     `json:"dry_run"`
+		}{opts.UUIDs, true, true})
+	}
+	lines := []string{fmt.Sprintf("delete %d alert(s):", len(found))}
+	for _, a := range found {
+		lines = append(lines, fmt.Sprintf("  %s %q %s (%s)", a.UUID, a.Name, alertCondition(a), a.Status))
+	}
+	if err := opts.Safety.confirm(f, strings.Join(lines, "\n"), "Delete?"); err != nil {
+		return err
+	}
+	if err := c.DeleteAlerts(ctx, opts.UUIDs...); err != nil {
+		return writeFailureCheck("deleting alerts", "kite alerts --status deleted", err)
+	}
+	return f.Printer().Print(struct {
+		Deleted []string `json:"deleted"`
+	}{opts.UUIDs})
+}

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+)
+
+type alertsShowOptions struct {
+	UUID string
+}
+
+func newAlertsShowCmd(f *Factory) *cobra.Command {
+	opts := &alertsShowOptions{}
+	return &cobra.Command{
+		Use:   "show UUID",
+		Short: "Show one alert: its condition, status, count and ATO orders",
+		Long: `Show one alert. -o json prints Kite's object, with the basket of an ATO
+alert; on a terminal, one row with the condition written out.`,
+		Example: `  kite alerts show 550e8400-e29b-41d4-a716-446655440000
+  kite alerts show 550e8400-e29b-41d4-a716-446655440000 --jq .status`,
+		Args: exactArgs(1, "an alert UUID (see kite alerts)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.UUID = args[0]
+			return runAlertsShow(cmd.Context(), f, opts)
+		},
+	}
+}
+
+func runAlertsShow(ctx context.Context, f *Factory, opts *alertsShowOptions) error {
+	if err := checkAlertUUID(opts.UUID); err != nil {
+		return err
+	}
+	c, err := f.Client(ctx)
+	if err != nil {
+		return err
+	}
+	a, err := c.Alert(ctx, opts.UUID)
+	if err != nil {
+		return noSuchAlert(opts.UUID, err)
+	}
+	return printAlert(f, a)
+}
