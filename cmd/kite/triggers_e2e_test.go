@@ -1,0 +1,127 @@
+package main
+
+// The proof that GTTs and alerts work end to end: created with the kite
+// binary on a sandbox whose market runs fast, they fire when the simulated
+// price crosses their levels, and the orders they place are in kite orders
+// and arrive on kite stream --orders.
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kitecli/kite/pkg/sandbox"
+)
+
+// fastMarket is a market clock running speed times the wall clock (the
+// sandbox's Options.MarketClock hook), so the walk crosses levels a few
+// tenths of a percent away within seconds.
+func fastMarket(speed int) func() time.Time {
+	start := time.Now()
+	return func() time.Time { return start.Add(time.Since(start) * time.Duration(speed)) }
+}
+
+func TestE2EGTTAndAlertFireIntoOrdersAndStream(t *testing.T) {
+	srv, env := startTestSandbox(t, sandbox.Options{Seed: 41, TickInterval: 5 * time.Millisecond,
+		RateLimits: sandbox.NoRateLimits(), MarketClock: fastMarket(6000)})
+
+	// The stream runs first, so it sees the orders as they are placed.
+	_, out, _, stderr := startStream(t, env, fmt.Sprint(sandboxToken(t, srv, symINFY)), "--orders", "--mode", "ltp")
+	var (
+		mu       sync.Mutex
+		streamed = map[string]bool{}
+	)
+	go func() {
+		for {
+			line, err := out.ReadString('\n')
+			if err != nil {
+				return
+			}
+			var rec struct {
+				Type string `json:"type"`
+				Data struct {
+					OrderID string `json:"order_id"`
+				} `json:"data"`
+			}
+			if json.Unmarshal([]byte(line), &rec) == nil && rec.Type == "order" {
+				mu.Lock()
+				streamed[rec.Data.OrderID] = true
+				mu.Unlock()
+			}
+		}
+	}()
+
+	// A two-leg GTT selling the seeded INFY holding 0.4% either side.
+	ltp := ordersLTP(t, env, "NSE:INFY")
+	lo, hi := gttPrice(ltp, -0.004), gttPrice(ltp, 0.004)
+	_, g := gttRun(t, env, 0, "gtt", "create", "NSE:INFY", "--sell", "--qty", "1", "--trigger", lo+","+hi,
+		"--price", gttPrice(ltp, -0.01)+","+hi, "--yes")
+	// Two ATO alerts buying SBIN, 0.2% above and below its price: the
+	// walk crosses one of them.
+	sbin := ordersLTP(t, env, "NSE:SBIN")
+	_, up := alertsRun(t, env, 0, "alerts", "create", "NSE:SBIN", "--operator", ">=", "--value", gttPrice(sbin, 0.002), "--buy", "--qty", "1", "--yes")
+	_, down := alertsRun(t, env, 0, "alerts", "create", "NSE:SBIN", "--operator", "<=", "--value", gttPrice(sbin, -0.002), "--buy", "--qty", "1", "--yes")
+
+	var gttOrder, alertOrder string
+	deadline := time.Now().Add(45 * time.Second)
+	for (gttOrder == "" || alertOrder == "") && time.Now().Before(deadline) {
+		if gttOrder == "" {
+			_, cur := gttRun(t, env, 0, "gtt", "show", fmt.Sprint(g.ID), "-o", "json")
+			for _, o := range cur.Orders {
+				if o.Result != nil {
+					if cur.Status != "triggered" || o.Result.OrderResult.Status != "success" {
+						t.Fatalf("GTT fired as %+v", cur)
+					}
+					gttOrder = o.Result.OrderResult.OrderID
+				}
+			}
+		}
+		if alertOrder == "" {
+			for _, a := range []alertOut{up, down} {
+				r, _ := alertsRun(t, env, 0, "alerts", "history", a.UUID, "-o", "json")
+				var h []struct {
+					OrderMeta []struct {
+						Status  string `json:"status"`
+						OrderID string `json:"order_id"`
+					} `json:"order_meta"`
+				}
+				if err := json.Unmarshal([]byte(r.Stdout), &h); err != nil {
+					t.Fatal(err)
+				}
+				if len(h) > 0 {
+					if len(h[0].OrderMeta) != 1 || h[0].OrderMeta[0].Status != "success" {
+						t.Fatalf("alert fired as %+v", h)
+					}
+					alertOrder = h[0].OrderMeta[0].OrderID
+					break
+				}
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if gttOrder == "" || alertOrder == "" {
+		t.Fatalf("within 45s of a fast market: GTT order %q, alert order %q", gttOrder, alertOrder)
+	}
+
+	// Both orders are in kite orders …
+	r := runKite(t, kiteRun{Env: env}, "orders", "-o", "json")
+	if r.Code != 0 || !strings.Contains(r.Stdout, `"order_id": "`+gttOrder+`"`) || !strings.Contains(r.Stdout, `"order_id": "`+alertOrder+`"`) {
+		t.Fatalf("kite orders (exit %d) lacks %s or %s:\n%s", r.Code, gttOrder, alertOrder, r.Stdout)
+	}
+	// … and on the stream.
+	for end := time.Now().Add(15 * time.Second); ; {
+		mu.Lock()
+		ok := streamed[gttOrder] && streamed[alertOrder]
+		mu.Unlock()
+		if ok {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatalf("kite stream --orders did not show %s and %s; stderr:\n%s", gttOrder, alertOrder, stderr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
