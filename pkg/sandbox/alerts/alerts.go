@@ -164,7 +164,6 @@ type alert struct {
 	pub     Alert
 	lhs     market.Instrument
 	rhs     market.Instrument // set when rhs_type is instrument
-	items   []market.Instrument
 	history []History
 }
 
