@@ -4,6 +4,7 @@ package main
 // rules checked before sending, and the write safety.
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kitecli/kite/internal/iostreams"
 	"github.com/kitecli/kite/pkg/sandbox"
 )
 
@@ -156,5 +158,42 @@ func TestE2EGTTRefusals(t *testing.T) {
 	}
 	if l := gttList(t, env); len(l) != 0 {
 		t.Fatalf("a refused GTT was created: %+v", l)
+	}
+}
+
+// TestGTTAndAlertConfirmOnTerminal runs kite in-process with terminal
+// streams: a write is shown and asked about; anything but y sends nothing.
+func TestGTTAndAlertConfirmOnTerminal(t *testing.T) {
+	_, env := startTestSandbox(t, sandbox.Options{Seed: 23, RateLimits: sandbox.NoRateLimits()})
+	ltp := ordersLTP(t, env, "NSE:INFY")
+	below := gttPrice(ltp, -0.03)
+	runTTY := func(answer string, args ...string) (int, string) {
+		ios, in, _, errOut := iostreams.Test()
+		ios.StdinTTY, ios.StdoutTTY = true, true
+		in.WriteString(answer)
+		code := run(context.Background(), ios, append(args, "-o", "json"), func(k string) string { return env[k] })
+		return code, errOut.String()
+	}
+	gttArgs := []string{"gtt", "create", "NSE:INFY", "--buy", "--qty", "1", "--trigger", below, "--price", below}
+	alertArgs := []string{"alerts", "create", "NSE:INFY", "--operator", "<=", "--value", below, "--buy", "--qty", "1", "--price", below}
+	for _, c := range []struct {
+		args   []string
+		prompt string
+	}{{gttArgs, "Create this GTT? [y/N]"}, {alertArgs, "Create this alert? [y/N]"}} {
+		code, errOut := runTTY("n\n", c.args...)
+		if code != 1 || !strings.Contains(errOut, c.prompt) || !strings.Contains(errOut, "NSE:INFY") {
+			t.Fatalf("%s declined: exit %d\n%s", c.args[0], code, errOut)
+		}
+	}
+	if len(gttList(t, env)) != 0 || len(alertsList(t, env)) != 0 {
+		t.Fatal("a declined write was sent")
+	}
+	for _, args := range [][]string{gttArgs, alertArgs} {
+		if code, errOut := runTTY("y\n", args...); code != 0 {
+			t.Fatalf("%s confirmed: exit %d\n%s", args[0], code, errOut)
+		}
+	}
+	if len(gttList(t, env)) != 1 || len(alertsList(t, env)) != 1 {
+		t.Fatal("confirmed writes were not sent")
 	}
 }

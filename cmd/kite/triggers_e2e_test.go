@@ -16,17 +16,9 @@ import (
 	"github.com/kitecli/kite/pkg/sandbox"
 )
 
-// fastMarket is a market clock running speed times the wall clock (the
-// sandbox's Options.MarketClock hook), so the walk crosses levels a few
-// tenths of a percent away within seconds.
-func fastMarket(speed int) func() time.Time {
-	start := time.Now()
-	return func() time.Time { return start.Add(time.Since(start) * time.Duration(speed)) }
-}
-
 func TestE2EGTTAndAlertFireIntoOrdersAndStream(t *testing.T) {
 	srv, env := startTestSandbox(t, sandbox.Options{Seed: 41, TickInterval: 5 * time.Millisecond,
-		RateLimits: sandbox.NoRateLimits(), MarketClock: fastMarket(6000)})
+		RateLimits: sandbox.NoRateLimits(), MarketClock: sandbox.FastClock(6000)})
 
 	// The stream runs first, so it sees the orders as they are placed.
 	_, out, _, stderr := startStream(t, env, fmt.Sprint(sandboxToken(t, srv, symINFY)), "--orders", "--mode", "ltp")

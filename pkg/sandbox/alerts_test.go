@@ -153,7 +153,7 @@ func TestAlertsCRUD(t *testing.T) {
 // the quote and the order, it is disabled with a count of one, and it does
 // not fire again.
 func TestAlertFires(t *testing.T) {
-	s := start(t, Options{TickInterval: 5 * time.Millisecond, RateLimits: NoRateLimits(), MarketClock: fastClock(6000)})
+	s := start(t, Options{TickInterval: 5 * time.Millisecond, RateLimits: NoRateLimits(), MarketClock: FastClock(6000)})
 	auth := tokenAuth(s)
 	ws := dialTicker(t, s, s.AccessToken())
 	ltp := ltpOf(t, s, auth, "NSE:INFY")

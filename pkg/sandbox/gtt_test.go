@@ -18,13 +18,6 @@ import (
 	"github.com/kitecli/kite/pkg/kite"
 )
 
-// fastClock is a market clock running speed times faster than the wall
-// clock, so a test sees the price walk of hours in seconds.
-func fastClock(speed int) func() time.Time {
-	start := time.Now()
-	return func() time.Time { return start.Add(time.Since(start) * time.Duration(speed)) }
-}
-
 // ltpOf is an instrument's last price from /quote/ltp.
 func ltpOf(t *testing.T, s *Server, auth, key string) float64 {
 	t.Helper()
@@ -154,7 +147,7 @@ func TestGTTValidation(t *testing.T) {
 // pushed on the ticker), the GTT is triggered with the order's ID, and the
 // other leg never fires.
 func TestGTTFires(t *testing.T) {
-	s := start(t, Options{TickInterval: 5 * time.Millisecond, RateLimits: NoRateLimits(), MarketClock: fastClock(6000)})
+	s := start(t, Options{TickInterval: 5 * time.Millisecond, RateLimits: NoRateLimits(), MarketClock: FastClock(6000)})
 	auth := tokenAuth(s)
 	ws := dialTicker(t, s, s.AccessToken())
 	ltp := ltpOf(t, s, auth, "NSE:INFY")
