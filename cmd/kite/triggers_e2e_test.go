@@ -46,11 +46,26 @@ func TestE2EGTTAndAlertFireIntoOrdersAndStream(t *testing.T) {
 		}
 	}()
 
-	// A two-leg GTT selling the seeded INFY holding 0.4% either side.
-	ltp := ordersLTP(t, env, "NSE:INFY")
-	lo, hi := gttPrice(ltp, -0.004), gttPrice(ltp, 0.004)
-	_, g := gttRun(t, env, 0, "gtt", "create", "NSE:INFY", "--sell", "--qty", "1", "--trigger", lo+","+hi,
-		"--price", gttPrice(ltp, -0.01)+","+hi, "--yes")
+	// A two-leg GTT selling the seeded INFY holding 0.5% either side. The
+	// market runs so fast that the price kite fetches may already have
+	// moved close to a trigger: then kite refuses it (exit 2, "too close")
+	// and the test tries again from the new price.
+	var g gttOut
+	for attempt := 1; ; attempt++ {
+		ltp := ordersLTP(t, env, "NSE:INFY")
+		lo, hi := gttPrice(ltp, -0.005), gttPrice(ltp, 0.005)
+		r := runKite(t, kiteRun{Env: env}, "gtt", "create", "NSE:INFY", "--sell", "--qty", "1", "--trigger", lo+","+hi,
+			"--price", gttPrice(ltp, -0.011)+","+hi, "--yes")
+		if r.Code == 0 {
+			if err := json.Unmarshal([]byte(r.Stdout), &g); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+		if r.Code != 2 || !strings.Contains(r.Stderr, "too close") || attempt == 5 {
+			t.Fatalf("kite gtt create: exit %d\n%s", r.Code, r.Stderr)
+		}
+	}
 	// Two ATO alerts buying SBIN, 0.2% above and below its price: the
 	// walk crosses one of them.
 	sbin := ordersLTP(t, env, "NSE:SBIN")

@@ -150,15 +150,29 @@ func TestGTTFires(t *testing.T) {
 	s := start(t, Options{TickInterval: 5 * time.Millisecond, RateLimits: NoRateLimits(), MarketClock: FastClock(6000)})
 	auth := tokenAuth(s)
 	ws := dialTicker(t, s, s.AccessToken())
-	ltp := ltpOf(t, s, auth, "NSE:INFY")
-	lo, hi := tick(ltp*0.996), tick(ltp*1.004)
-	var created struct {
-		TriggerID int `json:"trigger_id"`
+	// The market runs fast: if it moved too close to a trigger between
+	// reading the price and creating the GTT, the sandbox refuses it, as
+	// Kite would, and the test tries again from the new price.
+	var (
+		ltp, lo, hi float64
+		created     struct {
+			TriggerID int `json:"trigger_id"`
+		}
+	)
+	for attempt := 1; ; attempt++ {
+		ltp = ltpOf(t, s, auth, "NSE:INFY")
+		lo, hi = tick(ltp*0.996), tick(ltp*1.004)
+		// Selling INFY from the seeded holding: a stop-loss below, a target above.
+		r := call(t, http.MethodPost, s.URL()+"/gtt/triggers", auth,
+			gttForm("two-leg", ltp, []float64{lo, hi}, leg("SELL", "LIMIT", tick(lo*0.99)), leg("SELL", "LIMIT", hi)))
+		if r.Status == http.StatusOK {
+			wantData(t, r, &created)
+			break
+		}
+		if attempt == 5 {
+			t.Fatalf("creating the GTT: %d %s", r.Status, r.Body)
+		}
 	}
-	// Selling INFY from the seeded holding: a stop-loss below, a target above.
-	wantData(t, call(t, http.MethodPost, s.URL()+"/gtt/triggers", auth,
-		gttForm("two-leg", ltp, []float64{lo, hi}, leg("SELL", "LIMIT", tick(lo*0.99)), leg("SELL", "LIMIT", hi))), &created)
-
 	var g gttJSON
 	deadline := time.Now().Add(30 * time.Second)
 	for {
