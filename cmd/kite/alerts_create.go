@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/kitecli/kite/pkg/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
@@ -60,7 +61,7 @@ func (o *alertFlags) addFlags(fl *pflag.FlagSet) {
 func splitSymbol(flag, s string) (string, string, error) {
 	ex, sym, ok := strings.Cut(strings.TrimSpace(s), ":")
 	if !ok || ex == "" || sym == "" {
-		return "", "", exitcode.Usagef("%s %q: write the instrument as EXCHANGE:TRADINGSYMBOL, e.g. NSE:INFY or INDICES:NIFTY 50", flag, s)
+		return "", "", exitcode.Usagef("%s %q: write the instrument as EXCHANGE:TRADINGSYMBOL, e.g. NSE:INFY or 'INDICES:NIFTY 50'", flag, s)
 	}
 	return strings.ToUpper(ex), strings.ToUpper(sym), nil
 }
@@ -208,8 +209,10 @@ func (o *alertFlags) applyOrder(p *kite.AlertParams) error {
 		op.Product = defaultProduct(it.Exchange, kite.VarietyRegular)
 	}
 	op.Variety, op.Validity = kite.VarietyRegular, kite.ValidityDay
-	if op.Tags == nil {
-		op.Tags = []string{}
+	if len(op.Tags) == 0 {
+		// Tagged like every order kite places, so the order the alert
+		// places can be found with kite orders reconcile TAG.
+		op.Tags = []string{kite.NewTag(time.Now())}
 	}
 	if o.set("market-protection") {
 		if !kite.ValidMarketProtection(o.MarketProtection) {
@@ -321,7 +324,9 @@ fires. Kite then disables it; kite alerts modify re-arms it.
 
 With --buy or --sell and --qty it is an ATO (alert-triggers-order) alert:
 the order is placed when it fires, on the alert's instrument or on
---order-symbol (an index alert must name one). The order type follows from
+--order-symbol (an index alert must name one), tagged (a generated tag, in
+the basket order's tags) so it can be found with kite orders reconcile TAG.
+The order type follows from
 --price (LIMIT) or is MARKET; a MARKET or SL-M order carries market protection
 -1 (Kite's automatic protection) unless --market-protection says otherwise,
 because Kite refuses such orders without it since April 2026. The order is
@@ -336,7 +341,7 @@ the alert created.`,
   kite alerts create 'INDICES:NIFTY 50' --operator '<=' --value 24000 --name 'nifty dip' --yes
   kite alerts create NSE:INFY --operator '>' --compare-to NSE:TCS --dry-run
   kite alerts create NSE:INFY --operator '<=' --value 1450 --buy --qty 1 --price 1450 --yes
-  kite alerts create 'INDICES:NIFTY 50' --operator '<=' --value 24000 --order-symbol NSE:NIFTYBEES --buy --qty 10 --type MARKET --dry-run`,
+  kite alerts create 'INDICES:NIFTY 50' --operator '<=' --value 24000 --order-symbol NSE:RELIANCE --buy --qty 1 --type MARKET --dry-run`,
 		Args: exactArgs(1, "the instrument to watch, EXCHANGE:TRADINGSYMBOL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Symbol = args[0]

@@ -24,10 +24,11 @@ type alertOut struct {
 		Items []struct {
 			Tradingsymbol string `json:"tradingsymbol"`
 			Params        struct {
-				TransactionType  string  `json:"transaction_type"`
-				OrderType        string  `json:"order_type"`
-				Quantity         int     `json:"quantity"`
-				MarketProtection float64 `json:"market_protection"`
+				TransactionType  string   `json:"transaction_type"`
+				OrderType        string   `json:"order_type"`
+				Quantity         int      `json:"quantity"`
+				MarketProtection float64  `json:"market_protection"`
+				Tags             []string `json:"tags"`
 			} `json:"params"`
 		} `json:"items"`
 	} `json:"basket"`
@@ -83,6 +84,9 @@ func TestE2EAlertsLifecycle(t *testing.T) {
 	}
 	if p := ato.Basket.Items[0].Params; p.OrderType != "MARKET" || p.MarketProtection != -1 || p.Quantity != 1 || p.TransactionType != "BUY" {
 		t.Errorf("ATO order %+v: want a MARKET buy of 1 with market protection -1", p)
+	}
+	if tags := ato.Basket.Items[0].Params.Tags; len(tags) != 1 || len(tags[0]) != 15 || tags[0][0] != 'k' {
+		t.Errorf("ATO order tags %v: want one generated kite tag", tags)
 	}
 	_, shown := alertsRun(t, env, 0, "alerts", "show", a.UUID)
 	if shown.UUID != a.UUID || shown.Name != "infy double" {

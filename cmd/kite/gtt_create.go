@@ -228,7 +228,8 @@ checked before anything is sent: each trigger at least 0.25% from the last
 price (9 paise at ₹50 and below); a two-leg GTT's triggers below and above
 the price, in that order; each leg's limit price within 10% of its trigger
 (kite's bound; Kite refuses limits far outside the day's circuit). Kite's GTT
-API places LIMIT orders only, so market protection never applies. The value
+API places LIMIT orders only, so market protection never applies, and takes
+no tag (a triggered GTT's order is found from kite gtt show ID). The value
 (quantity × the larger limit price) is capped by --max-value
 (KITE_MAX_ORDER_VALUE, default ₹5,00,000).
 

@@ -28,7 +28,7 @@ func alertForm(name, typ, sym, op string, rhs float64) url.Values {
 // atoBasket buys qty INFY at market (with automatic market protection).
 func atoBasket(qty int) string {
 	return fmt.Sprintf(`{"name":"alerts-basket","type":"alert","tags":[],"items":[{"type":"insert","tradingsymbol":"INFY","exchange":"NSE","weight":10000,`+
-		`"params":{"transaction_type":"BUY","product":"CNC","order_type":"MARKET","validity":"DAY","quantity":%d,"price":0,"variety":"regular","tags":[],"market_protection":-1}}]}`, qty)
+		`"params":{"transaction_type":"BUY","product":"CNC","order_type":"MARKET","validity":"DAY","quantity":%d,"price":0,"variety":"regular","tags":["atotest"],"market_protection":-1}}]}`, qty)
 }
 
 type alertJSON struct {
@@ -204,13 +204,19 @@ func TestAlertFires(t *testing.T) {
 		t.Fatalf("order meta %+v", om)
 	}
 	var book []struct {
-		OrderID  string `json:"order_id"`
-		Quantity int    `json:"quantity"`
+		OrderID string  `json:"order_id"`
+		Tag     *string `json:"tag"`
 	}
 	wantData(t, call(t, http.MethodGet, s.URL()+"/orders", auth, nil), &book)
 	found := false
 	for _, o := range book {
-		found = found || o.OrderID == om.OrderID
+		if o.OrderID == om.OrderID {
+			found = true
+			// The basket order's first tag is the order's tag.
+			if o.Tag == nil || *o.Tag != "atotest" {
+				t.Errorf("order %s has tag %v, want atotest", o.OrderID, o.Tag)
+			}
+		}
 	}
 	if !found {
 		t.Fatalf("order %s not in the book %+v", om.OrderID, book)

@@ -364,7 +364,11 @@ func (b *Book) fire(a *alert, lhs, rhs float64, now time.Time) {
 	if a.pub.Type == TypeATO && a.pub.Basket != nil {
 		for _, it := range a.pub.Basket.Items {
 			p := it.Params
-			id, err := b.eng.Place(paper.PlaceParams{
+			tag := ""
+			if len(p.Tags) > 0 {
+				tag = p.Tags[0] // the order's tag, as a basket order's first tag becomes on Kite
+			}
+			id, err := b.eng.Place(paper.PlaceParams{Tag: tag,
 				Variety: p.Variety, Exchange: it.Exchange, Tradingsymbol: it.Tradingsymbol,
 				TransactionType: p.TransactionType, Quantity: p.Quantity, Product: p.Product,
 				OrderType: p.OrderType, Price: p.Price, TriggerPrice: p.TriggerPrice, Validity: p.Validity,
