@@ -1,6 +1,7 @@
 package kite
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -55,4 +56,34 @@ func TestGTTValuesEncodeKiteForm(t *testing.T) {
 		v.Get("orders") != `[{"exchange":"NSE","tradingsymbol":"INFY","product":"CNC","order_type":"LIMIT","transaction_type":"SELL","quantity":1,"price":1395}]` {
 		t.Errorf("form %v", v)
 	}
+}
+
+// FuzzDecodeGTTsAndAlerts: whatever a server answers, decoding GTTs and
+// alerts never panics, and what decodes re-encodes stably.
+func FuzzDecodeGTTsAndAlerts(f *testing.F) {
+	f.Add([]byte(`{"status":"success","data":[{"id":1,"type":"two-leg","created_at":"2019-09-09 15:13:22","status":"triggered","condition":{"exchange":"NSE","tradingsymbol":"RAIN","last_price":102.6,"trigger_values":[102,103.7]},"orders":[{"price":1,"result":null},{"price":1,"result":{"timestamp":"2019-09-09 15:15:08","triggered_at":103.7,"order_result":{"status":"failed","order_id":""}}}],"meta":null}]}`))
+	f.Add([]byte(`{"status":"success","data":[{"type":"ato","uuid":"u","operator":">=","rhs_constant":27000,"basket":{"items":[{"id":1,"params":{"tags":[],"quantity":1}}]},"created_at":"2025-05-26 12:09:26"}]}`))
+	f.Add([]byte(`{"status":"success","data":[{"uuid":"u","meta":[{"last_price":1}],"order_meta":null,"created_at":"2025-02-17 09:16:46"}]}`))
+	f.Add([]byte(`{"status":"error","message":"x","error_type":"InputException"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		stable := func(v any, fresh func() any) {
+			if err := decodeEnvelope(b, v); err != nil {
+				return
+			}
+			out, err := json.Marshal(v)
+			if err != nil {
+				return
+			}
+			again := fresh()
+			if err := json.Unmarshal(out, again); err != nil {
+				t.Fatalf("re-decoding %s: %v", out, err)
+			}
+			if out2, _ := json.Marshal(again); string(out) != string(out2) {
+				t.Fatalf("not stable:\n%s\n%s", out, out2)
+			}
+		}
+		stable(&[]GTT{}, func() any { return &[]GTT{} })
+		stable(&[]Alert{}, func() any { return &[]Alert{} })
+		stable(&[]AlertHistory{}, func() any { return &[]AlertHistory{} })
+	})
 }
