@@ -6,10 +6,16 @@ package main
 // and arrive on kite stream --orders.
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -130,5 +136,62 @@ func TestE2EGTTAndAlertFireIntoOrdersAndStream(t *testing.T) {
 			t.Fatalf("kite stream --orders did not show %s and %s; stderr:\n%s", gttOrder, alertOrder, stderr)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// dropWritesProxy forwards everything to target, but answers a matching
+// request by forwarding it and then cutting the connection: the write is
+// applied, and the client cannot know.
+func dropWritesProxy(t *testing.T, target string, match func(*http.Request) bool) (string, *atomic.Int32) {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	var n atomic.Int32
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !match(r) {
+			rp.ServeHTTP(w, r)
+			return
+		}
+		n.Add(1)
+		rp.ServeHTTP(&discardWriter{header: http.Header{}}, r)
+		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+			conn.Close()
+		}
+	})}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
+	return "http://" + ln.Addr().String(), &n
+}
+
+// A GTT or alert create whose answer is lost after it was sent: kite does
+// not send it again, says the outcome is unknown with the command that
+// settles it, and exits 8; the sandbox has exactly one.
+func TestE2EGTTAndAlertAmbiguousCreateIsNotResent(t *testing.T) {
+	srv, env := startTestSandbox(t, sandbox.Options{Seed: 42, RateLimits: sandbox.NoRateLimits()})
+	proxy, writes := dropWritesProxy(t, srv.URL(), func(r *http.Request) bool {
+		return r.Method == http.MethodPost && (r.URL.Path == "/gtt/triggers" || r.URL.Path == "/alerts")
+	})
+	penv := with2(env, "KITE_BASE_URL", proxy)
+	below := gttPrice(ordersLTP(t, env, "NSE:INFY"), -0.03)
+	r := runKite(t, kiteRun{Env: penv}, "gtt", "create", "NSE:INFY", "--buy", "--qty", "1", "--trigger", below, "--price", below, "--yes")
+	if r.Code != 8 || !strings.Contains(r.Stderr, "outcome is unknown") || !strings.Contains(r.Stderr, "kite gtt") {
+		t.Fatalf("gtt create with a lost answer: exit %d\n%s", r.Code, r.Stderr)
+	}
+	r = runKite(t, kiteRun{Env: penv}, "alerts", "create", "NSE:INFY", "--operator", "<=", "--value", below, "--yes")
+	if r.Code != 8 || !strings.Contains(r.Stderr, "outcome is unknown") || !strings.Contains(r.Stderr, "kite alerts") {
+		t.Fatalf("alerts create with a lost answer: exit %d\n%s", r.Code, r.Stderr)
+	}
+	if n := writes.Load(); n != 2 {
+		t.Fatalf("%d writes reached the proxy, want 2 (one each, never resent)", n)
+	}
+	if g, a := len(gttList(t, env)), len(alertsList(t, env)); g != 1 || a != 1 {
+		t.Fatalf("the sandbox has %d GTTs and %d alerts, want one each", g, a)
 	}
 }
