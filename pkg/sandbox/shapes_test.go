@@ -107,7 +107,10 @@ var notServed = []string{
 // Zerodha's fixtures for the same object, or in gokiteconnect's Order
 // (account_id, validity_ttl, modified).
 var newerFields = map[string][]string{
-	"orders.json": {"account_id", "validity_ttl"},
+	// tags: Kite sends them on tagged orders only (orders.json's 4th and
+	// later); the comparison is with its first, untagged one, and the
+	// sandbox book has a tagged order (an ATO alert's).
+	"orders.json": {"account_id", "validity_ttl", "tags"},
 	// orders.json has these for the same order object.
 	"order_info.json": {"account_id", "validity_ttl", "exchange_update_timestamp", "guid", "market_protection", "meta", "status_message_raw"},
 	"postback.json":   {"account_id", "validity_ttl", "modified"},
