@@ -31,8 +31,8 @@ func newAPICmd(f *Factory) *cobra.Command {
 		Use:   "api METHOD PATH",
 		Short: "Make an authenticated Kite API request and print its data",
 		Long: `Send a request to any Kite Connect endpoint with the current session and print
-the response's data: the escape hatch for endpoints without a command (margin
-calculators, mutual funds).
+the response's data: the escape hatch for endpoints without a command (the
+GTT trigger range, the mutual fund writes).
 
 PATH is the API path (/gtt/triggers), optionally with a query string. Fields
 given with -f key=value are sent as the query of a GET or DELETE and as a
