@@ -36,7 +36,7 @@ confirmed on a terminal, refused without one unless --yes, previewed with
 		Example: `  kite alerts
   kite alerts --status disabled --jq '.[].uuid'
   kite alerts create NSE:INFY --operator '>=' --value 1600 --dry-run
-  kite alerts history 550e8400-e29b-41d4-a716-446655440000`,
+  kite alerts history "$(kite alerts --jq '.[0].uuid')"`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return exitcode.Usagef("unknown subcommand %q: use show, create, modify, delete or history", args[0])

@@ -337,7 +337,7 @@ the last price for MARKET); one worth more than --max-value
 Confirmed on a terminal, refused without one unless --yes, previewed with
 --dry-run, sent once and never retried (an unknown outcome exits 8). Prints
 the alert created.`,
-		Example: `  kite alerts create NSE:INFY --operator '>=' --value 1600
+		Example: `  kite alerts create NSE:INFY --operator '>=' --value 1600 --yes
   kite alerts create 'INDICES:NIFTY 50' --operator '<=' --value 24000 --name 'nifty dip' --yes
   kite alerts create NSE:INFY --operator '>' --compare-to NSE:TCS --dry-run
   kite alerts create NSE:INFY --operator '<=' --value 1450 --buy --qty 1 --price 1450 --yes

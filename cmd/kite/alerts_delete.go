@@ -26,9 +26,9 @@ unknown, none (exit 1). Deleted alerts are listed only with kite alerts
 
 Confirmed on a terminal, refused without one unless --yes, previewed with
 --dry-run, sent once and never retried (an unknown outcome exits 8).`,
-		Example: `  kite alerts delete 550e8400-e29b-41d4-a716-446655440000
-  kite alerts delete 550e8400-e29b-41d4-a716-446655440000 a5a2b03d-4851-44b3-9d85-0123baa4a273 --yes
-  kite alerts --status disabled --jq '.[].uuid' | xargs kite alerts delete --yes`,
+		Example: `  kite alerts delete "$(kite alerts --jq '.[0].uuid')" --dry-run
+  kite alerts delete "$(kite alerts --jq '.[0].uuid')" --yes
+  kite alerts --jq '.[].uuid' | xargs kite alerts delete --yes`,
 		Args: minArgsAlerts,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.UUIDs = args

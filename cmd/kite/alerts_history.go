@@ -22,8 +22,8 @@ func newAlertsHistoryCmd(f *Factory) *cobra.Command {
 it, the quotes of its instruments at that moment (meta) and, for an ATO
 alert, the orders it placed (order_meta; see kite orders show ID). On a
 terminal, one row per firing with the last price and the order IDs.`,
-		Example: `  kite alerts history 550e8400-e29b-41d4-a716-446655440000
-  kite alerts history 550e8400-e29b-41d4-a716-446655440000 --jq '.[].order_meta[]?.order_id'`,
+		Example: `  kite alerts history "$(kite alerts --jq '.[0].uuid')"
+  kite alerts history "$(kite alerts --jq '.[0].uuid')" --jq '.[].order_meta[]?.order_id'`,
 		Args: exactArgs(1, "an alert UUID (see kite alerts)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.UUID = args[0]

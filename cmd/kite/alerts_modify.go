@@ -25,9 +25,9 @@ flags change its order (or make a simple alert an ATO one).
 The same checks and safety as kite alerts create: confirmed on a terminal,
 refused without one unless --yes, previewed with --dry-run, sent once and
 never retried (an unknown outcome exits 8). Prints the alert as modified.`,
-		Example: `  kite alerts modify 550e8400-e29b-41d4-a716-446655440000 --value 1650
-  kite alerts modify 550e8400-e29b-41d4-a716-446655440000 --operator '<=' --value 1400 --yes
-  kite alerts modify 550e8400-e29b-41d4-a716-446655440000 --qty 2 --dry-run`,
+		Example: `  kite alerts modify "$(kite alerts --jq '.[0].uuid')" --value 1650 --yes
+  kite alerts modify "$(kite alerts --jq '.[0].uuid')" --operator '<=' --value 1400 --yes
+  kite alerts modify "$(kite alerts --jq '[.[] | select(.type == "ato")][0].uuid')" --qty 2 --dry-run`,
 		Args: exactArgs(1, "the UUID of the alert to modify (see kite alerts)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.UUID = args[0]

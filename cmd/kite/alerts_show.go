@@ -17,8 +17,8 @@ func newAlertsShowCmd(f *Factory) *cobra.Command {
 		Short: "Show one alert: its condition, status, count and ATO orders",
 		Long: `Show one alert. -o json prints Kite's object, with the basket of an ATO
 alert; on a terminal, one row with the condition written out.`,
-		Example: `  kite alerts show 550e8400-e29b-41d4-a716-446655440000
-  kite alerts show 550e8400-e29b-41d4-a716-446655440000 --jq .status`,
+		Example: `  kite alerts show "$(kite alerts --jq '.[0].uuid')"
+  kite alerts show "$(kite alerts --jq '.[0].uuid')" --jq .status`,
 		Args: exactArgs(1, "an alert UUID (see kite alerts)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.UUID = args[0]

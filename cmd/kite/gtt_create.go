@@ -227,7 +227,9 @@ The last price is fetched for Kite's last_price field, and Kite's rules are
 checked before anything is sent: each trigger at least 0.25% from the last
 price (9 paise at ₹50 and below); a two-leg GTT's triggers below and above
 the price, in that order; each leg's limit price within 10% of its trigger
-(kite's bound; Kite refuses limits far outside the day's circuit). Kite's GTT
+(kite's bound; Kite documents none). A GTT lives a year, so its prices are
+not held to today's circuit limits: an order outside them when it fires is
+rejected, and kite gtt show ID says why. Kite's GTT
 API places LIMIT orders only, so market protection never applies, and takes
 no tag (a triggered GTT's order is found from kite gtt show ID). The value
 (quantity × the larger limit price) is capped by --max-value
@@ -237,7 +239,7 @@ Confirmed on a terminal, refused without one unless --yes, previewed with
 --dry-run, sent once and never retried: a create that fails after it was sent
 may have created the GTT, so kite says the outcome is unknown and exits 8.
 Prints the GTT created.`,
-		Example: `  kite gtt create NSE:INFY --buy --qty 1 --trigger 1400 --price 1401
+		Example: `  kite gtt create NSE:INFY --buy --qty 1 --trigger 1400 --price 1401 --yes
   kite gtt create NSE:INFY --sell --qty 5 --trigger 1400,1700 --price 1395,1700 --yes
   kite gtt create NSE:INFY --sell --qty 1 --trigger 1400,1700 --price 1395,1700 --dry-run -o json`,
 		Args: maxArgs(1, "one instrument, EXCHANGE:TRADINGSYMBOL"),

@@ -23,8 +23,8 @@ it already placed is not touched (cancel it with kite orders cancel).
 Confirmed on a terminal, refused without one unless --yes, previewed with
 --dry-run, sent once and never retried (an unknown outcome exits 8). An
 unknown ID exits 1.`,
-		Example: `  kite gtt delete 100001
-  kite gtt delete 100001 --yes
+		Example: `  kite gtt delete "$(kite gtt --jq '.[0].id')" --dry-run
+  kite gtt delete "$(kite gtt --jq '.[0].id')" --yes
   kite gtt --jq '.[] | select(.status == "active") | .id' | xargs -n1 kite gtt delete --yes`,
 		Args: exactArgs(1, "the ID of the GTT to delete (see kite gtt)"),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -29,9 +29,9 @@ The last price is fetched again for Kite's last_price field and Kite's rules
 are checked as for kite gtt create. Confirmed on a terminal, refused without
 one unless --yes, previewed with --dry-run, sent once and never retried
 (an unknown outcome exits 8). Prints the GTT as modified.`,
-		Example: `  kite gtt modify 100001 --trigger 1390,1720 --price 1385,1720
-  kite gtt modify 100001 --qty 2 --yes
-  kite gtt modify 100001 --trigger 1380 --price 1381 --dry-run`,
+		Example: `  kite gtt modify "$(kite gtt --jq '.[0].id')" --trigger 1390,1720 --price 1385,1720 --yes
+  kite gtt modify "$(kite gtt --jq '.[0].id')" --qty 2 --yes
+  kite gtt modify "$(kite gtt --jq '.[0].id')" --trigger 1380 --price 1381 --dry-run`,
 		Args: exactArgs(1, "the ID of the GTT to modify (see kite gtt)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := parseGTTID(args[0])

@@ -20,8 +20,8 @@ func newGTTShowCmd(f *Factory) *cobra.Command {
 		Long: `Show one GTT. -o json prints Kite's object; on a terminal, one row per leg.
 A triggered leg carries the order it placed (order_id; see kite orders show)
 or, if placing failed, Kite's reason.`,
-		Example: `  kite gtt show 100001
-  kite gtt show 100001 --jq '.orders[] | select(.result) | .result.order_result.order_id'`,
+		Example: `  kite gtt show "$(kite gtt --jq '.[0].id')"
+  kite gtt show "$(kite gtt --jq '.[0].id')" --jq '.orders[] | select(.result) | .result.order_result.order_id'`,
 		Args: exactArgs(1, "a GTT ID (see kite gtt)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := parseGTTID(args[0])

@@ -377,6 +377,13 @@ func (b *Book) fire(a *alert, lhs, rhs float64, now time.Time) {
 			r := OrderResult{ItemID: it.ID, Exchange: it.Exchange, Tradingsymbol: it.Tradingsymbol, Status: "success", OrderID: id}
 			if err != nil {
 				r.Status, r.Error = "failed", errMessage(err)
+			} else if h, herr := b.eng.OrderHistory(id); herr == nil && len(h) > 0 && h[len(h)-1].Status == paper.StatusRejected {
+				// Placed but rejected by the risk checks: it failed, for
+				// the RMS's reason; the order stays in the book.
+				r.Status = "failed"
+				if m := h[len(h)-1].StatusMessage; m != nil {
+					r.Error = *m
+				}
 			}
 			h.OrderMeta = append(h.OrderMeta, r)
 		}

@@ -302,10 +302,22 @@ func (b *Book) fire(t *trigger, leg int, ltp float64, now time.Time) {
 		TransactionType: o.TransactionType, Quantity: o.Quantity, Product: o.Product,
 		OrderType: o.OrderType, Price: o.Price, Validity: "DAY",
 	})
-	if err != nil {
+	switch {
+	case err != nil:
 		res.OrderResult = OrderResult{Status: "failed", RejectionReason: errMessage(err)}
-	} else {
+	default:
 		res.OrderResult = OrderResult{Status: "success", OrderID: id}
+		// An order the risk checks rejected (a price outside the day's
+		// circuit, no margin) failed, with the RMS's reason, as Kite
+		// reports it; it stays in the order book as REJECTED.
+		if h, herr := b.eng.OrderHistory(id); herr == nil && len(h) > 0 {
+			if last := h[len(h)-1]; last.Status == paper.StatusRejected {
+				res.OrderResult.Status = "failed"
+				if last.StatusMessage != nil {
+					res.OrderResult.RejectionReason = *last.StatusMessage
+				}
+			}
+		}
 	}
 	o.Result = res
 	t.pub.Status = StatusTriggered
@@ -343,7 +355,6 @@ func (b *Book) check(p Params) (*trigger, error) {
 	}
 	tick, _ := b.m.Tick(in.Token, ticks.ModeLTP)
 	ltp := in.Rupees(int64(tick.LastPrice))
-	lower, upper, _ := b.m.Circuit(in.Token)
 	minD := MinDistance(ltp)
 	t := &trigger{in: in}
 	switch p.Type {
@@ -400,9 +411,6 @@ func (b *Book) check(p Params) (*trigger, error) {
 		}
 		if math.Abs(o.Price-tv) > tv*MaxLimitDistance+1e-9 {
 			return nil, inputErr("The limit price %v of order %d is too far from its trigger value %v: keep it within %.0f%%.", o.Price, i+1, tv, MaxLimitDistance*100)
-		}
-		if lower > 0 && (o.Price < in.Rupees(lower) || o.Price > in.Rupees(upper)) {
-			return nil, inputErr("The limit price %v of order %d is outside today's circuit limits (%v to %v).", o.Price, i+1, in.Rupees(lower), in.Rupees(upper))
 		}
 		o.Result = nil
 		t.pub.Orders = append(t.pub.Orders, o)

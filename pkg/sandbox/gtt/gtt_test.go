@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -119,4 +120,39 @@ func FuzzParseForm(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestFiredOutsideCircuit: a GTT lives a year, so its limit price is not
+// held to today's circuit at creation; when it fires with a price outside
+// the circuit, the order is refused and the GTT records the failure and
+// Kite's reason, as in Zerodha's gtt_get_order.json.
+func TestFiredOutsideCircuit(t *testing.T) {
+	m, e, b := newBook(t)
+	p := ltp(t, m, "INFY")
+	in, _ := m.Lookup("NSE", "INFY")
+	_, upper, _ := m.Circuit(in.Token)
+	up := in.Rupees(upper)
+	trig := round(up / 1.05)
+	if trig < p*1.0025 {
+		t.Fatalf("seed: INFY at %v, upper circuit %v: the trigger %v is not above the price", p, up, trig)
+	}
+	limit := up + 0.05 // outside the circuit, within 10% of the trigger
+	// Sent with a stale last price above the trigger, it fires at once.
+	id, err := b.Create(single(round(trig*1.01), trig, limit))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Step(start)
+	g, _ := b.Get(id)
+	if g.Status != gtt.StatusTriggered || g.Orders[0].Result == nil {
+		t.Fatalf("GTT %+v did not fire", g)
+	}
+	r := g.Orders[0].Result.OrderResult
+	if r.Status != "failed" || !strings.Contains(r.RejectionReason, "higher than the current upper circuit limit") {
+		t.Fatalf("result %+v: want failed with Kite's circuit reason", r)
+	}
+	// The rejected order is in the book, as REJECTED.
+	if o := e.Orders(); len(o) != 1 || o[0].OrderID != r.OrderID || o[0].Status != paper.StatusRejected {
+		t.Errorf("order book %+v, want the one rejected order", o)
+	}
 }
