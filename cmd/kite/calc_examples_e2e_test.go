@@ -1,17 +1,11 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
-	"time"
 
-	"github.com/kitecli/kite/internal/iostreams"
 	"github.com/kitecli/kite/pkg/sandbox"
 )
 
@@ -45,36 +39,8 @@ func TestE2EHelpExamplesRun(t *testing.T) {
 	// positions convert's examples convert an intraday buy of 10 INFY.
 	ordersRun(t, env, 0, "orders", "place", "NSE:INFY", "--buy", "--qty", "10", "--type", "MARKET", "--product", "MIS", "--yes")
 
-	root := newRootCmd(newFactory(&iostreams.IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, func(string) string { return "" }))
-	path := filepath.Dir(kiteBin) + string(os.PathListSeparator) + os.Getenv("PATH")
-	for _, name := range []string{
+	runHelpExamples(t, env, dir, []string{
 		"margins", "margins order", "margins basket", "charges", "positions convert", "holdings", "holdings summary",
 		"holdings authorise", "auctions", "profile", "mf", "mf holdings", "mf orders", "mf sips", "mf instruments",
-	} {
-		cmd, _, err := root.Find(strings.Fields(name))
-		if err != nil || cmd.Name() != strings.Fields(name)[len(strings.Fields(name))-1] {
-			t.Fatalf("no command %q: %v", name, err)
-		}
-		if strings.TrimSpace(cmd.Example) == "" {
-			t.Errorf("kite %s has no examples", name)
-		}
-		for _, line := range strings.Split(cmd.Example, "\n") {
-			line = strings.TrimSpace(line)
-			if line == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			sh := exec.CommandContext(ctx, "sh", "-c", line)
-			sh.Dir = dir
-			sh.Env = []string{"PATH=" + path, "HOME=" + t.TempDir(), "KITE_HOME=" + t.TempDir()}
-			for k, v := range env {
-				sh.Env = append(sh.Env, k+"="+v)
-			}
-			out, err := sh.CombinedOutput()
-			cancel()
-			if err != nil {
-				t.Errorf("kite %s example %q: %v\n%s", name, line, err, out)
-			}
-		}
-	}
+	})
 }

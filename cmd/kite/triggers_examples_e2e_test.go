@@ -27,13 +27,20 @@ func TestE2EGTTAndAlertHelpExamplesRun(t *testing.T) {
 	if p := ordersLTP(t, env, "NSE:INFY"); p <= 1404 || p >= 1600 {
 		t.Fatalf("INFY at %v: pick another market time for the examples' levels", p)
 	}
-	root := newRootCmd(newFactory(&iostreams.IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, func(string) string { return "" }))
-	path := filepath.Dir(kiteBin) + string(os.PathListSeparator) + os.Getenv("PATH")
-	dir := t.TempDir()
-	for _, name := range []string{
+	runHelpExamples(t, env, t.TempDir(), []string{
 		"gtt create", "gtt", "gtt show", "gtt modify", "gtt delete",
 		"alerts create", "alerts", "alerts show", "alerts modify", "alerts history", "alerts delete",
-	} {
+	})
+}
+
+// runHelpExamples runs every example line of the named commands' help, in
+// the order given, through a shell in dir against the sandbox of env, and
+// fails the test for each that does not exit 0.
+func runHelpExamples(t *testing.T, env map[string]string, dir string, names []string) {
+	t.Helper()
+	root := newRootCmd(newFactory(&iostreams.IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, func(string) string { return "" }))
+	path := filepath.Dir(kiteBin) + string(os.PathListSeparator) + os.Getenv("PATH")
+	for _, name := range names {
 		cmd, _, err := root.Find(strings.Fields(name))
 		if err != nil || cmd.Name() != strings.Fields(name)[len(strings.Fields(name))-1] {
 			t.Fatalf("no command %q: %v", name, err)
