@@ -184,9 +184,7 @@ func New(m *market.Market, eng *paper.Engine, userID string) *Book {
 	return &Book{m: m, eng: eng, userID: userID, byUUID: map[string]*alert{}, itemSeq: 275000000}
 }
 
-func inputErr(format string, args ...any) error {
-	return &kite.Error{Status: 400, ErrorType: kite.InputException, Message: fmt.Sprintf(format, args...)}
-}
+func inputErr(format string, args ...any) error { return paper.InputError(format, args...) }
 
 // MsgNotFound is the answer for a UUID the book does not have.
 const MsgNotFound = "Invalid alert UUID: no such alert."
@@ -377,13 +375,10 @@ func (b *Book) fire(a *alert, lhs, rhs float64, now time.Time) {
 			r := OrderResult{ItemID: it.ID, Exchange: it.Exchange, Tradingsymbol: it.Tradingsymbol, Status: "success", OrderID: id}
 			if err != nil {
 				r.Status, r.Error = "failed", errMessage(err)
-			} else if h, herr := b.eng.OrderHistory(id); herr == nil && len(h) > 0 && h[len(h)-1].Status == paper.StatusRejected {
+			} else if reason, rejected := b.eng.Rejected(id); rejected {
 				// Placed but rejected by the risk checks: it failed, for
 				// the RMS's reason; the order stays in the book.
-				r.Status = "failed"
-				if m := h[len(h)-1].StatusMessage; m != nil {
-					r.Error = *m
-				}
+				r.Status, r.Error = "failed", reason
 			}
 			h.OrderMeta = append(h.OrderMeta, r)
 		}

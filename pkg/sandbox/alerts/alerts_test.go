@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math"
 	"net/url"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,4 +108,34 @@ func FuzzParseForm(f *testing.F) {
 		}
 		b.Step(start)
 	})
+}
+
+// TestATORejectedOrderFails: an ATO alert whose order the risk checks
+// reject (a limit above the day's upper circuit) fires, and its history
+// records the order as failed with the RMS's reason.
+func TestATORejectedOrderFails(t *testing.T) {
+	m := market.New(1, market.Universe(start), start)
+	e := paper.New(m, paper.Options{UserID: "SB0001"})
+	b := alerts.New(m, e, "SB0001")
+	in, _ := m.Lookup("NSE", "INFY")
+	_, upper, _ := m.Circuit(in.Token)
+	above := strconv.FormatFloat(in.Rupees(upper)+0.05, 'f', 2, 64)
+	p, err := alerts.ParseForm(url.Values{"name": {"t"}, "type": {"ato"}, "lhs_exchange": {"NSE"}, "lhs_tradingsymbol": {"INFY"},
+		"lhs_attribute": {"LastTradedPrice"}, "operator": {">="}, "rhs_type": {"constant"}, "rhs_constant": {"0.05"},
+		"basket": {`{"items":[{"exchange":"NSE","tradingsymbol":"INFY","params":{"transaction_type":"BUY","product":"CNC","order_type":"LIMIT","quantity":1,"price":` + above + `}}]}`}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := b.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Step(start)
+	h, _ := b.History(a.UUID)
+	if len(h) != 1 || len(h[0].OrderMeta) != 1 {
+		t.Fatalf("history %+v", h)
+	}
+	if r := h[0].OrderMeta[0]; r.Status != "failed" || !strings.Contains(r.Error, "upper circuit limit") || r.OrderID == "" {
+		t.Fatalf("order meta %+v: want failed for the circuit, with the rejected order's ID", r)
+	}
 }

@@ -142,9 +142,7 @@ func New(m *market.Market, eng *paper.Engine, userID string) *Book {
 	return &Book{m: m, eng: eng, userID: userID, byID: map[int]*trigger{}, seq: 100000}
 }
 
-func inputErr(format string, args ...any) error {
-	return &kite.Error{Status: 400, ErrorType: kite.InputException, Message: fmt.Sprintf(format, args...)}
-}
+func inputErr(format string, args ...any) error { return paper.InputError(format, args...) }
 
 // MsgNotFound is the answer for a trigger ID the book does not have.
 const MsgNotFound = "Invalid trigger ID: no such GTT."
@@ -310,13 +308,8 @@ func (b *Book) fire(t *trigger, leg int, ltp float64, now time.Time) {
 		// An order the risk checks rejected (a price outside the day's
 		// circuit, no margin) failed, with the RMS's reason, as Kite
 		// reports it; it stays in the order book as REJECTED.
-		if h, herr := b.eng.OrderHistory(id); herr == nil && len(h) > 0 {
-			if last := h[len(h)-1]; last.Status == paper.StatusRejected {
-				res.OrderResult.Status = "failed"
-				if last.StatusMessage != nil {
-					res.OrderResult.RejectionReason = *last.StatusMessage
-				}
-			}
+		if reason, rejected := b.eng.Rejected(id); rejected {
+			res.OrderResult.Status, res.OrderResult.RejectionReason = "failed", reason
 		}
 	}
 	o.Result = res
