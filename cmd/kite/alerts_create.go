@@ -376,7 +376,7 @@ func runAlertsCreate(ctx context.Context, f *Factory, opts *alertsCreateOptions)
 		pv.DryRun = true
 		return f.Printer().Print(pv)
 	}
-	if err := opts.Safety.confirm(f, pv.summary("create"), "Create this alert?"); err != nil {
+	if err := opts.Safety.confirm(ctx, f, pv.summary("create"), "Create this alert?"); err != nil {
 		return err
 	}
 	a, err := c.CreateAlert(ctx, p)

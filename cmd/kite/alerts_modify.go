@@ -71,7 +71,7 @@ func runAlertsModify(ctx context.Context, f *Factory, opts *alertsModifyOptions)
 		pv.DryRun = true
 		return f.Printer().Print(pv)
 	}
-	if err := opts.Safety.confirm(f, pv.summary("modify "+opts.UUID+" into a"), "Modify this alert?"); err != nil {
+	if err := opts.Safety.confirm(ctx, f, pv.summary("modify "+opts.UUID+" into a"), "Modify this alert?"); err != nil {
 		return err
 	}
 	a, err := c.ModifyAlert(ctx, opts.UUID, p)

@@ -300,7 +300,7 @@ func runGTTCreate(ctx context.Context, f *Factory, opts *gttCreateOptions) error
 		pv.DryRun = true
 		return f.Printer().Print(pv)
 	}
-	if err := opts.Safety.confirm(f, pv.summary("create"), "Create this GTT?"); err != nil {
+	if err := opts.Safety.confirm(ctx, f, pv.summary("create"), "Create this GTT?"); err != nil {
 		return err
 	}
 	id, err := c.PlaceGTT(ctx, p)
