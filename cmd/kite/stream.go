@@ -682,6 +682,10 @@ func (w *tickWriter) record(doc []byte) error {
 	return w.write(buf)
 }
 
+func (w *tickWriter) text(conn int, msg []byte, _ int64) error { return w.Text(conn, msg) }
+
+func (w *tickWriter) event(ev kite.TickerEvent, _ int64) error { return w.Event(ev) }
+
 func (w *tickWriter) Text(conn int, msg []byte) error {
 	typ, text := kite.ParseTickerText(msg)
 	switch typ {

@@ -19,7 +19,9 @@ import (
 // lost order update is a wrong picture of the account, not a stale price.
 // Slot buffers are reused, so a steady stream allocates nothing.
 type dropQueue struct {
-	w *tickWriter
+	w     queueSink
+	stamp bool   // take each message's receive time as it is queued
+	name  string // where the drain writes, for the drop notices: "stdout"
 
 	mu        sync.Mutex
 	ready     *sync.Cond
@@ -39,6 +41,17 @@ type queued struct {
 	recv int64
 	data []byte
 	ev   kite.TickerEvent
+}
+
+// queueSink is where a dropQueue's drain writes: kite stream's tickWriter,
+// kite record's file writer. recv is the receive time (Unix ns) when the
+// queue stamps messages, else 0.
+type queueSink interface {
+	binary(conn int, msg []byte, recv int64) error
+	text(conn int, msg []byte, recv int64) error
+	event(ev kite.TickerEvent, recv int64) error
+	// dropped tells of a gap before the next message written.
+	dropped(c dropCounts) error
 }
 
 // dropCounts counts messages by kind. A slow stdout only ever costs tick
@@ -97,14 +110,18 @@ func plural(n uint64, word string) string {
 }
 
 func newDropQueue(w *tickWriter, size int) *dropQueue {
-	q := &dropQueue{w: w, slots: make([]queued, size)}
+	return newSinkQueue(w, w.recvTime, "stdout", size)
+}
+
+func newSinkQueue(w queueSink, stamp bool, name string, size int) *dropQueue {
+	q := &dropQueue{w: w, stamp: stamp, name: name, slots: make([]queued, size)}
 	q.ready = sync.NewCond(&q.mu)
 	return q
 }
 
 func (q *dropQueue) push(kind byte, conn int, data []byte, ev kite.TickerEvent) error {
 	var recv int64
-	if kind == 'b' && q.w.recvTime {
+	if q.stamp {
 		recv = time.Now().UnixNano()
 	}
 	q.mu.Lock()
@@ -207,9 +224,9 @@ func (q *dropQueue) drain(stop func(error)) {
 			case 'b':
 				err = q.w.binary(work.conn, work.data, work.recv)
 			case 't':
-				err = q.w.Text(work.conn, work.data)
+				err = q.w.text(work.conn, work.data, work.recv)
 			case 'e':
-				err = q.w.Event(work.ev)
+				err = q.w.event(work.ev, work.recv)
 			}
 		}
 		if err != nil {
@@ -253,7 +270,7 @@ func (q *dropQueue) report(errOut io.Writer, every time.Duration, done <-chan st
 			return
 		case <-t.C:
 			if d := q.drops(); d != last {
-				fmt.Fprintf(errOut, "kite: stdout is too slow: dropped %v so far (order updates and events are kept)\n", d)
+				fmt.Fprintf(errOut, "kite: %s is too slow: dropped %v so far (order updates and events are kept)\n", q.name, d)
 				last = d
 			}
 		}
@@ -267,10 +284,10 @@ func (q *dropQueue) summary(errOut io.Writer) {
 	dropped, unwritten := q.dropped, q.unwritten
 	q.mu.Unlock()
 	if !dropped.zero() {
-		fmt.Fprintf(errOut, "kite: stdout was too slow: dropped %v\n", dropped)
+		fmt.Fprintf(errOut, "kite: %s was too slow: dropped %v\n", q.name, dropped)
 	}
 	if !unwritten.zero() {
-		fmt.Fprintf(errOut, "kite: interrupted with %v still queued for stdout, not written\n", unwritten)
+		fmt.Fprintf(errOut, "kite: interrupted with %v still queued for %s, not written\n", unwritten, q.name)
 	}
 }
 
