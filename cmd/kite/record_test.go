@@ -191,7 +191,7 @@ func TestRecordSurvivesSIGKILL(t *testing.T) {
 		t.Errorf("first event %+v, want started with 2 instruments", evs)
 	}
 	var prev int64
-	full := 0
+	full, all := 0, 0
 	for _, f := range rf.frames {
 		if f.Recv < prev {
 			t.Fatalf("receive times go back: %d after %d", f.Recv, prev)
@@ -206,6 +206,7 @@ func TestRecordSurvivesSIGKILL(t *testing.T) {
 			if tk.InstrumentToken != infy && tk.InstrumentToken != rel {
 				t.Fatalf("tick for token %d", tk.InstrumentToken)
 			}
+			all++
 			if tk.Mode == ticks.ModeFull {
 				full++
 			}
@@ -216,6 +217,12 @@ func TestRecordSurvivesSIGKILL(t *testing.T) {
 	}
 	if full < 20 {
 		t.Errorf("%d full ticks read back, want at least 20", full)
+	}
+	// kite ticks decode reads it as far: every tick, with its symbol and
+	// receive time.
+	d := runKite(t, kiteRun{}, "ticks", "decode", files[0], "--jq", `select(.symbol and .recv_time > 0) | .instrument_token`)
+	if d.Code != 0 || strings.Count(d.Stdout, "\n") != all {
+		t.Fatalf("kite ticks decode: exit %d, %d records, want %d; stderr:\n%s", d.Code, strings.Count(d.Stdout, "\n"), all, d.Stderr)
 	}
 	before, _ := os.ReadFile(files[0])
 

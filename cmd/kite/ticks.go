@@ -12,6 +12,7 @@ import (
 
 	"github.com/kitecli/kite/internal/output"
 	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/pkg/recording"
 	"github.com/kitecli/kite/pkg/ticks"
 	"github.com/spf13/cobra"
 )
@@ -19,13 +20,14 @@ import (
 func newTicksCmd(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "ticks",
-		Short: "Decode and encode raw Kite tick captures",
+		Short: "Decode recordings and raw tick captures, encode captures",
 		Long: `Convert between Kite's binary ticker messages and NDJSON tick records.
 
 A raw capture is Kite's binary messages back to back, exactly as the ticker
 sends them (heartbeats dropped): what kite stream --raw writes. Each message
 is a uint16 packet count and that many (uint16 length, packet) pairs, so the
-file needs no other framing. Tick records are the JSON kite stream prints.`,
+file needs no other framing. A recording is what kite record writes (see
+docs/recording-format.md). Tick records are the JSON kite stream prints.`,
 		Example: `  kite stream NSE:INFY --mode full --raw --duration 1m > infy.bin
   kite ticks decode infy.bin | jq -c '{t: .exchange_timestamp, p: .last_price}'
   kite ticks decode infy.bin | kite ticks encode > copy.bin && cmp infy.bin copy.bin`,
@@ -42,21 +44,30 @@ file needs no other framing. Tick records are the JSON kite stream prints.`,
 }
 
 type ticksDecodeOptions struct {
-	Input string // path, or "-" for stdin
+	Inputs []string // paths; "-" is stdin
 }
 
 func newTicksDecodeCmd(f *Factory) *cobra.Command {
 	opts := &ticksDecodeOptions{}
 	return &cobra.Command{
-		Use:   "decode [FILE|-]",
-		Short: "Print a raw tick capture as NDJSON tick records",
-		Long: `Read a raw capture (Kite binary messages back to back, as kite stream --raw
-writes them) from FILE or standard input and print one NDJSON tick record per
-packet on stdout, in the same shape as kite stream. --jq filters each record.
+		Use:   "decode [FILE...|-]",
+		Short: "Print recordings and raw tick captures as NDJSON tick records",
+		Long: `Read recordings (kite record) and raw captures (Kite binary messages back to
+back, as kite stream --raw writes them) from the FILEs in order, or standard
+input, and print one NDJSON tick record per packet on stdout, in the same
+shape as kite stream. Each file is recognised by its first bytes. A
+recording's ticks also carry "symbol" (from the instrument mapping in its
+header) and "recv_time", the time the recorder received the message in Unix
+nanoseconds. --jq filters each record.
 
 Input of any size is streamed in constant memory. Prices are exact decimals
 (157370 paise prints as 1573.7), times are RFC 3339 in IST, and a timestamp
 Kite left at zero prints as null.
+
+A recording cut short (a recorder killed, a full disk) is read up to its
+last complete block; the cut is reported on stderr and the next file is
+read (exit 0). A recording with a damaged block stops the run there: every
+tick before it is printed, the error goes to stderr, and the exit status is 1.
 
 A packet Kite does not send (an unknown length, or a length that does not
 suit its instrument: 8, 28 or 32 bytes for an index, 8, 44 or 184 for
@@ -67,13 +78,14 @@ the run: every tick before it is printed, the error and its byte offset go
 to stderr, and the exit status is 1. A FILE that cannot be opened is invalid
 input: exit 2.`,
 		Example: `  kite ticks decode capture.bin
+  kite ticks decode ticks/kite-20261120-*.krec --jq 'select(.symbol == "NSE:INFY") | [.recv_time, .last_price] | @tsv'
   kite ticks decode capture.bin --jq 'select(.mode == "full") | .depth.buy[0].price'
   kite stream NSE:INFY --raw | kite ticks decode - | head -5`,
-		Args: maxArgs(1, "one FILE (or - for standard input)"),
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Input = "-"
-			if len(args) == 1 {
-				opts.Input = args[0]
+			opts.Inputs = args
+			if len(args) == 0 {
+				opts.Inputs = []string{"-"}
 			}
 			return runTicksDecode(cmd.Context(), f, opts)
 		},
@@ -117,23 +129,70 @@ func refuseNonJSON(f *Factory, cmd string) error {
 	return exitcode.Usagef("%s always writes NDJSON records: drop -o %s (use --jq to reshape them)", cmd, f.Global.Output)
 }
 
+// checkInputs fails before any output when a FILE cannot be read, so a
+// typo in the fifth of five names does not leave four files' output.
+func checkInputs(paths []string) error {
+	stdin := 0
+	for _, p := range paths {
+		if p == "-" {
+			if stdin++; stdin > 1 {
+				return exitcode.Usagef("standard input (-) can be read only once")
+			}
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			return exitcode.Invalidf("cannot read %s: %v", p, unwrapPathError(err))
+		}
+		if st.IsDir() {
+			return exitcode.Invalidf("cannot read %s: it is a directory; pass the files in it (%s/*)", p, p)
+		}
+	}
+	return nil
+}
+
 func runTicksDecode(ctx context.Context, f *Factory, opts *ticksDecodeOptions) error {
 	if err := refuseNonJSON(f, "kite ticks decode"); err != nil {
 		return err
 	}
-	in, closeIn, err := openInput(ctx, f, opts.Input, "a raw capture")
+	if err := checkInputs(opts.Inputs); err != nil {
+		return err
+	}
+
+	out := bufio.NewWriterSize(f.IO.Out, 64<<10)
+	var err error
+	for _, name := range opts.Inputs {
+		if err = decodeFile(ctx, f, name, out); err != nil {
+			break
+		}
+	}
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
+	if errors.Is(err, syscall.EPIPE) {
+		return nil
+	}
+	return err
+}
+
+// decodeFile decodes one input. A recording's torn tail is told on stderr
+// and is not an error.
+func decodeFile(ctx context.Context, f *Factory, name string, out *bufio.Writer) error {
+	in, closeIn, err := openInput(ctx, f, name, "a recording or raw capture")
 	if err != nil {
 		return err
 	}
 	defer closeIn()
-	out := bufio.NewWriterSize(f.IO.Out, 64<<10)
-	err = decodeCapture(ctx, ticks.NewReader(in), out, f.JQ(), f.IO.ErrOut)
-	if ferr := out.Flush(); err == nil {
-		err = ferr
+	err = decodeInput(ctx, in, out, f.JQ(), f.IO.ErrOut)
+	if errors.Is(err, recording.ErrTruncated) {
+		if ferr := out.Flush(); ferr != nil {
+			return ferr
+		}
+		fmt.Fprintf(f.IO.ErrOut, "kite: %s: %v\n", name, err)
+		return nil
 	}
-	// A closed stdout (| head) is EPIPE, which run turns into exit 0.
-	if err != nil && opts.Input != "-" && !errors.Is(err, syscall.EPIPE) {
-		err = fmt.Errorf("%s: %w", opts.Input, err)
+	if err != nil && name != "-" && !errors.Is(err, syscall.EPIPE) && !errors.Is(err, context.Canceled) {
+		err = fmt.Errorf("%s: %w", name, err)
 	}
 	return err
 }

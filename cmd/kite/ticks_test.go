@@ -175,8 +175,8 @@ func TestE2ETicksUsageErrors(t *testing.T) {
 		stderr string
 	}{
 		{"decode missing file", []string{"ticks", "decode", "/no/such/capture.bin"}, 2, "cannot read /no/such/capture.bin: no such file or directory"},
-		{"decode a directory", []string{"ticks", "decode", os.TempDir()}, 2, "it is a directory; pass a file of a raw capture"},
-		{"decode two files", []string{"ticks", "decode", "a", "b"}, 2, "takes at most one FILE"},
+		{"decode a directory", []string{"ticks", "decode", os.TempDir()}, 2, "it is a directory; pass the files in it"},
+		{"decode stdin twice", []string{"ticks", "decode", "-", "-"}, 2, "standard input (-) can be read only once"},
 		{"decode -o table", []string{"ticks", "decode", records, "-o", "table"}, 2, "always writes NDJSON"},
 		{"encode missing file", []string{"ticks", "encode", "/no/such.ndjson"}, 2, "cannot read /no/such.ndjson"},
 		{"encode bad record", []string{"ticks", "encode", records}, 2, "line 3: invalid tick record: last_price 1.234: want a decimal with at most 2 decimal places"},
