@@ -151,7 +151,7 @@ unknown (run kite orders reconcile TAG), 130 interrupted (Ctrl-C),
 		newProfileCmd(f), newMarginsCmd(f), newChargesCmd(f), newHoldingsCmd(f), newAuctionsCmd(f), newMFCmd(f), newPositionsCmd(f), newTradesCmd(f), newOrdersCmd(f), newAPICmd(f),
 		newGTTCmd(f), newAlertsCmd(f),
 		newQuoteCmd(f), newHistoryCmd(f), newInstrumentsCmd(f),
-		newStreamCmd(f), newWatchCmd(f), newChainCmd(f), newRecordCmd(f),
+		newStreamCmd(f), newWatchCmd(f), newChainCmd(f), newRecordCmd(f), newReplayCmd(f),
 		newTicksCmd(f),
 	)
 	strictHelp(root)

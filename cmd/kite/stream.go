@@ -506,8 +506,9 @@ type tickWriter struct {
 	symbols  map[uint32]string
 	jq       *output.JQ
 	raw      bool
-	mode     ticks.Mode // NDJSON prints only ticks in this mode; 0 = any
-	limit    int        // 0 = no limit
+	mode     ticks.Mode      // NDJSON prints only ticks in this mode; 0 = any
+	only     map[uint32]bool // kite replay's instruments; nil = all
+	limit    int             // 0 = no limit
 	count    int
 	recvTime bool
 	orders   bool
@@ -548,6 +549,9 @@ func (w *tickWriter) binary(conn int, msg []byte, recv int64) error {
 			// Kite sends a new subscription's first ticks in quote mode
 			// until the mode command takes effect; a consumer that asked
 			// for full expects every record to be full.
+			continue
+		}
+		if w.only != nil && !w.only[w.tick.InstrumentToken] {
 			continue
 		}
 		start := len(buf)
