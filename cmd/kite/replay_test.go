@@ -28,7 +28,9 @@ func TestReplayPrintsAsStream(t *testing.T) {
 	}
 
 	// Instruments, looked up in the recording's mapping, and a time range.
-	noRecv := func(s string) string { return strings.Replace(s, `,"recv_time":`+s[strings.LastIndex(s, ":")+1:len(s)-1], "", 1) }
+	noRecv := func(s string) string {
+		return strings.Replace(s, `,"recv_time":`+s[strings.LastIndex(s, ":")+1:len(s)-1], "", 1)
+	}
 	r = runKite(t, kiteRun{}, "replay", rec, "NSE:INFY", "--speed", "max")
 	if r.Code != 0 || r.Stdout != noRecv(handDecoded[0])+"\n" {
 		t.Fatalf("NSE:INFY only: %+v", r)
