@@ -39,7 +39,7 @@ docs/recording-format.md). Tick records are the JSON kite stream prints.`,
 			return cmd.Help()
 		},
 	}
-	cmd.AddCommand(newTicksDecodeCmd(f), newTicksEncodeCmd(f))
+	cmd.AddCommand(newTicksDecodeCmd(f), newTicksEncodeCmd(f), newTicksConvertCmd(f))
 	return cmd
 }
 

@@ -293,25 +293,15 @@ func appendUint64(dst []byte, v uint64) []byte {
 // zero to 4 decimal places, in integer arithmetic: |last − close| < 2^33,
 // times 10^6 stays far below 2^63.
 func appendChange(dst []byte, last, close int32) []byte {
-	if close == 0 {
+	c := ChangeE4(last, close)
+	if c == 0 {
 		return append(dst, '0')
 	}
-	num := (int64(last) - int64(close)) * 100 * 1e4
-	den := int64(close)
-	neg := (num < 0) != (den < 0)
-	if num < 0 {
-		num = -num
-	}
-	if den < 0 {
-		den = -den
-	}
-	q := uint64((2*num + den) / (2 * den))
-	if q == 0 {
-		return append(dst, '0')
-	}
-	if neg {
+	if c < 0 {
 		dst = append(dst, '-')
+		c = -c
 	}
+	q := uint64(c)
 	ip, frac := q/1e4, uint32(q%1e4)
 	if ip <= 0xFFFFFFFF {
 		dst = appendUint(dst, uint32(ip))
