@@ -36,6 +36,9 @@ type sandboxOptions struct {
 	// Issue 10: faults and the market clock (sandbox_faults.go, sandbox_clock.go).
 	faults sandboxFaultOptions
 	clock  sandboxClockOptions
+	// Issue 12: kite sandbox --replay (sandbox_replay.go).
+	replay sandboxReplayOptions
+	args   []string
 }
 
 func newSandboxCmd(f *Factory) *cobra.Command {
@@ -87,6 +90,14 @@ orders get Kite's "Markets are closed right now…" error, and AMO orders
 runs at the wall clock's speed. Either way a quote, the ticker and the
 day's candles agree: they are the same day of the same model.
 
+A recorded day: --replay FILE... (recordings of kite record, in order; a
+shell glob works) adds the recorded instruments to the instrument dump
+and, from the first ticker subscription on, sends their recorded ticks
+re-stamped to now and paced as recorded. Quotes, LTP, OHLC and the paper
+engine follow the recorded prices, so a strategy, kite watch or an official
+client runs against a real day. When the recording ends, prices stay at
+its last ticks.
+
 Faults, for testing clients: --drop-every closes each ticker connection
 that long after it opened; --stall sends nothing (not even heartbeats) for
 that long after a ticker connects; --error-rate answers that fraction of
@@ -114,6 +125,9 @@ address seen.`,
   sleep 1; . ./sandbox.env
   kite quote NSE:INFY
 
+  # Serve a day recorded with kite record
+  kite sandbox --replay ticks/kite-20261120-*.krec > sandbox.env &
+
   # Faster ticks, a fixed seed, and a flaky network
   kite sandbox --tick-interval 100ms --seed 42 --drop-every 30s --error-rate 0.1
 
@@ -130,8 +144,9 @@ address seen.`,
   kite sandbox --malformed-every 5s > sandbox.env &
   sleep 1; . ./sandbox.env
   kite stream NSE:INFY`,
-		Args: noArgs,
+		Args: func(cmd *cobra.Command, args []string) error { return opts.replay.checkArgs(args) },
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.args = args
 			opts.logLevelSet = cmd.Flags().Changed("log-level") || cmd.Flags().Changed("debug")
 			return runSandbox(cmd.Context(), f, opts)
 		},
@@ -154,6 +169,7 @@ address seen.`,
 	// Issue 10: faults and the market clock (sandbox_faults.go, sandbox_clock.go).
 	opts.faults.addFlags(fl)
 	opts.clock.addFlags(fl)
+	opts.replay.addFlags(fl)
 	return cmd
 }
 
@@ -221,6 +237,10 @@ func runSandbox(ctx context.Context, f *Factory, o *sandboxOptions) error {
 	if err := o.clock.apply(&sbOpts, time.Now); err != nil {
 		return err
 	}
+	if err := o.replay.apply(&sbOpts, o.args, logger); err != nil {
+		return err
+	}
+	defer o.replay.close()
 	srv, err := sandbox.Start(ctx, sbOpts)
 	if errors.Is(err, sandbox.ErrRemoteAddr) {
 		return exitcode.Usagef("%v (--allow-remote)", err)

@@ -104,6 +104,12 @@ type Options struct {
 	// tick; nil = time.Now. Tests inject a fixed one. Sessions, rate
 	// limits and faults keep the wall clock.
 	MarketClock func() time.Time
+	// Replay serves a recorded day (see replay.go): its instruments join
+	// the universe, and from the first ticker subscription its binary
+	// messages, re-stamped to now and paced as recorded, set their
+	// instruments' prices for the ticker, quotes and the paper engine.
+	// The ticker then sends ticks only as the recording changes them.
+	Replay ReplaySource
 }
 
 // Faults make the sandbox misbehave on purpose. The zero value is a healthy
@@ -140,6 +146,7 @@ type Server struct {
 	sessions *sessions
 	limiter  *limiter
 	ticker   *tickerHub
+	replay   *replayState // nil unless Options.Replay
 
 	faultMu sync.Mutex
 	faults  Faults
@@ -193,7 +200,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if opts.MarketClock == nil {
 		opts.MarketClock = time.Now
 	}
-	w, err := newWorld(opts.Seed, opts.MarketClock(), opts.LoadInstruments, opts.Hours)
+	w, err := newWorld(opts.Seed, opts.MarketClock(), opts.LoadInstruments, opts.Hours, replayInstruments(opts.Replay))
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
@@ -212,6 +219,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.ticker = newTickerHub(s)
+	if opts.Replay != nil {
+		s.replay = &replayState{started: make(chan struct{})}
+	}
 	host := ln.Addr().String()
 	s.url = "http://" + host
 	s.wsURL = "ws://" + host + "/ws"
@@ -232,6 +242,13 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		defer s.wg.Done()
 		s.runClock()
 	}()
+	if opts.Replay != nil {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.runReplay()
+		}()
+	}
 	if ctx != nil && ctx.Done() != nil {
 		stop := context.AfterFunc(ctx, func() { s.Close() })
 		s.wg.Add(1)

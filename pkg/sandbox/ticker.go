@@ -172,6 +172,9 @@ type tickConn struct {
 	// message: they get a tick even while their market is closed, as a
 	// new subscriber gets the last tick from Kite after hours.
 	fresh map[uint32]bool
+	// dirty are recorded instruments a replay changed since the last
+	// message (replay.go).
+	dirty map[uint32]bool
 }
 
 // maxQueuedOrders bounds the order updates waiting for a client that does
@@ -306,6 +309,9 @@ func (e clientError) Error() string { return string(e) }
 // message changes the mode of tokens already subscribed (setMode) and
 // subscribes the others in it.
 func (c *tickConn) subscribe(toks []uint32, mode ticks.Mode, setMode bool) error {
+	if c.hub != nil && c.hub.s.replay != nil && len(toks) > 0 {
+		c.hub.s.replay.subscribed()
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.fresh == nil {
@@ -431,7 +437,18 @@ func (c *tickConn) writeLoop() {
 			lastSent = now
 		}
 		var msg []byte
-		if stepped {
+		if s.replay != nil {
+			// A recorded day: ticks go out as the recording changes them
+			// (and a new subscription's first at the next step), not on
+			// the clock.
+			if stepped || woken {
+				tickBuf, toks, modes = c.replayTicks(tickBuf[:0], toks, modes)
+				if len(tickBuf) > 0 {
+					msgBuf = ticks.AppendMessage(msgBuf[:0], tickBuf...)
+					msg = msgBuf
+				}
+			}
+		} else if stepped {
 			c.mu.Lock()
 			toks = append(toks[:0], c.tokens...)
 			modes = append(modes[:0], c.modes...)

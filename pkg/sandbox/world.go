@@ -25,8 +25,8 @@ type world struct {
 	csv     map[string][]byte // exchange ("" = all) → the /instruments dump
 }
 
-func newWorld(seed int64, now time.Time, loadInstruments int, hours market.Hours) (*world, error) {
-	universe := market.Universe(now)
+func newWorld(seed int64, now time.Time, loadInstruments int, hours market.Hours, recorded []market.Instrument) (*world, error) {
+	universe := mergeUniverse(market.Universe(now), recorded)
 	if loadInstruments < 0 || loadInstruments > maxLoadInstruments {
 		return nil, fmt.Errorf("load instruments: %d is not between 0 and %d", loadInstruments, maxLoadInstruments)
 	}

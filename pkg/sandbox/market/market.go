@@ -47,6 +47,7 @@ type Market struct {
 	mu  sync.RWMutex
 	st  []state
 	now time.Time
+	rec map[uint32]ticks.Tick // recorded state that overrides the model (recorded.go)
 }
 
 // New builds the market for universe with real trading hours, with every
@@ -193,7 +194,7 @@ func (m *Market) Tick(token uint32, mode ticks.Mode) (ticks.Tick, bool) {
 	}
 	var t ticks.Tick
 	m.mu.RLock()
-	m.st[i].fill(&t, token, mode)
+	m.fill(i, &t, token, mode)
 	m.mu.RUnlock()
 	return t, true
 }
@@ -211,7 +212,7 @@ func (m *Market) AppendTicks(dst []ticks.Tick, tokens []uint32, modes []ticks.Mo
 			continue
 		}
 		dst = append(dst, ticks.Tick{})
-		m.st[i].fill(&dst[len(dst)-1], tok, modes[k])
+		m.fill(i, &dst[len(dst)-1], tok, modes[k])
 	}
 	return dst
 }
@@ -228,7 +229,7 @@ func (m *Market) AppendOpenTicks(dst []ticks.Tick, tokens []uint32, modes []tick
 			continue
 		}
 		dst = append(dst, ticks.Tick{})
-		m.st[i].fill(&dst[len(dst)-1], tok, modes[k])
+		m.fill(i, &dst[len(dst)-1], tok, modes[k])
 	}
 	return dst
 }
