@@ -18,12 +18,19 @@ import (
 func decodeInput(ctx context.Context, in io.Reader, out *bufio.Writer, jq *output.JQ, errOut io.Writer) error {
 	br := bufio.NewReaderSize(in, 64<<10)
 	head, _ := br.Peek(len(recording.Magic))
+	parallel := jq == nil && decodeWorkers() > 1
 	if !recording.IsRecording(head) {
+		if parallel {
+			return decodeCaptureParallel(ctx, ticks.NewReader(br), out, errOut)
+		}
 		return decodeCapture(ctx, ticks.NewReader(br), out, jq, errOut)
 	}
 	rr, err := recording.NewReader(br)
 	if err != nil {
 		return recordingError(err)
+	}
+	if parallel {
+		return decodeRecordingParallel(ctx, rr, out, errOut)
 	}
 	return decodeRecording(ctx, rr, out, jq, errOut)
 }
