@@ -123,16 +123,9 @@ func runRecord(ctx context.Context, f *Factory, opts *recordOptions) error {
 	if f.Global.JQ != "" {
 		return exitcode.Usagef("--jq does not apply to kite record: filter the --events records with jq, or the recording with kite ticks decode --jq")
 	}
-	var deadline time.Time
-	if opts.Until != "" {
-		if deadline, err = nextIST(opts.Until, time.Now()); err != nil {
-			return err
-		}
-	}
-	if opts.Duration > 0 {
-		if d := time.Now().Add(opts.Duration); deadline.IsZero() || d.Before(deadline) {
-			deadline = d
-		}
+	deadline, err := runDeadline(opts.Until, opts.Duration)
+	if err != nil {
+		return err
 	}
 	insts, tickerOpts, err := opts.Conn.setup(ctx, f, opts.Instruments, opts.File)
 	if err != nil {

@@ -230,17 +230,9 @@ func runStream(ctx context.Context, f *Factory, opts *streamOptions) error {
 	if opts.Count < 0 || opts.Duration < 0 {
 		return exitcode.Usagef("--count and --duration must not be negative")
 	}
-	var deadline time.Time
-	if opts.Until != "" {
-		var err error
-		if deadline, err = nextIST(opts.Until, time.Now()); err != nil {
-			return err
-		}
-	}
-	if opts.Duration > 0 {
-		if d := time.Now().Add(opts.Duration); deadline.IsZero() || d.Before(deadline) {
-			deadline = d
-		}
+	deadline, err := runDeadline(opts.Until, opts.Duration)
+	if err != nil {
+		return err
 	}
 	if o := f.Global.Output; o != "" && o != "ndjson" {
 		return exitcode.Usagef("kite stream always prints NDJSON (or --raw bytes): drop -o %s, or use kite watch for a table", o)
@@ -376,6 +368,24 @@ func tickerHint(err error) error {
 		return fmt.Errorf("%w\ncheck the network (and --ws-url/KITE_WS_URL), or allow more tries with --reconnect-attempts", err)
 	}
 	return err
+}
+
+// runDeadline is when --until (IST HH:MM) or --duration, whichever comes
+// first, ends a run; zero for neither.
+func runDeadline(until string, d time.Duration) (time.Time, error) {
+	var deadline time.Time
+	if until != "" {
+		var err error
+		if deadline, err = nextIST(until, time.Now()); err != nil {
+			return time.Time{}, err
+		}
+	}
+	if d > 0 {
+		if t := time.Now().Add(d); deadline.IsZero() || t.Before(deadline) {
+			deadline = t
+		}
+	}
+	return deadline, nil
 }
 
 // nextIST is the next time (after now) the IST wall clock shows hh:mm.
