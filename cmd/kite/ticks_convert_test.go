@@ -52,7 +52,7 @@ type decodedTick struct {
 	} `json:"depth"`
 }
 
-func num(t *testing.T, n json.Number) float64 {
+func jsonFloat(t *testing.T, n json.Number) float64 {
 	t.Helper()
 	v, err := strconv.ParseFloat(string(n), 64) // the float64 nearest the decimal text
 	if err != nil {
@@ -100,10 +100,10 @@ func TestTicksConvertParquetMatchesDecode(t *testing.T) {
 		}
 		got := rows[i]
 		ok := got.InstrumentToken == want.InstrumentToken && got.Mode == want.Mode && got.Tradable == want.Tradable &&
-			got.LastPrice == num(t, want.LastPrice) && eqPtr(got.RecvTime, want.RecvTime) && eqPtr(got.Symbol, want.Symbol) &&
+			got.LastPrice == jsonFloat(t, want.LastPrice) && eqPtr(got.RecvTime, want.RecvTime) && eqPtr(got.Symbol, want.Symbol) &&
 			eqPtr(got.VolumeTraded, want.VolumeTraded)
 		if want.OHLC != nil {
-			ok = ok && got.Close != nil && *got.Close == num(t, want.OHLC.Close) && got.Change != nil && *got.Change == num(t, *want.Change)
+			ok = ok && got.Close != nil && *got.Close == jsonFloat(t, want.OHLC.Close) && got.Change != nil && *got.Change == jsonFloat(t, *want.Change)
 		} else {
 			ok = ok && got.Close == nil && got.Change == nil
 		}
@@ -114,7 +114,7 @@ func TestTicksConvertParquetMatchesDecode(t *testing.T) {
 			ok = ok && got.ExchangeTimestamp == nil
 		}
 		if want.Depth != nil {
-			ok = ok && got.BidPrice1 != nil && *got.BidPrice1 == num(t, want.Depth.Buy[0].Price) &&
+			ok = ok && got.BidPrice1 != nil && *got.BidPrice1 == jsonFloat(t, want.Depth.Buy[0].Price) &&
 				*got.AskQuantity5 == want.Depth.Sell[4].Quantity && *got.AskOrders5 == want.Depth.Sell[4].Orders
 		} else {
 			ok = ok && got.BidPrice1 == nil && got.AskQuantity5 == nil

@@ -64,8 +64,6 @@ type tickRow struct {
 	AskOrders5   *int64   `parquet:"ask_orders_5,optional"`
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // fillRow sets r from t, with the fields kite ticks decode prints for t's
 // mode and kind (see ticks.JSONEncoder.Append).
 func fillRow(r *tickRow, t *ticks.Tick, recv int64, mapping map[uint32]recording.Instrument) {
