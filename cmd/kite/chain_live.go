@@ -7,11 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os/signal"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/kitecli/kite/internal/output"
@@ -146,7 +144,6 @@ func runChainLive(ctx context.Context, f *Factory, opts *ChainOptions, st *chain
 // chainLiveNDJSON prints the chain once, then a record for every strike a
 // data message changes.
 func chainLiveNDJSON(ctx context.Context, f *Factory, opts *ChainOptions, board *chainBoard, t *kite.Ticker) error {
-	signal.Ignore(syscall.SIGPIPE) // a closed pipe ends the chain with exit 0
 	out := bufio.NewWriterSize(f.IO.Out, 64<<10)
 	jq := f.JQ()
 	write := func(strikes map[float64]bool) error {

@@ -136,7 +136,7 @@ func runRecord(ctx context.Context, f *Factory, opts *recordOptions) error {
 		return err
 	}
 	// A file size limit must be an error to report, not a silent death.
-	signal.Ignore(syscall.SIGXFSZ, syscall.SIGPIPE)
+	signal.Ignore(syscall.SIGXFSZ)
 
 	var evMu sync.Mutex
 	files := &recordFiles{

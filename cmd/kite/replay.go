@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/kitecli/kite/pkg/exitcode"
@@ -137,7 +135,6 @@ func runReplay(ctx context.Context, f *Factory, opts *replayOptions) error {
 	if err := checkInputs(opts.Files); err != nil {
 		return err
 	}
-	signal.Ignore(syscall.SIGPIPE)
 	out := bufio.NewWriterSize(f.IO.Out, 64<<10)
 	p := &replayer{
 		speed: speed,
@@ -171,7 +168,7 @@ type replayer struct {
 }
 
 func (p *replayer) file(ctx context.Context, f *Factory, name string, first bool, opts *replayOptions) error {
-	in, closeIn, err := openInput(f, name, "a recording")
+	in, closeIn, err := openInput(ctx, f, name, "a recording")
 	if err != nil {
 		return err
 	}
