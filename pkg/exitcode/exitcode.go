@@ -2,7 +2,7 @@
 //
 // Scripts branch on kite's exit status ("did the login expire, or is the network
 // down?"), so the codes are a public contract, documented in the README and in
-// DESIGN.md. Errors choose their code by implementing ExitCoder; everything
+// docs/design.md. Errors choose their code by implementing ExitCoder; everything
 // else is a general error.
 package exitcode
 

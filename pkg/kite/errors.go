@@ -100,7 +100,7 @@ func (e *RetryError) Error() string {
 func (e *RetryError) Unwrap() error { return e.Err }
 
 // ExitCode is 7 when Kite kept rate-limiting the request, 6 otherwise
-// (DESIGN.md: network, retries exhausted).
+// (docs/design.md: network, retries exhausted).
 func (e *RetryError) ExitCode() int {
 	var ke *Error
 	if errors.As(e.Err, &ke) && ke.Status == http.StatusTooManyRequests {

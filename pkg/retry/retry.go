@@ -24,10 +24,10 @@ type Policy struct {
 	Attempts int // total tries, including the first; < 1 means 1
 }
 
-// REST is the default policy for idempotent REST requests (DESIGN.md).
+// REST is the default policy for idempotent REST requests (docs/design.md).
 func REST() Policy { return Policy{Base: 3 * time.Second, Max: 30 * time.Second, Attempts: 5} }
 
-// Reconnect is the default policy for the ticker's WebSocket (DESIGN.md).
+// Reconnect is the default policy for the ticker's WebSocket (docs/design.md).
 func Reconnect() Policy { return Policy{Base: 2 * time.Second, Max: 60 * time.Second, Attempts: 50} }
 
 // Backoff is the jittered wait before retry n (n = 0 after the first failure).

@@ -7,7 +7,7 @@ import (
 )
 
 // AppendJSON appends t as one NDJSON line (ending in '\n') to dst, in the
-// "Tick record" shape of DESIGN.md: the field names and order of the
+// tick record shape of docs/design.md: the field names and order of the
 // official clients, with `"symbol"` last when symbol is not empty. It does
 // not allocate when dst has room.
 //

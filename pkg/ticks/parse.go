@@ -14,7 +14,7 @@ import (
 )
 
 // ParseJSON is the inverse of AppendJSON: it reads one tick record (the
-// DESIGN.md "Tick record" schema) into a Tick and returns its "symbol", if
+// docs/design.md "tick record" shape) into a Tick and returns its "symbol", if
 // any. It is for turning NDJSON back into binary captures (`kite ticks
 // encode`), not a hot path, so it uses encoding/json.
 //
