@@ -13,6 +13,7 @@ require (
 	github.com/gocarina/gocsv v0.0.0-20180809181117-b8c38cb1ba36 // indirect
 	github.com/google/go-querystring v1.0.0 // indirect
 	github.com/gorilla/websocket v1.4.2 // indirect
+	github.com/klauspost/compress v1.20.4 // indirect
 	github.com/pquerna/otp v1.5.0 // indirect
 	golang.org/x/time v0.16.0 // indirect
 )
