@@ -46,32 +46,43 @@ check with kite orders show ID, and exits 8. An unknown order ID exits 1.`,
 	return cmd
 }
 
-func runOrdersCancel(ctx context.Context, f *Factory, opts *ordersCancelOptions) error {
+// planCancel validates a cancellation and reads the order, which must be
+// open: everything short of sending. kite orders cancel and kite mcp share
+// it.
+func planCancel(ctx context.Context, f *Factory, opts *ordersCancelOptions) (variety string, cur kite.Order, c *kite.Client, err error) {
 	if err := checkOrderID(opts.OrderID); err != nil {
-		return err
+		return "", kite.Order{}, nil, err
 	}
 	if opts.Parent != "" {
 		if err := checkOrderID(opts.Parent); err != nil {
-			return err
+			return "", kite.Order{}, nil, err
 		}
 	}
-	variety := strings.ToLower(opts.Variety)
+	variety = strings.ToLower(opts.Variety)
 	if variety != "" && !slices.Contains(kite.Varieties(), variety) {
-		return exitcode.Usagef("variety %q is not one of %s", opts.Variety, strings.Join(kite.Varieties(), ", "))
+		return "", kite.Order{}, nil, exitcode.Usagef("variety %q is not one of %s", opts.Variety, strings.Join(kite.Varieties(), ", "))
 	}
 	if err := opts.Safety.checkCanWrite(f, "cancel an order"); err != nil {
-		return err
+		return "", kite.Order{}, nil, err
 	}
-	c, err := f.Client(ctx)
+	c, err = f.Client(ctx)
 	if err != nil {
-		return err
+		return "", kite.Order{}, nil, err
 	}
-	cur, err := openOrder(ctx, c, opts.OrderID, "cancelled")
+	cur, err = openOrder(ctx, c, opts.OrderID, "cancelled")
 	if err != nil {
-		return err
+		return "", kite.Order{}, nil, err
 	}
 	if variety == "" {
 		variety = cur.Variety
+	}
+	return variety, cur, c, nil
+}
+
+func runOrdersCancel(ctx context.Context, f *Factory, opts *ordersCancelOptions) error {
+	variety, cur, c, err := planCancel(ctx, f, opts)
+	if err != nil {
+		return err
 	}
 	if opts.Safety.DryRun {
 		return f.Printer().Print(struct {

@@ -93,9 +93,13 @@ type modifyPreview struct {
 	DryRun       bool    `json:"dry_run"`
 }
 
-func runOrdersModify(ctx context.Context, f *Factory, opts *ordersModifyOptions) error {
+// planModify validates a modification, reads the order it changes (which
+// must be open) and values the order as it would be, against the cap:
+// everything short of sending. kite orders modify and kite mcp share it.
+func planModify(ctx context.Context, f *Factory, opts *ordersModifyOptions) (modifyPreview, kite.Order, *kite.Client, error) {
+	var pv modifyPreview
 	if err := checkOrderID(opts.OrderID); err != nil {
-		return err
+		return pv, kite.Order{}, nil, err
 	}
 	p := kite.OrderParams{
 		Quantity:          opts.Qty,
@@ -115,26 +119,26 @@ func runOrdersModify(ctx context.Context, f *Factory, opts *ordersModifyOptions)
 		p.MarketProtection = kite.MarketProtectionAuto
 	}
 	if err := p.ValidateModify(); err != nil {
-		return exitcode.Usagef("invalid modification:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
+		return pv, kite.Order{}, nil, exitcode.Usagef("invalid modification:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
 	if opts.Variety != "" && !slices.Contains(kite.Varieties(), strings.ToLower(opts.Variety)) {
-		return exitcode.Usagef("variety %q is not one of %s", opts.Variety, strings.Join(kite.Varieties(), ", "))
+		return pv, kite.Order{}, nil, exitcode.Usagef("variety %q is not one of %s", opts.Variety, strings.Join(kite.Varieties(), ", "))
 	}
 	if err := opts.Safety.checkCanWrite(f, "modify an order"); err != nil {
-		return err
+		return pv, kite.Order{}, nil, err
 	}
 	c, err := f.Client(ctx)
 	if err != nil {
-		return err
+		return pv, kite.Order{}, nil, err
 	}
 	cur, err := openOrder(ctx, c, opts.OrderID, "modified")
 	if err != nil {
-		return err
+		return pv, kite.Order{}, nil, err
 	}
 	if p.OrderType == "" && p.MarketProtection != 0 && !kite.NeedsMarketProtection(cur.OrderType) {
-		return exitcode.Usagef("--market-protection is for MARKET and SL-M orders; order %s is %s (add --type MARKET to change it)", opts.OrderID, cur.OrderType)
+		return pv, kite.Order{}, nil, exitcode.Usagef("--market-protection is for MARKET and SL-M orders; order %s is %s (add --type MARKET to change it)", opts.OrderID, cur.OrderType)
 	}
-	pv := modifyPreview{
+	pv = modifyPreview{
 		OrderID: opts.OrderID, Variety: strings.ToLower(opts.Variety), Status: cur.Status, Changes: p,
 		Quantity: cur.Quantity, OrderType: cur.OrderType, Price: cur.Price, TriggerPrice: cur.TriggerPrice,
 		MaxValue: opts.Safety.MaxValue,
@@ -162,13 +166,22 @@ func runOrdersModify(ctx context.Context, f *Factory, opts *ordersModifyOptions)
 		valuePrice = pv.TriggerPrice
 	default:
 		if valuePrice, err = lastPrice(ctx, c, cur.Exchange+":"+cur.Tradingsymbol); err != nil {
-			return err
+			return pv, kite.Order{}, nil, err
 		}
 	}
 	pv.Value = math.Round(float64(pv.Quantity)*valuePrice*100) / 100
 	if err := opts.Safety.checkValue(pv.Value); err != nil {
+		return pv, kite.Order{}, nil, err
+	}
+	return pv, cur, c, nil
+}
+
+func runOrdersModify(ctx context.Context, f *Factory, opts *ordersModifyOptions) error {
+	pv, cur, c, err := planModify(ctx, f, opts)
+	if err != nil {
 		return err
 	}
+	p := pv.Changes
 	if opts.Safety.DryRun {
 		pv.DryRun = true
 		return f.Printer().Print(pv)

@@ -326,15 +326,28 @@ func runOrdersPlace(ctx context.Context, f *Factory, opts *ordersPlaceOptions) e
 		return err
 	}
 
+	placed, reconciled, err := sendPlace(ctx, f, c, variety, p, opts.Tag != "", window)
+	if err != nil {
+		return err
+	}
+	return printPlaced(ctx, f, c, variety, p.Tag, placed, reconciled)
+}
+
+// sendPlace sends a resolved, confirmed order exactly once. An ambiguous
+// failure is reconciled by its tag; what cannot be settled is an
+// "outcome unknown" error (exit 8) naming the tag. userTag says the tag
+// was given rather than generated, so it may already be on orders that
+// must not count as this one. kite orders place and kite mcp share it.
+func sendPlace(ctx context.Context, f *Factory, c *kite.Client, variety string, p kite.OrderParams, userTag bool, window time.Duration) (kite.PlaceResult, []kite.Order, error) {
 	// A tag given with --tag may already be on today's orders (a tag often
 	// groups a strategy's orders). Note which, so reconciling an ambiguous
 	// failure can only find the order this run sent. Generated tags are
 	// fresh, so they skip the lookup.
 	var earlier map[string]bool
-	if opts.Tag != "" {
+	if userTag {
 		found, err := ordersTagged(ctx, c, p.Tag)
 		if err != nil {
-			return fmt.Errorf("nothing was sent: %w", err)
+			return kite.PlaceResult{}, nil, fmt.Errorf("nothing was sent: %w", err)
 		}
 		earlier = map[string]bool{}
 		for _, o := range found {
@@ -347,13 +360,13 @@ func runOrdersPlace(ctx context.Context, f *Factory, opts *ordersPlaceOptions) e
 	switch {
 	case err != nil && kite.IsAmbiguous(err):
 		if reconciled, err = reconcilePlace(ctx, f, c, p.Tag, earlier, window, err); err != nil {
-			return err
+			return placed, nil, err
 		}
 		fmt.Fprintf(f.IO.ErrOut, "the order reached the order book despite the error: %d order(s) tagged %s\n", len(reconciled), p.Tag)
 	case err != nil:
-		return placeFailure(c, p, err)
+		return placed, nil, placeFailure(c, p, err)
 	}
-	return printPlaced(ctx, f, c, variety, p.Tag, placed, reconciled)
+	return placed, reconciled, nil
 }
 
 // resolveOrder finds the instrument (an unknown symbol is a usage error),

@@ -13,16 +13,30 @@ import (
 // child Kite refused shows its error), or the orders found by reconciling.
 // A rejected order exits 5.
 func printPlaced(ctx context.Context, f *Factory, c *kite.Client, variety, tag string, placed kite.PlaceResult, reconciled []kite.Order) error {
+	rows, single, err := placedResults(ctx, f, c, variety, tag, placed, reconciled)
+	var perr error
+	if single {
+		perr = f.Printer().Print(rows[0])
+	} else {
+		perr = f.Printer().Print(rows)
+	}
+	if perr != nil {
+		return perr
+	}
+	return err
+}
+
+// placedResults settles each order a place produced: one row for a plain
+// order (single), else one per child or reconciled order. The error joins
+// rejections and slices not placed; the rows are complete regardless.
+func placedResults(ctx context.Context, f *Factory, c *kite.Client, variety, tag string, placed kite.PlaceResult, reconciled []kite.Order) ([]writeResult, bool, error) {
 	if len(placed.Children) == 0 && len(reconciled) <= 1 {
 		res := writeResult{OrderID: placed.OrderID, Tag: tag, Variety: variety}
 		if len(reconciled) == 1 {
 			res.OrderID, res.Reconciled = reconciled[0].OrderID, true
 		}
 		res, serr := settle(ctx, f, c, res)
-		if err := f.Printer().Print(res); err != nil {
-			return err
-		}
-		return serr
+		return []writeResult{res}, true, serr
 	}
 	var rows []writeResult
 	var errs []error
@@ -40,22 +54,15 @@ func printPlaced(ctx context.Context, f *Factory, c *kite.Client, variety, tag s
 		if ch.Error != nil {
 			rows = append(rows, writeResult{ParentOrderID: placed.OrderID, Tag: tag, Variety: variety,
 				Status: "NOT PLACED", StatusMessage: ch.Error.Message})
-			// The slice's error carries Kite's error type, which picks the
-			// exit code as for any order Kite refuses.
 			kerr := &kite.Error{Status: ch.Error.Code, ErrorType: ch.Error.ErrorType, Message: ch.Error.Message}
 			errs = append(errs, fmt.Errorf("a slice of order %s was not placed: %w", placed.OrderID, kerr))
 			continue
 		}
 		add(writeResult{OrderID: ch.OrderID, ParentOrderID: placed.OrderID, Tag: tag, Variety: variety})
 	}
-	if err := f.Printer().Print(rows); err != nil {
-		return err
-	}
-	return errors.Join(errs...)
+	return rows, false, errors.Join(errs...)
 }
 
-// rulesSummary is the part of the confirmation that Kite's 2026 rules
-// add: the market protection, the algo ID and autoslice.
 func rulesSummary(p kite.OrderParams) string {
 	var s string
 	switch {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -127,51 +128,13 @@ func runQuote(ctx context.Context, f *Factory, opts *QuoteOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := f.resolverFor(ctx, opts.Symbols)
-	if err != nil {
-		return err
-	}
-	// unknown are symbols not in the instrument dump (invalid input, like
-	// everywhere else: exit 2); noQuote are in it, but Kite sent no quote.
-	var unknown, noQuote []string
-	report := func(sym string, list *[]string) {
-		*list = append(*list, sym)
+	records, unknown, noQuote, fetchErr := fetchQuotes(ctx, f, client, mode, opts.Symbols)
+	for _, sym := range slices.Concat(unknown, noQuote) {
 		fmt.Fprintf(f.IO.ErrOut, "kite: %v\n", &kite.UnknownSymbolError{Symbol: sym})
 	}
-	// Resolve first: tokens and any-case symbols become Kite's keys, and an
-	// unknown instrument costs no request.
-	var keys []string
-	for _, s := range opts.Symbols {
-		inst, err := res.Resolve(s)
-		if err != nil {
-			report(s, &unknown)
-			continue
-		}
-		keys = append(keys, inst.Symbol())
-	}
-	// One record per symbol asked, in the order asked (a symbol asked twice
-	// is printed twice); each batch sends its distinct keys once.
-	records := make([]json.RawMessage, 0, len(keys))
-	var fetchErr error
-	for start := 0; start < len(keys); start += mode.BatchSize() {
-		batch := keys[start:min(start+mode.BatchSize(), len(keys))]
-		quotes, err := client.Quote(ctx, mode, distinct(batch))
-		if err != nil {
-			fetchErr = err
-			break
-		}
-		for _, k := range batch {
-			q, ok := quotes[k]
-			if !ok {
-				report(k, &noQuote) // in the dump, but Kite has no quote for it
-				continue
-			}
-			rec, err := quoteRecord(k, q)
-			if err != nil {
-				return fmt.Errorf("quote for %s: %w", k, err)
-			}
-			records = append(records, rec)
-		}
+	var rerr *quoteRecordError
+	if errors.As(fetchErr, &rerr) {
+		return fetchErr
 	}
 	if fetchErr != nil && len(records) == 0 {
 		return fetchErr // nothing fetched: no empty document on stdout
@@ -194,6 +157,58 @@ func runQuote(ctx context.Context, f *Factory, opts *QuoteOptions) error {
 		return exitcode.With(code, fmt.Errorf("%d of %d instruments unknown (reported above); %s", n, len(opts.Symbols), rest))
 	}
 	return nil
+}
+
+// quoteRecordError is a quote Kite sent that could not be read: nothing is
+// printed then, as before any batch.
+type quoteRecordError struct{ err error }
+
+func (e *quoteRecordError) Error() string { return e.err.Error() }
+func (e *quoteRecordError) Unwrap() error { return e.err }
+
+// fetchQuotes resolves symbols and fetches their quotes in batches of Kite's
+// limits, paced by the client: one record per symbol asked, in the order
+// asked (a symbol asked twice comes twice). Symbols not in the instrument
+// dump (unknown: invalid input) cost no request; those in it that Kite sent
+// no quote for are noQuote. A fetch error stops the batches and is returned
+// with the records already fetched. kite quote and kite mcp share it.
+func fetchQuotes(ctx context.Context, f *Factory, client *kite.Client, mode kite.QuoteMode, symbols []string) (records []json.RawMessage, unknown, noQuote []string, err error) {
+	res, err := f.resolverFor(ctx, symbols)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	// Resolve first: tokens and any-case symbols become Kite's keys, and an
+	// unknown instrument costs no request.
+	var keys []string
+	for _, s := range symbols {
+		inst, err := res.Resolve(s)
+		if err != nil {
+			unknown = append(unknown, s)
+			continue
+		}
+		keys = append(keys, inst.Symbol())
+	}
+	records = make([]json.RawMessage, 0, len(keys))
+	for start := 0; start < len(keys); start += mode.BatchSize() {
+		batch := keys[start:min(start+mode.BatchSize(), len(keys))]
+		quotes, err := client.Quote(ctx, mode, distinct(batch))
+		if err != nil {
+			return records, unknown, noQuote, err
+		}
+		for _, k := range batch {
+			q, ok := quotes[k]
+			if !ok {
+				noQuote = append(noQuote, k) // in the dump, but Kite has no quote for it
+				continue
+			}
+			rec, err := quoteRecord(k, q)
+			if err != nil {
+				return nil, unknown, noQuote, &quoteRecordError{fmt.Errorf("quote for %s: %w", k, err)}
+			}
+			records = append(records, rec)
+		}
+	}
+	return records, unknown, noQuote, nil
 }
 
 func distinct(keys []string) []string {

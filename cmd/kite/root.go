@@ -153,6 +153,7 @@ unknown (run kite orders reconcile TAG), 130 interrupted (Ctrl-C),
 		newQuoteCmd(f), newHistoryCmd(f), newInstrumentsCmd(f),
 		newStreamCmd(f), newWatchCmd(f), newChainCmd(f), newRecordCmd(f), newReplayCmd(f),
 		newTicksCmd(f),
+		newMCPCmd(f),
 	)
 	strictHelp(root)
 	return root

@@ -1,0 +1,300 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kitecli/kite/internal/mcpserver"
+	"github.com/kitecli/kite/pkg/kite"
+)
+
+// mcpBackend gives the MCP server the CLI's own flows: the session and
+// client of the Factory, the instrument cache, quote batching, history
+// chunking, the option chain and the order flow with its validation,
+// tagging, market protection and reconciliation.
+//
+// The Factory builds its client and caches lazily and is not safe for
+// concurrent use, and the SDK may run tool calls concurrently: mu
+// serialises every use of it. Each call holds it for at most its deadline.
+type mcpBackend struct {
+	f      *Factory
+	mu     sync.Mutex
+	window time.Duration // KITE_RECONCILE_WINDOW
+	now    func() time.Time
+}
+
+var _ mcpserver.Backend = (*mcpBackend)(nil)
+
+// lock takes mu unless ctx ends first, so a call stuck behind another
+// still honours its own deadline.
+func (b *mcpBackend) lock(ctx context.Context) error {
+	got := make(chan struct{})
+	go func() {
+		b.mu.Lock()
+		close(got)
+	}()
+	select {
+	case <-got:
+		return nil
+	case <-ctx.Done():
+		go func() { <-got; b.mu.Unlock() }()
+		return ctx.Err()
+	}
+}
+
+func (b *mcpBackend) Client(ctx context.Context) (*kite.Client, error) {
+	if err := b.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer b.mu.Unlock()
+	return b.f.Client(ctx)
+}
+
+func (b *mcpBackend) Explain(err error) error { return b.f.forgetSessionOn(err) }
+
+func (b *mcpBackend) Quote(ctx context.Context, mode kite.QuoteMode, symbols []string) ([]json.RawMessage, []string, error) {
+	if err := b.lock(ctx); err != nil {
+		return nil, nil, err
+	}
+	defer b.mu.Unlock()
+	c, err := b.f.Client(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	recs, unknown, noQuote, err := fetchQuotes(ctx, b.f, c, mode, symbols)
+	return recs, append(unknown, noQuote...), err
+}
+
+func (b *mcpBackend) History(ctx context.Context, q mcpserver.HistoryInput) (string, []kite.Candle, error) {
+	opts := &HistoryOptions{Symbol: q.Symbol, Interval: q.Interval, From: q.From, To: q.To, OI: q.OI, now: b.now}
+	if opts.To == "" {
+		opts.To = "now"
+	}
+	plan, err := planHistory(opts)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := b.lock(ctx); err != nil {
+		return "", nil, err
+	}
+	defer b.mu.Unlock()
+	c, err := b.f.Client(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	res, err := b.f.resolverFor(ctx, []string{q.Symbol})
+	if err != nil {
+		return "", nil, err
+	}
+	inst, err := res.Resolve(q.Symbol)
+	if err != nil {
+		return "", nil, err
+	}
+	req := kite.HistoryRequest{Token: inst.InstrumentToken, Interval: q.Interval, OI: q.OI}
+	if c.Credentials.Kind == kite.Web {
+		req.UserID = c.Credentials.UserID
+	}
+	var all []kite.Candle
+	err = c.FetchHistory(ctx, req, plan.chunks, 3, func(cs []kite.Candle, _, _ int) error {
+		all = append(all, cs...)
+		return nil
+	})
+	return inst.Symbol(), all, err
+}
+
+func (b *mcpBackend) Search(ctx context.Context, q mcpserver.SearchInput) ([]kite.Instrument, error) {
+	if err := b.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer b.mu.Unlock()
+	insts, err := b.f.instruments(ctx, strings.ToUpper(q.Exchange))
+	if err != nil {
+		return nil, err
+	}
+	hits := kite.NewResolver(insts).Search(q.Query, kite.SearchOptions{
+		Exchange: q.Exchange, Type: q.Type, Expiry: q.Expiry, Limit: q.Limit,
+	})
+	if hits == nil {
+		hits = []kite.Instrument{}
+	}
+	return hits, nil
+}
+
+func (b *mcpBackend) Chain(ctx context.Context, q mcpserver.ChainInput) (mcpserver.ChainOutput, error) {
+	opts := &ChainOptions{Underlying: q.Underlying, Expiry: q.Expiry, Strikes: q.Strikes, Price: "last", Now: b.now}
+	if opts.Expiry == "" {
+		opts.Expiry = "next"
+	}
+	if err := opts.validate(b.f); err != nil {
+		return mcpserver.ChainOutput{}, err
+	}
+	if err := b.lock(ctx); err != nil {
+		return mcpserver.ChainOutput{}, err
+	}
+	defer b.mu.Unlock()
+	st, err := loadChain(ctx, b.f, opts)
+	if err != nil {
+		return mcpserver.ChainOutput{}, err
+	}
+	recs, sum := st.view(opts, opts.now())
+	out := mcpserver.ChainOutput{
+		Underlying: sum.Underlying, Price: sum.Price, Model: sum.Model, ATMStrike: sum.ATMStrike,
+		ATMIV: sum.ATMIV, Days: sum.Days, PCR: sum.PCR, MaxPain: sum.MaxPain,
+		Strikes: make([]json.RawMessage, 0, len(recs)),
+	}
+	for _, r := range recs {
+		out.Expiry = r.Expiry
+		raw, err := json.Marshal(r)
+		if err != nil {
+			return mcpserver.ChainOutput{}, err
+		}
+		out.Strikes = append(out.Strikes, raw)
+	}
+	return out, nil
+}
+
+// mcpSafety is the order flow's safety for a write the MCP server
+// confirms itself: its preview and confirmation id replace the terminal
+// prompt (Yes), and its cap is the server's.
+func mcpSafety(maxValue float64) writeSafety {
+	return writeSafety{Yes: true, MaxValue: maxValue, capSource: "the kite mcp --max-value cap"}
+}
+
+func (b *mcpBackend) PreviewPlace(ctx context.Context, in mcpserver.PlaceInput, maxValue float64) (mcpserver.Preview, mcpserver.Send, error) {
+	opts := &ordersPlaceOptions{
+		Symbol: in.Symbol, Side: in.Side, Qty: in.Quantity, Product: in.Product, Type: in.OrderType,
+		Price: in.Price, Trigger: in.TriggerPrice, Validity: in.Validity, Tag: in.Tag,
+		Variety: in.Variety, Safety: mcpSafety(maxValue),
+		AlgoID: strings.TrimSpace(b.f.Getenv("KITE_ALGO_ID")),
+	}
+	if opts.Variety == "" {
+		opts.Variety = kite.VarietyRegular
+	}
+	if in.MarketProtection != 0 {
+		opts.MarketProtection, opts.mpSet = in.MarketProtection, true
+	}
+	p, variety, err := opts.params(b.now())
+	if err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	if err := b.lock(ctx); err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	defer b.mu.Unlock()
+	c, err := b.f.Client(ctx)
+	if err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	r, err := resolveOrder(ctx, b.f, c, variety, p)
+	if err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	r.MaxValue = maxValue
+	if err := opts.Safety.checkValue(r.Value); err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	raw, err := json.Marshal(r)
+	if err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	userTag := in.Tag != ""
+	send := func(ctx context.Context) ([]mcpserver.OrderResult, error) {
+		if err := b.lock(ctx); err != nil {
+			return nil, fmt.Errorf("nothing was sent: %w", err)
+		}
+		defer b.mu.Unlock()
+		placed, reconciled, err := sendPlace(ctx, b.f, c, variety, p, userTag, b.window)
+		if err != nil {
+			return nil, err
+		}
+		rows, _, err := placedResults(ctx, b.f, c, variety, p.Tag, placed, reconciled)
+		return orderResults(rows), err
+	}
+	return mcpserver.Preview{Action: "place", Summary: r.summary(), Order: raw, Value: r.Value}, send, nil
+}
+
+func (b *mcpBackend) PreviewModify(ctx context.Context, in mcpserver.ModifyInput, maxValue float64) (mcpserver.Preview, mcpserver.Send, error) {
+	opts := &ordersModifyOptions{
+		OrderID: in.OrderID, Qty: in.Quantity, Price: in.Price, Trigger: in.TriggerPrice,
+		Type: in.OrderType, Validity: in.Validity, Safety: mcpSafety(maxValue),
+	}
+	if err := b.lock(ctx); err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	defer b.mu.Unlock()
+	pv, cur, c, err := planModify(ctx, b.f, opts)
+	if err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	raw, err := json.Marshal(pv)
+	if err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	summary := fmt.Sprintf("modify order %s (%s %d %s:%s %s, %s): now %d %s",
+		in.OrderID, cur.TransactionType, cur.Quantity, cur.Exchange, cur.Tradingsymbol, cur.OrderType, cur.Status, pv.Quantity, pv.OrderType)
+	if pv.Price > 0 {
+		summary += fmt.Sprintf(" @ %v", pv.Price)
+	}
+	if pv.TriggerPrice > 0 {
+		summary += fmt.Sprintf(" trigger %v", pv.TriggerPrice)
+	}
+	summary += "  value ≈ " + rupees(pv.Value) + rulesSummary(pv.Changes)
+	send := func(ctx context.Context) ([]mcpserver.OrderResult, error) {
+		if err := b.lock(ctx); err != nil {
+			return nil, fmt.Errorf("nothing was sent: %w", err)
+		}
+		defer b.mu.Unlock()
+		if _, err := c.ModifyOrder(ctx, pv.Variety, in.OrderID, pv.Changes); err != nil {
+			return nil, writeFailure(in.OrderID, "modify", err)
+		}
+		res, err := settle(ctx, b.f, c, writeResult{OrderID: in.OrderID, Variety: pv.Variety, Tag: cur.Tag})
+		return orderResults([]writeResult{res}), err
+	}
+	return mcpserver.Preview{Action: "modify", Summary: summary, Order: raw, Value: pv.Value}, send, nil
+}
+
+func (b *mcpBackend) PreviewCancel(ctx context.Context, in mcpserver.CancelInput) (mcpserver.Preview, mcpserver.Send, error) {
+	opts := &ordersCancelOptions{OrderID: in.OrderID, Safety: writeSafety{Yes: true}}
+	if err := b.lock(ctx); err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	defer b.mu.Unlock()
+	variety, cur, c, err := planCancel(ctx, b.f, opts)
+	if err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	raw, err := json.Marshal(cur)
+	if err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	summary := fmt.Sprintf("cancel order %s: %s %d %s:%s %s", in.OrderID,
+		cur.TransactionType, cur.PendingQuantity, cur.Exchange, cur.Tradingsymbol, cur.OrderType)
+	if cur.Price > 0 {
+		summary += fmt.Sprintf(" @ %v", cur.Price)
+	}
+	summary += " (" + cur.Status + ")"
+	send := func(ctx context.Context) ([]mcpserver.OrderResult, error) {
+		if err := b.lock(ctx); err != nil {
+			return nil, fmt.Errorf("nothing was sent: %w", err)
+		}
+		defer b.mu.Unlock()
+		if _, err := c.CancelOrder(ctx, variety, in.OrderID, ""); err != nil {
+			return nil, writeFailure(in.OrderID, "cancel", err)
+		}
+		res, err := settle(ctx, b.f, c, writeResult{OrderID: in.OrderID, Variety: variety, Tag: cur.Tag})
+		return orderResults([]writeResult{res}), err
+	}
+	return mcpserver.Preview{Action: "cancel", Summary: summary, Order: raw}, send, nil
+}
+
+func orderResults(rows []writeResult) []mcpserver.OrderResult {
+	out := make([]mcpserver.OrderResult, len(rows))
+	for i, r := range rows {
+		out[i] = mcpserver.OrderResult(r)
+	}
+	return out
+}
