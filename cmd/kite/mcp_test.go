@@ -129,6 +129,7 @@ func callErr(t *testing.T, cs *mcp.ClientSession, name string, args any, wants .
 	t.Helper()
 	res := callTool(t, cs, name, args)
 	text := toolText(res)
+	t.Logf("%s: %s", name, text)
 	if !res.IsError {
 		t.Fatalf("%s(%v) succeeded, want a tool error; got %s", name, args, text)
 	}
