@@ -9,7 +9,12 @@ import (
 // Kite's numbers are compared and summed as decimals, not floats, so a
 // summary's figures have exactly the digits of the candles they come from.
 
+// rat reads a plain decimal. Exponents are refused: Kite sends none, and
+// "1e999999999" would cost big.Rat a gigabyte.
 func rat(n json.Number) (*big.Rat, bool) {
+	if len(n) == 0 || len(n) > 40 || strings.ContainsAny(string(n), "eE/") {
+		return nil, false
+	}
 	return new(big.Rat).SetString(string(n))
 }
 
