@@ -65,8 +65,12 @@ or invalid: … run kite login", never a crash of the server.`,
 		Example: `  # Claude Code: add the server (read-only) for the default profile
   claude mcp add kite -- kite mcp
 
-  # try it against the sandbox, orders allowed
+  # try it against the sandbox (paper trading), orders allowed
   kite --sandbox mcp --allow-orders
+  claude mcp add kite-sandbox -- kite --sandbox mcp --allow-orders
+
+  # any client with an mcpServers map (Claude Desktop, Cursor):
+  #   {"mcpServers": {"kite": {"command": "kite", "args": ["mcp"]}}}
 
   # a second account, orders up to ₹50,000 and 3 per session
   kite --profile family mcp --allow-orders --max-value 50000 --max-orders 3`,

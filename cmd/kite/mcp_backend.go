@@ -54,7 +54,17 @@ func (b *mcpBackend) Client(ctx context.Context) (*kite.Client, error) {
 	return b.f.Client(ctx)
 }
 
-func (b *mcpBackend) Explain(err error) error { return b.f.forgetSessionOn(err) }
+// Explain is the CLI's message for err. A dead session also drops the
+// client built on it, so the next call reads the session again: after the
+// user runs kite login, the server uses the new session without a restart.
+func (b *mcpBackend) Explain(err error) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if kite.IsTokenError(err) {
+		defer func() { b.f.restClient, b.f.cachedToken, b.f.cachedSession = nil, "", nil }()
+	}
+	return b.f.forgetSessionOn(err)
+}
 
 func (b *mcpBackend) Quote(ctx context.Context, mode kite.QuoteMode, symbols []string) ([]json.RawMessage, []string, error) {
 	if err := b.lock(ctx); err != nil {

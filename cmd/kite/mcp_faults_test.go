@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"net"
 	"testing"
 	"time"
 
+	"github.com/kitecli/kite/internal/kitehome"
+	"github.com/kitecli/kite/pkg/auth"
+	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/sandbox"
 )
 
@@ -86,5 +90,44 @@ func TestMCPTimeoutIsToolError(t *testing.T) {
 	// The server is alive: it answers the protocol.
 	if err := cs.Ping(context.Background(), nil); err != nil {
 		t.Fatalf("ping after timeouts: %v", err)
+	}
+}
+
+// The session of kite's cache: when it dies, the cache is removed and the
+// error says to log in; once the user has logged in again, the running
+// server uses the new session (no restart).
+func TestMCPCachedSessionDiesAndRebinds(t *testing.T) {
+	srv, sbEnv := startTestSandbox(t, sandbox.Options{})
+	env := map[string]string{"KITE_BASE_URL": sbEnv["KITE_BASE_URL"], "KITE_HOME": t.TempDir()}
+	dirs, err := kitehome.Resolve(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := auth.NewStore(dirs, "default")
+	login := func() { // what kite login leaves in the cache
+		now := time.Now()
+		err := store.Save(auth.Session{Kind: kite.Connect, APIKey: sandbox.APIKey, UserID: sandbox.UserID,
+			Token: srv.AccessToken(), LoginTime: now, Expiry: now.Add(time.Hour), BaseURL: srv.URL(), WSURL: srv.WSURL()})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	login()
+	cs, _ := mcpSession(t, env, MCPOptions{})
+	callOK[map[string]any](t, cs, "profile", nil)
+
+	srv.ExpireSessions()
+	callErr(t, cs, "profile", nil, "session expired or invalid", "its cache was removed", "kite login")
+	if _, err := store.Load(); !errors.Is(err, auth.ErrNoSession) {
+		t.Fatalf("the dead session is still cached: %v", err)
+	}
+	callErr(t, cs, "holdings", nil, "session expired or invalid", `no session for profile "default": run kite login`)
+
+	login()
+	prof := callOK[struct {
+		UserID string `json:"user_id"`
+	}](t, cs, "profile", nil)
+	if prof.UserID != sandbox.UserID {
+		t.Errorf("after logging in again profile user_id = %q, want %q", prof.UserID, sandbox.UserID)
 	}
 }
