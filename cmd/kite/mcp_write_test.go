@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kitecli/kite/pkg/sandbox"
 )
@@ -174,5 +175,45 @@ func TestMCPWriteFlowNeedsConfirmation(t *testing.T) {
 	}
 	if !slices.Equal(sent, []string{"place", "modify", "cancel"}) {
 		t.Errorf("audited writes = %v, want place, modify, cancel", sent)
+	}
+}
+
+// A write that fails after it was sent is never resent: it is looked up by
+// its tag (found: the order, marked reconciled), and what the book does not
+// settle is an "outcome unknown" tool error giving the tag.
+func TestMCPAmbiguousWriteIsReconciledOrUnknown(t *testing.T) {
+	srv, env := startTestSandbox(t, sandbox.Options{})
+	env["KITE_RECONCILE_WINDOW"] = "1s"
+	cs, _ := mcpSession(t, env, MCPOptions{AllowOrders: true})
+	place := map[string]any{"symbol": "NSE:SBIN", "side": "BUY", "quantity": 1, "order_type": "MARKET", "product": "MIS"}
+
+	srv.SetFaults(sandbox.Faults{DropPlaceResponse: true})
+	pv := callOK[mcpPreview](t, cs, "place_order", place)
+	got := callOK[struct {
+		Orders []struct {
+			OrderID    string `json:"order_id"`
+			Tag        string `json:"tag"`
+			Reconciled bool   `json:"reconciled"`
+		} `json:"orders"`
+	}](t, cs, "confirm_order", map[string]any{"confirmation_id": pv.ConfirmationID})
+	if len(got.Orders) != 1 || !got.Orders[0].Reconciled || got.Orders[0].OrderID == "" {
+		t.Fatalf("dropped response = %+v, want the order found by its tag, reconciled", got)
+	}
+
+	// The book lags past the reconcile window: the outcome is unknown.
+	srv.SetFaults(sandbox.Faults{DropPlaceResponse: true, BookLag: time.Minute})
+	pv = callOK[mcpPreview](t, cs, "place_order", place)
+	var order struct {
+		Tag string `json:"tag"`
+	}
+	if err := json.Unmarshal(pv.Order, &order); err != nil {
+		t.Fatal(err)
+	}
+	callErr(t, cs, "confirm_order", map[string]any{"confirmation_id": pv.ConfirmationID},
+		"order outcome unknown", order.Tag, "kite orders reconcile "+order.Tag)
+	// And it was sent once: exactly two orders reached the book.
+	srv.SetFaults(sandbox.Faults{})
+	if book := callOK[mcpOrders](t, cs, "orders", nil); book.Count < 1 || book.Count > 2 {
+		t.Fatalf("the book has %d orders, want 1 or 2 (the second may still lag; each write sent once)", book.Count)
 	}
 }
