@@ -253,17 +253,10 @@ func (b *mcpBackend) PreviewModify(ctx context.Context, in mcpserver.ModifyInput
 		summary += fmt.Sprintf(" trigger %v", pv.TriggerPrice)
 	}
 	summary += "  value ≈ " + rupees(pv.Value) + rulesSummary(pv.Changes)
-	send := func(ctx context.Context) ([]mcpserver.OrderResult, error) {
-		if err := b.lock(ctx); err != nil {
-			return nil, fmt.Errorf("nothing was sent: %w", err)
-		}
-		defer b.mu.Unlock()
-		if _, err := c.ModifyOrder(ctx, pv.Variety, in.OrderID, pv.Changes); err != nil {
-			return nil, writeFailure(in.OrderID, "modify", err)
-		}
-		res, err := settle(ctx, b.f, c, writeResult{OrderID: in.OrderID, Variety: pv.Variety, Tag: cur.Tag})
-		return orderResults([]writeResult{res}), err
-	}
+	send := b.sendWrite(c, "modify", writeResult{OrderID: in.OrderID, Variety: pv.Variety, Tag: cur.Tag}, func(ctx context.Context) error {
+		_, err := c.ModifyOrder(ctx, pv.Variety, in.OrderID, pv.Changes)
+		return err
+	})
 	return mcpserver.Preview{Action: "modify", Summary: summary, Order: raw, Value: pv.Value}, send, nil
 }
 
@@ -287,18 +280,28 @@ func (b *mcpBackend) PreviewCancel(ctx context.Context, in mcpserver.CancelInput
 		summary += fmt.Sprintf(" @ %v", cur.Price)
 	}
 	summary += " (" + cur.Status + ")"
-	send := func(ctx context.Context) ([]mcpserver.OrderResult, error) {
+	send := b.sendWrite(c, "cancel", writeResult{OrderID: in.OrderID, Variety: variety, Tag: cur.Tag}, func(ctx context.Context) error {
+		_, err := c.CancelOrder(ctx, variety, in.OrderID, "")
+		return err
+	})
+	return mcpserver.Preview{Action: "cancel", Summary: summary, Order: raw}, send, nil
+}
+
+// sendWrite is the Send of a modify or cancel: the request once (an
+// ambiguous failure is "outcome unknown", as kite orders says), then the
+// order as it stands.
+func (b *mcpBackend) sendWrite(c *kite.Client, verb string, res writeResult, do func(context.Context) error) mcpserver.Send {
+	return func(ctx context.Context) ([]mcpserver.OrderResult, error) {
 		if err := b.lock(ctx); err != nil {
 			return nil, fmt.Errorf("nothing was sent: %w", err)
 		}
 		defer b.mu.Unlock()
-		if _, err := c.CancelOrder(ctx, variety, in.OrderID, ""); err != nil {
-			return nil, writeFailure(in.OrderID, "cancel", err)
+		if err := do(ctx); err != nil {
+			return nil, writeFailure(res.OrderID, verb, err)
 		}
-		res, err := settle(ctx, b.f, c, writeResult{OrderID: in.OrderID, Variety: variety, Tag: cur.Tag})
+		res, err := settle(ctx, b.f, c, res)
 		return orderResults([]writeResult{res}), err
 	}
-	return mcpserver.Preview{Action: "cancel", Summary: summary, Order: raw}, send, nil
 }
 
 func orderResults(rows []writeResult) []mcpserver.OrderResult {

@@ -24,27 +24,23 @@ type mcpPreview struct {
 	OrdersLeft     int             `json:"orders_left"`
 }
 
+type mcpOrder struct {
+	OrderID  string  `json:"order_id"`
+	Tag      string  `json:"tag"`
+	Status   string  `json:"status"`
+	Quantity int     `json:"quantity"`
+	Price    float64 `json:"price"`
+}
+
 type mcpConfirm struct {
-	Action string `json:"action"`
-	Orders []struct {
-		OrderID  string  `json:"order_id"`
-		Tag      string  `json:"tag"`
-		Status   string  `json:"status"`
-		Quantity int     `json:"quantity"`
-		Price    float64 `json:"price"`
-	} `json:"orders"`
-	OrdersLeft int `json:"orders_left"`
+	Action     string     `json:"action"`
+	Orders     []mcpOrder `json:"orders"`
+	OrdersLeft int        `json:"orders_left"`
 }
 
 type mcpOrders struct {
-	Count  int `json:"count"`
-	Orders []struct {
-		OrderID  string  `json:"order_id"`
-		Tag      string  `json:"tag"`
-		Status   string  `json:"status"`
-		Quantity int     `json:"quantity"`
-		Price    float64 `json:"price"`
-	} `json:"orders"`
+	Count  int        `json:"count"`
+	Orders []mcpOrder `json:"orders"`
 }
 
 func TestMCPWriteFlowNeedsConfirmation(t *testing.T) {
