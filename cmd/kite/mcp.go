@@ -43,14 +43,15 @@ go to stderr.
 Tools: profile, margins, holdings, positions, orders, order_history,
 trades, quote (any number of symbols, batched and paced at Kite's limits),
 history (chunked; at most max_rows candles with a summary of the whole
-range), instruments_search and option_chain. Each has input and output
-JSON schemas; prices are rupees as Kite sent them, times RFC 3339 in IST.
+range), instruments_search, option_chain and order_margins (Kite's margin
+and charge calculators for an order). Each has input and output JSON schemas; prices are rupees as Kite sent them, times RFC 3339 in IST.
 
 Read-only by default. With --allow-orders the server adds place_order,
 modify_order and cancel_order, which only preview: each validates the write
 as kite orders does (lot and tick size, market protection -1 on MARKET and
 SL-M, a tag), values it against --max-value (KITE_MAX_ORDER_VALUE, default
-₹5,00,000) and returns a confirmation id; confirm_order with that id sends
+₹5,00,000), gives a place's margin and charges from Kite's calculators, and
+returns a confirmation id; confirm_order with that id sends
 it, once. An id cannot be used twice and expires after 5 minutes. At most
 --max-orders writes are sent per session. Every preview and write is logged
 to stderr and appended to the audit file mcp-audit.jsonl in kite's config

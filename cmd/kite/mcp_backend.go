@@ -174,7 +174,8 @@ func mcpSafety(maxValue float64) writeSafety {
 	return writeSafety{Yes: true, MaxValue: maxValue, capSource: "the kite mcp --max-value cap"}
 }
 
-func (b *mcpBackend) PreviewPlace(ctx context.Context, in mcpserver.PlaceInput, maxValue float64) (mcpserver.Preview, mcpserver.Send, error) {
+// placeOptions are the options kite orders place would have for in.
+func (b *mcpBackend) placeOptions(in mcpserver.PlaceInput, maxValue float64) *ordersPlaceOptions {
 	opts := &ordersPlaceOptions{
 		Symbol: in.Symbol, Side: in.Side, Qty: in.Quantity, Product: in.Product, Type: in.OrderType,
 		Price: in.Price, Trigger: in.TriggerPrice, Validity: in.Validity, Tag: in.Tag,
@@ -187,6 +188,30 @@ func (b *mcpBackend) PreviewPlace(ctx context.Context, in mcpserver.PlaceInput, 
 	if in.MarketProtection != 0 {
 		opts.MarketProtection, opts.mpSet = in.MarketProtection, true
 	}
+	return opts
+}
+
+func (b *mcpBackend) OrderMargins(ctx context.Context, in mcpserver.PlaceInput) (kite.OrderMargin, error) {
+	p, variety, err := b.placeOptions(in, 0).params(b.now())
+	if err != nil {
+		return kite.OrderMargin{}, err
+	}
+	c, err := b.Client(ctx)
+	if err != nil {
+		return kite.OrderMargin{}, err
+	}
+	ms, err := c.OrderMargins(ctx, []kite.MarginOrder{marginOrderOf(p, variety)})
+	if err != nil {
+		return kite.OrderMargin{}, err
+	}
+	if len(ms) != 1 {
+		return kite.OrderMargin{}, fmt.Errorf("Kite's margin calculator gave %d answers for one order; try again, or use kite margins order", len(ms))
+	}
+	return ms[0], nil
+}
+
+func (b *mcpBackend) PreviewPlace(ctx context.Context, in mcpserver.PlaceInput, maxValue float64) (mcpserver.Preview, mcpserver.Send, error) {
+	opts := b.placeOptions(in, maxValue)
 	p, variety, err := opts.params(b.now())
 	if err != nil {
 		return mcpserver.Preview{}, nil, err
@@ -207,6 +232,7 @@ func (b *mcpBackend) PreviewPlace(ctx context.Context, in mcpserver.PlaceInput, 
 	if err := opts.Safety.checkValue(r.Value); err != nil {
 		return mcpserver.Preview{}, nil, err
 	}
+	r.Margin, r.Charges = dryRunCosts(ctx, b.f, c, variety, p)
 	raw, err := json.Marshal(r)
 	if err != nil {
 		return mcpserver.Preview{}, nil, err
@@ -224,7 +250,7 @@ func (b *mcpBackend) PreviewPlace(ctx context.Context, in mcpserver.PlaceInput, 
 		rows, _, err := placedResults(ctx, b.f, c, variety, p.Tag, placed, reconciled)
 		return orderResults(rows), err
 	}
-	return mcpserver.Preview{Action: "place", Summary: r.summary(), Order: raw, Value: r.Value}, send, nil
+	return mcpserver.Preview{Action: "place", Summary: r.summary(), Order: raw, Value: r.Value, Margin: r.Margin, Charges: r.Charges}, send, nil
 }
 
 func (b *mcpBackend) PreviewModify(ctx context.Context, in mcpserver.ModifyInput, maxValue float64) (mcpserver.Preview, mcpserver.Send, error) {

@@ -20,7 +20,7 @@ import (
 // mcp_e2e_test.go does the same over a real stdio subprocess.
 
 var mcpReadTools = []string{"history", "holdings", "instruments_search", "margins", "option_chain", "order_history",
-	"orders", "positions", "profile", "quote", "trades"}
+	"order_margins", "orders", "positions", "profile", "quote", "trades"}
 
 var mcpWriteTools = []string{"cancel_order", "confirm_order", "modify_order", "place_order"}
 
@@ -276,4 +276,17 @@ func TestMCPReadTools(t *testing.T) {
 		t.Errorf("option_chain NIFTY ±2 = %s at %v with %d strikes, want NSE:NIFTY 50, a price, 5 strikes", chain.Underlying, chain.Price, len(chain.Strikes))
 	}
 	callErr(t, cs, "order_history", map[string]any{"order_id": "1/2"}, "invalid input", "orders tool")
+
+	// The calculators: an intraday buy of 10 SBIN at ₹800 is worth ₹8,000;
+	// its margin is a part of that (MIS leverage), its charges a few rupees.
+	om := callOK[struct {
+		Total   float64 `json:"total"`
+		Charges struct {
+			Total float64 `json:"total"`
+		} `json:"charges"`
+	}](t, cs, "order_margins", map[string]any{"symbol": "NSE:SBIN", "side": "BUY", "quantity": 10, "price": 800, "product": "MIS"})
+	if om.Total <= 0 || om.Total >= 8000 || om.Charges.Total <= 0 || om.Charges.Total >= 100 {
+		t.Errorf("order_margins of 10 SBIN MIS at 800 = margin %v, charges %v; want 0 < margin < 8000 and 0 < charges < 100", om.Total, om.Charges.Total)
+	}
+	callErr(t, cs, "order_margins", map[string]any{"symbol": "NSE:SBIN", "side": "HOLD", "quantity": 10, "price": 800}, "invalid input")
 }

@@ -19,6 +19,8 @@ type mcpPreview struct {
 	Summary        string          `json:"summary"`
 	Order          json.RawMessage `json:"order"`
 	Value          float64         `json:"value"`
+	Margin         *float64        `json:"margin"`
+	Charges        *float64        `json:"charges"`
 	MaxValue       float64         `json:"max_value"`
 	ConfirmationID string          `json:"confirmation_id"`
 	OrdersLeft     int             `json:"orders_left"`
@@ -72,6 +74,10 @@ func TestMCPWriteFlowNeedsConfirmation(t *testing.T) {
 	if pv.Action != "place" || pv.ConfirmationID == "" || pv.Value != 2*price || pv.MaxValue != 500000 ||
 		resolved.InstrumentToken == 0 || resolved.Tag == "" || resolved.OrderType != "LIMIT" || resolved.Product != "CNC" || pv.OrdersLeft != 3 {
 		t.Fatalf("preview = %+v (order %s), want a LIMIT CNC place worth %v with a token, a tag and an id", pv, pv.Order, 2*price)
+	}
+	// Delivery (CNC) blocks the full value; the charges are positive.
+	if pv.Margin == nil || pv.Charges == nil || *pv.Margin != pv.Value || *pv.Charges <= 0 {
+		t.Fatalf("preview margin %v charges %v, want the CNC value %v and positive charges", pv.Margin, pv.Charges, pv.Value)
 	}
 	// The preview sent nothing.
 	if book := callOK[mcpOrders](t, cs, "orders", nil); book.Count != 0 {

@@ -33,8 +33,11 @@ type Backend interface {
 	History(ctx context.Context, q HistoryInput) (symbol string, candles []kite.Candle, err error)
 	// Search searches the instrument dump.
 	Search(ctx context.Context, q SearchInput) ([]kite.Instrument, error)
-	// Chain is the option chain (nil when kite has none).
+	// Chain is the option chain.
 	Chain(ctx context.Context, q ChainInput) (ChainOutput, error)
+	// OrderMargins asks Kite's margin and charge calculators about an
+	// order, sending nothing.
+	OrderMargins(ctx context.Context, in PlaceInput) (kite.OrderMargin, error)
 	// PreviewPlace, PreviewModify and PreviewCancel validate a write and
 	// resolve what it would do, sending nothing; the Send they return sends
 	// it exactly once. maxValue is the cap in rupees (0 = none).

@@ -270,6 +270,11 @@ func (s *Server) addReadTools() {
 			hits, err := s.backend.Search(ctx, in)
 			return SearchOutput{Count: len(hits), Instruments: hits}, err
 		})
+	addTool(s, &mcp.Tool{Name: "order_margins", Annotations: readOnly(),
+		Description: "Kite's margin and charge calculators for one order, sending nothing: the margin it would block (SPAN, exposure, option premium, VaR, total) and its charges (brokerage, STT/CTT, exchange charges, SEBI fee, stamp duty, GST, total), against the account's positions." + units},
+		t, func(ctx context.Context, in PlaceInput) (kite.OrderMargin, error) {
+			return s.backend.OrderMargins(ctx, in)
+		})
 	addTool(s, &mcp.Tool{Name: "option_chain", Annotations: readOnly(),
 		Description: "Option chain of an index, stock or commodity for one expiry: per strike, call and put last price, bid, ask, volume, OI, implied volatility (percent) and greeks; with the underlying's price, ATM strike and IV, put-call ratio and max pain over all strikes." + units},
 		t, func(ctx context.Context, in ChainInput) (ChainOutput, error) {

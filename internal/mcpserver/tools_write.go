@@ -54,11 +54,13 @@ type Preview struct {
 	Order json.RawMessage `json:"order" jsonschema:"the order as it would be sent, with the resolved instrument"`
 	Value float64         `json:"value" jsonschema:"rupees: quantity × price (the trigger for SL-M, the last price for MARKET); 0 for a cancel"`
 	// Filled by the server.
-	MaxValue       float64 `json:"max_value" jsonschema:"the server's cap on an order's value, rupees (0 = none)"`
-	Margin         string  `json:"margin_and_charges" jsonschema:"margin and charges, where kite can compute them"`
-	ConfirmationID string  `json:"confirmation_id" jsonschema:"pass to confirm_order to send this write; once only"`
-	ExpiresAt      string  `json:"expires_at" jsonschema:"the confirmation_id is void after this time (IST)"`
-	OrdersLeft     int     `json:"orders_left" jsonschema:"writes this session may still send"`
+	MaxValue       float64  `json:"max_value" jsonschema:"the server's cap on an order's value, rupees (0 = none)"`
+	Margin         *float64 `json:"margin,omitempty" jsonschema:"rupees the order would block, from Kite's margin calculator (absent when it could not answer)"`
+	Charges        *float64 `json:"charges,omitempty" jsonschema:"rupees of brokerage, taxes and fees, from Kite's charge calculator (absent when it could not answer)"`
+	Note           string   `json:"note,omitempty"`
+	ConfirmationID string   `json:"confirmation_id" jsonschema:"pass to confirm_order to send this write; once only"`
+	ExpiresAt      string   `json:"expires_at" jsonschema:"the confirmation_id is void after this time (IST)"`
+	OrdersLeft     int      `json:"orders_left" jsonschema:"writes this session may still send"`
 }
 
 // OrderResult is one order after a write, as it stands right after.
@@ -139,8 +141,8 @@ func (s *Server) hold(p Preview, send Send) (Preview, error) {
 	p.MaxValue = s.opts.MaxOrderValue
 	p.ExpiresAt = now.Add(s.opts.ConfirmTTL).In(ist).Format(time.RFC3339)
 	p.OrdersLeft = s.ordersLeft()
-	if p.Margin == "" {
-		p.Margin = "not computed: kite has no margin or charge calculator here; check margins for available funds"
+	if p.Action == "place" && (p.Margin == nil || p.Charges == nil) {
+		p.Note = "Kite's calculators did not give this order's margin and charges; check available funds with margins, and costs with order_margins"
 	}
 	s.writes.pending[p.ConfirmationID] = pendingWrite{preview: p, send: send, expires: now.Add(s.opts.ConfirmTTL)}
 	s.audit(map[string]any{"event": "preview", "action": p.Action, "confirmation_id": p.ConfirmationID, "summary": p.Summary, "order": p.Order, "value": p.Value})
