@@ -205,7 +205,7 @@ func (b *mcpBackend) OrderMargins(ctx context.Context, in mcpserver.PlaceInput) 
 		return kite.OrderMargin{}, err
 	}
 	if len(ms) != 1 {
-		return kite.OrderMargin{}, fmt.Errorf("Kite's margin calculator gave %d answers for one order; try again, or use kite margins order", len(ms))
+		return kite.OrderMargin{}, fmt.Errorf("the margin calculator gave %d answers for one order; try again, or use kite margins order", len(ms))
 	}
 	return ms[0], nil
 }
