@@ -58,11 +58,12 @@ func (b *mcpBackend) Client(ctx context.Context) (*kite.Client, error) {
 // client built on it, so the next call reads the session again: after the
 // user runs kite login, the server uses the new session without a restart.
 func (b *mcpBackend) Explain(err error) error {
+	if !kite.IsTokenError(err) {
+		return b.f.forgetSessionOn(err) // reads no session state then
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if kite.IsTokenError(err) {
-		defer func() { b.f.restClient, b.f.cachedToken, b.f.cachedSession = nil, "", nil }()
-	}
+	defer func() { b.f.restClient, b.f.cachedToken, b.f.cachedSession = nil, "", nil }()
 	return b.f.forgetSessionOn(err)
 }
 
