@@ -74,7 +74,7 @@ type (
 	}
 	QuoteOutput struct {
 		Quotes  []json.RawMessage `json:"quotes" jsonschema:"Kite's quote objects in the order asked, each with symbol first and change (percent against the previous close) added"`
-		Unknown []string          `json:"unknown,omitempty" jsonschema:"symbols asked for that are not instruments (check them with instruments_search)"`
+		Unknown []string          `json:"unknown,omitempty" jsonschema:"symbols asked for that are not instruments, or that Kite sent no quote for (check them with instruments_search)"`
 	}
 	HistoryOutput struct {
 		Symbol    string          `json:"symbol"`
