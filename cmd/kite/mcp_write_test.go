@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kitecli/kite/internal/iostreams"
 	"github.com/kitecli/kite/pkg/sandbox"
 )
 
@@ -217,5 +218,27 @@ func TestMCPAmbiguousWriteIsReconciledOrUnknown(t *testing.T) {
 	srv.SetFaults(sandbox.Faults{})
 	if book := callOK[mcpOrders](t, cs, "orders", nil); book.Count < 1 || book.Count > 2 {
 		t.Fatalf("the book has %d orders, want 1 or 2 (the second may still lag; each write sent once)", book.Count)
+	}
+}
+
+// The audit file is opened as kite opens its other files: never through a
+// symbolic link (which could point the append anywhere).
+func TestMCPAuditFileRefusesSymlink(t *testing.T) {
+	home := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(home, "config"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(t.TempDir(), "elsewhere")
+	if err := os.Symlink(target, filepath.Join(home, "config", mcpAuditFile)); err != nil {
+		t.Fatal(err)
+	}
+	io, _, _, _ := iostreams.Test()
+	f := newFactory(io, func(k string) string { return map[string]string{"KITE_HOME": home}[k] })
+	_, _, err := newMCPServer(f, &MCPOptions{AllowOrders: true, CallTimeout: time.Second})
+	if err == nil || !strings.Contains(err.Error(), "mcp audit file") {
+		t.Fatalf("newMCPServer with a symlinked audit file: %v, want a refusal naming the audit file", err)
+	}
+	if _, err := os.Lstat(target); !os.IsNotExist(err) {
+		t.Errorf("the symlink's target was created: %v", err)
 	}
 }
