@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,7 @@ import (
 // its in-memory transport, against a sandbox over loopback HTTP;
 // mcp_e2e_test.go does the same over a real stdio subprocess.
 
-var mcpReadTools = []string{"history", "holdings", "instruments_search", "margins", "option_chain", "order_history",
+var mcpReadTools = []string{"alerts", "gtts", "history", "holdings", "instruments_search", "margins", "option_chain", "order_history",
 	"order_margins", "orders", "positions", "profile", "quote", "trades"}
 
 var mcpWriteTools = []string{"cancel_order", "confirm_order", "modify_order", "place_order"}
@@ -276,6 +277,8 @@ func TestMCPReadTools(t *testing.T) {
 		t.Errorf("option_chain NIFTY ±2 = %s at %v with %d strikes, want NSE:NIFTY 50, a price, 5 strikes", chain.Underlying, chain.Price, len(chain.Strikes))
 	}
 	callErr(t, cs, "order_history", map[string]any{"order_id": "1/2"}, "invalid input", "orders tool")
+	callErr(t, cs, "alerts", map[string]any{"status": "asleep"}, "invalid input", "enabled, disabled or deleted")
+	callErr(t, cs, "gtts", map[string]any{"id": -1}, "invalid input")
 
 	// The calculators: an intraday buy of 10 SBIN at ₹800 is worth ₹8,000;
 	// its margin is a part of that (MIS leverage), its charges a few rupees.
@@ -289,4 +292,60 @@ func TestMCPReadTools(t *testing.T) {
 		t.Errorf("order_margins of 10 SBIN MIS at 800 = margin %v, charges %v; want 0 < margin < 8000 and 0 < charges < 100", om.Total, om.Charges.Total)
 	}
 	callErr(t, cs, "order_margins", map[string]any{"symbol": "NSE:SBIN", "side": "HOLD", "quantity": 10, "price": 800}, "invalid input")
+}
+
+// The GTT and alert books, as kite gtt create and kite alerts create
+// leave them.
+func TestMCPGTTsAndAlerts(t *testing.T) {
+	_, env := startTestSandbox(t, sandbox.Options{})
+	cs, _ := mcpSession(t, env, MCPOptions{})
+	if g := callOK[struct {
+		Count int `json:"count"`
+	}](t, cs, "gtts", nil); g.Count != 0 {
+		t.Fatalf("a new account has %d GTTs, want 0", g.Count)
+	}
+	q := callOK[struct {
+		Quotes []struct {
+			LastPrice float64 `json:"last_price"`
+		} `json:"quotes"`
+	}](t, cs, "quote", map[string]any{"symbols": []string{"NSE:INFY"}, "mode": "ltp"})
+	below := strconv.FormatFloat(math.Floor(q.Quotes[0].LastPrice*0.95), 'f', -1, 64)
+	ordersRun(t, env, 0, "gtt", "create", "NSE:INFY", "--buy", "--qty", "1", "--trigger", below, "--price", below, "--yes")
+	ordersRun(t, env, 0, "alerts", "create", "NSE:INFY", "--operator", "<=", "--value", below, "--name", "mcp test", "--yes")
+
+	gtts := callOK[struct {
+		Count int `json:"count"`
+		GTTs  []struct {
+			ID        int `json:"id"`
+			Condition struct {
+				Tradingsymbol string    `json:"tradingsymbol"`
+				TriggerValues []float64 `json:"trigger_values"`
+			} `json:"condition"`
+		} `json:"gtts"`
+	}](t, cs, "gtts", nil)
+	want, _ := strconv.ParseFloat(below, 64)
+	if gtts.Count != 1 || gtts.GTTs[0].Condition.Tradingsymbol != "INFY" || !slices.Equal(gtts.GTTs[0].Condition.TriggerValues, []float64{want}) {
+		t.Fatalf("gtts = %+v, want the INFY GTT triggering at %v", gtts, want)
+	}
+	one := callOK[struct {
+		Count int `json:"count"`
+	}](t, cs, "gtts", map[string]any{"id": gtts.GTTs[0].ID})
+	if one.Count != 1 {
+		t.Errorf("gtts by id = %d, want 1", one.Count)
+	}
+	alerts := callOK[struct {
+		Count  int `json:"count"`
+		Alerts []struct {
+			Name        string  `json:"name"`
+			RHSConstant float64 `json:"rhs_constant"`
+		} `json:"alerts"`
+	}](t, cs, "alerts", map[string]any{"status": "enabled"})
+	if alerts.Count != 1 || alerts.Alerts[0].Name != "mcp test" || alerts.Alerts[0].RHSConstant != want {
+		t.Fatalf("alerts = %+v, want the one at %v", alerts, want)
+	}
+	if d := callOK[struct {
+		Count int `json:"count"`
+	}](t, cs, "alerts", map[string]any{"status": "deleted"}); d.Count != 0 {
+		t.Errorf("deleted alerts = %d, want 0", d.Count)
+	}
 }

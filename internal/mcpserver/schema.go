@@ -14,8 +14,8 @@ import (
 var kiteTypes = map[reflect.Type]*jsonschema.Schema{
 	reflect.TypeFor[json.Number](): {Type: "number", Description: "exact decimal as Kite sent it"},
 	reflect.TypeFor[kite.Time]():   {Types: []string{"null", "string"}, Description: "RFC 3339 in IST (+05:30); null when Kite sent none"},
-	// Raw Kite objects (quotes) keep Kite's fields and digits.
-	reflect.TypeFor[json.RawMessage](): {Type: "object"},
+	// Raw Kite objects (quotes, a GTT's meta) keep Kite's fields and digits.
+	reflect.TypeFor[json.RawMessage](): {Types: []string{"null", "object"}},
 }
 
 // mustSchema infers the JSON schema of T. The types are this package's, so

@@ -47,6 +47,12 @@ type (
 		Expiry   string `json:"expiry,omitempty" jsonschema:"only this expiry date (2026-11-26) or month (2026-11)"`
 		Limit    int    `json:"limit,omitempty" jsonschema:"at most this many results (default 20, at most 500)"`
 	}
+	GTTsInput struct {
+		ID int `json:"id,omitempty" jsonschema:"only this GTT (its trigger ID); omit for all"`
+	}
+	AlertsInput struct {
+		Status string `json:"status,omitempty" jsonschema:"only alerts with this status: enabled, disabled or deleted; omit for all"`
+	}
 	ChainInput struct {
 		Underlying string `json:"underlying" jsonschema:"underlying name: NIFTY, BANKNIFTY, SENSEX, a stock (INFY) or a commodity (CRUDEOIL)"`
 		Expiry     string `json:"expiry,omitempty" jsonschema:"expiry date YYYY-MM-DD, next (default) or monthly"`
@@ -93,6 +99,14 @@ type (
 		Low    json.Number `json:"low"`
 		Close  json.Number `json:"close"`
 		Volume json.Number `json:"volume"`
+	}
+	GTTsOutput struct {
+		Count int        `json:"count"`
+		GTTs  []kite.GTT `json:"gtts"`
+	}
+	AlertsOutput struct {
+		Count  int          `json:"count"`
+		Alerts []kite.Alert `json:"alerts"`
 	}
 	SearchOutput struct {
 		Count       int               `json:"count"`
@@ -274,6 +288,42 @@ func (s *Server) addReadTools() {
 		Description: "Kite's margin and charge calculators for one order, sending nothing: the margin it would block (SPAN, exposure, option premium, VaR, total) and its charges (brokerage, STT/CTT, exchange charges, SEBI fee, stamp duty, GST, total), against the account's positions." + units},
 		t, func(ctx context.Context, in PlaceInput) (kite.OrderMargin, error) {
 			return s.backend.OrderMargins(ctx, in)
+		})
+	addTool(s, &mcp.Tool{Name: "gtts", Annotations: readOnly(),
+		Description: "Good-till-triggered orders (GTT): ID, type (single or two-leg OCO), status (active, triggered, disabled, expired, cancelled, rejected, deleted), the trigger condition (instrument, trigger values, last price when set) and the orders each trigger places; they live a year." + units},
+		t, func(ctx context.Context, in GTTsInput) (GTTsOutput, error) {
+			if in.ID < 0 {
+				return GTTsOutput{}, exitcode.Usagef("id %d is not a GTT ID: list them without an id", in.ID)
+			}
+			c, err := s.backend.Client(ctx)
+			if err != nil {
+				return GTTsOutput{}, err
+			}
+			if in.ID > 0 {
+				g, err := c.GTT(ctx, in.ID)
+				if err != nil {
+					return GTTsOutput{}, err
+				}
+				return GTTsOutput{Count: 1, GTTs: []kite.GTT{g}}, nil
+			}
+			gs, err := c.GTTs(ctx)
+			return GTTsOutput{Count: len(gs), GTTs: gs}, err
+		})
+	addTool(s, &mcp.Tool{Name: "alerts", Annotations: readOnly(),
+		Description: "Price alerts: UUID, name, status, the condition (an instrument's attribute such as last_price compared by an operator with a constant or another instrument's), times triggered, and the basket an ATO alert places." + units},
+		t, func(ctx context.Context, in AlertsInput) (AlertsOutput, error) {
+			status := strings.ToLower(in.Status)
+			switch status {
+			case "", "enabled", "disabled", "deleted":
+			default:
+				return AlertsOutput{}, exitcode.Usagef("status %q: use enabled, disabled or deleted, or omit it", in.Status)
+			}
+			c, err := s.backend.Client(ctx)
+			if err != nil {
+				return AlertsOutput{}, err
+			}
+			as, err := c.Alerts(ctx, status)
+			return AlertsOutput{Count: len(as), Alerts: as}, err
 		})
 	addTool(s, &mcp.Tool{Name: "option_chain", Annotations: readOnly(),
 		Description: "Option chain of an index, stock or commodity for one expiry: per strike, call and put last price, bid, ask, volume, OI, implied volatility (percent) and greeks; with the underlying's price, ATM strike and IV, put-call ratio and max pain over all strikes." + units},
