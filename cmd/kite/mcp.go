@@ -43,8 +43,10 @@ go to stderr.
 Tools: profile, margins, holdings, positions, orders, order_history,
 trades, quote (any number of symbols, batched and paced at Kite's limits),
 history (chunked; at most max_rows candles with a summary of the whole
-range), instruments_search, option_chain, gtts, alerts and order_margins (Kite's margin
-and charge calculators for an order). Each has input and output JSON schemas; prices are rupees as Kite sent them, times RFC 3339 in IST.
+range), instruments_search, option_chain, gtts, alerts and order_margins
+(Kite's margin and charge calculators for an order). Each has input and
+output JSON schemas; prices are rupees as Kite sent them, times RFC 3339
+in IST.
 
 Read-only by default. With --allow-orders the server adds place_order,
 modify_order and cancel_order, which only preview: each validates the write
