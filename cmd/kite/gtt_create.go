@@ -260,39 +260,50 @@ Prints the GTT created.`,
 	return cmd
 }
 
-func runGTTCreate(ctx context.Context, f *Factory, opts *gttCreateOptions) error {
+// planGTTCreate validates a new GTT, resolves its instrument and values
+// it against the cap: everything short of sending. kite gtt create and kite
+// mcp share it.
+func planGTTCreate(ctx context.Context, f *Factory, opts *gttCreateOptions) (p kite.GTTParams, pv gttPreview, c *kite.Client, err error) {
 	exchange, symbol, err := opts.instrument("kite gtt create NSE:INFY --sell --qty 1 --trigger 1400,1700 --price 1395,1700")
 	if err != nil {
-		return err
+		return kite.GTTParams{}, gttPreview{}, nil, err
 	}
 	side, err := opts.side()
 	if err != nil {
-		return err
+		return kite.GTTParams{}, gttPreview{}, nil, err
 	}
 	if side == "" {
-		return exitcode.Usagef("buy or sell when triggered? add --buy or --sell")
+		return kite.GTTParams{}, gttPreview{}, nil, exitcode.Usagef("buy or sell when triggered? add --buy or --sell")
 	}
 	if opts.Qty <= 0 {
-		return exitcode.Usagef("how many? add --qty N")
+		return kite.GTTParams{}, gttPreview{}, nil, exitcode.Usagef("how many? add --qty N")
 	}
 	if len(opts.Triggers) == 0 {
-		return exitcode.Usagef("no trigger: add --trigger PRICE (single) or --trigger STOPLOSS,TARGET (two-leg OCO)")
+		return kite.GTTParams{}, gttPreview{}, nil, exitcode.Usagef("no trigger: add --trigger PRICE (single) or --trigger STOPLOSS,TARGET (two-leg OCO)")
 	}
 	if err := opts.checkLegs(); err != nil {
-		return err
+		return kite.GTTParams{}, gttPreview{}, nil, err
 	}
 	product := strings.ToUpper(opts.Product)
 	if product == "" {
 		product = defaultProduct(exchange, kite.VarietyRegular)
 	}
 	if err := opts.Safety.checkCanWrite(f, "create a GTT"); err != nil {
-		return err
+		return kite.GTTParams{}, gttPreview{}, nil, err
 	}
-	c, err := f.Client(ctx)
+	c, err = f.Client(ctx)
 	if err != nil {
-		return err
+		return kite.GTTParams{}, gttPreview{}, nil, err
 	}
-	p, pv, err := checkGTT(ctx, f, c, &opts.gttLegFlags, exchange, symbol, side, product, opts.Qty)
+	p, pv, err = checkGTT(ctx, f, c, &opts.gttLegFlags, exchange, symbol, side, product, opts.Qty)
+	if err != nil {
+		return kite.GTTParams{}, gttPreview{}, nil, err
+	}
+	return p, pv, c, nil
+}
+
+func runGTTCreate(ctx context.Context, f *Factory, opts *gttCreateOptions) error {
+	p, pv, c, err := planGTTCreate(ctx, f, opts)
 	if err != nil {
 		return err
 	}

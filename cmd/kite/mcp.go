@@ -49,11 +49,12 @@ output JSON schemas; prices are rupees as Kite sent them, times RFC 3339
 in IST.
 
 Read-only by default. With --allow-orders the server adds place_order,
-modify_order and cancel_order, which only preview: each validates the write
-as kite orders does (lot and tick size, market protection -1 on MARKET and
-SL-M, a tag), values it against --max-value (KITE_MAX_ORDER_VALUE, default
-₹5,00,000), gives a place's margin and charges from Kite's calculators, and
-returns a confirmation id; confirm_order with that id sends
+modify_order, cancel_order, gtt_create and gtt_delete, which only
+preview: each validates the write as kite orders and kite gtt do (lot and
+tick size, market protection -1 on MARKET and SL-M, a tag, Kite's GTT
+rules), values it against --max-value (KITE_MAX_ORDER_VALUE, default
+₹5,00,000), gives a place's margin and charges from Kite's calculators,
+and returns a confirmation id; confirm_order with that id sends
 it, once. An id cannot be used twice and expires after 5 minutes. At most
 --max-orders writes are sent per session. Every preview and write is logged
 to stderr and appended to the audit file mcp-audit.jsonl in kite's config

@@ -239,17 +239,17 @@ func (b *mcpBackend) PreviewPlace(ctx context.Context, in mcpserver.PlaceInput, 
 		return mcpserver.Preview{}, nil, err
 	}
 	userTag := in.Tag != ""
-	send := func(ctx context.Context) ([]mcpserver.OrderResult, error) {
+	send := func(ctx context.Context) (mcpserver.SendResult, error) {
 		if err := b.lock(ctx); err != nil {
-			return nil, fmt.Errorf("nothing was sent: %w", err)
+			return mcpserver.SendResult{}, fmt.Errorf("nothing was sent: %w", err)
 		}
 		defer b.mu.Unlock()
 		placed, reconciled, err := sendPlace(ctx, b.f, c, variety, p, userTag, b.window)
 		if err != nil {
-			return nil, err
+			return mcpserver.SendResult{}, err
 		}
 		rows, _, err := placedResults(ctx, b.f, c, variety, p.Tag, placed, reconciled)
-		return orderResults(rows), err
+		return mcpserver.SendResult{Orders: orderResults(rows)}, err
 	}
 	return mcpserver.Preview{Action: "place", Summary: r.summary(), Order: raw, Value: r.Value, Margin: r.Margin, Charges: r.Charges}, send, nil
 }
@@ -318,17 +318,89 @@ func (b *mcpBackend) PreviewCancel(ctx context.Context, in mcpserver.CancelInput
 // ambiguous failure is "outcome unknown", as kite orders says), then the
 // order as it stands.
 func (b *mcpBackend) sendWrite(c *kite.Client, verb string, res writeResult, do func(context.Context) error) mcpserver.Send {
-	return func(ctx context.Context) ([]mcpserver.OrderResult, error) {
+	return func(ctx context.Context) (mcpserver.SendResult, error) {
 		if err := b.lock(ctx); err != nil {
-			return nil, fmt.Errorf("nothing was sent: %w", err)
+			return mcpserver.SendResult{}, fmt.Errorf("nothing was sent: %w", err)
 		}
 		defer b.mu.Unlock()
 		if err := do(ctx); err != nil {
-			return nil, writeFailure(res.OrderID, verb, err)
+			return mcpserver.SendResult{}, writeFailure(res.OrderID, verb, err)
 		}
 		res, err := settle(ctx, b.f, c, res)
-		return orderResults([]writeResult{res}), err
+		return mcpserver.SendResult{Orders: orderResults([]writeResult{res})}, err
 	}
+}
+
+func (b *mcpBackend) PreviewGTTCreate(ctx context.Context, in mcpserver.GTTCreateInput, maxValue float64) (mcpserver.Preview, mcpserver.Send, error) {
+	opts := &gttCreateOptions{gttLegFlags{Symbol: in.Symbol, Side: in.Side, Qty: in.Quantity, Product: in.Product,
+		Type: kite.OrderTypeLimit, Triggers: in.Triggers, Prices: in.Prices, Safety: mcpSafety(maxValue)}}
+	if err := b.lock(ctx); err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	defer b.mu.Unlock()
+	p, pv, c, err := planGTTCreate(ctx, b.f, opts)
+	if err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	raw, err := json.Marshal(pv)
+	if err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	send := func(ctx context.Context) (mcpserver.SendResult, error) {
+		if err := b.lock(ctx); err != nil {
+			return mcpserver.SendResult{}, fmt.Errorf("nothing was sent: %w", err)
+		}
+		defer b.mu.Unlock()
+		id, err := c.PlaceGTT(ctx, p)
+		if err != nil {
+			return mcpserver.SendResult{}, gttWriteFailure("creating the GTT", err)
+		}
+		return b.gttAfter(ctx, c, id)
+	}
+	return mcpserver.Preview{Action: "gtt_create", Summary: pv.summary("create"), Order: raw, Value: pv.Value}, send, nil
+}
+
+func (b *mcpBackend) PreviewGTTDelete(ctx context.Context, in mcpserver.GTTDeleteInput) (mcpserver.Preview, mcpserver.Send, error) {
+	if err := b.lock(ctx); err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	defer b.mu.Unlock()
+	c, err := b.f.Client(ctx)
+	if err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	cur, err := c.GTT(ctx, in.ID)
+	if err != nil {
+		return mcpserver.Preview{}, nil, noSuchGTT(in.ID, err)
+	}
+	raw, err := json.Marshal(cur)
+	if err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	summary := fmt.Sprintf("delete %s GTT %d on %s:%s, triggers %v (%s)", cur.Type, in.ID,
+		cur.Condition.Exchange, cur.Condition.Tradingsymbol, cur.Condition.TriggerValues, cur.Status)
+	send := func(ctx context.Context) (mcpserver.SendResult, error) {
+		if err := b.lock(ctx); err != nil {
+			return mcpserver.SendResult{}, fmt.Errorf("nothing was sent: %w", err)
+		}
+		defer b.mu.Unlock()
+		if _, err := c.DeleteGTT(ctx, in.ID); err != nil {
+			return mcpserver.SendResult{}, gttWriteFailure(fmt.Sprintf("deleting GTT %d", in.ID), err)
+		}
+		return b.gttAfter(ctx, c, in.ID)
+	}
+	return mcpserver.Preview{Action: "gtt_delete", Summary: summary, Order: raw}, send, nil
+}
+
+// gttAfter is the GTT as it stands after a write; the write succeeded even
+// if it cannot be read back.
+func (b *mcpBackend) gttAfter(ctx context.Context, c *kite.Client, id int) (mcpserver.SendResult, error) {
+	g, err := c.GTT(ctx, id)
+	if err != nil {
+		fmt.Fprintf(b.f.IO.ErrOut, "GTT %d written; reading it back failed: %v\n", id, err)
+		return mcpserver.SendResult{GTT: &kite.GTT{ID: id}}, nil
+	}
+	return mcpserver.SendResult{GTT: &g}, nil
 }
 
 func orderResults(rows []writeResult) []mcpserver.OrderResult {

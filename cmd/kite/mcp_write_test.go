@@ -242,3 +242,61 @@ func TestMCPAuditFileRefusesSymlink(t *testing.T) {
 		t.Errorf("the symlink's target was created: %v", err)
 	}
 }
+
+// GTT writes go through the same preview and one-use confirmation.
+func TestMCPGTTWritesNeedConfirmation(t *testing.T) {
+	_, env := startTestSandbox(t, sandbox.Options{})
+	cs, _ := mcpSession(t, env, MCPOptions{AllowOrders: true})
+	q := callOK[struct {
+		Quotes []struct {
+			LastPrice float64 `json:"last_price"`
+		} `json:"quotes"`
+	}](t, cs, "quote", map[string]any{"symbols": []string{"NSE:INFY"}, "mode": "ltp"})
+	below := math.Floor(q.Quotes[0].LastPrice * 0.95)
+	type gttList struct {
+		Count int `json:"count"`
+		GTTs  []struct {
+			ID     int    `json:"id"`
+			Status string `json:"status"`
+		} `json:"gtts"`
+	}
+	type gttDone struct {
+		GTT struct {
+			ID     int    `json:"id"`
+			Status string `json:"status"`
+		} `json:"gtt"`
+	}
+
+	pv := callOK[mcpPreview](t, cs, "gtt_create", map[string]any{"symbol": "NSE:INFY", "side": "BUY", "quantity": 2,
+		"triggers": []float64{below}, "prices": []float64{below}})
+	if pv.Action != "gtt_create" || pv.Value != 2*below || pv.ConfirmationID == "" {
+		t.Fatalf("gtt_create preview = %+v, want a GTT worth %v with an id", pv, 2*below)
+	}
+	if l := callOK[gttList](t, cs, "gtts", nil); l.Count != 0 {
+		t.Fatalf("a GTT preview created %d GTTs, want 0", l.Count)
+	}
+	made := callOK[gttDone](t, cs, "confirm_order", map[string]any{"confirmation_id": pv.ConfirmationID})
+	if made.GTT.ID == 0 || made.GTT.Status != "active" {
+		t.Fatalf("confirmed GTT = %+v, want an active GTT with an ID", made.GTT)
+	}
+	callErr(t, cs, "confirm_order", map[string]any{"confirmation_id": pv.ConfirmationID}, "not a pending preview")
+	if l := callOK[gttList](t, cs, "gtts", nil); l.Count != 1 {
+		t.Fatalf("after one confirmation and one reuse there are %d GTTs, want 1", l.Count)
+	}
+	// One price per trigger, checked before any preview is held.
+	callErr(t, cs, "gtt_create", map[string]any{"symbol": "NSE:INFY", "side": "BUY", "quantity": 1,
+		"triggers": []float64{below}, "prices": []float64{below, below}}, "invalid input")
+
+	del := callOK[mcpPreview](t, cs, "gtt_delete", map[string]any{"id": made.GTT.ID})
+	if del.Action != "gtt_delete" {
+		t.Fatalf("gtt_delete preview = %+v", del)
+	}
+	if l := callOK[gttList](t, cs, "gtts", nil); l.GTTs[0].Status != "active" {
+		t.Fatalf("a delete preview changed the GTT to %s", l.GTTs[0].Status)
+	}
+	gone := callOK[gttDone](t, cs, "confirm_order", map[string]any{"confirmation_id": del.ConfirmationID})
+	if gone.GTT.ID != made.GTT.ID || gone.GTT.Status != "deleted" {
+		t.Fatalf("deleted GTT = %+v, want GTT %d deleted", gone.GTT, made.GTT.ID)
+	}
+	callErr(t, cs, "gtt_delete", map[string]any{"id": 0}, "invalid input")
+}

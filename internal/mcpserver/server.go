@@ -44,13 +44,21 @@ type Backend interface {
 	PreviewPlace(ctx context.Context, in PlaceInput, maxValue float64) (Preview, Send, error)
 	PreviewModify(ctx context.Context, in ModifyInput, maxValue float64) (Preview, Send, error)
 	PreviewCancel(ctx context.Context, in CancelInput) (Preview, Send, error)
+	PreviewGTTCreate(ctx context.Context, in GTTCreateInput, maxValue float64) (Preview, Send, error)
+	PreviewGTTDelete(ctx context.Context, in GTTDeleteInput) (Preview, Send, error)
 	// Explain turns an error into the CLI's message for it (a dead cached
 	// session is forgotten, and the message says to log in again).
 	Explain(err error) error
 }
 
 // Send sends a previewed write. It is called at most once.
-type Send func(ctx context.Context) ([]OrderResult, error)
+type Send func(ctx context.Context) (SendResult, error)
+
+// SendResult is what a write left: orders, or a GTT.
+type SendResult struct {
+	Orders []OrderResult
+	GTT    *kite.GTT
+}
 
 // Options configure the server.
 type Options struct {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/pkg/kite"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -40,6 +41,17 @@ type (
 	CancelInput struct {
 		OrderID string `json:"order_id" jsonschema:"the open order to cancel"`
 	}
+	GTTCreateInput struct {
+		Symbol   string    `json:"symbol" jsonschema:"instrument: EXCHANGE:TRADINGSYMBOL, e.g. NSE:INFY"`
+		Side     string    `json:"side" jsonschema:"BUY or SELL when triggered"`
+		Quantity int       `json:"quantity" jsonschema:"units (a multiple of the lot size for derivatives)"`
+		Product  string    `json:"product,omitempty" jsonschema:"CNC (default on NSE/BSE), NRML (default on derivatives) or MIS"`
+		Triggers []float64 `json:"triggers" jsonschema:"one trigger price in rupees (single), or two: stop-loss then target (two-leg OCO)"`
+		Prices   []float64 `json:"prices" jsonschema:"the limit price of each leg's order, in rupees, one per trigger"`
+	}
+	GTTDeleteInput struct {
+		ID int `json:"id" jsonschema:"the GTT's trigger ID, as listed by gtts"`
+	}
 	ConfirmInput struct {
 		ConfirmationID string `json:"confirmation_id" jsonschema:"the confirmation_id of a preview from place_order, modify_order or cancel_order; each works once"`
 	}
@@ -47,12 +59,12 @@ type (
 
 // Preview is what a write would do; nothing has been sent.
 type Preview struct {
-	Action  string `json:"action" jsonschema:"place, modify or cancel"`
+	Action  string `json:"action" jsonschema:"place, modify, cancel, gtt_create or gtt_delete"`
 	Summary string `json:"summary" jsonschema:"one line to show the user before confirming"`
 	// Order is the resolved write as it would be sent: instrument (token,
 	// lot and tick size), parameters, tag.
 	Order json.RawMessage `json:"order" jsonschema:"the order as it would be sent, with the resolved instrument"`
-	Value float64         `json:"value" jsonschema:"rupees: quantity × price (the trigger for SL-M, the last price for MARKET); 0 for a cancel"`
+	Value float64         `json:"value" jsonschema:"rupees: quantity × price (the trigger for SL-M, the last price for MARKET; a GTT's largest leg); 0 for a cancel or delete"`
 	// Filled by the server.
 	MaxValue       float64  `json:"max_value" jsonschema:"the server's cap on an order's value, rupees (0 = none)"`
 	Margin         *float64 `json:"margin,omitempty" jsonschema:"rupees the order would block, from Kite's margin calculator (absent when it could not answer)"`
@@ -84,7 +96,8 @@ type OrderResult struct {
 type ConfirmOutput struct {
 	Action     string        `json:"action"`
 	Summary    string        `json:"summary"`
-	Orders     []OrderResult `json:"orders"`
+	Orders     []OrderResult `json:"orders,omitempty" jsonschema:"the orders as they stand right after (place, modify, cancel)"`
+	GTT        *kite.GTT     `json:"gtt,omitempty" jsonschema:"the GTT as it stands right after (gtt_create, gtt_delete)"`
 	OrdersLeft int           `json:"orders_left"`
 }
 
@@ -122,7 +135,7 @@ func (s *Server) ordersLeft() int {
 
 // hold stores a preview and gives it its confirmation id.
 func (s *Server) hold(p Preview, send Send) (Preview, error) {
-	if p.Action != "cancel" && s.opts.MaxOrderValue > 0 && p.Value > s.opts.MaxOrderValue {
+	if p.Value > 0 && s.opts.MaxOrderValue > 0 && p.Value > s.opts.MaxOrderValue {
 		return Preview{}, exitcode.Usagef("order value ₹%.2f exceeds this server's cap of ₹%.2f (kite mcp --max-value): check the quantity and price", p.Value, s.opts.MaxOrderValue)
 	}
 	s.writes.mu.Lock()
@@ -156,7 +169,7 @@ func (s *Server) take(id string) (pendingWrite, error) {
 	defer s.writes.mu.Unlock()
 	w, ok := s.writes.pending[id]
 	if !ok {
-		return w, exitcode.Usagef("confirmation_id %q is not a pending preview: it was already used, has expired, or was never issued. Nothing was sent. Call place_order, modify_order or cancel_order again for a new preview", id)
+		return w, exitcode.Usagef("confirmation_id %q is not a pending preview: it was already used, has expired, or was never issued. Nothing was sent. Call the write tool again for a new preview", id)
 	}
 	delete(s.writes.pending, id)
 	if s.opts.Now().After(w.expires) {
@@ -223,8 +236,29 @@ func (s *Server) addWriteTools() {
 			}
 			return s.hold(p, send)
 		})
+	addTool(s, &mcp.Tool{Name: "gtt_create", Annotations: writeTool(),
+		Description: "Preview a new GTT (good-till-triggered order, lives a year): one trigger and price (single), or stop-loss and target (two-leg OCO); checked against the lot and tick size and Kite's GTT rules (triggers on the right side of the last price), valued (largest leg) against the server's value cap." + previewNote + units},
+		t, func(ctx context.Context, in GTTCreateInput) (Preview, error) {
+			p, send, err := s.backend.PreviewGTTCreate(ctx, in, s.opts.MaxOrderValue)
+			if err != nil {
+				return Preview{}, err
+			}
+			return s.hold(p, send)
+		})
+	addTool(s, &mcp.Tool{Name: "gtt_delete", Annotations: writeTool(),
+		Description: "Preview deleting a GTT." + previewNote},
+		t, func(ctx context.Context, in GTTDeleteInput) (Preview, error) {
+			if in.ID <= 0 {
+				return Preview{}, exitcode.Usagef("id %d is not a GTT ID: list them with gtts", in.ID)
+			}
+			p, send, err := s.backend.PreviewGTTDelete(ctx, in)
+			if err != nil {
+				return Preview{}, err
+			}
+			return s.hold(p, send)
+		})
 	addTool(s, &mcp.Tool{Name: "confirm_order", Annotations: writeTool(),
-		Description: "Send a previewed write (place, modify or cancel), exactly once. Only with a confirmation_id from a preview the user has seen. Returns the orders as they stand right after. If the outcome cannot be known (the request failed after it was sent and the order book does not show it), the error says so and gives the order's tag: check orders before anything else." + units},
+		Description: "Send a previewed write (place, modify, cancel, gtt_create, gtt_delete), exactly once. Only with a confirmation_id from a preview the user has seen. Returns the orders as they stand right after. If the outcome cannot be known (the request failed after it was sent and the order book does not show it), the error says so and gives the order's tag: check orders before anything else." + units},
 		s.opts.WriteTimeout, func(ctx context.Context, in ConfirmInput) (ConfirmOutput, error) {
 			w, err := s.take(strings.TrimSpace(in.ConfirmationID))
 			if err != nil {
@@ -232,8 +266,9 @@ func (s *Server) addWriteTools() {
 			}
 			p := w.preview
 			s.opts.Log.Warn("mcp: sending write", "action", p.Action, "confirmation_id", p.ConfirmationID, "summary", p.Summary)
-			res, err := w.send(ctx)
-			rec := map[string]any{"event": "sent", "action": p.Action, "confirmation_id": p.ConfirmationID, "summary": p.Summary, "orders": res}
+			sent, err := w.send(ctx)
+			res := sent.Orders
+			rec := map[string]any{"event": "sent", "action": p.Action, "confirmation_id": p.ConfirmationID, "summary": p.Summary, "orders": res, "gtt": sent.GTT}
 			if err != nil {
 				rec["error"] = s.explain(ctx, err, s.opts.WriteTimeout).Error()
 				s.opts.Log.Warn("mcp: write failed", "confirmation_id", p.ConfirmationID, "err", rec["error"])
@@ -250,7 +285,7 @@ func (s *Server) addWriteTools() {
 			s.writes.mu.Lock()
 			left := s.ordersLeft()
 			s.writes.mu.Unlock()
-			return ConfirmOutput{Action: p.Action, Summary: p.Summary, Orders: res, OrdersLeft: left}, nil
+			return ConfirmOutput{Action: p.Action, Summary: p.Summary, Orders: res, GTT: sent.GTT, OrdersLeft: left}, nil
 		})
 }
 
