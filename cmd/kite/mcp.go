@@ -49,8 +49,8 @@ output JSON schemas; prices are rupees as Kite sent them, times RFC 3339
 in IST.
 
 Read-only by default. With --allow-orders the server adds place_order,
-modify_order, cancel_order, gtt_create and gtt_delete, which only
-preview: each validates the write as kite orders and kite gtt do (lot and
+modify_order, cancel_order, gtt_create, gtt_delete, alert_create (simple
+alerts) and alert_delete, which only preview: each validates the write as kite orders and kite gtt do (lot and
 tick size, market protection -1 on MARKET and SL-M, a tag, Kite's GTT
 rules), values it against --max-value (KITE_MAX_ORDER_VALUE, default
 ₹5,00,000), gives a place's margin and charges from Kite's calculators,

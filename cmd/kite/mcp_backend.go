@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -390,6 +391,87 @@ func (b *mcpBackend) PreviewGTTDelete(ctx context.Context, in mcpserver.GTTDelet
 		return b.gttAfter(ctx, c, in.ID)
 	}
 	return mcpserver.Preview{Action: "gtt_delete", Summary: summary, Order: raw}, send, nil
+}
+
+func (b *mcpBackend) PreviewAlertCreate(ctx context.Context, in mcpserver.AlertCreateInput) (mcpserver.Preview, mcpserver.Send, error) {
+	given := map[string]bool{"operator": true, "value": true, "attribute": in.Attribute != "", "name": in.Name != ""}
+	opts := &alertFlags{Symbol: in.Symbol, Attribute: in.Attribute, Operator: in.Operator, Name: in.Name,
+		Value: strconv.FormatFloat(in.Value, 'f', -1, 64), Safety: writeSafety{Yes: true},
+		set: func(name string) bool { return given[name] }}
+	if opts.Attribute == "" {
+		opts.Attribute = "LastTradedPrice"
+	}
+	p := kite.AlertParams{Type: kite.AlertSimple}
+	if err := opts.apply(&p); err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	if err := b.lock(ctx); err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	defer b.mu.Unlock()
+	c, err := b.f.Client(ctx)
+	if err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	pv, err := checkAlert(ctx, b.f, c, opts, p)
+	if err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	raw, err := json.Marshal(pv)
+	if err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	send := func(ctx context.Context) (mcpserver.SendResult, error) {
+		if err := b.lock(ctx); err != nil {
+			return mcpserver.SendResult{}, fmt.Errorf("nothing was sent: %w", err)
+		}
+		defer b.mu.Unlock()
+		a, err := c.CreateAlert(ctx, p)
+		if err != nil {
+			return mcpserver.SendResult{}, writeFailureCheck("creating the alert", "kite alerts", err)
+		}
+		return mcpserver.SendResult{Alert: &a}, nil
+	}
+	return mcpserver.Preview{Action: "alert_create", Summary: pv.summary("create"), Order: raw}, send, nil
+}
+
+func (b *mcpBackend) PreviewAlertDelete(ctx context.Context, in mcpserver.AlertDeleteInput) (mcpserver.Preview, mcpserver.Send, error) {
+	if err := checkAlertUUID(in.UUID); err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	if err := b.lock(ctx); err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	defer b.mu.Unlock()
+	c, err := b.f.Client(ctx)
+	if err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	cur, err := c.Alert(ctx, in.UUID)
+	if err != nil {
+		return mcpserver.Preview{}, nil, noSuchAlert(in.UUID, err)
+	}
+	raw, err := json.Marshal(cur)
+	if err != nil {
+		return mcpserver.Preview{}, nil, err
+	}
+	summary := fmt.Sprintf("delete alert %s %q %s (%s)", cur.UUID, cur.Name, alertCondition(cur), cur.Status)
+	send := func(ctx context.Context) (mcpserver.SendResult, error) {
+		if err := b.lock(ctx); err != nil {
+			return mcpserver.SendResult{}, fmt.Errorf("nothing was sent: %w", err)
+		}
+		defer b.mu.Unlock()
+		if err := c.DeleteAlerts(ctx, in.UUID); err != nil {
+			return mcpserver.SendResult{}, writeFailureCheck("deleting the alert", "kite alerts --status deleted", err)
+		}
+		a, err := c.Alert(ctx, in.UUID)
+		if err != nil {
+			cur.Status = "deleted"
+			return mcpserver.SendResult{Alert: &cur}, nil
+		}
+		return mcpserver.SendResult{Alert: &a}, nil
+	}
+	return mcpserver.Preview{Action: "alert_delete", Summary: summary, Order: raw}, send, nil
 }
 
 // gttAfter is the GTT as it stands after a write; the write succeeded even

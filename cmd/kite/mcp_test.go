@@ -23,7 +23,7 @@ import (
 var mcpReadTools = []string{"alerts", "gtts", "history", "holdings", "instruments_search", "margins", "option_chain", "order_history",
 	"order_margins", "orders", "positions", "profile", "quote", "trades"}
 
-var mcpWriteTools = []string{"cancel_order", "confirm_order", "gtt_create", "gtt_delete", "modify_order", "place_order"}
+var mcpWriteTools = []string{"alert_create", "alert_delete", "cancel_order", "confirm_order", "gtt_create", "gtt_delete", "modify_order", "place_order"}
 
 // mcpSession serves kite mcp in-process on env (KITE_BASE_URL and a
 // session, as startTestSandbox gives) and connects the SDK's client to it.

@@ -300,3 +300,46 @@ func TestMCPGTTWritesNeedConfirmation(t *testing.T) {
 	}
 	callErr(t, cs, "gtt_delete", map[string]any{"id": 0}, "invalid input")
 }
+
+// Alert writes go through the same preview and one-use confirmation.
+func TestMCPAlertWritesNeedConfirmation(t *testing.T) {
+	_, env := startTestSandbox(t, sandbox.Options{})
+	cs, _ := mcpSession(t, env, MCPOptions{AllowOrders: true})
+	type alertList struct {
+		Count int `json:"count"`
+	}
+	type alertDone struct {
+		Alert struct {
+			UUID        string  `json:"uuid"`
+			Name        string  `json:"name"`
+			Status      string  `json:"status"`
+			RHSConstant float64 `json:"rhs_constant"`
+		} `json:"alert"`
+	}
+	pv := callOK[mcpPreview](t, cs, "alert_create", map[string]any{"symbol": "NSE:INFY", "operator": ">=", "value": 2000.5, "name": "infy high"})
+	if pv.Action != "alert_create" || pv.ConfirmationID == "" || !strings.Contains(pv.Summary, "infy high") {
+		t.Fatalf("alert_create preview = %+v", pv)
+	}
+	if l := callOK[alertList](t, cs, "alerts", nil); l.Count != 0 {
+		t.Fatalf("an alert preview created %d alerts, want 0", l.Count)
+	}
+	made := callOK[alertDone](t, cs, "confirm_order", map[string]any{"confirmation_id": pv.ConfirmationID})
+	if made.Alert.UUID == "" || made.Alert.Name != "infy high" || made.Alert.RHSConstant != 2000.5 || made.Alert.Status != "enabled" {
+		t.Fatalf("created alert = %+v, want enabled \"infy high\" at 2000.5", made.Alert)
+	}
+	callErr(t, cs, "confirm_order", map[string]any{"confirmation_id": pv.ConfirmationID}, "not a pending preview")
+	if l := callOK[alertList](t, cs, "alerts", nil); l.Count != 1 {
+		t.Fatalf("after one confirmation and one reuse there are %d alerts, want 1", l.Count)
+	}
+	callErr(t, cs, "alert_create", map[string]any{"symbol": "NSE:INFY", "operator": "=>", "value": 1}, "invalid input")
+
+	del := callOK[mcpPreview](t, cs, "alert_delete", map[string]any{"uuid": made.Alert.UUID})
+	if l := callOK[alertList](t, cs, "alerts", map[string]any{"status": "enabled"}); l.Count != 1 {
+		t.Fatalf("a delete preview changed the alerts: %d enabled, want 1", l.Count)
+	}
+	gone := callOK[alertDone](t, cs, "confirm_order", map[string]any{"confirmation_id": del.ConfirmationID})
+	if gone.Alert.UUID != made.Alert.UUID || gone.Alert.Status != "deleted" {
+		t.Fatalf("deleted alert = %+v, want %s deleted", gone.Alert, made.Alert.UUID)
+	}
+	callErr(t, cs, "alert_delete", map[string]any{"uuid": "../x"}, "invalid input")
+}

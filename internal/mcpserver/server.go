@@ -46,6 +46,8 @@ type Backend interface {
 	PreviewCancel(ctx context.Context, in CancelInput) (Preview, Send, error)
 	PreviewGTTCreate(ctx context.Context, in GTTCreateInput, maxValue float64) (Preview, Send, error)
 	PreviewGTTDelete(ctx context.Context, in GTTDeleteInput) (Preview, Send, error)
+	PreviewAlertCreate(ctx context.Context, in AlertCreateInput) (Preview, Send, error)
+	PreviewAlertDelete(ctx context.Context, in AlertDeleteInput) (Preview, Send, error)
 	// Explain turns an error into the CLI's message for it (a dead cached
 	// session is forgotten, and the message says to log in again).
 	Explain(err error) error
@@ -54,10 +56,11 @@ type Backend interface {
 // Send sends a previewed write. It is called at most once.
 type Send func(ctx context.Context) (SendResult, error)
 
-// SendResult is what a write left: orders, or a GTT.
+// SendResult is what a write left: orders, a GTT or an alert.
 type SendResult struct {
 	Orders []OrderResult
 	GTT    *kite.GTT
+	Alert  *kite.Alert
 }
 
 // Options configure the server.

@@ -52,6 +52,16 @@ type (
 	GTTDeleteInput struct {
 		ID int `json:"id" jsonschema:"the GTT's trigger ID, as listed by gtts"`
 	}
+	AlertCreateInput struct {
+		Symbol    string  `json:"symbol" jsonschema:"instrument to watch: EXCHANGE:TRADINGSYMBOL, e.g. NSE:INFY or INDICES:NIFTY 50"`
+		Attribute string  `json:"attribute,omitempty" jsonschema:"what to compare: LastTradedPrice (default), or another of Kite's alert attributes"`
+		Operator  string  `json:"operator" jsonschema:"one of <= >= < > =="`
+		Value     float64 `json:"value" jsonschema:"the number to compare with, in the attribute's unit (rupees for LastTradedPrice)"`
+		Name      string  `json:"name,omitempty" jsonschema:"a name for the alert (default: its condition)"`
+	}
+	AlertDeleteInput struct {
+		UUID string `json:"uuid" jsonschema:"the alert's UUID, as listed by alerts"`
+	}
 	ConfirmInput struct {
 		ConfirmationID string `json:"confirmation_id" jsonschema:"the confirmation_id of a preview from place_order, modify_order or cancel_order; each works once"`
 	}
@@ -59,7 +69,7 @@ type (
 
 // Preview is what a write would do; nothing has been sent.
 type Preview struct {
-	Action  string `json:"action" jsonschema:"place, modify, cancel, gtt_create or gtt_delete"`
+	Action  string `json:"action" jsonschema:"place, modify, cancel, gtt_create, gtt_delete, alert_create or alert_delete"`
 	Summary string `json:"summary" jsonschema:"one line to show the user before confirming"`
 	// Order is the resolved write as it would be sent: instrument (token,
 	// lot and tick size), parameters, tag.
@@ -98,6 +108,7 @@ type ConfirmOutput struct {
 	Summary    string        `json:"summary"`
 	Orders     []OrderResult `json:"orders,omitempty" jsonschema:"the orders as they stand right after (place, modify, cancel)"`
 	GTT        *kite.GTT     `json:"gtt,omitempty" jsonschema:"the GTT as it stands right after (gtt_create, gtt_delete)"`
+	Alert      *kite.Alert   `json:"alert,omitempty" jsonschema:"the alert as it stands right after (alert_create, alert_delete)"`
 	OrdersLeft int           `json:"orders_left"`
 }
 
@@ -257,8 +268,26 @@ func (s *Server) addWriteTools() {
 			}
 			return s.hold(p, send)
 		})
+	addTool(s, &mcp.Tool{Name: "alert_create", Annotations: writeTool(),
+		Description: "Preview a new price alert (simple: Kite notifies when the condition holds; no order is placed): an instrument's attribute compared with a number." + previewNote},
+		t, func(ctx context.Context, in AlertCreateInput) (Preview, error) {
+			p, send, err := s.backend.PreviewAlertCreate(ctx, in)
+			if err != nil {
+				return Preview{}, err
+			}
+			return s.hold(p, send)
+		})
+	addTool(s, &mcp.Tool{Name: "alert_delete", Annotations: writeTool(),
+		Description: "Preview deleting a price alert." + previewNote},
+		t, func(ctx context.Context, in AlertDeleteInput) (Preview, error) {
+			p, send, err := s.backend.PreviewAlertDelete(ctx, in)
+			if err != nil {
+				return Preview{}, err
+			}
+			return s.hold(p, send)
+		})
 	addTool(s, &mcp.Tool{Name: "confirm_order", Annotations: writeTool(),
-		Description: "Send a previewed write (place, modify, cancel, gtt_create, gtt_delete), exactly once. Only with a confirmation_id from a preview the user has seen. Returns the orders as they stand right after. If the outcome cannot be known (the request failed after it was sent and the order book does not show it), the error says so and gives the order's tag: check orders before anything else." + units},
+		Description: "Send a previewed write (place, modify, cancel, gtt_create, gtt_delete, alert_create, alert_delete), exactly once. Only with a confirmation_id from a preview the user has seen. Returns the orders as they stand right after. If the outcome cannot be known (the request failed after it was sent and the order book does not show it), the error says so and gives the order's tag: check orders before anything else." + units},
 		s.opts.WriteTimeout, func(ctx context.Context, in ConfirmInput) (ConfirmOutput, error) {
 			w, err := s.take(strings.TrimSpace(in.ConfirmationID))
 			if err != nil {
@@ -268,7 +297,7 @@ func (s *Server) addWriteTools() {
 			s.opts.Log.Warn("mcp: sending write", "action", p.Action, "confirmation_id", p.ConfirmationID, "summary", p.Summary)
 			sent, err := w.send(ctx)
 			res := sent.Orders
-			rec := map[string]any{"event": "sent", "action": p.Action, "confirmation_id": p.ConfirmationID, "summary": p.Summary, "orders": res, "gtt": sent.GTT}
+			rec := map[string]any{"event": "sent", "action": p.Action, "confirmation_id": p.ConfirmationID, "summary": p.Summary, "orders": res, "gtt": sent.GTT, "alert": sent.Alert}
 			if err != nil {
 				rec["error"] = s.explain(ctx, err, s.opts.WriteTimeout).Error()
 				s.opts.Log.Warn("mcp: write failed", "confirmation_id", p.ConfirmationID, "err", rec["error"])
@@ -285,7 +314,7 @@ func (s *Server) addWriteTools() {
 			s.writes.mu.Lock()
 			left := s.ordersLeft()
 			s.writes.mu.Unlock()
-			return ConfirmOutput{Action: p.Action, Summary: p.Summary, Orders: res, GTT: sent.GTT, OrdersLeft: left}, nil
+			return ConfirmOutput{Action: p.Action, Summary: p.Summary, Orders: res, GTT: sent.GTT, Alert: sent.Alert, OrdersLeft: left}, nil
 		})
 }
 
