@@ -240,18 +240,14 @@ func (b *mcpBackend) PreviewPlace(ctx context.Context, in mcpserver.PlaceInput, 
 		return mcpserver.Preview{}, nil, err
 	}
 	userTag := in.Tag != ""
-	send := func(ctx context.Context) (mcpserver.SendResult, error) {
-		if err := b.lock(ctx); err != nil {
-			return mcpserver.SendResult{}, fmt.Errorf("nothing was sent: %w", err)
-		}
-		defer b.mu.Unlock()
+	send := b.locked(func(ctx context.Context) (mcpserver.SendResult, error) {
 		placed, reconciled, err := sendPlace(ctx, b.f, c, variety, p, userTag, b.window)
 		if err != nil {
 			return mcpserver.SendResult{}, err
 		}
 		rows, _, err := placedResults(ctx, b.f, c, variety, p.Tag, placed, reconciled)
 		return mcpserver.SendResult{Orders: orderResults(rows)}, err
-	}
+	})
 	return mcpserver.Preview{Action: "place", Summary: r.summary(), Order: raw, Value: r.Value, Margin: r.Margin, Charges: r.Charges}, send, nil
 }
 
@@ -319,16 +315,24 @@ func (b *mcpBackend) PreviewCancel(ctx context.Context, in mcpserver.CancelInput
 // ambiguous failure is "outcome unknown", as kite orders says), then the
 // order as it stands.
 func (b *mcpBackend) sendWrite(c *kite.Client, verb string, res writeResult, do func(context.Context) error) mcpserver.Send {
-	return func(ctx context.Context) (mcpserver.SendResult, error) {
-		if err := b.lock(ctx); err != nil {
-			return mcpserver.SendResult{}, fmt.Errorf("nothing was sent: %w", err)
-		}
-		defer b.mu.Unlock()
+	return b.locked(func(ctx context.Context) (mcpserver.SendResult, error) {
 		if err := do(ctx); err != nil {
 			return mcpserver.SendResult{}, writeFailure(res.OrderID, verb, err)
 		}
 		res, err := settle(ctx, b.f, c, res)
 		return mcpserver.SendResult{Orders: orderResults([]writeResult{res})}, err
+	})
+}
+
+// locked is a Send that runs fn under the backend's lock; a lock not had
+// before the deadline means nothing was sent.
+func (b *mcpBackend) locked(fn mcpserver.Send) mcpserver.Send {
+	return func(ctx context.Context) (mcpserver.SendResult, error) {
+		if err := b.lock(ctx); err != nil {
+			return mcpserver.SendResult{}, fmt.Errorf("nothing was sent: %w", err)
+		}
+		defer b.mu.Unlock()
+		return fn(ctx)
 	}
 }
 
@@ -347,17 +351,13 @@ func (b *mcpBackend) PreviewGTTCreate(ctx context.Context, in mcpserver.GTTCreat
 	if err != nil {
 		return mcpserver.Preview{}, nil, err
 	}
-	send := func(ctx context.Context) (mcpserver.SendResult, error) {
-		if err := b.lock(ctx); err != nil {
-			return mcpserver.SendResult{}, fmt.Errorf("nothing was sent: %w", err)
-		}
-		defer b.mu.Unlock()
+	send := b.locked(func(ctx context.Context) (mcpserver.SendResult, error) {
 		id, err := c.PlaceGTT(ctx, p)
 		if err != nil {
 			return mcpserver.SendResult{}, gttWriteFailure("creating the GTT", err)
 		}
 		return b.gttAfter(ctx, c, id)
-	}
+	})
 	return mcpserver.Preview{Action: "gtt_create", Summary: pv.summary("create"), Order: raw, Value: pv.Value}, send, nil
 }
 
@@ -380,16 +380,12 @@ func (b *mcpBackend) PreviewGTTDelete(ctx context.Context, in mcpserver.GTTDelet
 	}
 	summary := fmt.Sprintf("delete %s GTT %d on %s:%s, triggers %v (%s)", cur.Type, in.ID,
 		cur.Condition.Exchange, cur.Condition.Tradingsymbol, cur.Condition.TriggerValues, cur.Status)
-	send := func(ctx context.Context) (mcpserver.SendResult, error) {
-		if err := b.lock(ctx); err != nil {
-			return mcpserver.SendResult{}, fmt.Errorf("nothing was sent: %w", err)
-		}
-		defer b.mu.Unlock()
+	send := b.locked(func(ctx context.Context) (mcpserver.SendResult, error) {
 		if _, err := c.DeleteGTT(ctx, in.ID); err != nil {
 			return mcpserver.SendResult{}, gttWriteFailure(fmt.Sprintf("deleting GTT %d", in.ID), err)
 		}
 		return b.gttAfter(ctx, c, in.ID)
-	}
+	})
 	return mcpserver.Preview{Action: "gtt_delete", Summary: summary, Order: raw}, send, nil
 }
 
@@ -421,17 +417,13 @@ func (b *mcpBackend) PreviewAlertCreate(ctx context.Context, in mcpserver.AlertC
 	if err != nil {
 		return mcpserver.Preview{}, nil, err
 	}
-	send := func(ctx context.Context) (mcpserver.SendResult, error) {
-		if err := b.lock(ctx); err != nil {
-			return mcpserver.SendResult{}, fmt.Errorf("nothing was sent: %w", err)
-		}
-		defer b.mu.Unlock()
+	send := b.locked(func(ctx context.Context) (mcpserver.SendResult, error) {
 		a, err := c.CreateAlert(ctx, p)
 		if err != nil {
 			return mcpserver.SendResult{}, writeFailureCheck("creating the alert", "kite alerts", err)
 		}
 		return mcpserver.SendResult{Alert: &a}, nil
-	}
+	})
 	return mcpserver.Preview{Action: "alert_create", Summary: pv.summary("create"), Order: raw}, send, nil
 }
 
@@ -456,11 +448,7 @@ func (b *mcpBackend) PreviewAlertDelete(ctx context.Context, in mcpserver.AlertD
 		return mcpserver.Preview{}, nil, err
 	}
 	summary := fmt.Sprintf("delete alert %s %q %s (%s)", cur.UUID, cur.Name, alertCondition(cur), cur.Status)
-	send := func(ctx context.Context) (mcpserver.SendResult, error) {
-		if err := b.lock(ctx); err != nil {
-			return mcpserver.SendResult{}, fmt.Errorf("nothing was sent: %w", err)
-		}
-		defer b.mu.Unlock()
+	send := b.locked(func(ctx context.Context) (mcpserver.SendResult, error) {
 		if err := c.DeleteAlerts(ctx, in.UUID); err != nil {
 			return mcpserver.SendResult{}, writeFailureCheck("deleting the alert", "kite alerts --status deleted", err)
 		}
@@ -470,7 +458,7 @@ func (b *mcpBackend) PreviewAlertDelete(ctx context.Context, in mcpserver.AlertD
 			return mcpserver.SendResult{Alert: &cur}, nil
 		}
 		return mcpserver.SendResult{Alert: &a}, nil
-	}
+	})
 	return mcpserver.Preview{Action: "alert_delete", Summary: summary, Order: raw}, send, nil
 }
 
