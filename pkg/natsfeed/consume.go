@@ -1,0 +1,231 @@
+package natsfeed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// ConsumeOptions choose what a consumer reads and from where.
+type ConsumeOptions struct {
+	Prefix  string   // DefaultPrefix if empty
+	Stream  string   // DefaultStreamName(Prefix) if empty
+	Tokens  []uint32 // the instruments; none = all
+	Orders  bool     // also PREFIX.orders.>
+	Events  bool     // also PREFIX.events
+	Since   time.Time
+	Last    bool   // start with the latest message of each subject
+	Durable string // a durable consumer that resumes; "" = ephemeral
+}
+
+// Kind is what a Msg carries.
+type Kind int
+
+// Kinds of Msg.
+const (
+	KindTick Kind = iota + 1
+	KindOrder
+	KindEvent
+)
+
+// Msg is one message read back.
+type Msg struct {
+	Kind     Kind
+	Token    uint32 // KindTick
+	Symbol   string // the Kite-Symbol header, if any
+	RecvTime int64  // the Kite-Recv-Time header, 0 if absent or bad
+	JSON     bool   // Data is an NDJSON record, not packet bytes
+	Data     []byte
+}
+
+// Consume calls fn with each message, in stream order, until ctx ends
+// or fn returns an error (which Consume returns). A durable consumer acks
+// each message after fn, so a restart continues after the last one fn
+// handled.
+func Consume(ctx context.Context, js jetstream.JetStream, o ConsumeOptions, fn func(Msg) error) error {
+	if o.Prefix == "" {
+		o.Prefix = DefaultPrefix
+	}
+	if o.Stream == "" {
+		o.Stream = DefaultStreamName(o.Prefix)
+	}
+	var filters []string
+	if len(o.Tokens) == 0 {
+		filters = append(filters, o.Prefix+".ticks.>")
+	}
+	for _, t := range o.Tokens {
+		filters = append(filters, TickSubject(o.Prefix, t))
+	}
+	if o.Orders {
+		filters = append(filters, o.Prefix+".orders.>")
+	}
+	if o.Events {
+		filters = append(filters, o.Prefix+".events")
+	}
+	policy := jetstream.DeliverNewPolicy
+	var start *time.Time
+	switch {
+	case !o.Since.IsZero():
+		policy, start = jetstream.DeliverByStartTimePolicy, &o.Since
+	case o.Last:
+		policy = jetstream.DeliverLastPerSubjectPolicy
+	}
+	var cons jetstream.Consumer
+	var err error
+	if o.Durable != "" {
+		cons, err = js.Consumer(ctx, o.Stream, o.Durable)
+		if errors.Is(err, jetstream.ErrConsumerNotFound) {
+			cons, err = js.CreateConsumer(ctx, o.Stream, jetstream.ConsumerConfig{
+				Durable: o.Durable, FilterSubjects: filters, DeliverPolicy: policy,
+				OptStartTime: start, AckPolicy: jetstream.AckExplicitPolicy,
+				MaxAckPending: 1 << 16,
+			})
+		}
+	} else {
+		cons, err = js.OrderedConsumer(ctx, o.Stream, jetstream.OrderedConsumerConfig{
+			FilterSubjects: filters, DeliverPolicy: policy, OptStartTime: start,
+		})
+	}
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		return fmt.Errorf("no JetStream stream %s: start a publisher (kite stream ... --publish URL) or name the stream with --stream: %w", o.Stream, err)
+	}
+	if err != nil {
+		return fmt.Errorf("creating a consumer on stream %s: %w", o.Stream, err)
+	}
+	if o.Durable != "" {
+		return consumeDurable(ctx, cons, o, fn)
+	}
+	it, err := cons.Messages(jetstream.PullMaxMessages(4096))
+	if err != nil {
+		return fmt.Errorf("reading stream %s: %w", o.Stream, err)
+	}
+	defer it.Stop()
+	stop := context.AfterFunc(ctx, it.Stop)
+	defer stop()
+	for {
+		m, err := it.Next()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("reading stream %s: %w", o.Stream, err)
+		}
+		if msg, ok := parse(o.Prefix, m); ok {
+			if err := fn(msg); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// consumeDurable reads a durable consumer in fetched batches. It acks
+// each handled message, and naks the rest of the batch, in order, when it stops, so
+// a restarted consumer gets them at once instead of after the ack wait.
+// The last ack waits for the server's reply: the position is saved before
+// the process exits.
+func consumeDurable(ctx context.Context, cons jetstream.Consumer, o ConsumeOptions, fn func(Msg) error) error {
+	var last jetstream.Msg
+	var result error
+	for result == nil {
+		if err := ctx.Err(); err != nil {
+			result = err
+			break
+		}
+		b, err := cons.Fetch(256, jetstream.FetchMaxWait(500*time.Millisecond))
+		if err != nil {
+			result = fmt.Errorf("reading durable consumer %s: %w", o.Durable, err)
+			break
+		}
+		var unhandled []jetstream.Msg
+		for m := range b.Messages() {
+			if result != nil || ctx.Err() != nil {
+				unhandled = append(unhandled, m)
+				continue
+			}
+			var ferr error
+			if msg, ok := parse(o.Prefix, m); ok {
+				ferr = fn(msg)
+			}
+			if ferr != nil && !errors.Is(ferr, ErrStop) {
+				result = ferr // not handled: nak it too
+				unhandled = append(unhandled, m)
+				continue
+			}
+			// The latest handled message is acked when the next one is,
+			// or with a reply-awaited ack at the end.
+			if last != nil {
+				_ = last.Ack()
+			}
+			last = m
+			result = ferr
+		}
+		// Naked only now that the fetch is over, in order: the server
+		// redelivers them first, in that order, to the next fetch.
+		for _, m := range unhandled {
+			_ = m.Nak()
+		}
+		if err := b.Error(); err != nil && result == nil && !errors.Is(err, nats.ErrTimeout) {
+			result = fmt.Errorf("reading durable consumer %s: %w", o.Durable, err)
+		}
+	}
+	if last != nil {
+		actx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := last.DoubleAck(actx); err != nil {
+			return fmt.Errorf("saving the position of durable consumer %s: %w", o.Durable, err)
+		}
+	}
+	return result
+}
+
+// ErrStop, returned (or wrapped) by Consume's fn, means the message was
+// handled and reading should stop: a durable consumer acknowledges it.
+var ErrStop = errors.New("stop consuming")
+
+// parse classifies m by subject; ok is false for a subject this package
+// does not publish.
+func parse(prefix string, m jetstream.Msg) (Msg, bool) {
+	var msg Msg
+	var ok bool
+	if msg.Kind, msg.Token, ok = ParseSubject(prefix, m.Subject()); !ok {
+		return msg, false
+	}
+	h := m.Headers()
+	msg.Symbol = h.Get(HeaderSymbol)
+	msg.JSON = h.Get(HeaderFormat) == "json"
+	msg.RecvTime, _ = strconv.ParseInt(h.Get(HeaderRecvTime), 10, 64)
+	msg.Data = m.Data()
+	return msg, true
+}
+
+// ParseSubject classifies a subject under prefix: a tick (with its
+// token), an order update or an event. ok is false for anything else.
+func ParseSubject(prefix, subject string) (kind Kind, token uint32, ok bool) {
+	subj, found := strings.CutPrefix(subject, prefix+".")
+	if !found {
+		return 0, 0, false
+	}
+	switch {
+	case strings.HasPrefix(subj, "ticks."):
+		parts := strings.Split(subj, ".")
+		if len(parts) != 3 {
+			return 0, 0, false
+		}
+		tok, err := strconv.ParseUint(parts[2], 10, 32)
+		if err != nil || tok == 0 {
+			return 0, 0, false
+		}
+		return KindTick, uint32(tok), true
+	case strings.HasPrefix(subj, "orders.") && len(subj) > len("orders."):
+		return KindOrder, 0, true
+	case subj == "events":
+		return KindEvent, 0, true
+	}
+	return 0, 0, false
+}
