@@ -38,6 +38,7 @@ type streamOptions struct {
 	RecvTime    bool
 	Greeks      bool
 	Conn        tickerFlags
+	NATS        natsFlags
 }
 
 // tickerFlags are the connection knobs shared by stream and watch.
@@ -190,6 +191,12 @@ underlying has ticked, or when no volatility fits. Other ticks are unchanged.`,
   kite stream NFO:NIFTY26DEC26000CE NFO:NIFTY26DEC26000PE --greeks --jq '[.symbol, .iv, .delta] | @tsv'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Instruments = args
+			if err := opts.NATS.check(f, cmd); err != nil {
+				return err
+			}
+			if opts.NATS.From != "" {
+				return runStreamFrom(cmd.Context(), f, opts)
+			}
 			return runStream(cmd.Context(), f, opts)
 		},
 	}
@@ -207,6 +214,7 @@ underlying has ticked, or when no volatility fits. Other ticks are unchanged.`,
 	fl.BoolVar(&opts.RecvTime, "recv-time", false, "add \"recv_time\", the local receive time in Unix nanoseconds")
 	fl.BoolVar(&opts.Greeks, "greeks", false, "add iv, delta, gamma, theta, vega, underlying_price and time_to_expiry to option ticks")
 	opts.Conn.register(cmd)
+	opts.NATS.register(cmd)
 	return cmd
 }
 
@@ -300,6 +308,17 @@ func runStream(ctx context.Context, f *Factory, opts *streamOptions) error {
 	if opts.OnSlow == "drop" {
 		q = newDropQueue(w, dropQueueLen)
 		handler = q
+	}
+	if opts.NATS.Publish != "" {
+		if !opts.NATS.Tee {
+			w.out, w.orders, w.events = bufio.NewWriter(io.Discard), false, false
+		}
+		ph, stop, err := startPublish(ctx, f, &opts.NATS, w, handler)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		handler = ph
 	}
 	// Before the queue: a reconnect is told on stderr when it happens,
 	// however far behind stdout is.

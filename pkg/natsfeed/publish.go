@@ -54,8 +54,8 @@ func (s Stats) Missing() uint64 { return s.Dropped + s.Failed }
 // queue is full. One goroutine publishes the queue in order, so the order
 // of each instrument's ticks (of all messages, in fact) is kept.
 //
-// Tick, Order and Event must not be called concurrently with each other
-// or after Close (the ticker calls its handler from one goroutine).
+// Tick, Order and Event are safe to call from several goroutines, but
+// never after Close.
 type Publisher struct {
 	js     jetstream.JetStream
 	prefix string

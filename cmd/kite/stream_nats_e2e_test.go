@@ -1,0 +1,199 @@
+package main
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kitecli/kite/internal/natstest"
+	"github.com/kitecli/kite/pkg/sandbox"
+)
+
+func lines(s string) []string {
+	s = strings.TrimSuffix(s, "\n")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+// --publish alone prints nothing; --tee prints what kite stream prints;
+// --from prints the same bytes for the same ticks.
+func TestStreamNATSFromIsByteIdentical(t *testing.T) {
+	_, env := startTestSandbox(t, sandbox.Options{TickInterval: 5 * time.Millisecond})
+	ns := natstest.Start(t)
+
+	r := runKite(t, kiteRun{Env: env}, "stream", symINFY, "--publish", ns.URL(), "--count", "5", "--subject-prefix", "quiet")
+	if r.Code != 0 || r.Stdout != "" {
+		t.Fatalf("--publish alone: exit %d, stdout %q; stderr:\n%s", r.Code, r.Stdout, r.Stderr)
+	}
+	if !strings.Contains(r.Stderr, "created JetStream stream QUIET") {
+		t.Errorf("stderr does not tell of the stream it created:\n%s", r.Stderr)
+	}
+
+	const n = 40
+	pub := runKite(t, kiteRun{Env: env}, "stream", symINFY, symRELIANCE, "--mode", "full", "--publish", ns.URL(), "--tee", "--count", strconv.Itoa(n))
+	if pub.Code != 0 {
+		t.Fatalf("publisher: exit %d; stderr:\n%s", pub.Code, pub.Stderr)
+	}
+	if got := len(lines(pub.Stdout)); got != n {
+		t.Fatalf("--tee printed %d lines, want %d", got, n)
+	}
+	parseLines(t, pub.Stdout)
+	con := runKite(t, kiteRun{Env: env, Timeout: 30 * time.Second}, "stream", "--from", ns.URL(), "--since", "1h", "--count", strconv.Itoa(n))
+	if con.Code != 0 {
+		t.Fatalf("consumer: exit %d; stderr:\n%s", con.Code, con.Stderr)
+	}
+	if con.Stdout != pub.Stdout {
+		t.Fatalf("--from output differs from kite stream's:\n--- stream\n%s\n--- from\n%s", pub.Stdout, con.Stdout)
+	}
+	// The same, through the JSON payload and by instrument.
+	pubJSON := runKite(t, kiteRun{Env: env}, "stream", symINFY, "--mode", "full", "--publish", ns.URL(), "--tee", "--publish-format", "json", "--subject-prefix", "js", "--count", "10")
+	if pubJSON.Code != 0 {
+		t.Fatalf("json publisher: exit %d; stderr:\n%s", pubJSON.Code, pubJSON.Stderr)
+	}
+	conJSON := runKite(t, kiteRun{Env: env, Timeout: 30 * time.Second}, "stream", symINFY, "--from", ns.URL(), "--subject-prefix", "js", "--since", "1h", "--count", "10")
+	if conJSON.Code != 0 || conJSON.Stdout != pubJSON.Stdout {
+		t.Fatalf("--from with json payloads: exit %d, stderr %s\n--- stream\n%s\n--- from\n%s", conJSON.Code, conJSON.Stderr, pubJSON.Stdout, conJSON.Stdout)
+	}
+}
+
+func TestStreamNATSUsageErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"stream", "NSE:INFY", "--publish", "nats://127.0.0.1:1", "--from", "nats://127.0.0.1:1"}, "cannot be combined"},
+		{[]string{"stream", "NSE:INFY", "--publish", "nats://127.0.0.1:1", "--publish-format", "xml"}, "unknown --publish-format"},
+		{[]string{"stream", "NSE:INFY", "--tee"}, "--tee works with --publish"},
+		{[]string{"stream", "--from", "nats://127.0.0.1:1", "--since", "yesterday"}, "--since \"yesterday\" is not a duration"},
+		{[]string{"stream", "--from", "nats://127.0.0.1:1", "--since", "1h", "--last"}, "cannot be combined"},
+		{[]string{"stream", "NSE:INFY", "--publish", "nats://u:hunter2@nats.example.com:4222"}, "in clear"},
+		{[]string{"stream", "NSE:INFY", "--publish", ""}, "NATS_URL"},
+	} {
+		r := runKite(t, kiteRun{Timeout: 20 * time.Second}, c.args...)
+		if r.Code != 2 || !strings.Contains(r.Stderr, c.want) || strings.Contains(r.Stderr, "hunter2") {
+			t.Errorf("kite %v: exit %d, stderr %q; want exit 2 and %q", c.args, r.Code, r.Stderr, c.want)
+		}
+	}
+	// Nothing listening: a network error (6) that says what to do.
+	r := runKite(t, kiteRun{Timeout: 20 * time.Second}, "stream", "--from", "nats://127.0.0.1:1")
+	if r.Code != 6 || !strings.Contains(r.Stderr, "nats-server -js") {
+		t.Errorf("no server: exit %d, stderr %q; want exit 6 naming nats-server -js", r.Code, r.Stderr)
+	}
+}
+
+// Two publishers on one sandbox feed: the stream holds each tick once,
+// and holds every tick either printed.
+func TestStreamNATSTwoPublishersStoreOnce(t *testing.T) {
+	_, env := startTestSandbox(t, sandbox.Options{TickInterval: 5 * time.Millisecond})
+	ns := natstest.Start(t)
+	var wg sync.WaitGroup
+	var pubs [2]result
+	for i := range pubs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pubs[i] = runKite(t, kiteRun{Env: env}, "stream", symINFY, symRELIANCE, "--mode", "full", "--publish", ns.URL(), "--tee", "--duration", "2s")
+		}()
+	}
+	wg.Wait()
+	union := map[string]bool{}
+	for i, p := range pubs {
+		if p.Code != 0 || len(lines(p.Stdout)) == 0 {
+			t.Fatalf("publisher %d: exit %d, %d lines; stderr:\n%s", i, p.Code, len(lines(p.Stdout)), p.Stderr)
+		}
+		for _, l := range lines(p.Stdout) {
+			union[l] = true
+		}
+	}
+	// The sandbox sends both connections the same ticks: without the
+	// Nats-Msg-Id, the shared ones would be stored twice.
+	if shared := len(lines(pubs[0].Stdout)) + len(lines(pubs[1].Stdout)) - len(union); shared == 0 {
+		t.Fatalf("the publishers printed no tick in common; nothing to deduplicate")
+	}
+	con := runKite(t, kiteRun{Env: env, Timeout: 30 * time.Second}, "stream", "--from", ns.URL(), "--since", "1h", "--duration", "2s")
+	got := map[string]bool{}
+	for _, l := range lines(con.Stdout) {
+		if got[l] {
+			t.Errorf("stored twice: %s", l)
+		}
+		got[l] = true
+	}
+	for l := range union {
+		if !got[l] {
+			t.Errorf("printed by a publisher but not stored: %s", l)
+		}
+	}
+	if len(got) != len(union) {
+		t.Errorf("stream holds %d ticks, publishers printed %d distinct ones", len(got), len(union))
+	}
+}
+
+var missingRE = regexp.MustCompile(`(\d+) of \d+ messages may be missing`)
+
+// The NATS server stops and comes back mid-stream: every tick the
+// publisher printed is stored, but for those it reported missing.
+func TestStreamNATSServerRestart(t *testing.T) {
+	_, env := startTestSandbox(t, sandbox.Options{TickInterval: 5 * time.Millisecond})
+	ns := natstest.Start(t)
+	done := make(chan result, 1)
+	go func() {
+		done <- runKite(t, kiteRun{Env: env}, "stream", symINFY, symRELIANCE, "--mode", "full", "--publish", ns.URL(), "--tee", "--duration", "4s")
+	}()
+	time.Sleep(time.Second)
+	ns.Stop()
+	time.Sleep(time.Second)
+	ns.Restart()
+	pub := <-done
+	if pub.Code != 0 {
+		t.Fatalf("publisher: exit %d; stderr:\n%s", pub.Code, pub.Stderr)
+	}
+	if !strings.Contains(pub.Stderr, "NATS: disconnected") || !strings.Contains(pub.Stderr, "NATS: reconnected") {
+		t.Errorf("stderr does not tell of the outage:\n%s", pub.Stderr)
+	}
+	missing := 0
+	if m := missingRE.FindStringSubmatch(pub.Stderr); m != nil {
+		missing, _ = strconv.Atoi(m[1])
+	}
+	con := runKite(t, kiteRun{Env: env, Timeout: 30 * time.Second}, "stream", "--from", ns.URL(), "--since", "1h", "--duration", "2s")
+	stored := map[string]bool{}
+	for _, l := range lines(con.Stdout) {
+		stored[l] = true
+	}
+	lost := 0
+	for _, l := range lines(pub.Stdout) {
+		if !stored[l] {
+			lost++
+		}
+	}
+	t.Logf("printed %d, stored %d, lost %d, reported missing %d", len(lines(pub.Stdout)), len(stored), lost, missing)
+	if lost > missing {
+		t.Errorf("%d ticks printed but not stored, only %d reported missing; stderr:\n%s", lost, missing, pub.Stderr)
+	}
+}
+
+// A durable consumer stopped after 5 ticks continues at the 6th.
+func TestStreamNATSDurableResumes(t *testing.T) {
+	_, env := startTestSandbox(t, sandbox.Options{TickInterval: 5 * time.Millisecond})
+	ns := natstest.Start(t)
+	pub := runKite(t, kiteRun{Env: env}, "stream", symINFY, "--mode", "full", "--publish", ns.URL(), "--tee", "--count", "12")
+	if pub.Code != 0 {
+		t.Fatalf("publisher: exit %d; stderr:\n%s", pub.Code, pub.Stderr)
+	}
+	var got string
+	for _, n := range []string{"5", "7"} {
+		r := runKite(t, kiteRun{Env: env, Timeout: 30 * time.Second}, "stream", "--from", ns.URL(), "--durable", "strategy", "--since", "1h", "--count", n)
+		if r.Code != 0 {
+			t.Fatalf("durable consumer: exit %d; stderr:\n%s", r.Code, r.Stderr)
+		}
+		got += r.Stdout
+	}
+	if got != pub.Stdout {
+		t.Fatalf("durable runs of 5 then 7 ticks:\n%s\nwant the 12 published:\n%s", got, pub.Stdout)
+	}
+
+}
