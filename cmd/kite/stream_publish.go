@@ -41,7 +41,34 @@ type natsFlags struct {
 	modeSet bool // --mode was given (--from then keeps only that mode)
 }
 
+// natsHelp and natsExamples extend kite stream's help.
+const natsHelp = `
+
+NATS JetStream. --publish nats://HOST:PORT publishes every tick (in --mode) to
+PREFIX.ticks.EXCHANGE.TOKEN, order updates to PREFIX.orders.USER_ID and
+connection events to PREFIX.events (PREFIX: --subject-prefix, default kite),
+and prints nothing unless --tee. Payloads are Kite's packet bytes (kite ticks
+decode reads them), or with --publish-format json the NDJSON record. Headers:
+Kite-Mode, Kite-Symbol, Kite-Recv-Time and Nats-Msg-Id (a hash of the token and
+the packet), so publishers on several machines store each tick once. A missing
+stream (--stream, default KITE) is created: file storage, subjects PREFIX.>,
+24h max age, 2m duplicate window, 100000 messages per instrument. Publishing
+never slows the Kite connection: while NATS is slow or away kite holds up to
+65536 messages and reconnects; what it must drop is counted on stderr and on
+PREFIX.events. --from nats://HOST:PORT [SYMBOLS...] prints those ticks exactly
+as kite stream prints them: new ones by default, --since 30m replays, --last
+starts with each instrument's latest; --durable NAME continues where the last
+run with that NAME stopped. Several URLs, comma-separated, name a cluster;
+NATS_URL, --creds, --nkey and --tlscert/--tlskey/--tlsca work as in natscli.`
+
+const natsExamples = `
+  kite stream --file nfo.txt --mode full --publish nats://127.0.0.1:4222
+  kite stream --from nats://127.0.0.1:4222 NSE:INFY --since 30m
+  kite stream --from nats://n1:4222,nats://n2:4222 --durable risk --creds risk.creds`
+
 func (nf *natsFlags) register(cmd *cobra.Command) {
+	cmd.Long += natsHelp
+	cmd.Example += natsExamples
 	fl := cmd.Flags()
 	fl.StringVar(&nf.Publish, "publish", "", "publish ticks to NATS JetStream at URL (nats://HOST:PORT; env NATS_URL with --publish \"\") instead of printing them")
 	fl.StringVar(&nf.From, "from", "", "read ticks from NATS JetStream at URL instead of Kite (what kite stream --publish published)")

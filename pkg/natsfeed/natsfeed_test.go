@@ -63,7 +63,7 @@ func fullPacket(token uint32, p int32) []byte {
 	return ticks.AppendPacket(nil, &tk)[2:] // without the length prefix
 }
 
-func setup(t *testing.T) (*natstest.Server, *nats.Conn, jetstream.JetStream) {
+func setup(t testing.TB) (*natstest.Server, *nats.Conn, jetstream.JetStream) {
 	srv := natstest.Start(t)
 	nc, err := Connect(ConnOptions{URL: srv.URL(), Name: "test"})
 	if err != nil {
@@ -82,7 +82,7 @@ func setup(t *testing.T) (*natstest.Server, *nats.Conn, jetstream.JetStream) {
 	return srv, nc, js
 }
 
-func streamMsgs(t *testing.T, js jetstream.JetStream) uint64 {
+func streamMsgs(t testing.TB, js jetstream.JetStream) uint64 {
 	t.Helper()
 	s, err := js.Stream(context.Background(), "KITE")
 	if err != nil {
