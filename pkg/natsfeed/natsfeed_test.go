@@ -240,3 +240,25 @@ func TestPublishAcrossRestart(t *testing.T) {
 	}
 	t.Logf("stats %+v, stored %d", st, stored)
 }
+
+// NATS away at the end: Close gives up at its deadline and counts every
+// message it could not get acked, once.
+func TestCloseCountsUnacked(t *testing.T) {
+	srv, nc, _ := setup(t)
+	p, err := NewPublisher(nc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Stop()
+	const n = 100
+	for i := range n {
+		pkt := fullPacket(408065, int32(i))
+		p.Tick(408065, ticks.ModeFull, "", 1, pkt, pkt, false)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	st := p.Close(ctx)
+	if st.Missing() != n || st.Acked != 0 {
+		t.Errorf("stats %+v: want all %d missing, none acked", st, n)
+	}
+}

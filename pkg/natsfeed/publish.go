@@ -61,6 +61,7 @@ type Publisher struct {
 	prefix string
 	q      chan *nats.Msg
 	done   chan struct{}
+	abort  atomic.Bool // Close gave up: count the rest as failed, unsent
 
 	queued, acked, dups, dropped, failed atomic.Uint64
 }
@@ -152,6 +153,10 @@ func (p *Publisher) run() {
 	defer close(p.done)
 	for m := range p.q {
 		for {
+			if p.abort.Load() {
+				p.failed.Add(1)
+				break
+			}
 			_, err := p.js.PublishMsgAsync(m)
 			if err == nil {
 				break
@@ -183,17 +188,20 @@ func (p *Publisher) Close(ctx context.Context) Stats {
 	select {
 	case <-p.done:
 	case <-ctx.Done():
-		// The queue's rest is counted by run as it fails on the closed
-		// connection the caller closes next; count what is left now.
-		p.failed.Add(uint64(len(p.q)))
-		return p.Stats()
+		// run counts the rest of the queue as failed, without sending.
+		p.abort.Store(true)
+		<-p.done
 	}
 	select {
 	case <-p.js.PublishAsyncComplete():
+		return p.Stats()
 	case <-ctx.Done():
-		p.failed.Add(uint64(p.js.PublishAsyncPending()))
+		// Those still awaiting their ack count as failed here; the ack
+		// handlers may yet fire for some, but the caller has its answer.
+		st := p.Stats()
+		st.Failed += uint64(p.js.PublishAsyncPending())
+		return st
 	}
-	return p.Stats()
 }
 
 // subjectToken makes s usable as one subject token.
