@@ -197,3 +197,21 @@ func TestStreamNATSDurableResumes(t *testing.T) {
 	}
 
 }
+
+// kite watch --from shows the latest published tick of each instrument,
+// even once the publisher has stopped.
+func TestWatchFromNATSUnderTmux(t *testing.T) {
+	_, env := startTestSandbox(t, sandbox.Options{TickInterval: 20 * time.Millisecond})
+	ns := natstest.Start(t)
+	pub := runKite(t, kiteRun{Env: env}, "stream", symINFY, symRELIANCE, "--mode", "full", "--publish", ns.URL(), "--duration", "1s")
+	if pub.Code != 0 {
+		t.Fatalf("publisher: exit %d; stderr:\n%s", pub.Code, pub.Stderr)
+	}
+	s := startTmux(t, watchCommand(t, env, symRELIANCE, symINFY, "--from", ns.URL(), "--rate", "10"))
+	s.waitFor("both rows with prices", func(scr string) bool { return len(rowRe.FindAllString(scr, -1)) == 2 })
+	s.run("send-keys", "q")
+	scr := s.waitFor("exit", func(scr string) bool { return strings.Contains(scr, "EXIT=") })
+	if !strings.Contains(scr, "EXIT=0") {
+		t.Fatalf("q: want exit 0; screen:\n%s", scr)
+	}
+}

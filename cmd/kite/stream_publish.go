@@ -108,7 +108,7 @@ func (nf *natsFlags) check(f *Factory, cmd *cobra.Command) error {
 	switch {
 	case nf.Publish != "" && nf.From != "":
 		return exitcode.Usagef("--publish and --from cannot be combined: run one kite stream to publish and another to read")
-	case nf.Format != "raw" && nf.Format != "json":
+	case nf.Format != "" && nf.Format != "raw" && nf.Format != "json":
 		return exitcode.Usagef("unknown --publish-format %q: use raw or json", nf.Format)
 	case nf.Prefix == "" || strings.ContainsAny(nf.Prefix, " *>\t") || strings.HasPrefix(nf.Prefix, ".") || strings.HasSuffix(nf.Prefix, "."):
 		return exitcode.Usagef("--subject-prefix %q is not a NATS subject prefix such as kite or desk1.kite", nf.Prefix)

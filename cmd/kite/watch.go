@@ -27,6 +27,7 @@ type watchOptions struct {
 	Reverse     bool
 	Rate        float64
 	Conn        tickerFlags
+	NATS        natsFlags
 }
 
 func newWatchCmd(f *Factory) *cobra.Command {
@@ -46,6 +47,9 @@ to record ticks or pipe them into another program, use kite stream.`,
   kite watch --file watchlist.txt --rate 2`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Instruments = args
+			if err := opts.NATS.check(f, cmd); err != nil {
+				return err
+			}
 			return runWatch(cmd.Context(), f, opts)
 		},
 	}
@@ -55,6 +59,7 @@ to record ticks or pipe them into another program, use kite stream.`,
 	fl.BoolVarP(&opts.Reverse, "reverse", "r", false, "sort in descending order")
 	fl.Float64Var(&opts.Rate, "rate", 4, "redraw at most this many times a second")
 	opts.Conn.register(cmd)
+	opts.NATS.registerFrom(cmd)
 	return cmd
 }
 
@@ -73,22 +78,12 @@ func runWatch(ctx context.Context, f *Factory, opts *watchOptions) error {
 	if opts.File == "-" {
 		return exitcode.Usagef("kite watch reads keys from the terminal, so --file - is not possible: name a file")
 	}
-	insts, tickerOpts, err := opts.Conn.setup(ctx, f, opts.Instruments, opts.File)
+	source := watchKite
+	if opts.NATS.From != "" {
+		source = watchFrom
+	}
+	board, run, err := source(ctx, f, opts)
 	if err != nil {
-		return err
-	}
-
-	board := newWatchBoard(insts, opts.Sort, opts.Reverse)
-	tickerOpts.Handler = board
-	t, err := kite.NewTicker(tickerOpts)
-	if err != nil {
-		return err
-	}
-	tokens := make([]uint32, len(insts))
-	for i, in := range insts {
-		tokens[i] = in.token
-	}
-	if err := t.Subscribe(ctx, ticks.ModeFull, tokens...); err != nil {
 		return err
 	}
 
@@ -102,7 +97,7 @@ func runWatch(ctx context.Context, f *Factory, opts *watchOptions) error {
 	defer cancel(nil)
 	go screen.keys(cancel)
 	runErr := make(chan error, 1)
-	go func() { runErr <- t.Run(ctx) }()
+	go func() { runErr <- run(ctx) }()
 
 	every := time.Duration(float64(time.Second) / opts.Rate)
 	redraw := time.NewTicker(every)
@@ -123,6 +118,30 @@ func runWatch(ctx context.Context, f *Factory, opts *watchOptions) error {
 			}
 		}
 	}
+}
+
+// watchKite subscribes to Kite's ticker in full mode; run runs it.
+func watchKite(ctx context.Context, f *Factory, opts *watchOptions) (*watchBoard, func(context.Context) error, error) {
+	insts, tickerOpts, err := opts.Conn.setup(ctx, f, opts.Instruments, opts.File)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	board := newWatchBoard(insts, opts.Sort, opts.Reverse)
+	tickerOpts.Handler = board
+	t, err := kite.NewTicker(tickerOpts)
+	if err != nil {
+		return nil, nil, err
+	}
+	tokens := make([]uint32, len(insts))
+	for i, in := range insts {
+		tokens[i] = in.token
+	}
+	if err := t.Subscribe(ctx, ticks.ModeFull, tokens...); err != nil {
+		return nil, nil, err
+	}
+
+	return board, t.Run, nil
 }
 
 // end restores the terminal when the ticker's Run has returned err and
