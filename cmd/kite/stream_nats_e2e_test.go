@@ -43,7 +43,10 @@ func TestStreamNATSFromIsByteIdentical(t *testing.T) {
 		t.Fatalf("--tee printed %d lines, want %d", got, n)
 	}
 	parseLines(t, pub.Stdout)
-	con := runKite(t, kiteRun{Env: env, Timeout: 30 * time.Second}, "stream", "--from", ns.URL(), "--since", "1h", "--count", strconv.Itoa(n))
+	if strings.Contains(pub.Stderr, "missing") {
+		t.Fatalf("the publisher could not store everything (a loaded machine?); stderr:\n%s", pub.Stderr)
+	}
+	con := runKite(t, kiteRun{Env: env, Timeout: 90 * time.Second}, "stream", "--from", ns.URL(), "--since", "1h", "--count", strconv.Itoa(n))
 	if con.Code != 0 {
 		t.Fatalf("consumer: exit %d; stderr:\n%s", con.Code, con.Stderr)
 	}
@@ -55,7 +58,7 @@ func TestStreamNATSFromIsByteIdentical(t *testing.T) {
 	if pubJSON.Code != 0 {
 		t.Fatalf("json publisher: exit %d; stderr:\n%s", pubJSON.Code, pubJSON.Stderr)
 	}
-	conJSON := runKite(t, kiteRun{Env: env, Timeout: 30 * time.Second}, "stream", symINFY, "--from", ns.URL(), "--subject-prefix", "js", "--since", "1h", "--count", "10")
+	conJSON := runKite(t, kiteRun{Env: env, Timeout: 90 * time.Second}, "stream", symINFY, "--from", ns.URL(), "--subject-prefix", "js", "--since", "1h", "--count", "10")
 	if conJSON.Code != 0 || conJSON.Stdout != pubJSON.Stdout {
 		t.Fatalf("--from with json payloads: exit %d, stderr %s\n--- stream\n%s\n--- from\n%s", conJSON.Code, conJSON.Stderr, pubJSON.Stdout, conJSON.Stdout)
 	}
@@ -115,7 +118,7 @@ func TestStreamNATSTwoPublishersStoreOnce(t *testing.T) {
 	if shared := len(lines(pubs[0].Stdout)) + len(lines(pubs[1].Stdout)) - len(union); shared == 0 {
 		t.Fatalf("the publishers printed no tick in common; nothing to deduplicate")
 	}
-	con := runKite(t, kiteRun{Env: env, Timeout: 30 * time.Second}, "stream", "--from", ns.URL(), "--since", "1h", "--duration", "2s")
+	con := runKite(t, kiteRun{Env: env, Timeout: 90 * time.Second}, "stream", "--from", ns.URL(), "--since", "1h", "--duration", "2s")
 	got := map[string]bool{}
 	for _, l := range lines(con.Stdout) {
 		if got[l] {
@@ -159,7 +162,7 @@ func TestStreamNATSServerRestart(t *testing.T) {
 	if m := missingRE.FindStringSubmatch(pub.Stderr); m != nil {
 		missing, _ = strconv.Atoi(m[1])
 	}
-	con := runKite(t, kiteRun{Env: env, Timeout: 30 * time.Second}, "stream", "--from", ns.URL(), "--since", "1h", "--duration", "2s")
+	con := runKite(t, kiteRun{Env: env, Timeout: 90 * time.Second}, "stream", "--from", ns.URL(), "--since", "1h", "--duration", "2s")
 	stored := map[string]bool{}
 	for _, l := range lines(con.Stdout) {
 		stored[l] = true
@@ -186,7 +189,7 @@ func TestStreamNATSDurableResumes(t *testing.T) {
 	}
 	var got string
 	for _, n := range []string{"5", "7"} {
-		r := runKite(t, kiteRun{Env: env, Timeout: 30 * time.Second}, "stream", "--from", ns.URL(), "--durable", "strategy", "--since", "1h", "--count", n)
+		r := runKite(t, kiteRun{Env: env, Timeout: 90 * time.Second}, "stream", "--from", ns.URL(), "--durable", "strategy", "--since", "1h", "--count", n)
 		if r.Code != 0 {
 			t.Fatalf("durable consumer: exit %d; stderr:\n%s", r.Code, r.Stderr)
 		}
