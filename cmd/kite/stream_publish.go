@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // natsFlags are kite stream's NATS JetStream options: --publish (and
@@ -79,6 +80,11 @@ func (nf *natsFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&nf.Since, "since", "", "with --from, replay from this long ago (such as 30m) or this time (RFC 3339, or HH:MM IST today)")
 	fl.BoolVar(&nf.Last, "last", false, "with --from, start with the latest tick of each instrument, then live")
 	fl.StringVar(&nf.Durable, "durable", "", "with --from, a durable consumer NAME: a restarted consumer continues where it stopped")
+	nf.registerConn(fl)
+}
+
+// registerConn adds the connection flags, named as natscli names them.
+func (nf *natsFlags) registerConn(fl *pflag.FlagSet) {
 	fl.StringVar(&nf.Creds, "creds", "", "NATS user credentials file (.creds)")
 	fl.StringVar(&nf.NKey, "nkey", "", "NATS user nkey seed file")
 	fl.StringVar(&nf.TLSCert, "tlscert", "", "NATS TLS client certificate file")

@@ -18,11 +18,7 @@ func (nf *natsFlags) registerFrom(cmd *cobra.Command) {
 	fl.StringVar(&nf.From, "from", "", "show ticks from NATS JetStream at URL (published by kite stream --publish), starting with each instrument's latest")
 	fl.StringVar(&nf.Prefix, "subject-prefix", natsfeed.DefaultPrefix, "NATS subject prefix, as given to kite stream --publish")
 	fl.StringVar(&nf.Stream, "stream", "", "JetStream stream name (default: the prefix upper-cased, KITE)")
-	fl.StringVar(&nf.Creds, "creds", "", "NATS user credentials file (.creds)")
-	fl.StringVar(&nf.NKey, "nkey", "", "NATS user nkey seed file")
-	fl.StringVar(&nf.TLSCert, "tlscert", "", "NATS TLS client certificate file")
-	fl.StringVar(&nf.TLSKey, "tlskey", "", "NATS TLS client key file")
-	fl.StringVar(&nf.TLSCA, "tlsca", "", "NATS TLS CA certificate file")
+	nf.registerConn(fl)
 	cmd.Example += "\n  kite watch --from nats://127.0.0.1:4222 NSE:INFY NSE:RELIANCE"
 }
 
