@@ -1,0 +1,284 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/kitecli/kite/internal/output"
+	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/ticks"
+)
+
+// tickWriter turns ticker messages into output. The Ticker calls it from
+// one goroutine at a time; everything it reuses (the Tick, the line
+// buffer, the bufio.Writer) is why the tick path does not allocate.
+type tickWriter struct {
+	out      *bufio.Writer
+	symbols  map[uint32]string
+	jq       *output.JQ
+	raw      bool
+	mode     ticks.Mode      // NDJSON prints only ticks in this mode; 0 = any
+	only     map[uint32]bool // kite replay's instruments; nil = all
+	limit    int             // 0 = no limit
+	count    int
+	recvTime bool
+	orders   bool
+	events   bool
+	greeks   *greeksTracker // nil without --greeks
+	errOut   io.Writer
+	logger   *slog.Logger
+
+	tick    ticks.Tick
+	enc     ticks.JSONEncoder
+	out1    []byte // the lines of one message
+	jqDoc   []byte
+	hdr     [2]byte
+	textBuf bytes.Buffer
+	skipped uint64 // packets the decoder skipped (see checkMessage)
+}
+
+func (w *tickWriter) Binary(conn int, msg []byte) error {
+	var recv int64
+	if w.recvTime {
+		recv = time.Now().UnixNano()
+	}
+	return w.binary(conn, msg, recv)
+}
+
+func (w *tickWriter) binary(conn int, msg []byte, recv int64) error {
+	if w.raw {
+		return w.rawMessage(conn, msg)
+	}
+	it := ticks.NewIter(msg)
+	buf := w.out1[:0]
+	done := false
+	for !done && it.Next(&w.tick) {
+		if w.greeks != nil && !w.greeks.observe(&w.tick) {
+			continue // an underlying subscribed only to price the options
+		}
+		if w.mode != 0 && w.tick.Mode != w.mode {
+			// Kite sends a new subscription's first ticks in quote mode
+			// until the mode command takes effect; a consumer that asked
+			// for full expects every record to be full.
+			continue
+		}
+		if w.only != nil && !w.only[w.tick.InstrumentToken] {
+			continue
+		}
+		start := len(buf)
+		buf = w.enc.Append(buf, &w.tick, w.symbols[w.tick.InstrumentToken])
+		if w.greeks != nil {
+			buf = w.greeks.appendGreeks(buf, &w.tick)
+		}
+		if w.recvTime {
+			buf = appendField(buf, `,"recv_time":`, recv)
+		}
+		if w.jq != nil {
+			var err error
+			if buf, err = w.applyJQ(buf, start); err != nil {
+				return err
+			}
+		}
+		w.count++
+		done = w.limit > 0 && w.count >= w.limit
+	}
+	w.checkMessage(conn, &it)
+	w.out1 = buf
+	if err := w.write(buf); err != nil {
+		return err
+	}
+	if done {
+		return errStreamDone
+	}
+	return nil
+}
+
+// rawMessage writes msg as it came, except that a message cut by --count
+// or by a malformed packet is rewritten to hold only its good, wanted
+// packets: the output stays a valid back-to-back capture.
+func (w *tickWriter) rawMessage(conn int, msg []byte) error {
+	it := ticks.NewIter(msg)
+	n, packets, end := 0, 0, 2
+	done := false
+	for !done && it.Next(&w.tick) {
+		n++
+		// The packets up to here, skipped ones included: a cut message
+		// keeps them, for kite ticks decode to skip and report in turn.
+		end, packets = it.Offset(), it.Packets()
+		w.count++
+		done = w.limit > 0 && w.count >= w.limit
+	}
+	w.checkMessage(conn, &it)
+	if n == 0 {
+		return nil
+	}
+	if err := it.Err(); err != nil || done {
+		w.hdr[0], w.hdr[1] = byte(packets>>8), byte(packets)
+		if _, err := w.out.Write(w.hdr[:]); err != nil {
+			return err
+		}
+		msg = msg[2:end]
+	}
+	if err := w.write(msg); err != nil {
+		return err
+	}
+	if done {
+		return errStreamDone
+	}
+	return nil
+}
+
+// checkMessage logs a framing fault that cut the message, and counts the
+// packets the Iter skipped (unknown lengths, lengths that do not suit the
+// token's segment), describing the first of the stream: a feed that keeps
+// sending them would otherwise fill stderr. skipReport tells the total.
+func (w *tickWriter) checkMessage(conn int, it *ticks.Iter) {
+	if err := it.Err(); err != nil {
+		w.logger.Warn("skipping the rest of a malformed ticker message", "conn", conn, "error", err.Error(), "offset", it.Offset())
+	}
+	if n := it.Skipped(); n > 0 {
+		if w.skipped == 0 {
+			w.logger.Warn("skipping a ticker packet Kite does not send; the rest of the message is decoded and later ones are counted", "conn", conn, "error", it.SkipErr().Error())
+		}
+		w.skipped += uint64(n)
+	}
+}
+
+// skipReport tells errOut how many packets were skipped, if any.
+func (w *tickWriter) skipReport() {
+	switch {
+	case w.skipped == 1:
+		fmt.Fprintf(w.errOut, "kite: skipped 1 ticker packet Kite does not send (see the warning above)\n")
+	case w.skipped > 1:
+		fmt.Fprintf(w.errOut, "kite: skipped %d ticker packets Kite does not send (the first is in the warning above)\n", w.skipped)
+	}
+}
+
+func (w *tickWriter) write(b []byte) error {
+	if _, err := w.out.Write(b); err != nil {
+		return err
+	}
+	return w.out.Flush()
+}
+
+// appendField adds "name":v to the JSON object line ending buf ("…}\n").
+func appendField(buf []byte, name string, v int64) []byte {
+	buf = buf[:len(buf)-2]
+	buf = append(buf, name...)
+	buf = strconv.AppendInt(buf, v, 10)
+	return append(buf, '}', '\n')
+}
+
+// applyJQ replaces the record at buf[start:] by the --jq results.
+func (w *tickWriter) applyJQ(buf []byte, start int) ([]byte, error) {
+	w.jqDoc = append(w.jqDoc[:0], buf[start:]...)
+	buf = buf[:start]
+	err := w.jq.RunJSON(w.jqDoc, func(r any) error {
+		var err error
+		buf, err = output.AppendResult(buf, r)
+		return err
+	})
+	return buf, err
+}
+
+// record writes one JSON record (an order update, an event) through --jq.
+func (w *tickWriter) record(doc []byte) error {
+	buf := append(w.out1[:0], doc...)
+	if buf[len(buf)-1] != '\n' {
+		buf = append(buf, '\n')
+	}
+	if w.jq != nil {
+		var err error
+		if buf, err = w.applyJQ(buf, 0); err != nil {
+			return err
+		}
+	}
+	w.out1 = buf
+	return w.write(buf)
+}
+
+func (w *tickWriter) text(conn int, msg []byte, _ int64) error { return w.Text(conn, msg) }
+
+func (w *tickWriter) event(ev kite.TickerEvent, _ int64) error { return w.Event(ev) }
+
+func (w *tickWriter) Text(conn int, msg []byte) error {
+	typ, text := kite.ParseTickerText(msg)
+	switch typ {
+	case "order":
+		if !w.orders {
+			return nil
+		}
+	case "error", "message":
+		fmt.Fprintf(w.errOut, "kite: ticker %s: %s\n", typ, text)
+		if !w.events {
+			return nil
+		}
+	default:
+		if !w.events {
+			return nil
+		}
+	}
+	w.textBuf.Reset()
+	if err := json.Compact(&w.textBuf, msg); err != nil {
+		w.logger.Warn("ignoring a ticker text message that is not JSON", "conn", conn)
+		return nil
+	}
+	return w.record(w.textBuf.Bytes())
+}
+
+// dropped writes, with --events, the record of a gap --on-slow drop left:
+// {"type":"event","event":"dropped","time":…,"messages":3,"ticks":300}.
+func (w *tickWriter) dropped(c dropCounts) error {
+	if !w.events {
+		return nil
+	}
+	rec := struct {
+		Type     string `json:"type"`
+		Event    string `json:"event"`
+		Time     string `json:"time"`
+		Messages uint64 `json:"messages"`
+		Ticks    uint64 `json:"ticks"`
+	}{"event", "dropped", time.Now().In(kite.IST).Format(time.RFC3339), c.messages, c.ticks}
+	return w.eventRecord(rec)
+}
+
+// eventRecord writes rec, a struct of an event record, as one JSON line.
+func (w *tickWriter) eventRecord(rec any) error {
+	w.textBuf.Reset()
+	enc := json.NewEncoder(&w.textBuf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(rec); err != nil {
+		return err
+	}
+	return w.record(w.textBuf.Bytes())
+}
+
+func (w *tickWriter) Event(ev kite.TickerEvent) error {
+	if !w.events {
+		return nil
+	}
+	rec := struct {
+		Type        string `json:"type"`
+		Event       string `json:"event"`
+		Connection  int    `json:"connection"`
+		Time        string `json:"time"`
+		Instruments int    `json:"instruments,omitempty"`
+		Attempt     int    `json:"attempt,omitempty"`
+		WaitMS      int64  `json:"wait_ms,omitempty"`
+		Error       string `json:"error,omitempty"`
+	}{
+		Type: "event", Event: string(ev.Kind), Connection: ev.Conn,
+		Time:        time.Now().In(kite.IST).Format(time.RFC3339),
+		Instruments: ev.Tokens, Attempt: ev.Attempt, WaitMS: ev.Wait.Milliseconds(),
+	}
+	if ev.Err != nil {
+		rec.Error = ev.Err.Error()
+	}
+	return w.eventRecord(rec)
+}
