@@ -125,6 +125,10 @@ unknown (run kite orders reconcile TAG), 130 interrupted (Ctrl-C),
 			return f.prepare(cmd.Context(), cmd)
 		},
 	}
+	// --version without cobra's -v shorthand, which reads as "verbose".
+	root.Version = currentVersion().String()
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.Flags().Bool("version", false, "Print kite's version (as kite version does)")
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	root.SetIn(f.IO.In)
