@@ -41,7 +41,8 @@ func newHistoryCmd(f *Factory) *cobra.Command {
 		Long: `Print historical candles (date, open, high, low, close, volume, and oi with
 --oi) for one instrument: EXCHANGE:TRADINGSYMBOL or an instrument token.
 
-Intervals: minute, 3minute, 5minute, 10minute, 15minute, 30minute, 60minute, day.
+Intervals: minute, 3minute, 5minute, 10minute, 15minute, 30minute, 60minute, day,
+or the aliases 1m, 3m, 5m, 10m, 15m, 30m, 1h (or 60m) and 1d.
 --from and --to are in IST: a date (2024-01-31; as --to, the end of that day),
 a datetime (2024-01-31 09:15 or 2024-01-31T09:15:00, or RFC 3339 with an
 offset), or relative: now, today, yesterday, or N followed by min, h, d, w,
@@ -66,7 +67,7 @@ policy (default 3s, 30s, 5) for network errors, 5xx and 429, and the
 		Example: `  kite history NSE:INFY --interval day --from 1y -o csv > infy.csv
   kite history NSE:INFY --interval minute --from 2024-01-01 --to 2024-12-31 --yes -o ndjson
   kite history NFO:NIFTY26NOVFUT --interval 5minute --from 7d --oi -o csv
-  kite history 256265 --interval 15minute --from today -o ndjson --jq .close`,
+  kite history 256265 --interval 15m --from today -o ndjson --jq .close`,
 		Args: exactArgs(1, "one SYMBOL, e.g. kite history NSE:INFY --interval day --from 1y"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Symbol = args[0]
@@ -81,7 +82,7 @@ policy (default 3s, 30s, 5) for network errors, 5xx and 429, and the
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&opts.Interval, "interval", "i", "day", "candle interval: "+strings.Join(kite.Intervals(), ", "))
+	fl.StringVarP(&opts.Interval, "interval", "i", "day", "candle interval: "+strings.Join(kite.Intervals(), ", ")+" (aliases "+strings.Join(kite.IntervalAliases(), ", ")+")")
 	fl.StringVar(&opts.From, "from", "", "start (IST): 2024-01-31, \"2024-01-31 09:15\", 7d, 3mo, 1y, today, … (required)")
 	fl.StringVar(&opts.To, "to", "now", "end (IST), same forms as --from")
 	fl.BoolVar(&opts.Continuous, "continuous", false, "continuous data across expiries (futures, day candles)")
@@ -102,9 +103,11 @@ func planHistory(opts *HistoryOptions) (*historyPlan, error) {
 	if _, err := strconv.ParseUint(sym, 10, 32); err != nil && !strings.Contains(sym, ":") {
 		return nil, &kite.UnknownSymbolError{Symbol: sym}
 	}
-	if _, ok := kite.MaxRange(opts.Interval); !ok {
-		return nil, exitcode.Usagef("unknown --interval %q: use one of %s", opts.Interval, strings.Join(kite.Intervals(), ", "))
+	interval, ok := kite.CanonicalInterval(opts.Interval)
+	if !ok {
+		return nil, exitcode.Usagef("unknown --interval %q: use one of %s (or %s)", opts.Interval, strings.Join(kite.Intervals(), ", "), strings.Join(kite.IntervalAliases(), ", "))
 	}
+	opts.Interval = interval
 	if opts.From == "" {
 		return nil, exitcode.Usagef("history needs --from, e.g. --from 2024-01-01 or --from 7d")
 	}

@@ -349,3 +349,22 @@ func TestE2EHistoryInterruptedKeepsValidJSON(t *testing.T) {
 		t.Fatalf("stdout is not a JSON array of candles (%v), ends %q", err, out.String()[max(0, out.Len()-80):])
 	}
 }
+
+// TestE2EHistoryIntervalAliases: --interval 5m and 1d fetch exactly what
+// Kite's names 5minute and day fetch from the sandbox; an unknown alias is a
+// usage error that lists the aliases.
+func TestE2EHistoryIntervalAliases(t *testing.T) {
+	_, env := startTestSandbox(t, sandbox.Options{})
+	for alias, name := range map[string]string{"5m": "5minute", "1d": "day"} {
+		direct := mdDirectCandles(t, env, "408065", name, "2026-10-01 00:00:00", "2026-10-01 23:59:59")
+		r := runKite(t, kiteRun{Env: env}, "history", "NSE:INFY", "--interval", alias, "--from", "2026-10-01", "--to", "2026-10-01", "-o", "csv")
+		mdExpect(t, r, 0)
+		if want := "date,open,high,low,close,volume\n" + strings.Join(direct, "\n") + "\n"; r.Stdout != want {
+			t.Fatalf("--interval %s:\n%s\nwant (%s):\n%s", alias, r.Stdout, name, want)
+		}
+	}
+	r := runKite(t, kiteRun{Env: env}, "history", "NSE:INFY", "--interval", "2m", "--from", "1d")
+	if r.Code != 2 || !strings.Contains(r.Stderr, `unknown --interval "2m"`) || !strings.Contains(r.Stderr, "1m, 3m, 5m") {
+		t.Fatalf("--interval 2m: %+v", r)
+	}
+}

@@ -29,6 +29,30 @@ func Intervals() []string {
 	return []string{"minute", "3minute", "5minute", "10minute", "15minute", "30minute", "60minute", "day"}
 }
 
+// intervalAliases are the short names people type (as in most charting
+// tools) for Kite's interval names.
+var intervalAliases = map[string]string{
+	"1m": "minute", "3m": "3minute", "5m": "5minute", "10m": "10minute",
+	"15m": "15minute", "30m": "30minute", "60m": "60minute", "1h": "60minute",
+	"1d": "day",
+}
+
+// IntervalAliases lists the short aliases, in the order of Intervals.
+func IntervalAliases() []string {
+	return []string{"1m", "3m", "5m", "10m", "15m", "30m", "1h", "60m", "1d"}
+}
+
+// CanonicalInterval maps an alias (5m, 1h, 1d) to Kite's name (5minute,
+// 60minute, day) and returns a Kite name unchanged; ok is false for
+// anything else.
+func CanonicalInterval(s string) (string, bool) {
+	if name, ok := intervalAliases[s]; ok {
+		return name, true
+	}
+	_, ok := historicalMaxDays[s]
+	return s, ok
+}
+
 // MaxRange is the longest range one historical request of interval may
 // cover; ok is false for an interval Kite does not serve.
 func MaxRange(interval string) (d time.Duration, ok bool) {

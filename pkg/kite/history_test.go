@@ -219,3 +219,20 @@ func FuzzParseCandles(f *testing.F) {
 		}
 	})
 }
+
+func TestCanonicalInterval(t *testing.T) {
+	for in, want := range map[string]string{
+		"1m": "minute", "3m": "3minute", "5m": "5minute", "10m": "10minute",
+		"15m": "15minute", "30m": "30minute", "60m": "60minute", "1h": "60minute",
+		"1d": "day", "day": "day", "minute": "minute", "60minute": "60minute",
+	} {
+		if got, ok := CanonicalInterval(in); !ok || got != want {
+			t.Errorf("CanonicalInterval(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"", "2m", "1w", "1M", "hour", "5 m", "5min"} {
+		if got, ok := CanonicalInterval(bad); ok {
+			t.Errorf("CanonicalInterval(%q) = %q, ok; want not ok", bad, got)
+		}
+	}
+}
