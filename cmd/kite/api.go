@@ -34,7 +34,8 @@ func newAPICmd(f *Factory) *cobra.Command {
 the response's data: the escape hatch for endpoints without a command (the
 GTT trigger range, the mutual fund writes).
 
-PATH is the API path (/gtt/triggers), optionally with a query string. Fields
+PATH is the API path (/gtt/triggers, or gtt/triggers: the leading slash is
+optional, as in gh api), optionally with a query string. Fields
 given with -f key=value are sent as the query of a GET or DELETE and as a
 form body otherwise; repeat a key to send a list. --input FILE (- for stdin)
 sends the file as the body instead: JSON if it parses as JSON (Kite's margin
@@ -48,7 +49,7 @@ methods are sent once.`,
 		Example: `  kite api GET /user/profile --jq .user_name
   kite api GET /quote/ltp -f i=NSE:INFY -f i=NSE:SBIN
   kite api GET /instruments/NSE > nse.csv
-  kite api GET /gtt/triggers
+  kite api GET gtt/triggers
   kite api POST /margins/orders --input basket.json
   kite api DELETE /gtt/triggers/123456`,
 		Args: exactArgs(2, "a method and a path, e.g. kite api GET /user/profile"),
@@ -79,8 +80,11 @@ func (o *apiOptions) parse(stdin io.Reader) (apiRequest, error) {
 		return r, exitcode.Usagef("unsupported method %q: use GET, POST, PUT or DELETE", o.Method)
 	}
 	path, query, _ := strings.Cut(o.Path, "?")
-	if !strings.HasPrefix(path, "/") || strings.Contains(path, "://") {
-		return r, exitcode.Usagef("path %q must be an API path starting with /, e.g. /user/profile", o.Path)
+	if path == "" || strings.Contains(path, "://") {
+		return r, exitcode.Usagef("path %q must be an API path, e.g. /user/profile", o.Path)
+	}
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path // as gh api does: user/profile means /user/profile
 	}
 	r.path = path
 	if query != "" {

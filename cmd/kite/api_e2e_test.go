@@ -18,6 +18,11 @@ func TestE2EAPI(t *testing.T) {
 	if r.Code != 0 || strings.TrimSpace(r.Stdout) != sandbox.UserID {
 		t.Fatalf("api GET /user/profile --jq .user_id: %+v", r)
 	}
+	// The leading slash is optional, as in gh api.
+	r = runKite(t, kiteRun{Env: env}, "api", "GET", "user/profile", "--jq", ".user_id")
+	if r.Code != 0 || strings.TrimSpace(r.Stdout) != sandbox.UserID {
+		t.Fatalf("api GET user/profile --jq .user_id: %+v", r)
+	}
 	acctSame(t, "api margins", acctJSON(t, env, "api", "get", "/user/margins/equity"), acctDirect(t, env, "GET", "/user/margins/equity", nil))
 
 	// Repeated -f keys make a list; a query string in the path is kept.
@@ -87,8 +92,8 @@ func TestE2EAPIUsageErrors(t *testing.T) {
 		{[]string{"GET", "/quote/ltp", "-f", "i"}, `malformed field "i"`},
 		{[]string{"GET", "/quote/ltp", "-f", "=NSE:INFY"}, "malformed field"},
 		{[]string{"FETCH", "/user/profile"}, "unsupported method"},
-		{[]string{"GET", "user/profile"}, "starting with /"},
-		{[]string{"GET", "https://api.kite.trade/user/profile"}, "starting with /"},
+		{[]string{"GET", "https://api.kite.trade/user/profile"}, "must be an API path"},
+		{[]string{"GET", "?i=NSE:INFY"}, "must be an API path"},
 		{[]string{"GET", "/user/profile", "--input", "/nonexistent/file"}, "reading --input"},
 		{[]string{"GET"}, "a method and a path"},
 	} {
