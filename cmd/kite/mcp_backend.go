@@ -47,6 +47,19 @@ func (b *mcpBackend) lock(ctx context.Context) error {
 	}
 }
 
+// lockedClient takes the Factory's lock and its client; the caller runs
+// unlock when done with both.
+func (b *mcpBackend) lockedClient(ctx context.Context) (c *kite.Client, unlock func(), err error) {
+	if err := b.lock(ctx); err != nil {
+		return nil, nil, err
+	}
+	if c, err = b.f.Client(ctx); err != nil {
+		b.mu.Unlock()
+		return nil, nil, err
+	}
+	return c, b.mu.Unlock, nil
+}
+
 func (b *mcpBackend) Client(ctx context.Context) (*kite.Client, error) {
 	if err := b.lock(ctx); err != nil {
 		return nil, err
@@ -69,14 +82,11 @@ func (b *mcpBackend) Explain(err error) error {
 }
 
 func (b *mcpBackend) Quote(ctx context.Context, mode kite.QuoteMode, symbols []string) ([]json.RawMessage, []string, error) {
-	if err := b.lock(ctx); err != nil {
-		return nil, nil, err
-	}
-	defer b.mu.Unlock()
-	c, err := b.f.Client(ctx)
+	c, unlock, err := b.lockedClient(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
+	defer unlock()
 	recs, unknown, noQuote, err := fetchQuotes(ctx, b.f, c, mode, symbols)
 	return recs, append(unknown, noQuote...), err
 }
@@ -90,14 +100,11 @@ func (b *mcpBackend) History(ctx context.Context, q mcpserver.HistoryInput) (str
 	if err != nil {
 		return "", nil, err
 	}
-	if err := b.lock(ctx); err != nil {
-		return "", nil, err
-	}
-	defer b.mu.Unlock()
-	c, err := b.f.Client(ctx)
+	c, unlock, err := b.lockedClient(ctx)
 	if err != nil {
 		return "", nil, err
 	}
+	defer unlock()
 	res, err := b.f.resolverFor(ctx, []string{q.Symbol})
 	if err != nil {
 		return "", nil, err
@@ -218,14 +225,11 @@ func (b *mcpBackend) PreviewPlace(ctx context.Context, in mcpserver.PlaceInput, 
 	if err != nil {
 		return mcpserver.Preview{}, nil, err
 	}
-	if err := b.lock(ctx); err != nil {
-		return mcpserver.Preview{}, nil, err
-	}
-	defer b.mu.Unlock()
-	c, err := b.f.Client(ctx)
+	c, unlock, err := b.lockedClient(ctx)
 	if err != nil {
 		return mcpserver.Preview{}, nil, err
 	}
+	defer unlock()
 	r, err := resolveOrder(ctx, b.f, c, variety, p)
 	if err != nil {
 		return mcpserver.Preview{}, nil, err
@@ -362,14 +366,11 @@ func (b *mcpBackend) PreviewGTTCreate(ctx context.Context, in mcpserver.GTTCreat
 }
 
 func (b *mcpBackend) PreviewGTTDelete(ctx context.Context, in mcpserver.GTTDeleteInput) (mcpserver.Preview, mcpserver.Send, error) {
-	if err := b.lock(ctx); err != nil {
-		return mcpserver.Preview{}, nil, err
-	}
-	defer b.mu.Unlock()
-	c, err := b.f.Client(ctx)
+	c, unlock, err := b.lockedClient(ctx)
 	if err != nil {
 		return mcpserver.Preview{}, nil, err
 	}
+	defer unlock()
 	cur, err := c.GTT(ctx, in.ID)
 	if err != nil {
 		return mcpserver.Preview{}, nil, noSuchGTT(in.ID, err)
@@ -401,14 +402,11 @@ func (b *mcpBackend) PreviewAlertCreate(ctx context.Context, in mcpserver.AlertC
 	if err := opts.apply(&p); err != nil {
 		return mcpserver.Preview{}, nil, err
 	}
-	if err := b.lock(ctx); err != nil {
-		return mcpserver.Preview{}, nil, err
-	}
-	defer b.mu.Unlock()
-	c, err := b.f.Client(ctx)
+	c, unlock, err := b.lockedClient(ctx)
 	if err != nil {
 		return mcpserver.Preview{}, nil, err
 	}
+	defer unlock()
 	pv, err := checkAlert(ctx, b.f, c, opts, p)
 	if err != nil {
 		return mcpserver.Preview{}, nil, err
@@ -431,14 +429,11 @@ func (b *mcpBackend) PreviewAlertDelete(ctx context.Context, in mcpserver.AlertD
 	if err := checkAlertUUID(in.UUID); err != nil {
 		return mcpserver.Preview{}, nil, err
 	}
-	if err := b.lock(ctx); err != nil {
-		return mcpserver.Preview{}, nil, err
-	}
-	defer b.mu.Unlock()
-	c, err := b.f.Client(ctx)
+	c, unlock, err := b.lockedClient(ctx)
 	if err != nil {
 		return mcpserver.Preview{}, nil, err
 	}
+	defer unlock()
 	cur, err := c.Alert(ctx, in.UUID)
 	if err != nil {
 		return mcpserver.Preview{}, nil, noSuchAlert(in.UUID, err)
