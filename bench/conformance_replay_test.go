@@ -3,7 +3,6 @@ package bench
 import (
 	"bytes"
 	"context"
-	"net/url"
 	"testing"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/kitecli/kite/pkg/sandbox"
 	"github.com/kitecli/kite/pkg/ticks"
 	kiteconnect "github.com/zerodha/gokiteconnect/v4"
-	"github.com/zerodha/gokiteconnect/v4/models"
 	kiteticker "github.com/zerodha/gokiteconnect/v4/ticker"
 )
 
@@ -89,46 +87,7 @@ func TestConformanceReplayTicker(t *testing.T) {
 	kc.SetBaseURI(srv.URL())
 	sess := connectLogin(t, srv, kc)
 
-	u, err := url.Parse(srv.WSURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tk := kiteticker.New(sandbox.APIKey, sess.AccessToken)
-	tk.SetRootURL(*u)
-	tk.SetAutoReconnect(false)
-	ticksC := make(chan models.Tick, 1024)
-	errC := make(chan error, 16)
-	tk.OnConnect(func() {
-		if err := tk.Subscribe([]uint32{replayToken}); err != nil {
-			errC <- err
-		}
-		if err := tk.SetMode(kiteticker.ModeFull, []uint32{replayToken}); err != nil {
-			errC <- err
-		}
-	})
-	tk.OnTick(func(t models.Tick) {
-		select {
-		case ticksC <- t:
-		default:
-		}
-	})
-	tk.OnError(func(err error) {
-		select {
-		case errC <- err:
-		default:
-		}
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tk.ServeWithContext(ctx)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		srv.Close()
-		<-done
-	})
+	ticksC, _, errC := serveOfficialTicker(t, srv, sess.AccessToken, replayToken)
 
 	// The client may join after the first ticks or see a price twice (a
 	// mode change re-sends it), but what it sees is the recording's walk,

@@ -219,48 +219,7 @@ func TestConformanceTicker(t *testing.T) {
 	kc.SetBaseURI(srv.URL())
 	sess := connectLogin(t, srv, kc)
 
-	u, err := url.Parse(srv.WSURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tk := kiteticker.New(sandbox.APIKey, sess.AccessToken)
-	tk.SetRootURL(*u)
-	tk.SetAutoReconnect(false)
-	ticksC := make(chan models.Tick, 1024)
-	orderC := make(chan kiteconnect.Order, 64)
-	errC := make(chan error, 16)
-	tk.OnConnect(func() {
-		if err := tk.Subscribe([]uint32{infyToken, niftyToken}); err != nil {
-			errC <- err
-		}
-		if err := tk.SetMode(kiteticker.ModeFull, []uint32{infyToken, niftyToken}); err != nil {
-			errC <- err
-		}
-	})
-	tk.OnTick(func(t models.Tick) {
-		select {
-		case ticksC <- t:
-		default:
-		}
-	})
-	tk.OnOrderUpdate(func(o kiteconnect.Order) { orderC <- o })
-	tk.OnError(func(err error) {
-		select {
-		case errC <- err:
-		default:
-		}
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tk.ServeWithContext(ctx)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		srv.Close() // ends the ticker's blocked read
-		<-done
-	})
+	ticksC, orderC, errC := serveOfficialTicker(t, srv, sess.AccessToken, infyToken, niftyToken)
 
 	// Full ticks for both instruments that parse and agree with /quote.
 	got := map[uint32]models.Tick{}
@@ -343,4 +302,55 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatal("condition not met in 15s")
+}
+
+// serveOfficialTicker connects gokiteconnect's ticker to srv, subscribes
+// tokens in full mode, and serves it until the test ends. Ticks and errors
+// that find their channel full are dropped, so a slow test never blocks
+// the client's read loop.
+func serveOfficialTicker(t *testing.T, srv *sandbox.Server, accessToken string, tokens ...uint32) (<-chan models.Tick, <-chan kiteconnect.Order, <-chan error) {
+	t.Helper()
+	u, err := url.Parse(srv.WSURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk := kiteticker.New(sandbox.APIKey, accessToken)
+	tk.SetRootURL(*u)
+	tk.SetAutoReconnect(false)
+	ticksC := make(chan models.Tick, 1024)
+	orderC := make(chan kiteconnect.Order, 64)
+	errC := make(chan error, 16)
+	tk.OnConnect(func() {
+		if err := tk.Subscribe(tokens); err != nil {
+			errC <- err
+		}
+		if err := tk.SetMode(kiteticker.ModeFull, tokens); err != nil {
+			errC <- err
+		}
+	})
+	tk.OnTick(func(t models.Tick) {
+		select {
+		case ticksC <- t:
+		default:
+		}
+	})
+	tk.OnOrderUpdate(func(o kiteconnect.Order) { orderC <- o })
+	tk.OnError(func(err error) {
+		select {
+		case errC <- err:
+		default:
+		}
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tk.ServeWithContext(ctx)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		srv.Close() // ends the ticker's blocked read
+		<-done
+	})
+	return ticksC, orderC, errC
 }
