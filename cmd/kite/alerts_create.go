@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"

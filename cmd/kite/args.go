@@ -1,7 +1,7 @@
 package main
 
 import (
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/spf13/cobra"
 )
 

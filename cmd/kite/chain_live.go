@@ -12,8 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/internal/output"
-	"github.com/kitecli/kite/pkg/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/ticks"
 )

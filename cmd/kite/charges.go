@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/spf13/cobra"
 )

@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/kitecli/kite/pkg/auth"
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/auth"
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 )
 

@@ -4,9 +4,9 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/kitecli/kite/internal/auth"
 	"github.com/kitecli/kite/internal/iostreams"
 	"github.com/kitecli/kite/internal/output"
-	"github.com/kitecli/kite/pkg/auth"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/spf13/cobra"
 )

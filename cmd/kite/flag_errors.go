@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/spf13/pflag"
 )
 

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/internal/output"
-	"github.com/kitecli/kite/pkg/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/spf13/cobra"
 )

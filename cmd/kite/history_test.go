@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kitecli/kite/pkg/auth"
+	"github.com/kitecli/kite/internal/auth"
 	"github.com/kitecli/kite/pkg/sandbox"
 )
 

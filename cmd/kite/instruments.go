@@ -6,9 +6,9 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/internal/kitehome"
 	"github.com/kitecli/kite/internal/output"
-	"github.com/kitecli/kite/pkg/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/spf13/cobra"
 )

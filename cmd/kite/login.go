@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kitecli/kite/pkg/auth"
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/auth"
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 )
 

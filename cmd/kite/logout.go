@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/kitecli/kite/pkg/auth"
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/auth"
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/spf13/cobra"
 )
 

@@ -10,8 +10,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/internal/iostreams"
-	"github.com/kitecli/kite/pkg/exitcode"
 )
 
 // signalGrace is how long a command has to wind down after SIGINT or

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kitecli/kite/internal/auth"
 	"github.com/kitecli/kite/internal/kitehome"
-	"github.com/kitecli/kite/pkg/auth"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/sandbox"
 )

@@ -4,8 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/internal/output"
-	"github.com/kitecli/kite/pkg/exitcode"
 	"github.com/spf13/cobra"
 )
 

@@ -20,8 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kitecli/kite/internal/auth"
 	"github.com/kitecli/kite/internal/iostreams"
-	"github.com/kitecli/kite/pkg/auth"
 	"github.com/kitecli/kite/pkg/sandbox"
 )
 

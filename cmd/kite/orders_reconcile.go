@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/spf13/cobra"
 )

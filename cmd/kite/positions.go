@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/internal/output"
-	"github.com/kitecli/kite/pkg/exitcode"
 	"github.com/spf13/cobra"
 )
 

@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/recording"
 	"github.com/kitecli/kite/pkg/ticks"

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/internal/iostreams"
 	"github.com/kitecli/kite/internal/output"
-	"github.com/kitecli/kite/pkg/exitcode"
 	"github.com/spf13/cobra"
 )
 

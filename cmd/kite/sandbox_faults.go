@@ -3,7 +3,7 @@ package main
 import (
 	"time"
 
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/sandbox"
 	"github.com/spf13/pflag"
 )

@@ -8,7 +8,7 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/recording"
 	"github.com/kitecli/kite/pkg/sandbox"
 	"github.com/spf13/pflag"

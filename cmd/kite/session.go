@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"regexp"
 
+	"github.com/kitecli/kite/internal/auth"
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/internal/kitehome"
-	"github.com/kitecli/kite/pkg/auth"
-	"github.com/kitecli/kite/pkg/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 )
 

@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/natsfeed"
 	"github.com/kitecli/kite/pkg/ticks"

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kitecli/kite/pkg/auth"
+	"github.com/kitecli/kite/internal/auth"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/sandbox"
 	"github.com/kitecli/kite/pkg/ticks"

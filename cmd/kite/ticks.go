@@ -10,8 +10,8 @@ import (
 	"os"
 	"syscall"
 
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/internal/output"
-	"github.com/kitecli/kite/pkg/exitcode"
 	"github.com/kitecli/kite/pkg/recording"
 	"github.com/kitecli/kite/pkg/ticks"
 	"github.com/spf13/cobra"

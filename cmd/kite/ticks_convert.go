@@ -8,7 +8,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/recording"
 	"github.com/kitecli/kite/pkg/ticks"
 	"github.com/parquet-go/parquet-go"

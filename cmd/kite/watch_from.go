@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/natsfeed"
 	"github.com/kitecli/kite/pkg/ticks"

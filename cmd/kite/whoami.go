@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kitecli/kite/internal/auth"
 	"github.com/kitecli/kite/internal/output"
-	"github.com/kitecli/kite/pkg/auth"
 	"github.com/kitecli/kite/pkg/kite"
 )
 

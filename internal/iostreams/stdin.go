@@ -9,7 +9,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/exitcode"
 	"golang.org/x/term"
 )
 

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/exitcode"
 )
 
 // explain makes a tool error an agent can act on: what happened, in Kite's

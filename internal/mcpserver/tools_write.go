@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )

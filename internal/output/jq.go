@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/itchyny/gojq"
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/exitcode"
 )
 
 // JQ is a compiled --jq expression. Compile it once, before any network

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/exitcode"
 )
 
 // A --jq program that would run for hours stops when the run's context

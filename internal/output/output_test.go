@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/exitcode"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")

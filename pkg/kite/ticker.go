@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/retry"
 	"github.com/kitecli/kite/pkg/ticks"
 )

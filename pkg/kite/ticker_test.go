@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kitecli/kite/pkg/auth"
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/auth"
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/retry"
 	"github.com/kitecli/kite/pkg/sandbox"

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/exitcode"
 )
 
 // Issue 10, item 3: a link planted at session.lock made login create the

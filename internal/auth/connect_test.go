@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/exitcode"
 )
 
 func TestChecksum(t *testing.T) {

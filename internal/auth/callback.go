@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/exitcode"
 )
 
 // Callback is the loopback HTTP listener that Kite's post-login redirect

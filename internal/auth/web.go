@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kitecli/kite/pkg/exitcode"
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
