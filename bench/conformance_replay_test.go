@@ -2,12 +2,12 @@ package bench
 
 import (
 	"bytes"
-	"context"
 	"testing"
 	"time"
 
 	"github.com/kitecli/kite/pkg/recording"
 	"github.com/kitecli/kite/pkg/sandbox"
+	"github.com/kitecli/kite/pkg/sandbox/sandboxtest"
 	"github.com/kitecli/kite/pkg/ticks"
 	kiteconnect "github.com/zerodha/gokiteconnect/v4"
 	kiteticker "github.com/zerodha/gokiteconnect/v4/ticker"
@@ -75,14 +75,10 @@ func TestConformanceReplayTicker(t *testing.T) {
 	// a walk of one tick (5 paise) up, then down.
 	prices := []int32{150000, 150005, 150010, 150015, 150020, 150025, 150030, 150035, 150040, 150045,
 		150040, 150035, 150030, 150025, 150020, 150015, 150010, 150005, 150000, 149995}
-	srv, err := sandbox.Start(context.Background(), sandbox.Options{
+	srv := sandboxtest.NewServer(t, sandbox.Options{
 		Seed: 3, TickInterval: 20 * time.Millisecond,
 		Replay: readerReplay{recordingOf(t, prices)},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
 	kc := kiteconnect.New(sandbox.APIKey)
 	kc.SetBaseURI(srv.URL())
 	sess := connectLogin(t, srv, kc)

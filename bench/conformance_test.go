@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"math"
-	"net/http"
 	"net/url"
 	"testing"
 	"time"
 	_ "time/tzdata" // gokiteconnect loads Asia/Kolkata
 
 	"github.com/kitecli/kite/pkg/sandbox"
+	"github.com/kitecli/kite/pkg/sandbox/sandboxtest"
 	kiteconnect "github.com/zerodha/gokiteconnect/v4"
 	"github.com/zerodha/gokiteconnect/v4/models"
 	kiteticker "github.com/zerodha/gokiteconnect/v4/ticker"
@@ -25,41 +25,23 @@ const (
 // raised from Kite's (quotes 1/s, the rest 10/s) because the test fires its
 // calls back to back, where a real application would pace them; the limits
 // themselves are tested in pkg/sandbox.
-func startSandbox(t *testing.T) *sandbox.Server {
+func startSandbox(t *testing.T) *sandboxtest.Server {
 	t.Helper()
-	srv, err := sandbox.Start(context.Background(), sandbox.Options{
+	return sandboxtest.NewServer(t, sandbox.Options{
 		Seed:         3,
 		TickInterval: 50 * time.Millisecond,
 		RateLimits:   sandbox.RateLimits{Quote: 20, Other: 100},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return srv
 }
 
 // connectLogin walks the Connect login as a browser would: the login page
 // redirects to the app with a request_token, which GenerateSession
 // exchanges (with the checksum) for an access token.
-func connectLogin(t *testing.T, srv *sandbox.Server, kc *kiteconnect.Client) kiteconnect.UserSession {
+func connectLogin(t *testing.T, srv *sandboxtest.Server, kc *kiteconnect.Client) kiteconnect.UserSession {
 	t.Helper()
 	// GetLoginURL is hard-wired to kite.zerodha.com; the page is at the
-	// sandbox's root.
-	loginURL := srv.URL() + "/connect/login?v=3&api_key=" + sandbox.APIKey
-	var reqTok string
-	browser := &http.Client{CheckRedirect: func(req *http.Request, _ []*http.Request) error {
-		reqTok = req.URL.Query().Get("request_token")
-		return http.ErrUseLastResponse
-	}}
-	resp, err := browser.Get(loginURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusFound || reqTok == "" {
-		t.Fatalf("login page: %d, request_token %q", resp.StatusCode, reqTok)
-	}
+	// sandbox's root, where RequestToken opens it.
+	reqTok := srv.RequestToken(t)
 	sess, err := kc.GenerateSession(reqTok, sandbox.APISecret)
 	if err != nil {
 		t.Fatalf("GenerateSession: %v", err)
@@ -308,7 +290,7 @@ func waitFor(t *testing.T, cond func() bool) {
 // tokens in full mode, and serves it until the test ends. Ticks and errors
 // that find their channel full are dropped, so a slow test never blocks
 // the client's read loop.
-func serveOfficialTicker(t *testing.T, srv *sandbox.Server, accessToken string, tokens ...uint32) (<-chan models.Tick, <-chan kiteconnect.Order, <-chan error) {
+func serveOfficialTicker(t *testing.T, srv *sandboxtest.Server, accessToken string, tokens ...uint32) (<-chan models.Tick, <-chan kiteconnect.Order, <-chan error) {
 	t.Helper()
 	u, err := url.Parse(srv.WSURL())
 	if err != nil {

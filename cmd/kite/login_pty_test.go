@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/kitecli/kite/pkg/sandbox"
+	"github.com/kitecli/kite/pkg/sandbox/sandboxtest"
 	"github.com/pquerna/otp/totp"
 	"golang.org/x/sys/unix"
 )
@@ -189,7 +190,7 @@ func (p *ptyRun) wait() (int, string, string) {
 }
 
 func TestE2EPromptsOnATerminal(t *testing.T) {
-	srv := startTestSandboxT(t)
+	srv := sandboxtest.NewServer(t, sandbox.Options{})
 
 	t.Run("web password and TOTP code", func(t *testing.T) {
 		env := authEnv(t, srv)
@@ -215,7 +216,7 @@ func TestE2EPromptsOnATerminal(t *testing.T) {
 
 	t.Run("API secret", func(t *testing.T) {
 		env := authEnv(t, srv)
-		p := startPTY(t, env, "login", "--api-key", sandbox.APIKey, "--request-token", requestTokenOf(t, loginRedirect(t, srv)))
+		p := startPTY(t, env, "login", "--api-key", sandbox.APIKey, "--request-token", requestTokenOf(t, srv.LoginRedirect(t)))
 		p.answer("API secret: ", sandbox.APISecret, true)
 		exit, stderr, echo := p.wait()
 		if exit != 0 || !strings.Contains(stderr, "Logged in to Kite Connect") {

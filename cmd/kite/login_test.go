@@ -19,6 +19,7 @@ import (
 
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/sandbox"
+	"github.com/kitecli/kite/pkg/sandbox/sandboxtest"
 	"github.com/pquerna/otp/totp"
 )
 
@@ -28,7 +29,7 @@ import (
 // authEnv is an environment pointing at srv with a private KITE_HOME and no
 // session of its own (unlike startTestSandbox's env, which carries an
 // access token).
-func authEnv(t *testing.T, srv *sandbox.Server) map[string]string {
+func authEnv(t *testing.T, srv *sandboxtest.Server) map[string]string {
 	return map[string]string{"KITE_BASE_URL": srv.URL(), "KITE_HOME": t.TempDir()}
 }
 
@@ -87,22 +88,6 @@ func noCache(t *testing.T, env map[string]string, profile string) {
 	}
 }
 
-// loginRedirect plays the browser on the Connect login page and returns the
-// URL the sandbox redirects to (not followed).
-func loginRedirect(t *testing.T, srv *sandbox.Server) string {
-	t.Helper()
-	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := hc.Get(srv.URL() + "/connect/login?v=3&api_key=" + sandbox.APIKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusFound || !strings.Contains(resp.Header.Get("Location"), "request_token=") {
-		t.Fatalf("login page answered %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
-	}
-	return resp.Header.Get("Location")
-}
-
 func requestTokenOf(t *testing.T, redirect string) string {
 	t.Helper()
 	u, err := url.Parse(redirect)
@@ -136,11 +121,11 @@ func whoamiJSON(t *testing.T, env map[string]string, args ...string) map[string]
 }
 
 func TestE2ELoginRequestTokenWhoamiLogout(t *testing.T) {
-	srv := startTestSandboxT(t)
+	srv := sandboxtest.NewServer(t, sandbox.Options{})
 	env := authEnv(t, srv)
 
 	r := runKite(t, kiteRun{Env: with(env, "KITE_API_SECRET", sandbox.APISecret)},
-		"login", "--api-key", sandbox.APIKey, "--request-token", requestTokenOf(t, loginRedirect(t, srv)))
+		"login", "--api-key", sandbox.APIKey, "--request-token", requestTokenOf(t, srv.LoginRedirect(t)))
 	mustCode(t, r, 0, "Logged in to Kite Connect as "+sandbox.UserID, `profile "default"`, "06:00:00+05:30")
 	if r.Stdout != "" {
 		t.Fatalf("login wrote to stdout: %q", r.Stdout)
@@ -159,7 +144,7 @@ func TestE2ELoginRequestTokenWhoamiLogout(t *testing.T) {
 	}
 	// The whole redirect URL works as --request-token, and --profile keeps sessions apart.
 	r = runKite(t, kiteRun{Env: with(env, "KITE_API_SECRET", sandbox.APISecret, "KITE_API_KEY", sandbox.APIKey)},
-		"login", "--profile", "work", "--request-token", loginRedirect(t, srv))
+		"login", "--profile", "work", "--request-token", srv.LoginRedirect(t))
 	mustCode(t, r, 0, `profile "work"`)
 	if w := whoamiJSON(t, with(env, "KITE_PROFILE", "work")); w["profile"] != "work" {
 		t.Fatalf("whoami work: %v", w)
@@ -181,17 +166,6 @@ func TestE2ELoginRequestTokenWhoamiLogout(t *testing.T) {
 		t.Fatalf("stdout on error: %q", r.Stdout)
 	}
 	readCache(t, env, "work") // untouched by the default profile's logout
-}
-
-// startTestSandboxT is startTestSandbox without the env (these tests build
-// their own, without an access token).
-func startTestSandboxT(t *testing.T, opts ...sandbox.Options) *sandbox.Server {
-	var o sandbox.Options
-	if len(opts) > 0 {
-		o = opts[0]
-	}
-	srv, _ := startTestSandbox(t, o)
-	return srv
 }
 
 func freePort(t *testing.T) int {
@@ -254,7 +228,7 @@ func (w *loginURLWatcher) await(t *testing.T, done <-chan result) string {
 
 func TestE2ELoginCallback(t *testing.T) {
 	port := freePort(t)
-	srv := startTestSandboxT(t, sandbox.Options{RedirectURL: fmt.Sprintf("http://127.0.0.1:%d/callback", port)})
+	srv := sandboxtest.NewServer(t, sandbox.Options{RedirectURL: fmt.Sprintf("http://127.0.0.1:%d/callback", port)})
 	env := with(authEnv(t, srv), "KITE_API_KEY", sandbox.APIKey, "KITE_API_SECRET", sandbox.APISecret)
 
 	w := newLoginURLWatcher()
@@ -295,7 +269,7 @@ func TestE2ELoginCallback(t *testing.T) {
 }
 
 func TestE2ELoginCallbackFailures(t *testing.T) {
-	srv := startTestSandboxT(t)
+	srv := sandboxtest.NewServer(t, sandbox.Options{})
 	env := with(authEnv(t, srv), "KITE_API_KEY", sandbox.APIKey, "KITE_API_SECRET", sandbox.APISecret)
 
 	t.Run("status not success", func(t *testing.T) {
@@ -344,10 +318,10 @@ func TestE2ELoginCallbackFailures(t *testing.T) {
 }
 
 func TestE2ELoginManual(t *testing.T) {
-	srv := startTestSandboxT(t)
+	srv := sandboxtest.NewServer(t, sandbox.Options{})
 	env := with(authEnv(t, srv), "KITE_API_KEY", sandbox.APIKey, "KITE_API_SECRET", sandbox.APISecret)
 
-	r := runKite(t, kiteRun{Env: env, Stdin: strings.NewReader(loginRedirect(t, srv) + "\n")}, "login", "--manual")
+	r := runKite(t, kiteRun{Env: env, Stdin: strings.NewReader(srv.LoginRedirect(t) + "\n")}, "login", "--manual")
 	mustCode(t, r, 0, "/connect/login?", "paste", "Logged in")
 	readCache(t, env, "default")
 
@@ -360,7 +334,7 @@ func TestE2ELoginManual(t *testing.T) {
 }
 
 func TestE2ELoginWeb(t *testing.T) {
-	srv := startTestSandboxT(t)
+	srv := sandboxtest.NewServer(t, sandbox.Options{})
 	env := authEnv(t, srv)
 
 	// Unattended: password and TOTP secret from the environment.
@@ -394,7 +368,7 @@ func TestE2ELoginWeb(t *testing.T) {
 }
 
 func TestE2ELoginWebFailures(t *testing.T) {
-	srv := startTestSandboxT(t)
+	srv := sandboxtest.NewServer(t, sandbox.Options{})
 	env := with(authEnv(t, srv), "KITE_USER_ID", sandbox.UserID)
 	cases := []struct {
 		name  string
@@ -427,11 +401,11 @@ func TestE2ELoginWebFailures(t *testing.T) {
 }
 
 func TestE2ELoginConnectFailures(t *testing.T) {
-	srv := startTestSandboxT(t)
+	srv := sandboxtest.NewServer(t, sandbox.Options{})
 	env := authEnv(t, srv)
 	secret := with(env, "KITE_API_SECRET", sandbox.APISecret)
 
-	used := requestTokenOf(t, loginRedirect(t, srv))
+	used := requestTokenOf(t, srv.LoginRedirect(t))
 	mustCode(t, runKite(t, kiteRun{Env: secret}, "login", "--api-key", sandbox.APIKey, "--request-token", used), 0)
 	os.Remove(sessionFile(env, "default"))
 
@@ -448,8 +422,8 @@ func TestE2ELoginConnectFailures(t *testing.T) {
 		{"bad token", secret, "", []string{"--api-key", sandbox.APIKey, "--request-token", "a b"}, 2, []string{"--request-token"}},
 		{"redirect with failure", secret, "", []string{"--api-key", sandbox.APIKey, "--request-token", "http://127.0.0.1:5050/callback?status=error"}, 3, []string{"status"}},
 		{"used request token", secret, "", []string{"--api-key", sandbox.APIKey, "--request-token", used}, 3, []string{"login failed", "fresh request token"}},
-		{"wrong secret", with(env, "KITE_API_SECRET", "wrong-secret"), "", []string{"--api-key", sandbox.APIKey, "--request-token", requestTokenOf(t, loginRedirect(t, srv))}, 3, []string{"checksum"}},
-		{"wrong secret on stdin", env, "wrong-secret\n", []string{"--secret-stdin", "--api-key", sandbox.APIKey, "--request-token", requestTokenOf(t, loginRedirect(t, srv))}, 3, []string{"checksum"}},
+		{"wrong secret", with(env, "KITE_API_SECRET", "wrong-secret"), "", []string{"--api-key", sandbox.APIKey, "--request-token", requestTokenOf(t, srv.LoginRedirect(t))}, 3, []string{"checksum"}},
+		{"wrong secret on stdin", env, "wrong-secret\n", []string{"--secret-stdin", "--api-key", sandbox.APIKey, "--request-token", requestTokenOf(t, srv.LoginRedirect(t))}, 3, []string{"checksum"}},
 		{"web flag without web", secret, "", []string{"--twofa", "123456"}, 2, []string{"--web"}},
 		{"manual and token", secret, "", []string{"--api-key", "k", "--manual", "--request-token", "abc"}, 2, []string{"--manual"}},
 		{"bad port", secret, "", []string{"--api-key", "k", "--callback-port", "70000"}, 2, []string{"--callback-port"}},
@@ -468,14 +442,14 @@ func TestE2ELoginConnectFailures(t *testing.T) {
 	}
 	// A refused login says nothing about an env session that happens to be set.
 	r := runKite(t, kiteRun{Env: with(env, "KITE_API_SECRET", "wrong-secret", "KITE_ACCESS_TOKEN", "x", "KITE_API_KEY", sandbox.APIKey)},
-		"login", "--request-token", requestTokenOf(t, loginRedirect(t, srv)))
+		"login", "--request-token", requestTokenOf(t, srv.LoginRedirect(t)))
 	mustCode(t, r, 3, "checksum")
 	if strings.Contains(r.Stderr, "KITE_ACCESS_TOKEN") {
 		t.Fatalf("a failed login blamed the env session: %s", r.Stderr)
 	}
 	// A secret piped on stdin works.
 	r = runKite(t, kiteRun{Env: env, Stdin: strings.NewReader(sandbox.APISecret + "\n")},
-		"login", "--secret-stdin", "--api-key", sandbox.APIKey, "--request-token", requestTokenOf(t, loginRedirect(t, srv)))
+		"login", "--secret-stdin", "--api-key", sandbox.APIKey, "--request-token", requestTokenOf(t, srv.LoginRedirect(t)))
 	mustCode(t, r, 0, "Logged in")
 }
 
@@ -501,10 +475,10 @@ func TestE2EEnvSession(t *testing.T) {
 }
 
 func TestE2ESessionExpiredAtKite(t *testing.T) {
-	srv := startTestSandboxT(t)
+	srv := sandboxtest.NewServer(t, sandbox.Options{})
 	env := authEnv(t, srv)
 	r := runKite(t, kiteRun{Env: with(env, "KITE_API_SECRET", sandbox.APISecret)},
-		"login", "--api-key", sandbox.APIKey, "--request-token", loginRedirect(t, srv))
+		"login", "--api-key", sandbox.APIKey, "--request-token", srv.LoginRedirect(t))
 	mustCode(t, r, 0)
 	whoamiJSON(t, env)
 	srv.ExpireSessions()
@@ -532,7 +506,7 @@ func writeCache(t *testing.T, env map[string]string, content string, mode os.Fil
 }
 
 func TestE2ECacheExpiredCorruptLoose(t *testing.T) {
-	srv := startTestSandboxT(t)
+	srv := sandboxtest.NewServer(t, sandbox.Options{})
 	env := authEnv(t, srv)
 
 	// Past its 06:00 IST expiry: removed and reported without asking Kite.
@@ -554,12 +528,12 @@ func TestE2ECacheExpiredCorruptLoose(t *testing.T) {
 }
 
 func TestE2EConcurrentLogins(t *testing.T) {
-	srv := startTestSandboxT(t)
+	srv := sandboxtest.NewServer(t, sandbox.Options{})
 	env := with(authEnv(t, srv), "KITE_API_KEY", sandbox.APIKey, "KITE_API_SECRET", sandbox.APISecret)
 	const n = 4
 	tokens := make([]string, n)
 	for i := range tokens {
-		tokens[i] = requestTokenOf(t, loginRedirect(t, srv))
+		tokens[i] = requestTokenOf(t, srv.LoginRedirect(t))
 	}
 	var wg sync.WaitGroup
 	results := make([]result, n)
@@ -592,7 +566,7 @@ func TestE2EConcurrentLogins(t *testing.T) {
 // TestE2ENoSecretInOutput greps every byte the binary printed, with
 // --debug, during logins and a few commands for the secrets and tokens.
 func TestE2ENoSecretInOutput(t *testing.T) {
-	srv := startTestSandboxT(t)
+	srv := sandboxtest.NewServer(t, sandbox.Options{})
 	env := authEnv(t, srv)
 	var out strings.Builder
 	record := func(r result) result {
@@ -600,7 +574,7 @@ func TestE2ENoSecretInOutput(t *testing.T) {
 		out.WriteString(r.Stderr)
 		return r
 	}
-	redirect := loginRedirect(t, srv)
+	redirect := srv.LoginRedirect(t)
 	reqTok := requestTokenOf(t, redirect)
 	mustCode(t, record(runKite(t, kiteRun{Env: env, Stdin: strings.NewReader(sandbox.APISecret + "\n")},
 		"--debug", "login", "--api-key", sandbox.APIKey, "--secret-stdin", "--request-token", redirect)), 0)
@@ -626,7 +600,7 @@ func TestE2ENoSecretInOutput(t *testing.T) {
 	// A logout that cannot reach Kite fails, still removes the cache, and
 	// does not print the token it tried to revoke (DELETE puts it in the URL).
 	mustCode(t, record(runKite(t, kiteRun{Env: with(env, "KITE_API_SECRET", sandbox.APISecret)},
-		"--debug", "login", "--api-key", sandbox.APIKey, "--request-token", loginRedirect(t, srv))), 0)
+		"--debug", "login", "--api-key", sandbox.APIKey, "--request-token", srv.LoginRedirect(t))), 0)
 	access2 := readCache(t, env, "default").Token
 	srv.Close()
 	r := record(runKite(t, kiteRun{Env: env}, "--debug", "logout"))
@@ -654,10 +628,10 @@ func TestE2ENoSecretInOutput(t *testing.T) {
 // TestE2ETickerTokenExceptionForgetsSession: the ticker refusing the cached
 // session (403 TokenException) removes the cache too, like a REST call.
 func TestE2ETickerTokenExceptionForgetsSession(t *testing.T) {
-	srv := startTestSandboxT(t)
+	srv := sandboxtest.NewServer(t, sandbox.Options{})
 	env := with(authEnv(t, srv), "KITE_WS_URL", srv.WSURL())
 	mustCode(t, runKite(t, kiteRun{Env: with(env, "KITE_API_SECRET", sandbox.APISecret)},
-		"login", "--api-key", sandbox.APIKey, "--request-token", loginRedirect(t, srv)), 0)
+		"login", "--api-key", sandbox.APIKey, "--request-token", srv.LoginRedirect(t)), 0)
 	// 408065 is a numeric instrument token: the stream needs no REST call.
 	mustCode(t, runKite(t, kiteRun{Env: env, Timeout: 20 * time.Second}, "stream", "408065", "--count", "1"), 0)
 	srv.ExpireSessions()

@@ -8,9 +8,8 @@ import (
 	"time"
 
 	"github.com/kitecli/kite/internal/auth"
-	"github.com/kitecli/kite/internal/kitehome"
-	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/sandbox"
+	"github.com/kitecli/kite/pkg/sandbox/sandboxtest"
 )
 
 // Failures are tool errors carrying Kite's message and the next step; the
@@ -46,10 +45,7 @@ func TestMCPRateLimitIsToolError(t *testing.T) {
 }
 
 func TestMCPNetworkFailureIsToolError(t *testing.T) {
-	srv, err := sandbox.Start(context.Background(), sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := sandboxtest.NewServer(t, sandbox.Options{})
 	env := map[string]string{"KITE_BASE_URL": srv.URL(), "KITE_API_KEY": sandbox.APIKey, "KITE_ACCESS_TOKEN": srv.AccessToken(),
 		"KITE_RETRY_ATTEMPTS": "2", "KITE_RETRY_BASE": "10ms", "KITE_RETRY_MAX": "10ms"}
 	cs, _ := mcpSession(t, env, MCPOptions{})
@@ -99,20 +95,9 @@ func TestMCPTimeoutIsToolError(t *testing.T) {
 func TestMCPCachedSessionDiesAndRebinds(t *testing.T) {
 	srv, sbEnv := startTestSandbox(t, sandbox.Options{})
 	env := map[string]string{"KITE_BASE_URL": sbEnv["KITE_BASE_URL"], "KITE_HOME": t.TempDir()}
-	dirs, err := kitehome.Resolve(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	store := auth.NewStore(dirs, "default")
-	login := func() { // what kite login leaves in the cache
-		now := time.Now()
-		err := store.Save(auth.Session{Kind: kite.Connect, APIKey: sandbox.APIKey, UserID: sandbox.UserID,
-			Token: srv.AccessToken(), LoginTime: now, Expiry: now.Add(time.Hour), BaseURL: srv.URL(), WSURL: srv.WSURL()})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	login()
+	// what kite login leaves in the cache
+	login := func() *auth.Store { return saveSandboxSession(t, srv, env, "default") }
+	store := login()
 	cs, _ := mcpSession(t, env, MCPOptions{})
 	callOK[map[string]any](t, cs, "profile", nil)
 

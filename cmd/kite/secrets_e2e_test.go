@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kitecli/kite/pkg/sandbox"
+	"github.com/kitecli/kite/pkg/sandbox/sandboxtest"
 )
 
 // proxyTrap is a loopback HTTP proxy that answers every request with a
@@ -140,11 +141,11 @@ func TestE2ECleartextAllowedWithLoudFlag(t *testing.T) {
 
 // loginSandbox logs profile "default" in to srv (REST and ticker URLs in
 // env) and returns the env.
-func loginSandbox(t *testing.T, srv *sandbox.Server) map[string]string {
+func loginSandbox(t *testing.T, srv *sandboxtest.Server) map[string]string {
 	t.Helper()
 	env := with(authEnv(t, srv), "KITE_WS_URL", srv.WSURL())
 	mustCode(t, runKite(t, kiteRun{Env: with(env, "KITE_API_SECRET", sandbox.APISecret)},
-		"login", "--api-key", sandbox.APIKey, "--request-token", loginRedirect(t, srv)), 0, "at "+srv.URL())
+		"login", "--api-key", sandbox.APIKey, "--request-token", srv.LoginRedirect(t)), 0, "at "+srv.URL())
 	return env
 }
 
@@ -154,7 +155,7 @@ func loginSandbox(t *testing.T, srv *sandbox.Server) map[string]string {
 // before any request: the trap proxy, where a request to Kite would land,
 // sees nothing.
 func TestE2ESessionTiedToServer(t *testing.T) {
-	srv := startTestSandboxT(t)
+	srv := sandboxtest.NewServer(t, sandbox.Options{})
 	env := loginSandbox(t, srv)
 
 	w := whoamiJSON(t, env)
@@ -208,7 +209,7 @@ func TestE2EStreamBadTokenOneAdvice(t *testing.T) {
 // Issue 10, item 3: what sits at session.json and session.lock is never
 // followed or waited on.
 func TestE2ESessionFilesNotFollowed(t *testing.T) {
-	srv := startTestSandboxT(t)
+	srv := sandboxtest.NewServer(t, sandbox.Options{})
 
 	// A FIFO at session.json hung kite for ever; runKite's timeout would
 	// kill a regression and fail it.
@@ -251,7 +252,7 @@ func TestE2ESessionFilesNotFollowed(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := runKite(t, kiteRun{Env: with(env, "KITE_API_SECRET", sandbox.APISecret)},
-		"login", "--api-key", sandbox.APIKey, "--request-token", loginRedirect(t, srv))
+		"login", "--api-key", sandbox.APIKey, "--request-token", srv.LoginRedirect(t))
 	mustCode(t, r, 1, "symbolic link", lock)
 	if _, err := os.Lstat(target); !os.IsNotExist(err) {
 		t.Fatalf("login created the lock link's target (%v)", err)

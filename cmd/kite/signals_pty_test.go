@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/kitecli/kite/pkg/sandbox"
+	"github.com/kitecli/kite/pkg/sandbox/sandboxtest"
 	"golang.org/x/sys/unix"
 )
 
@@ -60,7 +61,7 @@ func TestE2ESignalAtTheOrderPrompt(t *testing.T) {
 }
 
 func TestE2ECtrlCAtThePasswordPrompt(t *testing.T) {
-	srv := startTestSandboxT(t)
+	srv := sandboxtest.NewServer(t, sandbox.Options{})
 	env := authEnv(t, srv)
 	p := startPTYWith(t, ptySetup{controlling: true}, env, "login", "--web", "--user-id", sandbox.UserID)
 	p.waitFor("Password: ")

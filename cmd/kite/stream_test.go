@@ -21,6 +21,7 @@ import (
 	"github.com/kitecli/kite/internal/auth"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/sandbox"
+	"github.com/kitecli/kite/pkg/sandbox/sandboxtest"
 	"github.com/kitecli/kite/pkg/ticks"
 )
 
@@ -31,7 +32,7 @@ const (
 	symRELIANCE = "NSE:RELIANCE"
 )
 
-func sandboxToken(t *testing.T, srv *sandbox.Server, symbol string) uint32 {
+func sandboxToken(t *testing.T, srv *sandboxtest.Server, symbol string) uint32 {
 	t.Helper()
 	in, err := kite.NewResolver(sandboxInstruments(t, srv)).Resolve(symbol)
 	if err != nil {
@@ -40,7 +41,7 @@ func sandboxToken(t *testing.T, srv *sandbox.Server, symbol string) uint32 {
 	return in.InstrumentToken
 }
 
-func sandboxInstruments(t *testing.T, srv *sandbox.Server) []kite.Instrument {
+func sandboxInstruments(t *testing.T, srv *sandboxtest.Server) []kite.Instrument {
 	t.Helper()
 	c := &kite.Client{BaseURL: srv.URL(), Credentials: kite.Credentials{Kind: kite.Connect, APIKey: sandbox.APIKey, AccessToken: srv.AccessToken()}, HTTPClient: http.DefaultClient}
 	raw, err := c.DoRaw(context.Background(), http.MethodGet, "/instruments", nil)
@@ -609,7 +610,7 @@ func TestStreamShardsOverConnections(t *testing.T) {
 }
 
 // allInstrumentsFile is a --file of every instrument the sandbox lists.
-func allInstrumentsFile(t *testing.T, srv *sandbox.Server) string {
+func allInstrumentsFile(t *testing.T, srv *sandboxtest.Server) string {
 	t.Helper()
 	var list strings.Builder
 	for _, in := range sandboxInstruments(t, srv) {

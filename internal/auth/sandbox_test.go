@@ -12,23 +12,14 @@ import (
 	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/sandbox"
+	"github.com/kitecli/kite/pkg/sandbox/sandboxtest"
 )
 
 // These tests run the login flows against the sandbox over loopback HTTP.
 
-func startSandbox(t *testing.T, opts sandbox.Options) *sandbox.Server {
-	t.Helper()
-	srv, err := sandbox.Start(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return srv
-}
-
 // requestToken plays the browser: it opens the Connect login page and
 // returns the request token from the redirect, without following it.
-func requestToken(t *testing.T, srv *sandbox.Server) string {
+func requestToken(t *testing.T, srv *sandboxtest.Server) string {
 	t.Helper()
 	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := hc.Get((&auth.Client{Root: srv.URL()}).LoginURL(sandbox.APIKey, ""))
@@ -43,14 +34,14 @@ func requestToken(t *testing.T, srv *sandbox.Server) string {
 	return loc.Query().Get("request_token")
 }
 
-func profileOf(t *testing.T, srv *sandbox.Server, s auth.Session) (kite.Profile, error) {
+func profileOf(t *testing.T, srv *sandboxtest.Server, s auth.Session) (kite.Profile, error) {
 	t.Helper()
 	c := &kite.Client{BaseURL: s.Credentials().RESTBase(srv.URL()), Credentials: s.Credentials()}
 	return c.Profile(context.Background())
 }
 
 func TestGenerateSessionAndLogout(t *testing.T) {
-	srv := startSandbox(t, sandbox.Options{})
+	srv := sandboxtest.NewServer(t, sandbox.Options{})
 	login := time.Date(2026, 11, 21, 10, 0, 0, 0, kite.IST)
 	ac := &auth.Client{Root: srv.URL(), Now: func() time.Time { return login }}
 	ctx := context.Background()
@@ -87,7 +78,7 @@ func TestGenerateSessionAndLogout(t *testing.T) {
 }
 
 func TestWebLogin(t *testing.T) {
-	srv := startSandbox(t, sandbox.Options{})
+	srv := sandboxtest.NewServer(t, sandbox.Options{})
 	ac := &auth.Client{Root: srv.URL()}
 	ctx := context.Background()
 
@@ -127,7 +118,7 @@ func TestWebLogin(t *testing.T) {
 }
 
 func TestLoginNetworkFailureKeepsNetworkCode(t *testing.T) {
-	srv := startSandbox(t, sandbox.Options{})
+	srv := sandboxtest.NewServer(t, sandbox.Options{})
 	root := srv.URL()
 	srv.Close()
 	ac := &auth.Client{Root: root}

@@ -7,16 +7,13 @@ import (
 
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/sandbox"
+	"github.com/kitecli/kite/pkg/sandbox/sandboxtest"
 )
 
 // One /quote/ltp round trip over loopback through the whole client
 // (limiter off, sandbox limits off): what connection reuse saves.
 func benchmarkLTP(b *testing.B, keepAlive bool) {
-	srv, err := sandbox.Start(context.Background(), sandbox.Options{RateLimits: sandbox.NoRateLimits()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
+	srv := sandboxtest.NewServer(b, sandbox.Options{RateLimits: sandbox.NoRateLimits()})
 	tr := kite.NewTransport()
 	tr.DisableKeepAlives = !keepAlive
 	c := &kite.Client{

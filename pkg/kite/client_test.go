@@ -19,6 +19,7 @@ import (
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/retry"
 	"github.com/kitecli/kite/pkg/sandbox"
+	"github.com/kitecli/kite/pkg/sandbox/sandboxtest"
 )
 
 // fastRetry keeps the tests quick; the sandbox's Retry-After (1 s) still
@@ -45,16 +46,11 @@ func (s *syncBuffer) String() string {
 }
 
 // testSandbox starts a sandbox whose request log the test can count.
-func testSandbox(t *testing.T, opts sandbox.Options) (*sandbox.Server, *syncBuffer) {
+func testSandbox(t *testing.T, opts sandbox.Options) (*sandboxtest.Server, *syncBuffer) {
 	t.Helper()
 	log := &syncBuffer{}
 	opts.Logger = slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv, err := sandbox.Start(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return srv, log
+	return sandboxtest.NewServer(t, opts), log
 }
 
 // requestsSeen counts the requests the sandbox logged for path.
@@ -71,7 +67,7 @@ func requestsSeen(log *syncBuffer, path string) int {
 	return n
 }
 
-func connectClient(srv *sandbox.Server) *kite.Client {
+func connectClient(srv *sandboxtest.Server) *kite.Client {
 	return &kite.Client{
 		BaseURL:     srv.URL(),
 		Credentials: kite.Credentials{Kind: kite.Connect, APIKey: sandbox.APIKey, AccessToken: srv.AccessToken()},

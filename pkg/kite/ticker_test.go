@@ -15,6 +15,7 @@ import (
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/retry"
 	"github.com/kitecli/kite/pkg/sandbox"
+	"github.com/kitecli/kite/pkg/sandbox/sandboxtest"
 	"github.com/kitecli/kite/pkg/ticks"
 )
 
@@ -158,22 +159,18 @@ func newTestTickerWith(t *testing.T, wsURL string, c kite.Credentials, h kite.Ti
 	return tk
 }
 
-func startSandbox(t *testing.T, opts sandbox.Options) (*sandbox.Server, kite.Credentials) {
+func startSandbox(t *testing.T, opts sandbox.Options) (*sandboxtest.Server, kite.Credentials) {
 	t.Helper()
 	if opts.TickInterval == 0 {
 		opts.TickInterval = 10 * time.Millisecond
 	}
-	srv, err := sandbox.Start(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv := sandboxtest.NewServer(t, opts)
 	return srv, kite.Credentials{Kind: kite.Connect, APIKey: sandbox.APIKey, AccessToken: srv.AccessToken()}
 }
 
 // sandboxTokens lists a few instrument tokens of the sandbox's universe,
 // fetched the way a client would, from its /instruments dump.
-func sandboxTokens(t *testing.T, srv *sandbox.Server, c kite.Credentials, n int) []uint32 {
+func sandboxTokens(t *testing.T, srv *sandboxtest.Server, c kite.Credentials, n int) []uint32 {
 	t.Helper()
 	cl := &kite.Client{BaseURL: srv.URL(), Credentials: c, HTTPClient: http.DefaultClient}
 	raw, err := cl.DoRaw(context.Background(), http.MethodGet, "/instruments/NSE", nil)
