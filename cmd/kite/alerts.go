@@ -15,11 +15,13 @@ import (
 )
 
 type alertsOptions struct {
+	cmdDeps
+
 	Status string
 }
 
-func newAlertsCmd(f *Factory) *cobra.Command {
-	opts := &alertsOptions{}
+func newAlertsCmd(f *Factory, runF func(*alertsOptions) error) *cobra.Command {
+	opts := &alertsOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "alerts",
 		Short: "List price alerts; create, modify and delete them, and see when they fired",
@@ -44,22 +46,25 @@ confirmed on a terminal, refused without one unless --yes, previewed with
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runAlerts(cmd.Context(), f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runAlerts(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Status, "status", "", "only alerts with this status: enabled, disabled or deleted")
-	cmd.AddCommand(newAlertsShowCmd(f), newAlertsCreateCmd(f), newAlertsModifyCmd(f), newAlertsDeleteCmd(f), newAlertsHistoryCmd(f))
+	cmd.AddCommand(newAlertsShowCmd(f, nil), newAlertsCreateCmd(f), newAlertsModifyCmd(f), newAlertsDeleteCmd(f), newAlertsHistoryCmd(f, nil))
 	return cmd
 }
 
-func runAlerts(ctx context.Context, f *Factory, opts *alertsOptions) error {
+func runAlerts(ctx context.Context, opts *alertsOptions) error {
 	status := strings.ToLower(opts.Status)
 	switch status {
 	case "", "enabled", "disabled", "deleted":
 	default:
 		return exitcode.Usagef("--status %q: use enabled, disabled or deleted", opts.Status)
 	}
-	c, err := f.Client(ctx)
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -67,7 +72,7 @@ func runAlerts(ctx context.Context, f *Factory, opts *alertsOptions) error {
 	if err != nil {
 		return err
 	}
-	return printAlerts(f, list)
+	return printAlerts(opts.cmdDeps, list)
 }
 
 // alertRow is an alert, flat, for a table.
@@ -92,8 +97,8 @@ func alertCondition(a kite.Alert) string {
 	return s + strconv.FormatFloat(a.RHSConstant, 'f', -1, 64)
 }
 
-func printAlerts(f *Factory, list []kite.Alert) error {
-	p := f.Printer()
+func printAlerts(d cmdDeps, list []kite.Alert) error {
+	p := d.Printer()
 	if p.Format() != output.Table {
 		return p.Print(list)
 	}

@@ -383,13 +383,13 @@ func runAlertsCreate(ctx context.Context, f *Factory, opts *alertsCreateOptions)
 	if err != nil {
 		return writeFailureCheck("creating the alert", "kite alerts", err)
 	}
-	return printAlert(f, a)
+	return printAlert(f.deps(), a)
 }
 
 // printAlert prints one alert: Kite's object, or a row on a terminal.
-func printAlert(f *Factory, a kite.Alert) error {
-	if f.Printer().Format() == "table" {
-		return printAlerts(f, []kite.Alert{a})
+func printAlert(d cmdDeps, a kite.Alert) error {
+	if d.Printer().Format() == "table" {
+		return printAlerts(d, []kite.Alert{a})
 	}
-	return f.Printer().Print(a)
+	return d.Printer().Print(a)
 }

@@ -10,11 +10,13 @@ import (
 )
 
 type alertsHistoryOptions struct {
+	cmdDeps
+
 	UUID string
 }
 
-func newAlertsHistoryCmd(f *Factory) *cobra.Command {
-	opts := &alertsHistoryOptions{}
+func newAlertsHistoryCmd(f *Factory, runF func(*alertsHistoryOptions) error) *cobra.Command {
+	opts := &alertsHistoryOptions{cmdDeps: f.deps()}
 	return &cobra.Command{
 		Use:   "history UUID",
 		Short: "Show when an alert fired: the condition, the market then, the orders placed",
@@ -27,16 +29,19 @@ terminal, one row per firing with the last price and the order IDs.`,
 		Args: exactArgs(1, "an alert UUID (see kite alerts)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.UUID = args[0]
-			return runAlertsHistory(cmd.Context(), f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runAlertsHistory(cmd.Context(), opts)
 		},
 	}
 }
 
-func runAlertsHistory(ctx context.Context, f *Factory, opts *alertsHistoryOptions) error {
+func runAlertsHistory(ctx context.Context, opts *alertsHistoryOptions) error {
 	if err := checkAlertUUID(opts.UUID); err != nil {
 		return err
 	}
-	c, err := f.Client(ctx)
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -44,7 +49,7 @@ func runAlertsHistory(ctx context.Context, f *Factory, opts *alertsHistoryOption
 	if err != nil {
 		return noSuchAlert(opts.UUID, err)
 	}
-	p := f.Printer()
+	p := opts.Printer()
 	if p.Format() != output.Table {
 		return p.Print(h)
 	}

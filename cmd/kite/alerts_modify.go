@@ -78,5 +78,5 @@ func runAlertsModify(ctx context.Context, f *Factory, opts *alertsModifyOptions)
 	if err != nil {
 		return writeFailureCheck("modifying alert "+opts.UUID, "kite alerts show "+opts.UUID, err)
 	}
-	return printAlert(f, a)
+	return printAlert(f.deps(), a)
 }

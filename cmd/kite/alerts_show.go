@@ -7,11 +7,13 @@ import (
 )
 
 type alertsShowOptions struct {
+	cmdDeps
+
 	UUID string
 }
 
-func newAlertsShowCmd(f *Factory) *cobra.Command {
-	opts := &alertsShowOptions{}
+func newAlertsShowCmd(f *Factory, runF func(*alertsShowOptions) error) *cobra.Command {
+	opts := &alertsShowOptions{cmdDeps: f.deps()}
 	return &cobra.Command{
 		Use:   "show UUID",
 		Short: "Show one alert: its condition, status, count and ATO orders",
@@ -22,16 +24,19 @@ alert; on a terminal, one row with the condition written out.`,
 		Args: exactArgs(1, "an alert UUID (see kite alerts)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.UUID = args[0]
-			return runAlertsShow(cmd.Context(), f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runAlertsShow(cmd.Context(), opts)
 		},
 	}
 }
 
-func runAlertsShow(ctx context.Context, f *Factory, opts *alertsShowOptions) error {
+func runAlertsShow(ctx context.Context, opts *alertsShowOptions) error {
 	if err := checkAlertUUID(opts.UUID); err != nil {
 		return err
 	}
-	c, err := f.Client(ctx)
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -39,5 +44,5 @@ func runAlertsShow(ctx context.Context, f *Factory, opts *alertsShowOptions) err
 	if err != nil {
 		return noSuchAlert(opts.UUID, err)
 	}
-	return printAlert(f, a)
+	return printAlert(opts.cmdDeps, a)
 }

@@ -19,14 +19,16 @@ import (
 )
 
 type apiOptions struct {
+	cmdDeps
+
 	Method string
 	Path   string
 	Fields []string
 	Input  string
 }
 
-func newAPICmd(f *Factory) *cobra.Command {
-	opts := &apiOptions{}
+func newAPICmd(f *Factory, runF func(*apiOptions) error) *cobra.Command {
+	opts := &apiOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "api METHOD PATH",
 		Short: "Make an authenticated Kite API request and print its data",
@@ -55,7 +57,10 @@ methods are sent once.`,
 		Args: exactArgs(2, "a method and a path, e.g. kite api GET /user/profile"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Method, opts.Path = args[0], args[1]
-			return runAPI(cmd.Context(), f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runAPI(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringArrayVarP(&opts.Fields, "field", "f", nil, "add a parameter key=value (repeatable)")
@@ -121,12 +126,12 @@ func (o *apiOptions) parse(stdin io.Reader) (apiRequest, error) {
 	return r, nil
 }
 
-func runAPI(ctx context.Context, f *Factory, opts *apiOptions) error {
-	req, err := opts.parse(f.IO.Stdin(ctx))
+func runAPI(ctx context.Context, opts *apiOptions) error {
+	req, err := opts.parse(opts.IO.Stdin(ctx))
 	if err != nil {
 		return err
 	}
-	c, err := f.Client(ctx)
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -153,7 +158,7 @@ func runAPI(ctx context.Context, f *Factory, opts *apiOptions) error {
 	trimmed := bytes.TrimSpace(raw)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		// Not an envelope: a CSV dump (instruments, MF instruments).
-		_, err := f.IO.Out.Write(raw)
+		_, err := opts.IO.Out.Write(raw)
 		return err
 	}
 	var env struct {
@@ -174,7 +179,7 @@ func runAPI(ctx context.Context, f *Factory, opts *apiOptions) error {
 	if env.Data == nil {
 		env.Data = json.RawMessage("null")
 	}
-	return f.Printer().Print(env.Data)
+	return opts.Printer().Print(env.Data)
 }
 
 // sendJSONBody sends a JSON body, which Client.DoRaw (form bodies only)

@@ -7,7 +7,10 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newAuctionsCmd(f *Factory) *cobra.Command {
+type auctionsOptions struct{ cmdDeps }
+
+func newAuctionsCmd(f *Factory, runF func(*auctionsOptions) error) *cobra.Command {
+	opts := &auctionsOptions{cmdDeps: f.deps()}
 	return &cobra.Command{
 		Use:   "auctions",
 		Short: "List the holdings that can be sold in today's exchange auctions",
@@ -19,13 +22,16 @@ holding (CNC).`,
   kite auctions --jq '.[] | {tradingsymbol, auction_number}'`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runAuctions(cmd.Context(), f)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runAuctions(cmd.Context(), opts)
 		},
 	}
 }
 
-func runAuctions(ctx context.Context, f *Factory) error {
-	c, err := f.Client(ctx)
+func runAuctions(ctx context.Context, opts *auctionsOptions) error {
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -33,6 +39,6 @@ func runAuctions(ctx context.Context, f *Factory) error {
 	if err != nil {
 		return err
 	}
-	return f.Printer().Print(list, output.Columns("tradingsymbol", "exchange", "auction_number", "quantity",
+	return opts.Printer().Print(list, output.Columns("tradingsymbol", "exchange", "auction_number", "quantity",
 		"average_price", "last_price", "pnl"))
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/kitecli/kite/internal/exitcode"
-	"github.com/kitecli/kite/internal/output"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/spf13/pflag"
 )
@@ -18,11 +17,11 @@ import (
 // names; "-" is stdin).
 
 // readOrderFile reads and checks a basket file.
-func readOrderFile(f *Factory, path string) ([]kite.FileOrder, error) {
+func readOrderFile(stdin io.Reader, path string) ([]kite.FileOrder, error) {
 	var data []byte
 	var err error
 	if path == "-" {
-		data, err = io.ReadAll(io.LimitReader(f.IO.In, 1<<20))
+		data, err = io.ReadAll(io.LimitReader(stdin, 1<<20))
 	} else {
 		data, err = os.ReadFile(path)
 	}
@@ -84,11 +83,4 @@ func newMarginRowCalc(name string, m kite.OrderMargin, charges float64) marginRo
 	}
 	return marginRowCalc{Order: name, Exchange: m.Exchange, Span: m.Span, Exposure: m.Exposure,
 		OptionPremium: m.OptionPremium, VaR: m.VaR, Leverage: m.Leverage, Total: m.Total, Charges: charges}
-}
-
-// flat reports whether output is a table or CSV without --jq: then nested
-// objects are flattened into rows, and JSON keeps Kite's shape.
-func (f *Factory) flat() bool {
-	format := f.Printer().Format()
-	return (format == output.Table || format == output.CSV) && f.JQ() == nil
 }

@@ -9,12 +9,14 @@ import (
 )
 
 type chargesOptions struct {
+	cmdDeps
+
 	Order ordersPlaceOptions
 	File  string
 }
 
-func newChargesCmd(f *Factory) *cobra.Command {
-	opts := &chargesOptions{}
+func newChargesCmd(f *Factory, runF func(*chargesOptions) error) *cobra.Command {
+	opts := &chargesOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "charges [EXCHANGE:TRADINGSYMBOL]",
 		Short: "Show what a trade costs: the virtual contract note",
@@ -38,7 +40,10 @@ charge in its own column.`,
 			if err != nil {
 				return err
 			}
-			return runCharges(cmd.Context(), f, opts, p, variety)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runCharges(cmd.Context(), opts, p, variety)
 		},
 	}
 	fl := cmd.Flags()
@@ -64,14 +69,14 @@ type chargesRow struct {
 	Total           float64 `json:"total"`
 }
 
-func runCharges(ctx context.Context, f *Factory, opts *chargesOptions, p kite.OrderParams, variety string) error {
-	c, err := f.Client(ctx)
+func runCharges(ctx context.Context, opts *chargesOptions, p kite.OrderParams, variety string) error {
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
 	var orders []kite.ChargeOrder
 	if opts.File != "" {
-		fos, err := readOrderFile(f, opts.File)
+		fos, err := readOrderFile(opts.IO.In, opts.File)
 		if err != nil {
 			return err
 		}
@@ -99,8 +104,8 @@ func runCharges(ctx context.Context, f *Factory, opts *chargesOptions, p kite.Or
 	if err != nil {
 		return err
 	}
-	if !f.flat() {
-		return f.Printer().Print(notes)
+	if !opts.flat() {
+		return opts.Printer().Print(notes)
 	}
 	rows := make([]chargesRow, len(notes))
 	for i, n := range notes {
@@ -108,5 +113,5 @@ func runCharges(ctx context.Context, f *Factory, opts *chargesOptions, p kite.Or
 		rows[i] = chargesRow{n.TransactionType, n.Tradingsymbol, n.Exchange, n.Product, n.Quantity, n.Price,
 			ch.Brokerage, ch.TransactionTax, ch.ExchangeTurnoverCharge, ch.SEBITurnoverCharge, ch.StampDuty, ch.GST.Total, ch.Total}
 	}
-	return f.Printer().Print(rows)
+	return opts.Printer().Print(rows)
 }

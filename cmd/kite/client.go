@@ -138,11 +138,11 @@ func (rf *retryFlags) validate() error {
 	return nil
 }
 
-// client is f.Client with the flags applied to its retry policy. The
+// client is the client get returns (the Factory's) with the flags applied to its retry policy. The
 // client is shared by the run, so this comes before any request of the
 // command (the instrument dump included).
-func (rf *retryFlags) client(ctx context.Context, f *Factory) (*kite.Client, error) {
-	c, err := f.Client(ctx)
+func (rf *retryFlags) client(ctx context.Context, get func(context.Context) (*kite.Client, error)) (*kite.Client, error) {
+	c, err := get(ctx)
 	if err != nil {
 		return nil, err
 	}

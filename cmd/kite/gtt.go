@@ -14,10 +14,10 @@ import (
 	"github.com/spf13/cobra"
 )
 
-type gttOptions struct{}
+type gttOptions struct{ cmdDeps }
 
-func newGTTCmd(f *Factory) *cobra.Command {
-	opts := &gttOptions{}
+func newGTTCmd(f *Factory, runF func(*gttOptions) error) *cobra.Command {
+	opts := &gttOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "gtt",
 		Short: "List GTT (good-till-triggered) orders; create, modify and delete them",
@@ -44,15 +44,18 @@ confirmed on a terminal, refused without one unless --yes, previewed with
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runGTT(cmd.Context(), f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runGTT(cmd.Context(), opts)
 		},
 	}
-	cmd.AddCommand(newGTTShowCmd(f), newGTTCreateCmd(f), newGTTModifyCmd(f), newGTTDeleteCmd(f))
+	cmd.AddCommand(newGTTShowCmd(f, nil), newGTTCreateCmd(f), newGTTModifyCmd(f), newGTTDeleteCmd(f))
 	return cmd
 }
 
-func runGTT(ctx context.Context, f *Factory, _ *gttOptions) error {
-	c, err := f.Client(ctx)
+func runGTT(ctx context.Context, opts *gttOptions) error {
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -60,7 +63,7 @@ func runGTT(ctx context.Context, f *Factory, _ *gttOptions) error {
 	if err != nil {
 		return err
 	}
-	return printGTTs(f, list)
+	return printGTTs(opts.cmdDeps, list)
 }
 
 // gttRow is one leg of a GTT, flat, for a table.
@@ -105,8 +108,8 @@ func gttRows(list []kite.GTT) []gttRow {
 }
 
 // printGTTs prints Kite's objects, or a row per leg in a table.
-func printGTTs(f *Factory, list []kite.GTT) error {
-	p := f.Printer()
+func printGTTs(d cmdDeps, list []kite.GTT) error {
+	p := d.Printer()
 	if p.Format() == output.Table {
 		return p.Print(gttRows(list), output.Columns("id", "type", "status", "instrument", "trigger", "side",
 			"quantity", "price", "product", "last_price", "order_id", "result", "expires_at"))

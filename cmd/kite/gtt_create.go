@@ -332,7 +332,7 @@ func printGTTAfterWrite(ctx context.Context, f *Factory, c *kite.Client, id int)
 		}{id})
 	}
 	if f.Printer().Format() == output.Table {
-		return printGTTs(f, []kite.GTT{g})
+		return printGTTs(f.deps(), []kite.GTT{g})
 	}
 	return f.Printer().Print(g)
 }

@@ -9,11 +9,13 @@ import (
 )
 
 type gttShowOptions struct {
+	cmdDeps
+
 	ID int
 }
 
-func newGTTShowCmd(f *Factory) *cobra.Command {
-	opts := &gttShowOptions{}
+func newGTTShowCmd(f *Factory, runF func(*gttShowOptions) error) *cobra.Command {
+	opts := &gttShowOptions{cmdDeps: f.deps()}
 	return &cobra.Command{
 		Use:   "show ID",
 		Short: "Show one GTT: its condition, legs and, once triggered, the order placed",
@@ -29,13 +31,16 @@ or, if placing failed, Kite's reason.`,
 				return err
 			}
 			opts.ID = id
-			return runGTTShow(cmd.Context(), f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runGTTShow(cmd.Context(), opts)
 		},
 	}
 }
 
-func runGTTShow(ctx context.Context, f *Factory, opts *gttShowOptions) error {
-	c, err := f.Client(ctx)
+func runGTTShow(ctx context.Context, opts *gttShowOptions) error {
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -43,9 +48,9 @@ func runGTTShow(ctx context.Context, f *Factory, opts *gttShowOptions) error {
 	if err != nil {
 		return noSuchGTT(opts.ID, err)
 	}
-	p := f.Printer()
+	p := opts.Printer()
 	if p.Format() == output.Table {
-		return printGTTs(f, []kite.GTT{g})
+		return printGTTs(opts.cmdDeps, []kite.GTT{g})
 	}
 	return p.Print(g)
 }

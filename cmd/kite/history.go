@@ -205,7 +205,7 @@ func parseWhen(s string, now time.Time, isTo bool) (time.Time, error) {
 }
 
 func runHistory(ctx context.Context, f *Factory, opts *HistoryOptions, plan *historyPlan) error {
-	client, err := opts.Retry.client(ctx, f)
+	client, err := opts.Retry.client(ctx, f.Client)
 	if err != nil {
 		return err
 	}

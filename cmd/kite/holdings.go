@@ -8,13 +8,15 @@ import (
 )
 
 type holdingsOptions struct {
+	cmdDeps
+
 	// Compact lists quantities only (Kite's /portfolio/holdings/compact):
 	// quicker for scripts that only need what is held.
 	Compact bool
 }
 
-func newHoldingsCmd(f *Factory) *cobra.Command {
-	opts := &holdingsOptions{}
+func newHoldingsCmd(f *Factory, runF func(*holdingsOptions) error) *cobra.Command {
+	opts := &holdingsOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "holdings",
 		Short: "List long-term equity holdings",
@@ -32,16 +34,19 @@ authorisation that selling them needs.`,
   kite holdings --compact -o csv`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runHoldings(cmd.Context(), f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runHoldings(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Compact, "compact", false, "only what is held: exchange, symbol, token, quantity and T1 quantity")
-	cmd.AddCommand(newHoldingsSummaryCmd(f), newHoldingsAuthoriseCmd(f))
+	cmd.AddCommand(newHoldingsSummaryCmd(f, nil), newHoldingsAuthoriseCmd(f))
 	return cmd
 }
 
-func runHoldings(ctx context.Context, f *Factory, opts *holdingsOptions) error {
-	c, err := f.Client(ctx)
+func runHoldings(ctx context.Context, opts *holdingsOptions) error {
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -50,12 +55,12 @@ func runHoldings(ctx context.Context, f *Factory, opts *holdingsOptions) error {
 		if err != nil {
 			return err
 		}
-		return f.Printer().Print(hs)
+		return opts.Printer().Print(hs)
 	}
 	hs, err := c.Holdings(ctx)
 	if err != nil {
 		return err
 	}
-	return f.Printer().Print(hs, output.Columns("tradingsymbol", "exchange", "quantity", "t1_quantity",
+	return opts.Printer().Print(hs, output.Columns("tradingsymbol", "exchange", "quantity", "t1_quantity",
 		"average_price", "last_price", "close_price", "pnl", "day_change_percentage"))
 }

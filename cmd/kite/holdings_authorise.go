@@ -148,7 +148,7 @@ func runHoldingsAuthorise(ctx context.Context, f *Factory, opts *holdingsAuthori
 		open = a == "" || a == "y" || a == "yes"
 	}
 	if open {
-		if openBrowser(f, res.URL) {
+		if openBrowser(f.deps(), res.URL) {
 			fmt.Fprintln(f.IO.ErrOut, "(opened in your browser)")
 		} else {
 			fmt.Fprintln(f.IO.ErrOut, "kite: could not open a browser here: open the URL above to enter the TPIN")

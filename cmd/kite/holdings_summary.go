@@ -6,7 +6,10 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newHoldingsSummaryCmd(f *Factory) *cobra.Command {
+type holdingsSummaryOptions struct{ cmdDeps }
+
+func newHoldingsSummaryCmd(f *Factory, runF func(*holdingsSummaryOptions) error) *cobra.Command {
+	opts := &holdingsSummaryOptions{cmdDeps: f.deps()}
 	return &cobra.Command{
 		Use:   "summary",
 		Short: "Show the holdings' totals: invested, current value, P&L",
@@ -17,13 +20,16 @@ P&L and today's, in rupees and percent.`,
   kite holdings summary --jq .total_pnl`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runHoldingsSummary(cmd.Context(), f)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runHoldingsSummary(cmd.Context(), opts)
 		},
 	}
 }
 
-func runHoldingsSummary(ctx context.Context, f *Factory) error {
-	c, err := f.Client(ctx)
+func runHoldingsSummary(ctx context.Context, opts *holdingsSummaryOptions) error {
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -31,5 +37,5 @@ func runHoldingsSummary(ctx context.Context, f *Factory) error {
 	if err != nil {
 		return err
 	}
-	return f.Printer().Print(s)
+	return opts.Printer().Print(s)
 }

@@ -87,8 +87,8 @@ var (
 
 // instrumentColumns are what fits on a terminal; -o csv carries all of
 // Kite's columns, in Kite's order.
-func (f *Factory) instrumentColumns() []output.Option {
-	if f.Printer().Format() != output.Table {
+func (d cmdDeps) instrumentColumns() []output.Option {
+	if d.Printer().Format() != output.Table {
 		return nil
 	}
 	return []output.Option{output.Columns("instrument_token", "tradingsymbol", "name", "exchange", "segment",
@@ -97,12 +97,14 @@ func (f *Factory) instrumentColumns() []output.Option {
 
 // InstrumentsOptions are the options of kite instruments.
 type InstrumentsOptions struct {
+	cmdDeps
+
 	Exchange string
 	Retry    retryFlags
 }
 
-func newInstrumentsCmd(f *Factory) *cobra.Command {
-	opts := &InstrumentsOptions{}
+func newInstrumentsCmd(f *Factory, runF func(*InstrumentsOptions) error) *cobra.Command {
+	opts := &InstrumentsOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "instruments",
 		Short: "List Kite's instruments (the daily dump), or search them",
@@ -125,25 +127,28 @@ dump is then downloaded on every run.`,
 			if err := opts.Retry.validate(); err != nil {
 				return err
 			}
-			return runInstruments(cmd.Context(), f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runInstruments(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Exchange, "exchange", "", "only this exchange (NSE, BSE, NFO, BFO, CDS, BCD, MCX)")
 	opts.Retry.register(cmd)
-	cmd.AddCommand(newInstrumentsSearchCmd(f))
+	cmd.AddCommand(newInstrumentsSearchCmd(f, nil))
 	return cmd
 }
 
-func runInstruments(ctx context.Context, f *Factory, opts *InstrumentsOptions) error {
-	if _, err := opts.Retry.client(ctx, f); err != nil {
+func runInstruments(ctx context.Context, opts *InstrumentsOptions) error {
+	if _, err := opts.Retry.client(ctx, opts.Client); err != nil {
 		return err
 	}
-	insts, err := f.instruments(ctx, strings.ToUpper(opts.Exchange))
+	insts, err := opts.Instruments(ctx, strings.ToUpper(opts.Exchange))
 	if err != nil {
 		return err
 	}
 	if insts == nil {
 		insts = []kite.Instrument{}
 	}
-	return f.Printer().Print(insts, f.instrumentColumns()...)
+	return opts.Printer().Print(insts, opts.instrumentColumns()...)
 }

@@ -12,6 +12,8 @@ import (
 
 // InstrumentsSearchOptions are the options of kite instruments search.
 type InstrumentsSearchOptions struct {
+	cmdDeps
+
 	Query    string
 	Exchange string
 	Type     string
@@ -20,8 +22,8 @@ type InstrumentsSearchOptions struct {
 	Retry    retryFlags
 }
 
-func newInstrumentsSearchCmd(f *Factory) *cobra.Command {
-	opts := &InstrumentsSearchOptions{}
+func newInstrumentsSearchCmd(f *Factory, runF func(*InstrumentsSearchOptions) error) *cobra.Command {
+	opts := &InstrumentsSearchOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "search QUERY",
 		Short: "Find instruments by trading symbol or name",
@@ -69,7 +71,10 @@ status is 2, as for an unknown symbol in every other command.`,
 			if err := opts.Retry.validate(); err != nil {
 				return err
 			}
-			return runInstrumentsSearch(cmd.Context(), f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runInstrumentsSearch(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Exchange, "exchange", "", "only this exchange (NSE, BSE, NFO, …)")
@@ -80,11 +85,11 @@ status is 2, as for an unknown symbol in every other command.`,
 	return cmd
 }
 
-func runInstrumentsSearch(ctx context.Context, f *Factory, opts *InstrumentsSearchOptions) error {
-	if _, err := opts.Retry.client(ctx, f); err != nil {
+func runInstrumentsSearch(ctx context.Context, opts *InstrumentsSearchOptions) error {
+	if _, err := opts.Retry.client(ctx, opts.Client); err != nil {
 		return err
 	}
-	insts, err := f.instruments(ctx, strings.ToUpper(opts.Exchange))
+	insts, err := opts.Instruments(ctx, strings.ToUpper(opts.Exchange))
 	if err != nil {
 		return err
 	}
@@ -96,7 +101,7 @@ func runInstrumentsSearch(ctx context.Context, f *Factory, opts *InstrumentsSear
 		// (exit 2), and stdout stays empty rather than holding a [].
 		return noMatch(opts)
 	}
-	return f.Printer().Print(hits, f.instrumentColumns()...)
+	return opts.Printer().Print(hits, opts.instrumentColumns()...)
 }
 
 // noMatch says that the search found nothing, and what to try next.

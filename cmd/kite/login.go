@@ -13,6 +13,7 @@ import (
 
 	"github.com/kitecli/kite/internal/auth"
 	"github.com/kitecli/kite/internal/exitcode"
+	"github.com/kitecli/kite/internal/iostreams"
 	"github.com/kitecli/kite/pkg/kite"
 )
 
@@ -21,6 +22,15 @@ import (
 const defaultCallbackPort = 5050
 
 type loginOptions struct {
+	cmdDeps
+	// SessionStore is the profile's session cache, where the login is saved.
+	SessionStore func() (*auth.Store, error)
+	// AuthClient talks to Kite's login endpoints.
+	AuthClient func() (*auth.Client, error)
+	// Browser opens a URL for the user; false when none could be opened
+	// (the URL is printed anyway).
+	Browser func(url string) bool
+
 	// Kite Connect
 	APIKey       string
 	RequestToken string
@@ -36,8 +46,9 @@ type loginOptions struct {
 	Timeout time.Duration
 }
 
-func newLoginCmd(f *Factory) *cobra.Command {
-	opts := &loginOptions{}
+func newLoginCmd(f *Factory, runF func(*loginOptions) error) *cobra.Command {
+	opts := &loginOptions{cmdDeps: f.deps(), SessionStore: f.sessionStore, AuthClient: f.authClient}
+	opts.Browser = func(url string) bool { return openBrowser(opts.cmdDeps, url) }
 	cmd := &cobra.Command{
 		Use:   "login",
 		Short: "Log in to Kite and save the session for every other command",
@@ -108,7 +119,13 @@ goes to stderr. Sessions from KITE_ACCESS_TOKEN or KITE_ENCTOKEN need no login.`
   pass show kite | kite login --web --user-id AB1234 --password-stdin --twofa 123456`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runLogin(cmd.Context(), f, cmd, opts)
+			if err := opts.validate(cmd); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runLogin(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -125,35 +142,32 @@ goes to stderr. Sessions from KITE_ACCESS_TOKEN or KITE_ENCTOKEN need no login.`
 	return cmd
 }
 
-func runLogin(ctx context.Context, f *Factory, cmd *cobra.Command, opts *loginOptions) error {
-	if f.Global.Sandbox {
+func runLogin(ctx context.Context, opts *loginOptions) error {
+	if opts.Global.Sandbox {
 		return exitcode.Usagef("--sandbox runs have their own session and never log in: drop --sandbox, or run kite sandbox and log in with --base-url")
 	}
-	if err := opts.validate(cmd); err != nil {
-		return err
-	}
-	store, err := f.sessionStore()
+	store, err := opts.SessionStore()
 	if err != nil {
 		return err
 	}
-	ac, err := f.authClient()
+	ac, err := opts.AuthClient()
 	if err != nil {
 		return err
 	}
-	in := &stdinReader{f: f}
+	in := &stdinReader{io: opts.IO}
 
 	var sess auth.Session
 	if opts.Web {
-		sess, err = loginWeb(ctx, f, ac, in, opts)
+		sess, err = loginWeb(ctx, ac, in, opts)
 	} else {
-		sess, err = loginConnect(ctx, f, ac, in, opts)
+		sess, err = loginConnect(ctx, ac, in, opts)
 	}
 	if err != nil {
 		return err
 	}
 	// The session is good only on this server: recorded, so it is never
 	// sent to another one (Factory.session checks).
-	made := auth.Endpoints{BaseURL: f.Global.BaseURL, WSURL: f.Global.WSURL}.Resolve(sess.Kind)
+	made := auth.Endpoints{BaseURL: opts.Global.BaseURL, WSURL: opts.Global.WSURL}.Resolve(sess.Kind)
 	sess.BaseURL, sess.WSURL = made.BaseURL, made.WSURL
 	if err := store.Save(sess); err != nil {
 		return fmt.Errorf("logged in, but could not save the session: %w", err)
@@ -162,11 +176,11 @@ func runLogin(ctx context.Context, f *Factory, cmd *cobra.Command, opts *loginOp
 	if sess.Kind == kite.Web {
 		kind = "Kite web"
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Logged in to %s as %s at %s (profile %q); the session expires %s.\n",
-		kind, sess.UserID, sess.BaseURL, f.Global.Profile, sess.Expiry.In(kite.IST).Format(time.RFC3339))
+	fmt.Fprintf(opts.IO.ErrOut, "Logged in to %s as %s at %s (profile %q); the session expires %s.\n",
+		kind, sess.UserID, sess.BaseURL, opts.Global.Profile, sess.Expiry.In(kite.IST).Format(time.RFC3339))
 	for _, env := range []string{"KITE_ACCESS_TOKEN", "KITE_ENCTOKEN"} {
-		if f.Getenv(env) != "" {
-			fmt.Fprintf(f.IO.ErrOut, "Note: %s is set and takes precedence over the saved session: unset it to use this one.\n", env)
+		if opts.Getenv(env) != "" {
+			fmt.Fprintf(opts.IO.ErrOut, "Note: %s is set and takes precedence over the saved session: unset it to use this one.\n", env)
 			break
 		}
 	}
@@ -221,10 +235,10 @@ func isDigits(s string) bool {
 	return true
 }
 
-func loginConnect(ctx context.Context, f *Factory, ac *auth.Client, in *stdinReader, opts *loginOptions) (auth.Session, error) {
+func loginConnect(ctx context.Context, ac *auth.Client, in *stdinReader, opts *loginOptions) (auth.Session, error) {
 	apiKey := opts.APIKey
 	if apiKey == "" {
-		apiKey = f.Getenv("KITE_API_KEY")
+		apiKey = opts.Getenv("KITE_API_KEY")
 	}
 	if apiKey == "" {
 		return auth.Session{}, exitcode.Usagef("no API key: pass --api-key or set KITE_API_KEY (for a Kite web login use --web)")
@@ -247,7 +261,7 @@ func loginConnect(ctx context.Context, f *Factory, ac *auth.Client, in *stdinRea
 		}
 		defer cb.Close()
 	}
-	secret, err := f.secret(ctx, in, secretSource{
+	secret, err := opts.secret(ctx, in, secretSource{
 		what: "API secret", stdinFlag: "--secret-stdin", fromStdin: opts.SecretStdin, env: "KITE_API_SECRET",
 	})
 	if err != nil {
@@ -258,9 +272,9 @@ func loginConnect(ctx context.Context, f *Factory, ac *auth.Client, in *stdinRea
 	defer cancel()
 	if reqToken == "" {
 		if cb == nil {
-			reqToken, err = pasteRedirect(ctx, f, in, ac.LoginURL(apiKey, ""))
+			reqToken, err = pasteRedirect(ctx, opts.cmdDeps, in, ac.LoginURL(apiKey, ""))
 		} else {
-			reqToken, err = awaitRedirect(ctx, f, cb, ac.LoginURL(apiKey, cb.State()))
+			reqToken, err = awaitRedirect(ctx, opts, cb, ac.LoginURL(apiKey, cb.State()))
 		}
 		if err != nil {
 			return auth.Session{}, timeoutHint(ctx, err, opts.Timeout)
@@ -272,20 +286,20 @@ func loginConnect(ctx context.Context, f *Factory, ac *auth.Client, in *stdinRea
 
 // awaitRedirect waits for Kite's redirect on the loopback listener, after
 // printing the URL to open.
-func awaitRedirect(ctx context.Context, f *Factory, cb *auth.Callback, loginURL string) (string, error) {
-	fmt.Fprintf(f.IO.ErrOut, "Open this URL in a browser and log in:\n\n  %s\n\nWaiting for Kite's redirect to http://127.0.0.1:%d/ (Ctrl-C to stop)...\n", loginURL, cb.Port())
-	if openBrowser(f, loginURL) {
-		fmt.Fprintln(f.IO.ErrOut, "(opened in your browser)")
+func awaitRedirect(ctx context.Context, opts *loginOptions, cb *auth.Callback, loginURL string) (string, error) {
+	fmt.Fprintf(opts.IO.ErrOut, "Open this URL in a browser and log in:\n\n  %s\n\nWaiting for Kite's redirect to http://127.0.0.1:%d/ (Ctrl-C to stop)...\n", loginURL, cb.Port())
+	if opts.Browser(loginURL) {
+		fmt.Fprintln(opts.IO.ErrOut, "(opened in your browser)")
 	}
 	return cb.Wait(ctx, func() {
-		fmt.Fprintln(f.IO.ErrOut, "kite: ignored a request to the callback that did not come from the login URL above (no matching state); still waiting. If it was Kite's own redirect, finish with: kite login --request-token 'THE_REDIRECT_URL'")
+		fmt.Fprintln(opts.IO.ErrOut, "kite: ignored a request to the callback that did not come from the login URL above (no matching state); still waiting. If it was Kite's own redirect, finish with: kite login --request-token 'THE_REDIRECT_URL'")
 	})
 }
 
 // pasteRedirect is the headless flow: the user opens the URL anywhere and
 // pastes back where the browser landed.
-func pasteRedirect(ctx context.Context, f *Factory, in *stdinReader, loginURL string) (string, error) {
-	fmt.Fprintf(f.IO.ErrOut, "Open this URL in a browser and log in:\n\n  %s\n\nThen paste the URL the browser was redirected to (it contains request_token=):\n", loginURL)
+func pasteRedirect(ctx context.Context, d cmdDeps, in *stdinReader, loginURL string) (string, error) {
+	fmt.Fprintf(d.IO.ErrOut, "Open this URL in a browser and log in:\n\n  %s\n\nThen paste the URL the browser was redirected to (it contains request_token=):\n", loginURL)
 	line, err := in.line(ctx)
 	if err != nil {
 		return "", err
@@ -303,10 +317,10 @@ func timeoutHint(ctx context.Context, err error, d time.Duration) error {
 	return exitcode.With(exitcode.Auth, fmt.Errorf("login timed out after %v: run kite login again (--timeout to wait longer; --manual where no browser can reach this machine): %w", d, err))
 }
 
-func loginWeb(ctx context.Context, f *Factory, ac *auth.Client, in *stdinReader, opts *loginOptions) (auth.Session, error) {
+func loginWeb(ctx context.Context, ac *auth.Client, in *stdinReader, opts *loginOptions) (auth.Session, error) {
 	userID := opts.UserID
 	if userID == "" {
-		userID = f.Getenv("KITE_USER_ID")
+		userID = opts.Getenv("KITE_USER_ID")
 	}
 	if userID == "" {
 		return auth.Session{}, exitcode.Usagef("no user id: pass --user-id or set KITE_USER_ID")
@@ -314,18 +328,18 @@ func loginWeb(ctx context.Context, f *Factory, ac *auth.Client, in *stdinReader,
 	// Decide where the 2FA code comes from before sending the password, so
 	// a missing source is a usage error, not a half-done login.
 	var twofa auth.TwoFA
-	switch totpSecret := f.Getenv("KITE_TOTP_SECRET"); {
+	switch totpSecret := opts.Getenv("KITE_TOTP_SECRET"); {
 	case opts.TwoFA != "":
 		code := opts.TwoFA
 		twofa = func(_ context.Context, want string, kinds []string) (string, string, error) {
 			return want, code, nil
 		}
 	case totpSecret != "":
-		if _, err := auth.TOTP(totpSecret, time.Now()); err != nil {
+		if _, err := auth.TOTP(totpSecret, opts.Now()); err != nil {
 			return auth.Session{}, err
 		}
 		twofa = auth.TOTPFromSecret(totpSecret, nil)
-	case f.IO.StdinTTY && !opts.PasswordStdin:
+	case opts.IO.StdinTTY && !opts.PasswordStdin:
 		twofa = func(ctx context.Context, want string, kinds []string) (string, string, error) {
 			label := "TOTP code from the authenticator app"
 			if want == auth.TwoFAAppCode {
@@ -337,7 +351,7 @@ func loginWeb(ctx context.Context, f *Factory, ac *auth.Client, in *stdinReader,
 	default:
 		return auth.Session{}, exitcode.Usagef("no 2FA code and no terminal to ask on: pass --twofa CODE or set KITE_TOTP_SECRET")
 	}
-	password, err := f.secret(ctx, in, secretSource{
+	password, err := opts.secret(ctx, in, secretSource{
 		what: "password", stdinFlag: "--password-stdin", fromStdin: opts.PasswordStdin, env: "KITE_PASSWORD",
 	})
 	if err != nil {
@@ -358,7 +372,7 @@ type secretSource struct {
 	env       string
 }
 
-func (f *Factory) secret(ctx context.Context, in *stdinReader, s secretSource) (string, error) {
+func (d cmdDeps) secret(ctx context.Context, in *stdinReader, s secretSource) (string, error) {
 	if s.fromStdin {
 		line, err := in.line(ctx)
 		if err != nil {
@@ -369,10 +383,10 @@ func (f *Factory) secret(ctx context.Context, in *stdinReader, s secretSource) (
 		}
 		return line, nil
 	}
-	if v := f.Getenv(s.env); v != "" {
+	if v := d.Getenv(s.env); v != "" {
 		return v, nil
 	}
-	if !f.IO.StdinTTY {
+	if !d.IO.StdinTTY {
 		return "", exitcode.Usagef("no %s and no terminal to ask on: set %s or pipe it into %s", s.what, s.env, s.stdinFlag)
 	}
 	v, err := in.promptSecret(ctx, strings.ToUpper(s.what[:1])+s.what[1:]+": ")
@@ -390,29 +404,29 @@ func (f *Factory) secret(ctx context.Context, in *stdinReader, s secretSource) (
 // when ctx ends (Ctrl-C at a prompt exits 130, and what is typed after it
 // is never taken as an answer). All of them share stdin's one buffer.
 type stdinReader struct {
-	f *Factory
+	io *iostreams.IOStreams
 }
 
 // line reads one line without its end of line; at EOF it returns what
 // there was, possibly "".
 func (r *stdinReader) line(ctx context.Context) (string, error) {
-	return r.f.IO.ReadLine(ctx)
+	return r.io.ReadLine(ctx)
 }
 
 func (r *stdinReader) prompt(ctx context.Context, label string) (string, error) {
-	return r.f.IO.Prompt(ctx, label)
+	return r.io.Prompt(ctx, label)
 }
 
 // promptSecret reads without echo from the terminal on stdin.
 func (r *stdinReader) promptSecret(ctx context.Context, label string) (string, error) {
-	return r.f.IO.PromptPassword(ctx, label)
+	return r.io.PromptPassword(ctx, label)
 }
 
 // openBrowser opens url when a person is watching (stderr is a terminal)
 // and a browser can be started: a macOS session, or a Linux/BSD desktop
 // with xdg-open. Tests and cron never qualify.
-func openBrowser(f *Factory, url string) bool {
-	if !f.IO.StderrTTY {
+func openBrowser(d cmdDeps, url string) bool {
+	if !d.IO.StderrTTY {
 		return false
 	}
 	var name string
@@ -422,7 +436,7 @@ func openBrowser(f *Factory, url string) bool {
 	case "windows":
 		return false
 	default:
-		if f.Getenv("DISPLAY") == "" && f.Getenv("WAYLAND_DISPLAY") == "" {
+		if d.Getenv("DISPLAY") == "" && d.Getenv("WAYLAND_DISPLAY") == "" {
 			return false
 		}
 		name = "xdg-open"

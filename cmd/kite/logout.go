@@ -10,10 +10,16 @@ import (
 	"github.com/spf13/cobra"
 )
 
-type logoutOptions struct{}
+type logoutOptions struct {
+	cmdDeps
+	// SessionStore is the profile's session cache.
+	SessionStore func() (*auth.Store, error)
+	// AuthClient talks to Kite's session endpoints (DELETE /session/token).
+	AuthClient func() (*auth.Client, error)
+}
 
-func newLogoutCmd(f *Factory) *cobra.Command {
-	opts := &logoutOptions{}
+func newLogoutCmd(f *Factory, runF func(*logoutOptions) error) *cobra.Command {
+	opts := &logoutOptions{cmdDeps: f.deps(), SessionStore: f.sessionStore, AuthClient: f.authClient}
 	return &cobra.Command{
 		Use:   "logout",
 		Short: "Invalidate the profile's session at Kite and remove it from the cache",
@@ -28,33 +34,36 @@ cached, so there is nothing to remove: unset the variables.`,
   kite logout --profile work`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runLogout(cmd.Context(), f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runLogout(cmd.Context(), opts)
 		},
 	}
 }
 
-func runLogout(ctx context.Context, f *Factory, _ *logoutOptions) error {
-	if f.Global.Sandbox {
+func runLogout(ctx context.Context, opts *logoutOptions) error {
+	if opts.Global.Sandbox {
 		return exitcode.Usagef("--sandbox runs have their own in-memory session: there is nothing to log out of")
 	}
-	store, err := f.sessionStore()
+	store, err := opts.SessionStore()
 	if err != nil {
 		return err
 	}
-	profile := f.Global.Profile
+	profile := opts.Global.Profile
 	sess, err := store.Load()
 	var expired *auth.ExpiredError
 	switch {
 	case errors.Is(err, auth.ErrNoSession):
-		fmt.Fprintf(f.IO.ErrOut, "No session for profile %q; nothing to do.\n", profile)
+		fmt.Fprintf(opts.IO.ErrOut, "No session for profile %q; nothing to do.\n", profile)
 		for _, env := range []string{"KITE_ACCESS_TOKEN", "KITE_ENCTOKEN"} {
-			if f.Getenv(env) != "" {
-				fmt.Fprintf(f.IO.ErrOut, "The session in %s is not cached: unset it to stop using it.\n", env)
+			if opts.Getenv(env) != "" {
+				fmt.Fprintf(opts.IO.ErrOut, "The session in %s is not cached: unset it to stop using it.\n", env)
 			}
 		}
 		return nil
 	case errors.As(err, &expired):
-		fmt.Fprintf(f.IO.ErrOut, "The session of profile %q had expired; removed it.\n", profile)
+		fmt.Fprintf(opts.IO.ErrOut, "The session of profile %q had expired; removed it.\n", profile)
 		return nil
 	case err != nil:
 		// Corrupt or not private: unusable either way, and logging out is
@@ -62,14 +71,14 @@ func runLogout(ctx context.Context, f *Factory, _ *logoutOptions) error {
 		if _, rerr := store.Remove(); rerr != nil {
 			return rerr
 		}
-		fmt.Fprintf(f.IO.ErrOut, "Removed the unusable session file %s.\n", store.Path())
+		fmt.Fprintf(opts.IO.ErrOut, "Removed the unusable session file %s.\n", store.Path())
 		return nil
 	}
 	// Revoking sends the token: only to the server that issued it.
-	if err := sess.CheckServer(profile, f.Global.BaseURL); err != nil {
+	if err := sess.CheckServer(profile, opts.Global.BaseURL); err != nil {
 		return err
 	}
-	ac, err := f.authClient()
+	ac, err := opts.AuthClient()
 	if err != nil {
 		return err
 	}
@@ -80,6 +89,6 @@ func runLogout(ctx context.Context, f *Factory, _ *logoutOptions) error {
 	if revokeErr != nil {
 		return fmt.Errorf("removed the cached session of profile %q, but Kite was not told (the token may stay valid until 06:00 IST): %w", profile, revokeErr)
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Logged out %s (profile %q).\n", sess.UserID, profile)
+	fmt.Fprintf(opts.IO.ErrOut, "Logged out %s (profile %q).\n", sess.UserID, profile)
 	return nil
 }

@@ -10,12 +10,14 @@ import (
 )
 
 type marginsOptions struct {
+	cmdDeps
+
 	// Segment is "", kite.SegmentEquity or kite.SegmentCommodity.
 	Segment string
 }
 
-func newMarginsCmd(f *Factory) *cobra.Command {
-	opts := &marginsOptions{}
+func newMarginsCmd(f *Factory, runF func(*marginsOptions) error) *cobra.Command {
+	opts := &marginsOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "margins [equity|commodity]",
 		Short: "Show funds and margins, for both segments or one",
@@ -38,10 +40,13 @@ and kite margins basket what a basket would, hedges netted.`,
 			if len(args) == 1 {
 				opts.Segment = args[0]
 			}
-			return runMargins(cmd.Context(), f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runMargins(cmd.Context(), opts)
 		},
 	}
-	cmd.AddCommand(newMarginsOrderCmd(f), newMarginsBasketCmd(f))
+	cmd.AddCommand(newMarginsOrderCmd(f, nil), newMarginsBasketCmd(f, nil))
 	return cmd
 }
 
@@ -67,39 +72,39 @@ func marginColumns() output.Option {
 		"collateral", "debits", "span", "exposure", "option_premium", "m2m_realised", "m2m_unrealised")
 }
 
-func runMargins(ctx context.Context, f *Factory, opts *marginsOptions) error {
+func runMargins(ctx context.Context, opts *marginsOptions) error {
 	switch opts.Segment {
 	case "", kite.SegmentEquity, kite.SegmentCommodity:
 	default:
 		return exitcode.Usagef("unknown segment %q: use equity or commodity, or nothing for both", opts.Segment)
 	}
-	c, err := f.Client(ctx)
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
 	// A table or CSV flattens the nested objects into one row per segment;
 	// JSON, NDJSON and --jq get Kite's shape.
-	format := f.Printer().Format()
-	flat := (format == output.Table || format == output.CSV) && f.JQ() == nil
+	format := opts.Printer().Format()
+	flat := (format == output.Table || format == output.CSV) && opts.JQ() == nil
 	if opts.Segment != "" {
 		m, err := c.SegmentMargins(ctx, opts.Segment)
 		if err != nil {
 			return err
 		}
 		if flat {
-			return f.Printer().Print([]marginRow{newMarginRow(opts.Segment, m)}, marginColumns())
+			return opts.Printer().Print([]marginRow{newMarginRow(opts.Segment, m)}, marginColumns())
 		}
-		return f.Printer().Print(m)
+		return opts.Printer().Print(m)
 	}
 	m, err := c.Margins(ctx)
 	if err != nil {
 		return err
 	}
 	if flat {
-		return f.Printer().Print([]marginRow{
+		return opts.Printer().Print([]marginRow{
 			newMarginRow(kite.SegmentEquity, m.Equity),
 			newMarginRow(kite.SegmentCommodity, m.Commodity),
 		}, marginColumns())
 	}
-	return f.Printer().Print(m)
+	return opts.Printer().Print(m)
 }

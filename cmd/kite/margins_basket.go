@@ -8,12 +8,14 @@ import (
 )
 
 type marginsBasketOptions struct {
+	cmdDeps
+
 	File              string
 	ConsiderPositions bool
 }
 
-func newMarginsBasketCmd(f *Factory) *cobra.Command {
-	opts := &marginsBasketOptions{}
+func newMarginsBasketCmd(f *Factory, runF func(*marginsBasketOptions) error) *cobra.Command {
+	opts := &marginsBasketOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "basket FILE",
 		Short: "Show the margin a basket of orders needs, hedges netted",
@@ -35,19 +37,22 @@ initial and final totals.`,
 		Args: exactArgs(1, "a basket file (JSON array or NDJSON), or - for stdin"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.File = args[0]
-			return runMarginsBasket(cmd.Context(), f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runMarginsBasket(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.ConsiderPositions, "consider-positions", false, "net the basket against the account's open positions")
 	return cmd
 }
 
-func runMarginsBasket(ctx context.Context, f *Factory, opts *marginsBasketOptions) error {
-	orders, err := calcOrders(f, opts.File, kite.OrderParams{}, "")
+func runMarginsBasket(ctx context.Context, opts *marginsBasketOptions) error {
+	orders, err := calcOrders(opts.cmdDeps, opts.File, kite.OrderParams{}, "")
 	if err != nil {
 		return err
 	}
-	c, err := f.Client(ctx)
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -55,8 +60,8 @@ func runMarginsBasket(ctx context.Context, f *Factory, opts *marginsBasketOption
 	if err != nil {
 		return err
 	}
-	if !f.flat() {
-		return f.Printer().Print(b)
+	if !opts.flat() {
+		return opts.Printer().Print(b)
 	}
 	rows := make([]marginRowCalc, 0, len(b.Orders)+2)
 	for _, m := range b.Orders {
@@ -64,5 +69,5 @@ func runMarginsBasket(ctx context.Context, f *Factory, opts *marginsBasketOption
 	}
 	rows = append(rows, newMarginRowCalc("initial (orders alone)", b.Initial, b.Charges.Total),
 		newMarginRowCalc("final (basket, netted)", b.Final, b.Charges.Total))
-	return f.Printer().Print(rows)
+	return opts.Printer().Print(rows)
 }

@@ -8,12 +8,14 @@ import (
 )
 
 type marginsOrderOptions struct {
+	cmdDeps
+
 	Order ordersPlaceOptions
 	File  string
 }
 
-func newMarginsOrderCmd(f *Factory) *cobra.Command {
-	opts := &marginsOrderOptions{}
+func newMarginsOrderCmd(f *Factory, runF func(*marginsOrderOptions) error) *cobra.Command {
+	opts := &marginsOrderOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "order [EXCHANGE:TRADINGSYMBOL]",
 		Short: "Show the margin and charges an order needs, before placing it",
@@ -39,7 +41,10 @@ order with the charges' total.`,
 			if err != nil {
 				return err
 			}
-			return runMarginsOrder(cmd.Context(), f, opts, p, variety)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runMarginsOrder(cmd.Context(), opts, p, variety)
 		},
 	}
 	fl := cmd.Flags()
@@ -48,12 +53,12 @@ order with the charges' total.`,
 	return cmd
 }
 
-func runMarginsOrder(ctx context.Context, f *Factory, opts *marginsOrderOptions, p kite.OrderParams, variety string) error {
-	orders, err := calcOrders(f, opts.File, p, variety)
+func runMarginsOrder(ctx context.Context, opts *marginsOrderOptions, p kite.OrderParams, variety string) error {
+	orders, err := calcOrders(opts.cmdDeps, opts.File, p, variety)
 	if err != nil {
 		return err
 	}
-	c, err := f.Client(ctx)
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -61,23 +66,23 @@ func runMarginsOrder(ctx context.Context, f *Factory, opts *marginsOrderOptions,
 	if err != nil {
 		return err
 	}
-	if !f.flat() {
-		return f.Printer().Print(ms)
+	if !opts.flat() {
+		return opts.Printer().Print(ms)
 	}
 	rows := make([]marginRowCalc, len(ms))
 	for i, m := range ms {
 		rows[i] = newMarginRowCalc("", m, m.Charges.Total)
 	}
-	return f.Printer().Print(rows)
+	return opts.Printer().Print(rows)
 }
 
 // calcOrders are the calculator's orders: the file's, or the one the flags
 // give.
-func calcOrders(f *Factory, file string, p kite.OrderParams, variety string) ([]kite.MarginOrder, error) {
+func calcOrders(d cmdDeps, file string, p kite.OrderParams, variety string) ([]kite.MarginOrder, error) {
 	if file == "" {
 		return []kite.MarginOrder{marginOrderOf(p, variety)}, nil
 	}
-	fos, err := readOrderFile(f, file)
+	fos, err := readOrderFile(d.IO.In, file)
 	if err != nil {
 		return nil, err
 	}

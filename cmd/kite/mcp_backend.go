@@ -87,7 +87,7 @@ func (b *mcpBackend) Quote(ctx context.Context, mode kite.QuoteMode, symbols []s
 		return nil, nil, err
 	}
 	defer unlock()
-	recs, unknown, noQuote, err := fetchQuotes(ctx, b.f, c, mode, symbols)
+	recs, unknown, noQuote, err := fetchQuotes(ctx, b.f.deps(), c, mode, symbols)
 	return recs, append(unknown, noQuote...), err
 }
 

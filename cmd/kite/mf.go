@@ -21,6 +21,6 @@ Kite opens them again, kite api sends one as it is, e.g.
   kite mf sips
   kite mf instruments --jq '.[] | select(.scheme_type == "equity") | .name'`,
 	}
-	cmd.AddCommand(newMFHoldingsCmd(f), newMFOrdersCmd(f), newMFSIPsCmd(f), newMFInstrumentsCmd(f))
+	cmd.AddCommand(newMFHoldingsCmd(f, nil), newMFOrdersCmd(f, nil), newMFSIPsCmd(f, nil), newMFInstrumentsCmd(f, nil))
 	return cmd
 }

@@ -7,7 +7,10 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newMFHoldingsCmd(f *Factory) *cobra.Command {
+type mfHoldingsOptions struct{ cmdDeps }
+
+func newMFHoldingsCmd(f *Factory, runF func(*mfHoldingsOptions) error) *cobra.Command {
+	opts := &mfHoldingsOptions{cmdDeps: f.deps()}
 	return &cobra.Command{
 		Use:   "holdings",
 		Short: "List mutual fund holdings",
@@ -17,13 +20,16 @@ func newMFHoldingsCmd(f *Factory) *cobra.Command {
   kite mf holdings --jq 'map(.pnl) | add'`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runMFHoldings(cmd.Context(), f)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runMFHoldings(cmd.Context(), opts)
 		},
 	}
 }
 
-func runMFHoldings(ctx context.Context, f *Factory) error {
-	c, err := f.Client(ctx)
+func runMFHoldings(ctx context.Context, opts *mfHoldingsOptions) error {
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -31,5 +37,5 @@ func runMFHoldings(ctx context.Context, f *Factory) error {
 	if err != nil {
 		return err
 	}
-	return f.Printer().Print(hs, output.Columns("fund", "tradingsymbol", "folio", "quantity", "average_price", "last_price", "last_price_date", "pnl"))
+	return opts.Printer().Print(hs, output.Columns("fund", "tradingsymbol", "folio", "quantity", "average_price", "last_price", "last_price_date", "pnl"))
 }

@@ -7,7 +7,10 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newMFInstrumentsCmd(f *Factory) *cobra.Command {
+type mfInstrumentsOptions struct{ cmdDeps }
+
+func newMFInstrumentsCmd(f *Factory, runF func(*mfInstrumentsOptions) error) *cobra.Command {
+	opts := &mfInstrumentsOptions{cmdDeps: f.deps()}
 	return &cobra.Command{
 		Use:   "instruments",
 		Short: "List the mutual funds Kite offers",
@@ -18,13 +21,16 @@ dividend type, minimum amounts, settlement and the last NAV with its date.`,
   kite mf instruments --jq '.[] | select(.plan == "direct") | .tradingsymbol'`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runMFInstruments(cmd.Context(), f)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runMFInstruments(cmd.Context(), opts)
 		},
 	}
 }
 
-func runMFInstruments(ctx context.Context, f *Factory) error {
-	c, err := f.Client(ctx)
+func runMFInstruments(ctx context.Context, opts *mfInstrumentsOptions) error {
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -32,6 +38,6 @@ func runMFInstruments(ctx context.Context, f *Factory) error {
 	if err != nil {
 		return err
 	}
-	return f.Printer().Print(list, output.Columns("tradingsymbol", "name", "scheme_type", "plan", "dividend_type",
+	return opts.Printer().Print(list, output.Columns("tradingsymbol", "name", "scheme_type", "plan", "dividend_type",
 		"minimum_purchase_amount", "last_price", "last_price_date"))
 }

@@ -10,12 +10,14 @@ import (
 )
 
 type mfOrdersOptions struct {
+	cmdDeps
+
 	OrderID  string
 	From, To string
 }
 
-func newMFOrdersCmd(f *Factory) *cobra.Command {
-	opts := &mfOrdersOptions{}
+func newMFOrdersCmd(f *Factory, runF func(*mfOrdersOptions) error) *cobra.Command {
+	opts := &mfOrdersOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "orders [ORDER_ID]",
 		Short: "List mutual fund orders, or show one",
@@ -30,7 +32,10 @@ its ID. Orders are placed on Coin: see kite mf --help.`,
 			if len(args) == 1 {
 				opts.OrderID = args[0]
 			}
-			return runMFOrders(cmd.Context(), f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runMFOrders(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.From, "from", "", "first day, YYYY-MM-DD (with --to)")
@@ -38,7 +43,7 @@ its ID. Orders are placed on Coin: see kite mf --help.`,
 	return cmd
 }
 
-func runMFOrders(ctx context.Context, f *Factory, opts *mfOrdersOptions) error {
+func runMFOrders(ctx context.Context, opts *mfOrdersOptions) error {
 	if (opts.From == "") != (opts.To == "") {
 		return exitcode.Usagef("give both --from and --to, e.g. --from 2026-11-01 --to 2026-11-25")
 	}
@@ -54,7 +59,7 @@ func runMFOrders(ctx context.Context, f *Factory, opts *mfOrdersOptions) error {
 			return exitcode.Usagef("--from and --to list orders: drop them to show order %s", opts.OrderID)
 		}
 	}
-	c, err := f.Client(ctx)
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -65,11 +70,11 @@ func runMFOrders(ctx context.Context, f *Factory, opts *mfOrdersOptions) error {
 		if err != nil {
 			return err
 		}
-		return f.Printer().Print(o, cols)
+		return opts.Printer().Print(o, cols)
 	}
 	os, err := c.MFOrders(ctx, opts.From, opts.To)
 	if err != nil {
 		return err
 	}
-	return f.Printer().Print(os, cols)
+	return opts.Printer().Print(os, cols)
 }

@@ -7,7 +7,14 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newMFSIPsCmd(f *Factory) *cobra.Command {
+type mfSIPsOptions struct {
+	cmdDeps
+	// ID is one SIP to show; empty lists them all.
+	ID string
+}
+
+func newMFSIPsCmd(f *Factory, runF func(*mfSIPsOptions) error) *cobra.Command {
+	opts := &mfSIPsOptions{cmdDeps: f.deps()}
 	return &cobra.Command{
 		Use:   "sips [SIP_ID]",
 		Short: "List SIPs, or show one",
@@ -19,32 +26,34 @@ created and changed on Coin: see kite mf --help.`,
   kite mf sips 800000000000101`,
 		Args: maxArgs(1, "one SIP ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id := ""
 			if len(args) == 1 {
-				id = args[0]
+				opts.ID = args[0]
 			}
-			return runMFSIPs(cmd.Context(), f, id)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runMFSIPs(cmd.Context(), opts)
 		},
 	}
 }
 
-func runMFSIPs(ctx context.Context, f *Factory, id string) error {
-	c, err := f.Client(ctx)
+func runMFSIPs(ctx context.Context, opts *mfSIPsOptions) error {
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
 	cols := output.Columns("sip_id", "fund", "status", "frequency", "instalment_amount", "completed_instalments",
 		"pending_instalments", "next_instalment")
-	if id != "" {
-		s, err := c.MFSIP(ctx, id)
+	if opts.ID != "" {
+		s, err := c.MFSIP(ctx, opts.ID)
 		if err != nil {
 			return err
 		}
-		return f.Printer().Print(s, cols)
+		return opts.Printer().Print(s, cols)
 	}
 	ss, err := c.MFSIPs(ctx)
 	if err != nil {
 		return err
 	}
-	return f.Printer().Print(ss, cols)
+	return opts.Printer().Print(ss, cols)
 }

@@ -9,12 +9,14 @@ import (
 )
 
 type positionsOptions struct {
+	cmdDeps
+
 	Day bool
 	Net bool
 }
 
-func newPositionsCmd(f *Factory) *cobra.Command {
-	opts := &positionsOptions{}
+func newPositionsCmd(f *Factory, runF func(*positionsOptions) error) *cobra.Command {
+	opts := &positionsOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "positions",
 		Short: "List net and day positions",
@@ -29,7 +31,10 @@ ndjson) show the net positions.`,
   kite positions --jq '.net[] | select(.pnl < 0) | .tradingsymbol'`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runPositions(cmd.Context(), f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runPositions(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Day, "day", false, "only today's positions")
@@ -38,11 +43,11 @@ ndjson) show the net positions.`,
 	return cmd
 }
 
-func runPositions(ctx context.Context, f *Factory, opts *positionsOptions) error {
+func runPositions(ctx context.Context, opts *positionsOptions) error {
 	if opts.Day && opts.Net {
 		return exitcode.Usagef("--day and --net are exclusive: give one, or neither for both books")
 	}
-	c, err := f.Client(ctx)
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -54,15 +59,15 @@ func runPositions(ctx context.Context, f *Factory, opts *positionsOptions) error
 		"last_price", "value", "pnl", "m2m", "realised", "unrealised")
 	switch {
 	case opts.Day:
-		return f.Printer().Print(p.Day, cols)
+		return opts.Printer().Print(p.Day, cols)
 	case opts.Net:
-		return f.Printer().Print(p.Net, cols)
-	case f.Printer().Format() == output.JSON:
-		return f.Printer().Print(p)
-	case f.JQ() != nil:
+		return opts.Printer().Print(p.Net, cols)
+	case opts.Printer().Format() == output.JSON:
+		return opts.Printer().Print(p)
+	case opts.JQ() != nil:
 		// A filter is written against Kite's shape (.net[], .day[]),
 		// whatever the output format.
-		return f.Printer().Print(p)
+		return opts.Printer().Print(p)
 	}
-	return f.Printer().Print(p.Net, cols)
+	return opts.Printer().Print(p.Net, cols)
 }

@@ -8,13 +8,15 @@ import (
 )
 
 type profileOptions struct {
+	cmdDeps
+
 	// Full asks for /user/profile/full: bank accounts, DP IDs, PAN
 	// (masked, as Kite sends them), 2FA type and account blocks.
 	Full bool
 }
 
-func newProfileCmd(f *Factory) *cobra.Command {
-	opts := &profileOptions{}
+func newProfileCmd(f *Factory, runF func(*profileOptions) error) *cobra.Command {
+	opts := &profileOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "profile",
 		Short: "Show the logged-in user's profile",
@@ -28,15 +30,18 @@ as Kite sends them), PAN (masked), the 2FA type and any account blocks.`,
   kite profile --full --jq .bank_accounts`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runProfile(cmd.Context(), f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runProfile(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Full, "full", false, "the full profile: bank accounts, DP IDs, PAN (masked), 2FA type")
 	return cmd
 }
 
-func runProfile(ctx context.Context, f *Factory, opts *profileOptions) error {
-	c, err := f.Client(ctx)
+func runProfile(ctx context.Context, opts *profileOptions) error {
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -45,13 +50,13 @@ func runProfile(ctx context.Context, f *Factory, opts *profileOptions) error {
 		if err != nil {
 			return err
 		}
-		return f.Printer().Print(p, output.Columns("user_id", "user_name", "email", "phone", "twofa_type",
+		return opts.Printer().Print(p, output.Columns("user_id", "user_name", "email", "phone", "twofa_type",
 			"pan", "bank_accounts", "dp_ids", "exchanges", "products"))
 	}
 	p, err := c.Profile(ctx)
 	if err != nil {
 		return err
 	}
-	return f.Printer().Print(p, output.Columns("user_id", "user_name", "user_shortname", "email",
+	return opts.Printer().Print(p, output.Columns("user_id", "user_name", "user_shortname", "email",
 		"user_type", "broker", "exchanges", "products", "order_types"))
 }

@@ -21,14 +21,16 @@ import (
 
 // QuoteOptions are the options of kite quote.
 type QuoteOptions struct {
+	cmdDeps
+
 	Symbols []string
 	Mode    string
 	File    string // "-" = stdin
 	Retry   retryFlags
 }
 
-func newQuoteCmd(f *Factory) *cobra.Command {
-	opts := &QuoteOptions{}
+func newQuoteCmd(f *Factory, runF func(*QuoteOptions) error) *cobra.Command {
+	opts := &QuoteOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "quote SYMBOL…",
 		Short: "Market quotes for any number of instruments",
@@ -72,7 +74,7 @@ flags win over them.`,
 				return err
 			}
 			if opts.File != "" {
-				more, err := readSymbolList(cmd.Context(), f, opts.File)
+				more, err := readSymbolList(cmd.Context(), opts.cmdDeps, opts.File)
 				if err != nil {
 					return err
 				}
@@ -81,7 +83,10 @@ flags win over them.`,
 			if len(opts.Symbols) == 0 {
 				return exitcode.Invalidf("no symbols in %s", opts.File)
 			}
-			return runQuote(cmd.Context(), f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runQuote(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Mode, "mode", "full", "quote mode: full, ohlc or ltp")
@@ -93,8 +98,8 @@ flags win over them.`,
 // readSymbolList reads symbols separated by newlines or commas ("#" starts
 // a comment). Spaces are not separators: index symbols contain them
 // (NSE:NIFTY 50).
-func readSymbolList(ctx context.Context, f *Factory, name string) ([]string, error) {
-	r := f.IO.Stdin(ctx)
+func readSymbolList(ctx context.Context, d cmdDeps, name string) ([]string, error) {
+	r := d.IO.Stdin(ctx)
 	if name != "-" {
 		file, err := os.Open(name)
 		if err != nil {
@@ -122,15 +127,15 @@ func readSymbolList(ctx context.Context, f *Factory, name string) ([]string, err
 	return out, nil
 }
 
-func runQuote(ctx context.Context, f *Factory, opts *QuoteOptions) error {
+func runQuote(ctx context.Context, opts *QuoteOptions) error {
 	mode, _ := kite.ParseQuoteMode(opts.Mode)
-	client, err := opts.Retry.client(ctx, f)
+	client, err := opts.Retry.client(ctx, opts.Client)
 	if err != nil {
 		return err
 	}
-	records, unknown, noQuote, fetchErr := fetchQuotes(ctx, f, client, mode, opts.Symbols)
+	records, unknown, noQuote, fetchErr := fetchQuotes(ctx, opts.cmdDeps, client, mode, opts.Symbols)
 	for _, sym := range slices.Concat(unknown, noQuote) {
-		fmt.Fprintf(f.IO.ErrOut, "kite: %v\n", &kite.UnknownSymbolError{Symbol: sym})
+		fmt.Fprintf(opts.IO.ErrOut, "kite: %v\n", &kite.UnknownSymbolError{Symbol: sym})
 	}
 	var rerr *quoteRecordError
 	if errors.As(fetchErr, &rerr) {
@@ -139,7 +144,7 @@ func runQuote(ctx context.Context, f *Factory, opts *QuoteOptions) error {
 	if fetchErr != nil && len(records) == 0 {
 		return fetchErr // nothing fetched: no empty document on stdout
 	}
-	if err := f.printQuotes(mode, records); err != nil {
+	if err := opts.printQuotes(mode, records); err != nil {
 		return err
 	}
 	if fetchErr != nil {
@@ -172,8 +177,8 @@ func (e *quoteRecordError) Unwrap() error { return e.err }
 // dump (unknown: invalid input) cost no request; those in it that Kite sent
 // no quote for are noQuote. A fetch error stops the batches and is returned
 // with the records already fetched. kite quote and kite mcp share it.
-func fetchQuotes(ctx context.Context, f *Factory, client *kite.Client, mode kite.QuoteMode, symbols []string) (records []json.RawMessage, unknown, noQuote []string, err error) {
-	res, err := f.resolverFor(ctx, symbols)
+func fetchQuotes(ctx context.Context, d cmdDeps, client *kite.Client, mode kite.QuoteMode, symbols []string) (records []json.RawMessage, unknown, noQuote []string, err error) {
+	res, err := d.Resolver(ctx, symbols)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -318,9 +323,9 @@ type quoteRow struct {
 
 // printQuotes prints the records; a terminal table (without --jq, which
 // works on the JSON shape) shows the fields people scan for.
-func (f *Factory) printQuotes(mode kite.QuoteMode, records []json.RawMessage) error {
-	if f.Printer().Format() != output.Table || f.JQ() != nil {
-		return f.Printer().Print(records)
+func (d cmdDeps) printQuotes(mode kite.QuoteMode, records []json.RawMessage) error {
+	if d.Printer().Format() != output.Table || d.JQ() != nil {
+		return d.Printer().Print(records)
 	}
 	rows := make([]quoteRow, 0, len(records))
 	for _, rec := range records {
@@ -350,5 +355,5 @@ func (f *Factory) printQuotes(mode kite.QuoteMode, records []json.RawMessage) er
 	case kite.QuoteFull:
 		cols = append(cols, "change_%", "volume", "open", "high", "low", "close", "oi")
 	}
-	return f.Printer().Print(rows, output.Columns(cols...))
+	return d.Printer().Print(rows, output.Columns(cols...))
 }

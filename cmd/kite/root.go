@@ -149,12 +149,12 @@ unknown (run kite orders reconcile TAG), 130 interrupted (Ctrl-C),
 
 	// One line per top-level command, each defined in its own file.
 	root.AddCommand(
-		newVersionCmd(f),
+		newVersionCmd(f, nil),
 		newSandboxCmd(f),
-		newLoginCmd(f), newLogoutCmd(f), newWhoamiCmd(f),
-		newProfileCmd(f), newMarginsCmd(f), newChargesCmd(f), newHoldingsCmd(f), newAuctionsCmd(f), newMFCmd(f), newPositionsCmd(f), newTradesCmd(f), newOrdersCmd(f), newAPICmd(f),
-		newGTTCmd(f), newAlertsCmd(f),
-		newQuoteCmd(f), newHistoryCmd(f), newInstrumentsCmd(f),
+		newLoginCmd(f, nil), newLogoutCmd(f, nil), newWhoamiCmd(f, nil),
+		newProfileCmd(f, nil), newMarginsCmd(f, nil), newChargesCmd(f, nil), newHoldingsCmd(f, nil), newAuctionsCmd(f, nil), newMFCmd(f), newPositionsCmd(f, nil), newTradesCmd(f, nil), newOrdersCmd(f), newAPICmd(f, nil),
+		newGTTCmd(f, nil), newAlertsCmd(f, nil),
+		newQuoteCmd(f, nil), newHistoryCmd(f), newInstrumentsCmd(f, nil),
 		newStreamCmd(f), newWatchCmd(f), newChainCmd(f), newRecordCmd(f), newReplayCmd(f),
 		newTicksCmd(f),
 		newMCPCmd(f),

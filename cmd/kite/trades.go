@@ -7,10 +7,10 @@ import (
 	"github.com/spf13/cobra"
 )
 
-type tradesOptions struct{}
+type tradesOptions struct{ cmdDeps }
 
-func newTradesCmd(f *Factory) *cobra.Command {
-	opts := &tradesOptions{}
+func newTradesCmd(f *Factory, runF func(*tradesOptions) error) *cobra.Command {
+	opts := &tradesOptions{cmdDeps: f.deps()}
 	return &cobra.Command{
 		Use:   "trades",
 		Short: "List today's trades (fills)",
@@ -22,7 +22,10 @@ kite orders trades ORDER_ID.`,
   kite trades --jq 'map(.quantity * .average_price) | add'`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runTrades(cmd.Context(), f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runTrades(cmd.Context(), opts)
 		},
 	}
 }
@@ -33,8 +36,8 @@ func tradeColumns() output.Option {
 		"transaction_type", "product", "quantity", "average_price")
 }
 
-func runTrades(ctx context.Context, f *Factory, _ *tradesOptions) error {
-	c, err := f.Client(ctx)
+func runTrades(ctx context.Context, opts *tradesOptions) error {
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -42,5 +45,5 @@ func runTrades(ctx context.Context, f *Factory, _ *tradesOptions) error {
 	if err != nil {
 		return err
 	}
-	return f.Printer().Print(ts, tradeColumns())
+	return opts.Printer().Print(ts, tradeColumns())
 }

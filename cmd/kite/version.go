@@ -77,7 +77,14 @@ func (v versionInfo) String() string {
 	return fmt.Sprintf("kite %s (commit %s, %s %s/%s)", v.Version, v.Commit, v.Go, v.OS, v.Arch)
 }
 
-func newVersionCmd(f *Factory) *cobra.Command {
+type versionOptions struct {
+	cmdDeps
+	// Version is what this build is (currentVersion).
+	Version func() versionInfo
+}
+
+func newVersionCmd(f *Factory, runF func(*versionOptions) error) *cobra.Command {
+	opts := &versionOptions{cmdDeps: f.deps(), Version: currentVersion}
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print kite's version, commit and Go version",
@@ -94,12 +101,20 @@ stamp) shows "(devel)" and commit "unknown". Values given with
   kite version -o json --jq .commit`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v := currentVersion()
-			if f.Global.Output == "" && f.Global.JQ == "" {
-				_, err := fmt.Fprintln(f.IO.Out, v.String())
-				return err
+			if runF != nil {
+				return runF(opts)
 			}
-			return f.Printer().Print(v)
+			return runVersion(opts)
 		},
 	}
+}
+
+// runVersion prints one line, unless -o or --jq ask for the object.
+func runVersion(opts *versionOptions) error {
+	v := opts.Version()
+	if opts.Global.Output == "" && opts.Global.JQ == "" {
+		_, err := fmt.Fprintln(opts.IO.Out, v.String())
+		return err
+	}
+	return opts.Printer().Print(v)
 }

@@ -11,7 +11,12 @@ import (
 	"github.com/kitecli/kite/pkg/kite"
 )
 
-type whoamiOptions struct{}
+type whoamiOptions struct {
+	cmdDeps
+	// Session is the current session's credentials, where they came from
+	// (cache, env or sandbox) and, from the cache, the session itself.
+	Session func(context.Context) (kite.Credentials, string, *auth.Session, error)
+}
 
 // whoami is who the current session belongs to and what the session is.
 type whoami struct {
@@ -31,8 +36,8 @@ type whoami struct {
 	WSURL   string `json:"ws_url"`
 }
 
-func newWhoamiCmd(f *Factory) *cobra.Command {
-	opts := &whoamiOptions{}
+func newWhoamiCmd(f *Factory, runF func(*whoamiOptions) error) *cobra.Command {
+	opts := &whoamiOptions{cmdDeps: f.deps(), Session: f.session}
 	return &cobra.Command{
 		Use:   "whoami",
 		Short: "Show who the current session belongs to",
@@ -48,17 +53,20 @@ Exits 3 when there is no session or Kite rejects it: run kite login.`,
   kite whoami --profile work -o json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runWhoami(cmd.Context(), f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runWhoami(cmd.Context(), opts)
 		},
 	}
 }
 
-func runWhoami(ctx context.Context, f *Factory, _ *whoamiOptions) error {
-	creds, source, sess, err := f.session(ctx)
+func runWhoami(ctx context.Context, opts *whoamiOptions) error {
+	creds, source, sess, err := opts.Session(ctx)
 	if err != nil {
 		return err
 	}
-	c, err := f.Client(ctx)
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -68,9 +76,9 @@ func runWhoami(ctx context.Context, f *Factory, _ *whoamiOptions) error {
 	}
 	w := whoami{
 		UserID: p.UserID, UserName: p.UserName, Email: p.Email, Broker: p.Broker,
-		Profile: f.Global.Profile, Session: creds.Kind, Source: source, APIKey: creds.APIKey,
+		Profile: opts.Global.Profile, Session: creds.Kind, Source: source, APIKey: creds.APIKey,
 	}
-	server := auth.Endpoints{BaseURL: f.Global.BaseURL, WSURL: f.Global.WSURL}.Resolve(creds.Kind)
+	server := auth.Endpoints{BaseURL: opts.Global.BaseURL, WSURL: opts.Global.WSURL}.Resolve(creds.Kind)
 	if sess != nil {
 		server = sess.Endpoints()
 	}
@@ -79,5 +87,5 @@ func runWhoami(ctx context.Context, f *Factory, _ *whoamiOptions) error {
 		w.LoginTime = sess.LoginTime.In(kite.IST).Format(time.RFC3339)
 		w.Expiry = sess.Expiry.In(kite.IST).Format(time.RFC3339)
 	}
-	return f.Printer().Print(w, output.Columns("user_id", "user_name", "email", "broker", "profile", "session", "source", "base_url", "expiry"))
+	return opts.Printer().Print(w, output.Columns("user_id", "user_name", "email", "broker", "profile", "session", "source", "base_url", "expiry"))
 }
