@@ -119,6 +119,9 @@ goes to stderr. Sessions from KITE_ACCESS_TOKEN or KITE_ENCTOKEN need no login.`
   pass show kite | kite login --web --user-id AB1234 --password-stdin --twofa 123456`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Global.Sandbox {
+				return exitcode.Usagef("--sandbox runs have their own session and never log in: drop --sandbox, or run kite sandbox and log in with --base-url")
+			}
 			if err := opts.validate(cmd); err != nil {
 				return err
 			}
@@ -143,9 +146,6 @@ goes to stderr. Sessions from KITE_ACCESS_TOKEN or KITE_ENCTOKEN need no login.`
 }
 
 func runLogin(ctx context.Context, opts *loginOptions) error {
-	if opts.Global.Sandbox {
-		return exitcode.Usagef("--sandbox runs have their own session and never log in: drop --sandbox, or run kite sandbox and log in with --base-url")
-	}
 	store, err := opts.SessionStore()
 	if err != nil {
 		return err

@@ -116,6 +116,14 @@ func TestSeamLoginFlags(t *testing.T) {
 			t.Fatalf("%v: %v (exit %d), run called %v; want exit 2 before the run", args, err, exitcode.Code(err), called)
 		}
 	}
+	// A --sandbox run has its own session: login is refused before the run.
+	f := testFactory()
+	f.Global.Sandbox = true
+	called := false
+	cmd = newLoginCmd(f, func(*loginOptions) error { called = true; return nil })
+	if err := parseOnly(t, cmd); exitcode.Code(err) != exitcode.Usage || called || !strings.Contains(err.Error(), "--sandbox runs have their own session") {
+		t.Fatalf("login with --sandbox: %v, run called %v; want exit 2 before the run", err, called)
+	}
 }
 
 // sandboxDeps are a run function's dependencies pointing at srv: a
@@ -316,5 +324,62 @@ func TestRunLoginLogoutAgainstSandbox(t *testing.T) {
 	c := &kite.Client{BaseURL: srv.URL(), Credentials: sess.Credentials(), HTTPClient: http.DefaultClient}
 	if _, err := c.Profile(context.Background()); exitcode.Code(err) != exitcode.Auth {
 		t.Fatalf("the logged-out token: %v (exit %d), want exit 3", err, exitcode.Code(err))
+	}
+}
+
+func TestSeamQuoteAndAPIArguments(t *testing.T) {
+	var q *QuoteOptions
+	cmd := newQuoteCmd(testFactory(), func(o *QuoteOptions) error { q = o; return nil })
+	if err := parseOnly(t, cmd, "nse:infy", "408065", "--mode", "ltp", "--retry-attempts", "1"); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(q.Symbols, " ") != "nse:infy 408065" || q.Mode != "ltp" || q.Retry.Attempts != 1 {
+		t.Fatalf("options %+v", q)
+	}
+	for _, args := range [][]string{{}, {"NSE:INFY", "--mode", "depth"}, {"NSE:INFY", "--retry-base", "-1s"}} {
+		called := false
+		cmd := newQuoteCmd(testFactory(), func(*QuoteOptions) error { called = true; return nil })
+		if err := parseOnly(t, cmd, args...); exitcode.Code(err) != exitcode.Usage || called {
+			t.Fatalf("quote %v: %v (exit %d), run called %v; want exit 2 before the run", args, err, exitcode.Code(err), called)
+		}
+	}
+
+	var a *apiOptions
+	cmd = newAPICmd(testFactory(), func(o *apiOptions) error { a = o; return nil })
+	if err := parseOnly(t, cmd, "GET", "user/profile", "-f", "a=b", "-f", "c=d"); err != nil {
+		t.Fatal(err)
+	}
+	if a.Method != "GET" || a.Path != "user/profile" || strings.Join(a.Fields, "&") != "a=b&c=d" {
+		t.Fatalf("options %+v", a)
+	}
+}
+
+func TestRunHoldingsCompactAgainstSandbox(t *testing.T) {
+	srv := sandboxtest.NewServer(t, sandbox.Options{})
+	deps, out, _ := sandboxDeps(t, srv, output.CSV)
+	if err := runHoldings(context.Background(), &holdingsOptions{cmdDeps: deps, Compact: true}); err != nil {
+		t.Fatal(err)
+	}
+	// The sandbox account's holdings (pkg/sandbox/account.go); tokens are
+	// Kite's: exchange token << 8 | segment (NSE 1, BSE 4): INFY 1594,
+	// ITC 1660, SBIN's BSE scrip code 500112.
+	want := "exchange,tradingsymbol,instrument_token,t1_quantity,quantity\n" +
+		"NSE,INFY,408065,0,10\n" +
+		"NSE,ITC,424961,0,100\n" +
+		"BSE,SBIN,128028676,0,16\n"
+	if out.String() != want {
+		t.Fatalf("got\n%s\nwant\n%s", out, want)
+	}
+}
+
+func TestRunAPIAgainstSandbox(t *testing.T) {
+	srv := sandboxtest.NewServer(t, sandbox.Options{})
+	deps, out, _ := sandboxDeps(t, srv, output.JSON)
+	if err := runAPI(context.Background(), &apiOptions{cmdDeps: deps, Method: "GET", Path: "/user/profile"}); err != nil {
+		t.Fatal(err)
+	}
+	// kite api prints the envelope's data.
+	if p := decodeJSON[map[string]any](t, out); p["user_id"] != "SB0001" || p["email"] != "sandbox@example.com" {
+		t.Fatalf("data %v", p)
 	}
 }
