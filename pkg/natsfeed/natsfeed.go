@@ -76,11 +76,24 @@ func TickSubject(prefix string, token uint32) string {
 // MsgID is the Nats-Msg-Id of a tick: hex of the first 16 bytes of
 // SHA-256(token big-endian ‖ packet).
 func MsgID(token uint32, packet []byte) string {
-	h := sha256.New()
-	var tb [4]byte
-	binary.BigEndian.PutUint32(tb[:], token)
-	h.Write(tb[:])
-	h.Write(packet)
+	id := msgID(token, packet)
+	return hex.EncodeToString(id[:])
+}
+
+// msgID is MsgID's 16 bytes, without allocating for a Kite-sized packet.
+func msgID(token uint32, packet []byte) [16]byte {
+	var buf [4 + 256]byte
 	var sum [sha256.Size]byte
-	return hex.EncodeToString(h.Sum(sum[:0])[:16])
+	if len(packet) <= len(buf)-4 {
+		binary.BigEndian.PutUint32(buf[:4], token)
+		n := copy(buf[4:], packet)
+		sum = sha256.Sum256(buf[:4+n])
+	} else {
+		h := sha256.New()
+		binary.BigEndian.PutUint32(buf[:4], token)
+		h.Write(buf[:4])
+		h.Write(packet)
+		h.Sum(sum[:0])
+	}
+	return [16]byte(sum[:16])
 }

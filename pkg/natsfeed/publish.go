@@ -2,8 +2,10 @@ package natsfeed
 
 import (
 	"context"
-	"errors"
+	"bytes"
+	"encoding/hex"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -15,58 +17,114 @@ import (
 // Publisher defaults.
 const (
 	// DefaultWindow is how many messages may await JetStream's ack at
-	// once: enough to keep loopback busy at 200k ticks/s, small enough
-	// that an outage stalls the window, not memory.
+	// once: enough to keep loopback busy, small enough that an outage
+	// stalls the window, not memory.
 	DefaultWindow = 4096
-	// DefaultBuffer is how many messages wait for the window while NATS
-	// is slow or away: about 5 s of a 9000-instrument full feed. Past it,
-	// new messages are dropped and counted.
+	// DefaultBuffer is how many messages the Publisher holds, sent or
+	// not, until JetStream acks them: about 5 s of a 9000-instrument
+	// full feed while NATS is slow or away. Past it, new messages are
+	// dropped and counted.
 	DefaultBuffer = 1 << 16
-	// DefaultAckTimeout is how long a published message may wait for its
-	// ack (a NATS restart included) before it counts as failed.
-	DefaultAckTimeout = 30 * time.Second
+	// DefaultAckTimeout is how long a published message waits for its
+	// ack before it is sent again (with the same Nats-Msg-Id, so a copy
+	// that was stored after all is not stored twice).
+	DefaultAckTimeout = 5 * time.Second
+	// retryWait is the pause before resending after JetStream refused a
+	// message or had no responder (a server restarting, a full stream).
+	retryWait = 100 * time.Millisecond
 )
 
 // Options configure a Publisher.
 type Options struct {
 	Prefix     string        // subject prefix; DefaultPrefix if empty
 	Window     int           // unacked messages in flight; DefaultWindow if 0
-	Buffer     int           // messages queued behind the window; DefaultBuffer if 0
-	AckTimeout time.Duration // DefaultAckTimeout if 0
+	Buffer     int           // messages held until acked; DefaultBuffer if 0 (rounded up to a power of two)
+	AckTimeout time.Duration // wait for an ack before resending; DefaultAckTimeout if 0
 }
 
 // Stats count a Publisher's messages. Dropped + Failed is everything that
-// may be missing from the stream; Failed messages may still have been
-// stored (an ack lost with the connection).
+// may be missing from the stream.
 type Stats struct {
 	Queued     uint64 // handed to the Publisher and accepted
 	Acked      uint64 // stored by JetStream (Duplicates included)
-	Duplicates uint64 // acked as already stored (another publisher's copy)
+	Duplicates uint64 // acked as already stored (another publisher's copy, or a resent one)
 	Dropped    uint64 // refused because the buffer was full
-	Failed     uint64 // published but never acked (timeout, closed connection)
+	Failed     uint64 // never acked: Close gave up on them (they may still have been stored)
+	Resent     uint64 // sends after the first (no ack in time, or refused): not losses
 }
 
 // Missing is how many messages may be absent from the stream.
 func (s Stats) Missing() uint64 { return s.Dropped + s.Failed }
 
-// Publisher publishes asynchronously to JetStream. Tick, Order and Event
-// never block: they queue the message, or drop and count it when the
-// queue is full. One goroutine publishes the queue in order, so the order
-// of each instrument's ticks (of all messages, in fact) is kept.
+// slot is one message held from Tick (Order, Event) until its ack. The
+// slots form a ring reused for ever, so a tick allocates nothing there.
+type slot struct {
+	kind   Kind
+	token  uint32
+	mode   ticks.Mode
+	json   bool
+	acked  bool
+	symbol string
+	subj   string // orders and events; ticks use the Publisher's cache
+	recv   int64
+	sentAt int64 // monotonic ns of the last send; 0: not sent
+	id     [16]byte
+	data   []byte
+}
+
+// Publisher publishes asynchronously to JetStream with a bounded window
+// of unacknowledged messages. Tick, Order and Event never block: they
+// copy the message into a ring, or drop and count it when the ring is
+// full. One goroutine sends the ring in order; each message stays in the
+// ring until JetStream acks it, and is sent again, with the same
+// Nats-Msg-Id, when its ack does not come in time or JetStream refuses
+// it.
+//
+// Order: messages are sent in the order given. A resend goes back to the
+// oldest unacked message and sends every unacked one after it again, in
+// order (go-back-N), so after an outage, which loses everything after
+// some message, the stream's order is the publish order. Only a message
+// JetStream refused while later ones of the same instrument were stored
+// (a stream limit hit and then freed) is stored after them.
 //
 // Tick, Order and Event are safe to call from several goroutines, but
 // never after Close.
 type Publisher struct {
-	js     jetstream.JetStream
-	prefix string
-	q      chan *nats.Msg
-	done   chan struct{}
-	abort  atomic.Bool // Close gave up: count the rest as failed, unsent
+	nc         *nats.Conn
+	prefix     string
+	window     uint64
+	ackTimeout time.Duration
+	inbox      string // replies come to inbox.N, N the message's number
+	sub        *nats.Subscription
+	epoch      time.Time // for monotonic send times
 
-	queued, acked, dups, dropped, failed atomic.Uint64
+	mu    sync.Mutex
+	ring  []slot
+	mask  uint64
+	tail  uint64 // oldest unacked message number
+	next  uint64 // next message number to send
+	head  uint64 // next free number: [tail, head) are held
+	high  uint64 // highest number sent, +1
+	pin   uint64 // number being sent outside the lock (+1; 0: none): tail stops before it
+	retry time.Time
+	stop  bool
+	idle  bool // the sender waits for a kick: the next Tick or ack sends one
+
+	kick   chan struct{} // wakes an idle sender (cap 1, never blocks)
+	done   chan struct{}
+	closed chan struct{}
+
+	queued, acked, dups, dropped, failed, resent atomic.Uint64
+
+	// sender-only state
+	subjects map[uint32]string
+	msg      *nats.Msg
+	vals     struct{ id, mode, recv, symbol, format []string }
+	hexbuf   [32]byte
 }
 
-// NewPublisher starts a Publisher on nc.
+// NewPublisher starts a Publisher on nc. The stream must exist (see
+// EnsureStream).
 func NewPublisher(nc *nats.Conn, o Options) (*Publisher, error) {
 	if o.Prefix == "" {
 		o.Prefix = DefaultPrefix
@@ -77,27 +135,36 @@ func NewPublisher(nc *nats.Conn, o Options) (*Publisher, error) {
 	if o.Buffer <= 0 {
 		o.Buffer = DefaultBuffer
 	}
+	if o.Buffer < o.Window {
+		o.Buffer = o.Window
+	}
 	if o.AckTimeout <= 0 {
 		o.AckTimeout = DefaultAckTimeout
 	}
-	p := &Publisher{prefix: o.Prefix, q: make(chan *nats.Msg, o.Buffer), done: make(chan struct{})}
-	js, err := jetstream.New(nc,
-		jetstream.WithPublishAsyncMaxPending(o.Window),
-		jetstream.WithPublishAsyncTimeout(o.AckTimeout),
-		jetstream.WithPublishAsyncAckHandler(func(_ jetstream.JetStream, _ *nats.Msg, a *jetstream.PubAck) {
-			p.acked.Add(1)
-			if a.Duplicate {
-				p.dups.Add(1)
-			}
-		}),
-		jetstream.WithPublishAsyncErrHandler(func(jetstream.JetStream, *nats.Msg, error) {
-			p.failed.Add(1)
-		}),
-	)
+	size := 1
+	for size < o.Buffer {
+		size <<= 1
+	}
+	p := &Publisher{
+		nc: nc, prefix: o.Prefix, window: uint64(o.Window), ackTimeout: o.AckTimeout,
+		inbox: nc.NewRespInbox(), epoch: time.Now(),
+		ring: make([]slot, size), mask: uint64(size - 1),
+		kick: make(chan struct{}, 1), done: make(chan struct{}), closed: make(chan struct{}),
+		subjects: make(map[uint32]string),
+	}
+	p.vals.id, p.vals.mode, p.vals.recv = make([]string, 1), make([]string, 1), make([]string, 1)
+	p.vals.symbol, p.vals.format = make([]string, 1), []string{"json"}
+	p.msg = &nats.Msg{Header: nats.Header{}}
+	sub, err := nc.Subscribe(p.inbox+".*", p.onAck)
 	if err != nil {
 		return nil, err
 	}
-	p.js = js
+	// Acks must never be dropped as a slow consumer: the window bounds them.
+	if err := sub.SetPendingLimits(-1, -1); err != nil {
+		_ = sub.Unsubscribe()
+		return nil, err
+	}
+	p.sub = sub
 	go p.run()
 	return p, nil
 }
@@ -108,18 +175,17 @@ func NewPublisher(nc *nats.Conn, o Options) (*Publisher, error) {
 // nanoseconds. The bytes are copied. It reports whether the tick was
 // queued.
 func (p *Publisher) Tick(token uint32, mode ticks.Mode, symbol string, recv int64, packet, payload []byte, json bool) bool {
-	m := nats.NewMsg(TickSubject(p.prefix, token))
-	m.Data = append([]byte(nil), payload...)
-	m.Header.Set(jetstream.MsgIDHeader, MsgID(token, packet))
-	m.Header.Set(HeaderMode, mode.String())
-	if symbol != "" {
-		m.Header.Set(HeaderSymbol, symbol)
+	id := msgID(token, packet)
+	p.mu.Lock()
+	s, ok := p.slot()
+	if ok {
+		s.kind, s.token, s.mode, s.symbol, s.recv, s.json, s.id = KindTick, token, mode, symbol, recv, json, id
+		s.data = append(s.data[:0], payload...)
+		p.head++
 	}
-	m.Header.Set(HeaderRecvTime, strconv.FormatInt(recv, 10))
-	if json {
-		m.Header.Set(HeaderFormat, "json")
-	}
-	return p.enqueue(m)
+	wake := p.wakeLocked()
+	p.mu.Unlock()
+	return p.queuedOrDropped(ok, wake)
 }
 
 // Order queues one order update (Kite's JSON text) for user.
@@ -127,80 +193,338 @@ func (p *Publisher) Order(user string, data []byte) bool {
 	if user == "" {
 		user = "unknown"
 	}
-	return p.enqueue(&nats.Msg{Subject: p.prefix + ".orders." + subjectToken(user), Data: append([]byte(nil), data...)})
+	return p.other(KindOrder, p.prefix+".orders."+subjectToken(user), data)
 }
 
 // Event queues one event record (JSON) on PREFIX.events.
 func (p *Publisher) Event(data []byte) bool {
-	return p.enqueue(&nats.Msg{Subject: p.prefix + ".events", Data: append([]byte(nil), data...)})
+	return p.other(KindEvent, p.prefix+".events", data)
 }
 
-func (p *Publisher) enqueue(m *nats.Msg) bool {
-	select {
-	case p.q <- m:
-		p.queued.Add(1)
-		return true
-	default:
+func (p *Publisher) other(kind Kind, subj string, data []byte) bool {
+	p.mu.Lock()
+	s, ok := p.slot()
+	if ok {
+		s.kind, s.subj, s.symbol, s.json = kind, subj, "", false
+		s.data = append(s.data[:0], data...)
+		p.head++
+	}
+	wake := p.wakeLocked()
+	p.mu.Unlock()
+	return p.queuedOrDropped(ok, wake)
+}
+
+// slot returns the free slot at head, reset; ok is false when the ring is
+// full. p.mu is held.
+func (p *Publisher) slot() (*slot, bool) {
+	if p.head-p.tail > p.mask {
+		return nil, false
+	}
+	s := &p.ring[p.head&p.mask]
+	s.acked, s.sentAt = false, 0
+	return s, true
+}
+
+func (p *Publisher) queuedOrDropped(ok, wake bool) bool {
+	if wake {
+		p.kickSender()
+	}
+	if !ok {
 		p.dropped.Add(1)
 		return false
 	}
+	p.queued.Add(1)
+	return true
 }
 
-// run publishes the queue in order. A full window (NATS slow or away)
-// makes it wait and retry the same message, so the queue fills instead of
-// the order breaking.
+// wakeLocked reports whether the caller must kick the sender (it was
+// idle), and marks it awake: a channel send only when the sender sleeps,
+// not one per tick. p.mu is held.
+func (p *Publisher) wakeLocked() bool {
+	if !p.idle {
+		return false
+	}
+	p.idle = false
+	return true
+}
+
+// run sends the ring: the next unacked message while the window has
+// room, resending from the oldest unacked one when its ack is late.
 func (p *Publisher) run() {
 	defer close(p.done)
-	for m := range p.q {
-		for {
-			if p.abort.Load() {
-				p.failed.Add(1)
-				break
+	check := time.NewTicker(p.ackTimeout / 4)
+	defer check.Stop()
+	var pause *time.Timer
+	for {
+		n, s, wait, ok := p.pick()
+		if !ok {
+			var resume <-chan time.Time
+			if wait > 0 {
+				if pause == nil {
+					pause = time.NewTimer(wait)
+				} else {
+					pause.Reset(wait)
+				}
+				resume = pause.C
 			}
-			_, err := p.js.PublishMsgAsync(m)
-			if err == nil {
-				break
+			select {
+			case <-p.kick:
+			case <-resume:
+			case <-check.C:
+				p.checkLate()
+			case <-p.closed:
+				return
 			}
-			if errors.Is(err, jetstream.ErrTooManyStalledMsgs) || errors.Is(err, nats.ErrReconnectBufExceeded) {
-				time.Sleep(10 * time.Millisecond)
-				continue
+			p.mu.Lock()
+			p.idle = false
+			p.mu.Unlock()
+			// A kick sent while we woke for another reason must not be
+			// lost nor block its sender: drain it.
+			select {
+			case <-p.kick:
+			default:
 			}
-			// Closed connection, or a message NATS refuses: count it.
-			p.failed.Add(1)
-			break
+			continue
+		}
+		err := p.send(n, s)
+		p.mu.Lock()
+		p.pin = 0
+		if err == nil {
+			s.sentAt = p.now()
+			if n >= p.high {
+				p.high = n + 1
+			} else {
+				p.resent.Add(1)
+			}
+		} else {
+			// Reconnect buffer full, or the connection closed: try this
+			// one again after a pause (Close ends the wait).
+			p.rewind(n)
+			p.retry = time.Now().Add(retryWait)
+		}
+		p.advance()
+		p.mu.Unlock()
+	}
+}
+
+// pick returns the next message to send, pinned so that a late ack of an
+// earlier copy cannot free its slot while it is read. When there is none
+// it marks the sender idle and says how long a retry pause still lasts.
+func (p *Publisher) pick() (n uint64, s *slot, wait time.Duration, ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.retry.IsZero() {
+		if wait = time.Until(p.retry); wait > 0 {
+			p.idle = true
+			return 0, nil, wait, false
+		}
+		p.retry = time.Time{}
+	}
+	for p.next < p.head && p.ring[p.next&p.mask].acked {
+		p.next++
+	}
+	if p.stop || p.next >= p.head || p.next-p.tail >= p.window {
+		p.idle = true
+		return 0, nil, 0, false
+	}
+	n = p.next
+	p.next++
+	p.pin = n + 1
+	return n, &p.ring[n&p.mask], 0, true
+}
+
+// send publishes message n. Only the sender calls it.
+func (p *Publisher) send(n uint64, s *slot) error {
+	m := p.msg
+	m.Reply = p.inbox + "." + strconv.FormatUint(n, 10)
+	m.Data = s.data
+	h := m.Header
+	if s.kind != KindTick {
+		m.Subject = s.subj
+		clear(h)
+		return p.nc.PublishMsg(m)
+	}
+	subj, ok := p.subjects[s.token]
+	if !ok {
+		subj = TickSubject(p.prefix, s.token)
+		p.subjects[s.token] = subj
+	}
+	m.Subject = subj
+	hex.Encode(p.hexbuf[:], s.id[:])
+	p.vals.id[0] = string(p.hexbuf[:])
+	p.vals.mode[0] = s.mode.String()
+	p.vals.recv[0] = strconv.FormatInt(s.recv, 10)
+	h[jetstream.MsgIDHeader], h[HeaderMode], h[HeaderRecvTime] = p.vals.id, p.vals.mode, p.vals.recv
+	if s.symbol != "" {
+		p.vals.symbol[0] = s.symbol
+		h[HeaderSymbol] = p.vals.symbol
+	} else {
+		delete(h, HeaderSymbol)
+	}
+	if s.json {
+		h[HeaderFormat] = p.vals.format
+	} else {
+		delete(h, HeaderFormat)
+	}
+	return p.nc.PublishMsg(m)
+}
+
+// onAck handles JetStream's reply to message N (inbox.N).
+func (p *Publisher) onAck(m *nats.Msg) {
+	n, err := strconv.ParseUint(m.Subject[len(p.inbox)+1:], 10, 64)
+	if err != nil {
+		return
+	}
+	ok, dup := ParseAck(m.Data)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n < p.tail || n >= p.head {
+		return // a late ack of a copy already acked
+	}
+	s := &p.ring[n&p.mask]
+	if s.acked {
+		return
+	}
+	if !ok {
+		// Refused, or no responder (JetStream restarting): go back and
+		// send it, and all unacked after it, again after a pause.
+		p.rewind(n)
+		p.retry = time.Now().Add(retryWait)
+		p.wake()
+		return
+	}
+	s.acked = true
+	p.acked.Add(1)
+	if dup {
+		p.dups.Add(1)
+	}
+	p.advance()
+	p.wake()
+}
+
+// wake kicks the sender if it is idle. p.mu is held.
+func (p *Publisher) wake() {
+	if p.wakeLocked() {
+		p.kickSender()
+	}
+}
+
+// kickSender never blocks: a kick already pending wakes the sender too.
+func (p *Publisher) kickSender() {
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
+}
+
+// rewind makes n the next message sent (if it is earlier). p.mu is held.
+func (p *Publisher) rewind(n uint64) {
+	if n < p.next {
+		p.next = n
+	}
+}
+
+// advance moves tail past acked messages, up to a pinned one. p.mu is held.
+func (p *Publisher) advance() {
+	for p.tail < p.head && p.ring[p.tail&p.mask].acked && p.tail+1 != p.pin {
+		p.ring[p.tail&p.mask].symbol = ""
+		p.tail++
+	}
+}
+
+// checkLate rewinds to the oldest message whose ack is overdue.
+func (p *Publisher) checkLate() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	late := p.now() - int64(p.ackTimeout)
+	for n := p.tail; n < p.high && n < p.head; n++ {
+		s := &p.ring[n&p.mask]
+		if !s.acked && s.sentAt != 0 && s.sentAt < late {
+			p.rewind(n)
+			return
 		}
 	}
 }
+
+func (p *Publisher) now() int64 { return int64(time.Since(p.epoch)) }
 
 // Stats returns the counts so far.
 func (p *Publisher) Stats() Stats {
 	return Stats{
 		Queued: p.queued.Load(), Acked: p.acked.Load(), Duplicates: p.dups.Load(),
-		Dropped: p.dropped.Load(), Failed: p.failed.Load(),
+		Dropped: p.dropped.Load(), Failed: p.failed.Load(), Resent: p.resent.Load(),
 	}
 }
 
-// Close publishes what is queued and waits for the acks until ctx ends;
-// messages still unacked then count as Failed. No Tick, Order or Event
-// may follow.
+// Close sends what is held and waits for every ack (resending as usual)
+// until ctx ends; messages still unacked then count as Failed. No Tick,
+// Order or Event may follow.
 func (p *Publisher) Close(ctx context.Context) Stats {
-	close(p.q)
-	select {
-	case <-p.done:
-	case <-ctx.Done():
-		// run counts the rest of the queue as failed, without sending.
-		p.abort.Store(true)
-		<-p.done
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for {
+		p.mu.Lock()
+		left := p.head - p.tail
+		p.mu.Unlock()
+		if left == 0 {
+			break
+		}
+		select {
+		case <-t.C:
+			continue
+		case <-ctx.Done():
+		}
+		break
 	}
-	select {
-	case <-p.js.PublishAsyncComplete():
-		return p.Stats()
-	case <-ctx.Done():
-		// Those still awaiting their ack count as failed here; the ack
-		// handlers may yet fire for some, but the caller has its answer.
-		st := p.Stats()
-		st.Failed += uint64(p.js.PublishAsyncPending())
-		return st
+	p.mu.Lock()
+	p.stop = true
+	p.failed.Add(p.head - p.tail)
+	p.tail = p.head
+	p.mu.Unlock()
+	close(p.closed)
+	<-p.done
+	_ = p.sub.Unsubscribe()
+	return p.Stats()
+}
+
+// ParseAck reads JetStream's reply to a publish: ok when the message is
+// stored (dup when it was already, by its Nats-Msg-Id). An error reply,
+// or an empty one (a "no responders" status: no stream, or JetStream
+// restarting), is not ok. The server writes `"duplicate": true` by hand
+// and the rest with encoding/json, so blanks around ':' are allowed. JSON
+// strings escape '"', so a key looked for cannot be read out of a stream
+// name.
+func ParseAck(data []byte) (ok, dup bool) {
+	if len(data) < 2 || data[0] != '{' || keyValue(data, "error") >= 0 || keyValue(data, "seq") < 0 {
+		return false, false
+	}
+	if i := keyValue(data, "duplicate"); i >= 0 && bytes.HasPrefix(data[i:], []byte("true")) {
+		dup = true
+	}
+	return true, dup
+}
+
+// keyValue returns where the value of "key" starts in data, or -1.
+func keyValue(data []byte, key string) int {
+	q := make([]byte, 0, 32)
+	q = append(append(append(q, '"'), key...), '"')
+	for off := 0; ; {
+		i := bytes.Index(data[off:], q)
+		if i < 0 {
+			return -1
+		}
+		j := off + i + len(q)
+		for j < len(data) && (data[j] == ' ' || data[j] == '\t') {
+			j++
+		}
+		if j < len(data) && data[j] == ':' {
+			j++
+			for j < len(data) && (data[j] == ' ' || data[j] == '\t') {
+				j++
+			}
+			return j
+		}
+		off = j
 	}
 }
 
