@@ -1,8 +1,8 @@
 package natsfeed
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"encoding/hex"
 	"strconv"
 	"sync"
