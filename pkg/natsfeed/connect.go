@@ -21,8 +21,12 @@ type ConnOptions struct {
 	TLSKey  string
 	TLSCA   string
 	Name    string // the client name the server shows
-	// ReconnectBuffer is how many bytes nats.go holds while reconnecting
-	// (its default, 8 MB, when 0).
+	// ReconnectBuffer is how many bytes nats.go holds while reconnecting.
+	// 0 means none: a publish fails at once while disconnected, and the
+	// Publisher, which holds every message until it is acked, resends
+	// them in order on reconnect. (nats.go's buffer would replay newer
+	// messages before the Publisher could resend older ones lost in
+	// flight, out of order.)
 	ReconnectBuffer int
 	// OnConn is told of disconnects and reconnects (nil: not told).
 	OnConn func(event string, err error)
@@ -42,6 +46,8 @@ func Connect(o ConnOptions) (*nats.Conn, error) {
 	}
 	if o.ReconnectBuffer > 0 {
 		opts = append(opts, nats.ReconnectBufSize(o.ReconnectBuffer))
+	} else {
+		opts = append(opts, nats.ReconnectBufSize(-1))
 	}
 	if o.Creds != "" {
 		opts = append(opts, nats.UserCredentials(o.Creds))

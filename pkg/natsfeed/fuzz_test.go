@@ -40,3 +40,47 @@ func FuzzParseSubject(f *testing.F) {
 		}
 	})
 }
+
+// Acks as nats-server 2.15 writes them (stream.go builds the success
+// reply by hand; errors come from encoding/json).
+func TestParseAck(t *testing.T) {
+	for _, c := range []struct {
+		data    string
+		ok, dup bool
+	}{
+		{`{"stream":"KITE","seq":42}`, true, false},
+		{`{"stream":"KITE","domain":"hub","seq":42}`, true, false},
+		{`{"stream":"KITE","seq":42,"duplicate": true}`, true, true},
+		{`{"stream":"KITE","seq":42,"duplicate":true}`, true, true},
+		{`{"stream":"KITE","seq":42,"duplicate": false}`, true, false},
+		{`{"error":{"code":503,"err_code":10077,"description":"maximum messages exceeded"}}`, false, false},
+		{`{"stream":"error","seq":1}`, true, false},
+		{`{"stream":"x\"error\":","seq":1}`, true, false},
+		{``, false, false}, // a 503 "no responders" status has no body
+		{`{}`, false, false},
+		{`{"seq"`, false, false},
+	} {
+		ok, dup := ParseAck([]byte(c.data))
+		if ok != c.ok || dup != c.dup {
+			t.Errorf("ParseAck(%s) = %v %v, want %v %v", c.data, ok, dup, c.ok, c.dup)
+		}
+	}
+}
+
+// Acks come from the server, but through a subject any client with the
+// inbox's name could publish to.
+func FuzzParseAck(f *testing.F) {
+	for _, s := range []string{`{"stream":"KITE","seq":42}`, `{"stream":"KITE","seq":42,"duplicate": true}`,
+		`{"error":{"code":503}}`, ``, `{"seq" :`, `{"duplicate" : true,"seq":1}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ok, dup := ParseAck(data)
+		if dup && !ok {
+			t.Fatalf("duplicate but not ok: %q", data)
+		}
+		if ok && (len(data) == 0 || data[0] != '{') {
+			t.Fatalf("ok for %q", data)
+		}
+	})
+}

@@ -201,18 +201,55 @@ func TestConsumeDurableResumes(t *testing.T) {
 	}
 }
 
-// The server goes away mid-stream and comes back: every tick queued is
-// stored, or counted as missing.
+// prices reads every tick of stream (prefix) from the start, in stream
+// order, and returns their last prices.
+func prices(t *testing.T, js jetstream.JetStream, prefix, stream string, want int) []int32 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var got []int32
+	err := Consume(ctx, js, ConsumeOptions{Prefix: prefix, Stream: stream, Since: time.Now().Add(-time.Hour)}, func(m Msg) error {
+		var tk ticks.Tick
+		if err := ticks.DecodePacket(m.Data, &tk); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, tk.LastPrice)
+		if len(got) == want {
+			return ErrStop
+		}
+		return nil
+	})
+	if err != ErrStop {
+		t.Fatalf("reading %s: %v after %d ticks %v", stream, err, len(got), got)
+	}
+	return got
+}
+
+func inOrder(got []int32, from int32) bool {
+	for i, v := range got {
+		if v != from+int32(i) {
+			return false
+		}
+	}
+	return true
+}
+
+// The server goes away mid-stream and comes back: every tick is stored,
+// once, in the order published. What was in flight when the server
+// stopped is resent on reconnect (duplicates of what it had stored are
+// acked as such, not stored again).
 func TestPublishAcrossRestart(t *testing.T) {
 	srv, nc, js := setup(t)
-	p, err := NewPublisher(nc, Options{Buffer: 100000, AckTimeout: 10 * time.Second})
+	p, err := NewPublisher(nc, Options{Buffer: 100000, AckTimeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	const n = 3000
 	for i := range n {
 		pkt := fullPacket(408065, int32(i))
-		p.Tick(408065, ticks.ModeFull, "", 1, pkt, pkt, false)
+		if !p.Tick(408065, ticks.ModeFull, "", 1, pkt, pkt, false) {
+			t.Fatalf("tick %d dropped", i)
+		}
 		if i == n/3 {
 			srv.Stop()
 		}
@@ -220,25 +257,105 @@ func TestPublishAcrossRestart(t *testing.T) {
 			srv.Restart()
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	st := p.Close(ctx)
-	if st.Queued+st.Dropped != n {
-		t.Fatalf("stats %+v: queued+dropped != %d", st, n)
+	if st.Queued != n || st.Missing() != 0 || st.Acked != n {
+		t.Fatalf("stats %+v: want all %d acked, none missing", st, n)
 	}
-	// The connection must be back to count.
-	deadline := time.Now().Add(10 * time.Second)
-	for !nc.IsConnected() && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
+	if got := streamMsgs(t, js); got != n {
+		t.Errorf("stream holds %d messages, want %d", got, n)
 	}
-	stored := streamMsgs(t, js)
-	if stored+st.Missing() < n {
-		t.Errorf("stored %d + missing %d < %d ticks published (stats %+v)", stored, st.Missing(), n, st)
+	if got := prices(t, js, "kite", "KITE", n); !inOrder(got, 0) {
+		t.Errorf("stream order %v, want 0..%d", got, n-1)
 	}
-	if stored > n {
-		t.Errorf("stored %d > %d ticks published", stored, n)
+	t.Logf("stats %+v", st)
+}
+
+// JetStream refuses messages (a full stream that discards new ones):
+// the Publisher sends them again until they are stored, in order, and
+// counts them resent, not missing.
+func TestPublishResendsRefused(t *testing.T) {
+	_, nc, js := setup(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cfg := StreamConfig("FULL", "full")
+	cfg.MaxMsgs, cfg.Discard = 10, jetstream.DiscardNew
+	if _, err := js.CreateStream(ctx, cfg); err != nil {
+		t.Fatal(err)
 	}
-	t.Logf("stats %+v, stored %d", st, stored)
+	p, err := NewPublisher(nc, Options{Prefix: "full"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 30
+	for i := range n {
+		pkt := fullPacket(408065, int32(i))
+		p.Tick(408065, ticks.ModeFull, "", 1, pkt, pkt, false)
+	}
+	// Ten fit; the rest are refused, and resent.
+	for st := p.Stats(); st.Acked < 10 || st.Resent < n; st = p.Stats() {
+		if ctx.Err() != nil {
+			t.Fatalf("stats %+v: want 10 acked and the rest resent", st)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if st := p.Stats(); st.Acked != 10 {
+		t.Fatalf("stats %+v: want exactly 10 acked while the stream is full", st)
+	}
+	// Room for all: the refused ones are stored on their next resend.
+	cfg.MaxMsgs = -1
+	if _, err := js.UpdateStream(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	st := p.Close(ctx)
+	if st.Acked != n || st.Missing() != 0 {
+		t.Fatalf("stats %+v: want %d acked, none missing", st, n)
+	}
+	if got := prices(t, js, "full", "FULL", n); !inOrder(got, 0) {
+		t.Errorf("stream order %v, want 0..%d", got, n-1)
+	}
+}
+
+// No stream yet (JetStream answers "no responders"): ticks are held and
+// resent until a stream exists, then stored in order.
+func TestPublishBeforeStreamExists(t *testing.T) {
+	srv := natstest.Start(t)
+	nc, err := Connect(ConnOptions{URL: srv.URL(), Name: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewPublisher(nc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 100
+	for i := range n {
+		pkt := fullPacket(408065, int32(i))
+		p.Tick(408065, ticks.ModeFull, "", 1, pkt, pkt, false)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for p.Stats().Resent == 0 {
+		if ctx.Err() != nil {
+			t.Fatalf("stats %+v: nothing resent", p.Stats())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, _, err := EnsureStream(ctx, js, "KITE", "kite"); err != nil {
+		t.Fatal(err)
+	}
+	if st := p.Close(ctx); st.Acked != n || st.Missing() != 0 {
+		t.Fatalf("stats %+v: want %d acked, none missing", st, n)
+	}
+	if got := prices(t, js, "kite", "KITE", n); !inOrder(got, 0) {
+		t.Errorf("stream order %v, want 0..%d", got, n-1)
+	}
 }
 
 // NATS away at the end: Close gives up at its deadline and counts every

@@ -111,6 +111,7 @@ type Publisher struct {
 	idle  bool // the sender waits for a kick: the next Tick or ack sends one
 
 	kick   chan struct{} // wakes an idle sender (cap 1, never blocks)
+	status chan nats.Status
 	done   chan struct{}
 	closed chan struct{}
 
@@ -165,6 +166,8 @@ func NewPublisher(nc *nats.Conn, o Options) (*Publisher, error) {
 		return nil, err
 	}
 	p.sub = sub
+	p.status = nc.StatusChanged(nats.CONNECTED)
+	go p.onReconnect()
 	go p.run()
 	return p, nil
 }
@@ -417,6 +420,22 @@ func (p *Publisher) kickSender() {
 	}
 }
 
+// onReconnect goes back to the oldest unacked message when the
+// connection is back: whatever was in flight when it broke, and its acks,
+// are gone. Resending from there keeps the publish order in the stream
+// (Connect disables nats.go's reconnect buffer, so nothing newer was
+// queued there to overtake them), and the copies JetStream had stored
+// after all are acked as duplicates, not stored twice.
+func (p *Publisher) onReconnect() {
+	for range p.status {
+		p.mu.Lock()
+		p.rewind(p.tail)
+		p.retry = time.Time{}
+		p.wake()
+		p.mu.Unlock()
+	}
+}
+
 // rewind makes n the next message sent (if it is earlier). p.mu is held.
 func (p *Publisher) rewind(n uint64) {
 	if n < p.next {
@@ -483,6 +502,7 @@ func (p *Publisher) Close(ctx context.Context) Stats {
 	p.mu.Unlock()
 	close(p.closed)
 	<-p.done
+	p.nc.RemoveStatusListener(p.status)
 	_ = p.sub.Unsubscribe()
 	return p.Stats()
 }
