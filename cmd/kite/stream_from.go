@@ -120,9 +120,9 @@ func runStreamFrom(ctx context.Context, f *Factory, opts *streamOptions) error {
 		case natsfeed.KindOrder:
 			err = w.Text(0, m.Data)
 		case natsfeed.KindEvent:
-			if w.events {
-				err = w.record(m.Data)
-			}
+			// As kite stream treats a ticker text message: compacted,
+			// and Kite's error and message texts told on stderr too.
+			err = w.Text(0, m.Data)
 		}
 		if errors.Is(err, errStreamDone) {
 			return fmt.Errorf("%w: %w", natsfeed.ErrStop, err)

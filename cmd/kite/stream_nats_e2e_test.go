@@ -218,3 +218,42 @@ func TestWatchFromNATSUnderTmux(t *testing.T) {
 		t.Fatalf("q: want exit 0; screen:\n%s", scr)
 	}
 }
+
+var timeRE = regexp.MustCompile(`"time":"[^"]*"`)
+
+// --events records read back with --from have kite stream's keys in kite
+// stream's order (type, event, connection, time, ...), as the publisher
+// printed them with --tee.
+func TestStreamNATSFromEventsKeyOrder(t *testing.T) {
+	_, env := startTestSandbox(t, sandbox.Options{TickInterval: 5 * time.Millisecond})
+	ns := natstest.Start(t)
+	pub := runKite(t, kiteRun{Env: env}, "stream", symINFY, "--mode", "full", "--publish", ns.URL(), "--tee", "--events", "--count", "5")
+	if pub.Code != 0 {
+		t.Fatalf("publisher: exit %d; stderr:\n%s", pub.Code, pub.Stderr)
+	}
+	printed := map[string]bool{}
+	for _, l := range lines(pub.Stdout) {
+		printed[timeRE.ReplaceAllString(l, `"time":"T"`)] = true
+	}
+	con := runKite(t, kiteRun{Env: env, Timeout: 90 * time.Second}, "stream", "--from", ns.URL(), "--since", "1h", "--events", "--count", "5")
+	if con.Code != 0 {
+		t.Fatalf("consumer: exit %d; stderr:\n%s", con.Code, con.Stderr)
+	}
+	events := 0
+	for _, l := range lines(con.Stdout) {
+		if !strings.Contains(l, `"type":"event"`) {
+			continue
+		}
+		events++
+		if !printed[timeRE.ReplaceAllString(l, `"time":"T"`)] {
+			t.Errorf("--from printed an event record kite stream did not print:\n%s\nkite stream printed:\n%s", l, pub.Stdout)
+		}
+	}
+	first := lines(con.Stdout)[0]
+	if want := `{"type":"event","event":"connected","connection":1,"time":"`; !strings.HasPrefix(first, want) {
+		t.Errorf("first record %s, want it to start %s", first, want)
+	}
+	if events == 0 {
+		t.Fatalf("--from --events printed no event; stdout:\n%s", con.Stdout)
+	}
+}

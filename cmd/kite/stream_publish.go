@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -230,6 +231,9 @@ func startPublish(ctx context.Context, f *Factory, nf *natsFlags, w *tickWriter,
 		defer cancel()
 		st := pub.Close(cctx)
 		nc.Close()
+		if st.Resent > 0 {
+			fmt.Fprintf(f.IO.ErrOut, "kite: NATS: %d sends repeated (an ack late or refused, a reconnect); the Nats-Msg-Id keeps each message stored once\n", st.Resent)
+		}
 		if st.Missing() > 0 {
 			fmt.Fprintf(f.IO.ErrOut, "kite: NATS: %d of %d messages may be missing from stream %s (%d dropped: buffer full; %d unacknowledged)\n",
 				st.Missing(), st.Queued+st.Dropped, nf.Stream, st.Dropped, st.Failed)
@@ -299,14 +303,32 @@ func (h *publishHandler) Text(conn int, msg []byte) error {
 }
 
 func (h *publishHandler) Event(ev kite.TickerEvent) error {
-	rec := map[string]any{"type": "event", "event": string(ev.Kind), "connection": ev.Conn, "time": time.Now().In(kite.IST).Format(time.RFC3339)}
-	if ev.Err != nil {
-		rec["error"] = ev.Err.Error()
-	}
-	if b, err := json.Marshal(rec); err == nil {
+	if b, err := marshalRecord(newTickerEventRecord(ev, time.Now())); err == nil {
 		h.pub.Event(b)
 	}
 	return h.next.Event(ev)
+}
+
+// natsDroppedRecord is the event published when messages go missing,
+// keyed in the order of kite stream's other event records.
+type natsDroppedRecord struct {
+	Type    string `json:"type"`
+	Event   string `json:"event"`
+	Time    string `json:"time"`
+	Dropped uint64 `json:"dropped"`
+	Unacked uint64 `json:"unacked"`
+}
+
+// marshalRecord is rec as kite stream writes event records: keys in the
+// struct's order, no HTML escaping, no newline.
+func marshalRecord(rec any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(rec); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // reportDrops tells errOut, and PREFIX.events, of messages newly missing.
@@ -320,6 +342,8 @@ func (h *publishHandler) reportDrops(errOut io.Writer, publish bool) {
 	if !publish {
 		return
 	}
-	b, _ := json.Marshal(map[string]any{"type": "event", "event": "nats_dropped", "time": time.Now().In(kite.IST).Format(time.RFC3339), "dropped": st.Dropped, "unacked": st.Failed})
-	h.pub.Event(b)
+	b, err := marshalRecord(natsDroppedRecord{"event", "nats_dropped", time.Now().In(kite.IST).Format(time.RFC3339), st.Dropped, st.Failed})
+	if err == nil {
+		h.pub.Event(b)
+	}
 }

@@ -263,22 +263,32 @@ func (w *tickWriter) Event(ev kite.TickerEvent) error {
 	if !w.events {
 		return nil
 	}
-	rec := struct {
-		Type        string `json:"type"`
-		Event       string `json:"event"`
-		Connection  int    `json:"connection"`
-		Time        string `json:"time"`
-		Instruments int    `json:"instruments,omitempty"`
-		Attempt     int    `json:"attempt,omitempty"`
-		WaitMS      int64  `json:"wait_ms,omitempty"`
-		Error       string `json:"error,omitempty"`
-	}{
+	return w.eventRecord(newTickerEventRecord(ev, time.Now()))
+}
+
+// tickerEventRecord is the --events record of a ticker event: what kite
+// stream prints, and what kite stream --publish publishes on
+// PREFIX.events, so that --from prints it with the same keys in the same
+// order.
+type tickerEventRecord struct {
+	Type        string `json:"type"`
+	Event       string `json:"event"`
+	Connection  int    `json:"connection"`
+	Time        string `json:"time"`
+	Instruments int    `json:"instruments,omitempty"`
+	Attempt     int    `json:"attempt,omitempty"`
+	WaitMS      int64  `json:"wait_ms,omitempty"`
+	Error       string `json:"error,omitempty"`
+}
+
+func newTickerEventRecord(ev kite.TickerEvent, now time.Time) tickerEventRecord {
+	rec := tickerEventRecord{
 		Type: "event", Event: string(ev.Kind), Connection: ev.Conn,
-		Time:        time.Now().In(kite.IST).Format(time.RFC3339),
+		Time:        now.In(kite.IST).Format(time.RFC3339),
 		Instruments: ev.Tokens, Attempt: ev.Attempt, WaitMS: ev.Wait.Milliseconds(),
 	}
 	if ev.Err != nil {
 		rec.Error = ev.Err.Error()
 	}
-	return w.eventRecord(rec)
+	return rec
 }
