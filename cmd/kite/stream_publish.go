@@ -56,8 +56,9 @@ the packet), so publishers on several machines store each tick once. A missing
 stream (--stream, default KITE) is created: file storage, subjects PREFIX.>,
 24h max age, 2m duplicate window, 100000 messages per instrument. Publishing
 never slows the Kite connection: while NATS is slow or away kite holds up to
-65536 messages and reconnects; what it must drop is counted on stderr and on
-PREFIX.events. --from nats://HOST:PORT [SYMBOLS...] prints those ticks exactly
+65536 messages, reconnects, and sends again, in order, whatever JetStream did
+not acknowledge (the Nats-Msg-Id keeps it stored once); what it must drop is
+counted on stderr and on PREFIX.events. --from nats://HOST:PORT [SYMBOLS...] prints those ticks exactly
 as kite stream prints them: new ones by default, --since 30m replays, --last
 starts with each instrument's latest; --durable NAME continues where the last
 run with that NAME stopped. Several URLs, comma-separated, name a cluster;

@@ -19,7 +19,7 @@ import (
 // with core NATS (no JetStream, no ack, no subscriber) and flushes: the
 // ceiling of the client and the server's parser.
 func BenchmarkBaselineCorePublish(b *testing.B) {
-	_, nc, _ := setup(b)
+	nc, _ := benchSetup(b)
 	pkt := fullPacket(408065, 1)
 	cpu0 := cpuTime()
 	b.ResetTimer()
@@ -44,8 +44,17 @@ func BenchmarkBaselineCorePublish(b *testing.B) {
 // per message on one wildcard subscription, acks counted unparsed, a
 // window of 4096. What is left is the server's cost of storing and
 // acking one message: the ceiling for one JetStream message per tick.
+//
+// headers=none stores bare packets (no Nats-Msg-Id: no deduplication),
+// to show what the headers cost the server.
 func BenchmarkBaselineJetStreamRaw(b *testing.B) {
-	_, nc, _ := setup(b)
+	for _, hdrs := range []string{"kite", "none"} {
+		b.Run("headers="+hdrs, func(b *testing.B) { benchJetStreamRaw(b, hdrs == "kite") })
+	}
+}
+
+func benchJetStreamRaw(b *testing.B, headers bool) {
+	nc, _ := benchSetup(b)
 	const window = 4096
 	var acked atomic.Int64
 	var mu sync.Mutex
@@ -70,8 +79,10 @@ func BenchmarkBaselineJetStreamRaw(b *testing.B) {
 		subjs[i] = TickSubject("kite", tok)
 	}
 	m := nats.NewMsg("")
-	m.Header.Set(HeaderMode, "full")
-	m.Header.Set(HeaderRecvTime, "1790000000000000000")
+	if headers {
+		m.Header.Set(HeaderMode, "full")
+		m.Header.Set(HeaderRecvTime, "1790000000000000000")
+	}
 	cpu0 := cpuTime()
 	b.ResetTimer()
 	start := time.Now()
@@ -88,7 +99,9 @@ func BenchmarkBaselineJetStreamRaw(b *testing.B) {
 		m.Subject = subjs[i%len(pkts)]
 		m.Reply = inbox + "." + strconv.Itoa(i)
 		m.Data = pkt
-		m.Header.Set("Nats-Msg-Id", strconv.Itoa(i))
+		if headers {
+			m.Header.Set("Nats-Msg-Id", strconv.Itoa(i))
+		}
 		if err := nc.PublishMsg(m); err != nil {
 			b.Fatal(err)
 		}
