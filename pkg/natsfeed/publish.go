@@ -87,6 +87,10 @@ type slot struct {
 // JetStream refused while later ones of the same instrument were stored
 // (a stream limit hit and then freed) is stored after them.
 //
+// Deduplication lasts the stream's duplicate window (DefaultDuplicates):
+// a message stored but not acked before an outage longer than that is
+// stored again when resent.
+//
 // Tick, Order and Event are safe to call from several goroutines, but
 // never after Close.
 type Publisher struct {
@@ -497,7 +501,11 @@ func (p *Publisher) Close(ctx context.Context) Stats {
 	}
 	p.mu.Lock()
 	p.stop = true
-	p.failed.Add(p.head - p.tail)
+	for n := p.tail; n < p.head; n++ {
+		if !p.ring[n&p.mask].acked {
+			p.failed.Add(1)
+		}
+	}
 	p.tail = p.head
 	p.mu.Unlock()
 	close(p.closed)
