@@ -178,9 +178,13 @@ func (nf *natsFlags) connect(f *Factory, url string, onConn func(string, error))
 // --tee) and the function that ends publishing.
 func startPublish(ctx context.Context, f *Factory, nf *natsFlags, w *tickWriter, next kite.TickerHandler) (*publishHandler, func(), error) {
 	var mu sync.Mutex
+	closing := false // our own nc.Close: not an outage to tell of
 	onConn := func(event string, err error) {
 		mu.Lock()
 		defer mu.Unlock()
+		if closing {
+			return
+		}
 		if err != nil {
 			fmt.Fprintf(f.IO.ErrOut, "kite: NATS: %s: %v; buffering while nats.go reconnects\n", strings.TrimPrefix(event, "nats_"), err)
 		} else {
@@ -231,6 +235,9 @@ func startPublish(ctx context.Context, f *Factory, nf *natsFlags, w *tickWriter,
 		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		st := pub.Close(cctx)
+		mu.Lock()
+		closing = true
+		mu.Unlock()
 		nc.Close()
 		if st.Resent > 0 {
 			fmt.Fprintf(f.IO.ErrOut, "kite: NATS: %d sends repeated (an ack late or refused, a reconnect); the Nats-Msg-Id keeps each message stored once\n", st.Resent)
