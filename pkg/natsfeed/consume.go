@@ -68,6 +68,14 @@ func Consume(ctx context.Context, js jetstream.JetStream, o ConsumeOptions, fn f
 	if o.Events {
 		filters = append(filters, o.Prefix+".events")
 	}
+	// Every tick of a stream that holds only this prefix: no filter at
+	// all, and the few orders and events not asked for are dropped here.
+	// nats-server matches a wildcard filter against its subject tree for
+	// each message it delivers (a third of its CPU at 20,000 ticks/s over
+	// 500 instruments); an unfiltered consumer skips that.
+	if len(o.Tokens) == 0 && wholeStream(ctx, js, o.Stream, o.Prefix) {
+		filters = nil
+	}
 	policy := jetstream.DeliverNewPolicy
 	var start *time.Time
 	switch {
@@ -116,7 +124,7 @@ func Consume(ctx context.Context, js jetstream.JetStream, o ConsumeOptions, fn f
 			}
 			return fmt.Errorf("reading stream %s: %w", o.Stream, err)
 		}
-		if msg, ok := parse(o.Prefix, m); ok {
+		if msg, ok := parse(o.Prefix, m); ok && o.wants(msg.Kind) {
 			if err := fn(msg); err != nil {
 				return err
 			}
@@ -149,7 +157,7 @@ func consumeDurable(ctx context.Context, cons jetstream.Consumer, o ConsumeOptio
 				continue
 			}
 			var ferr error
-			if msg, ok := parse(o.Prefix, m); ok {
+			if msg, ok := parse(o.Prefix, m); ok && o.wants(msg.Kind) {
 				ferr = fn(msg)
 			}
 			if ferr != nil && !errors.Is(ferr, ErrStop) {
@@ -182,6 +190,21 @@ func consumeDurable(ctx context.Context, cons jetstream.Consumer, o ConsumeOptio
 		}
 	}
 	return result
+}
+
+// wants reports whether the caller asked for messages of kind k.
+func (o *ConsumeOptions) wants(k Kind) bool {
+	return k == KindTick || k == KindOrder && o.Orders || k == KindEvent && o.Events
+}
+
+// wholeStream reports whether stream holds exactly prefix's subjects.
+func wholeStream(ctx context.Context, js jetstream.JetStream, stream, prefix string) bool {
+	s, err := js.Stream(ctx, stream)
+	if err != nil {
+		return false // the consumer's creation tells the error
+	}
+	subj := s.CachedInfo().Config.Subjects
+	return len(subj) == 1 && subj[0] == prefix+".>"
 }
 
 // ErrStop, returned (or wrapped) by Consume's fn, means the message was
