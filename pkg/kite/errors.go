@@ -9,21 +9,22 @@ import (
 	"syscall"
 
 	"github.com/kitecli/kite/internal/exitcode"
+	"github.com/kitecli/kite/pkg/kitespec"
 )
 
-// Kite's error_type values.
+// Kite's error_type values (kitespec has their source).
 const (
-	TokenException      = "TokenException"
-	PermissionException = "PermissionException"
-	UserException       = "UserException"
-	TwoFAException      = "TwoFAException"
-	InputException      = "InputException"
-	OrderException      = "OrderException"
-	MarginException     = "MarginException"
-	HoldingException    = "HoldingException"
-	NetworkException    = "NetworkException"
-	DataException       = "DataException"
-	GeneralException    = "GeneralException"
+	TokenException      = kitespec.TokenException
+	PermissionException = kitespec.PermissionException
+	UserException       = kitespec.UserException
+	TwoFAException      = kitespec.TwoFAException
+	InputException      = kitespec.InputException
+	OrderException      = kitespec.OrderException
+	MarginException     = kitespec.MarginException
+	HoldingException    = kitespec.HoldingException
+	NetworkException    = kitespec.NetworkException
+	DataException       = kitespec.DataException
+	GeneralException    = kitespec.GeneralException
 )
 
 // Error is an error answered by Kite in its envelope:

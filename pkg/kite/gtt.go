@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+
+	"github.com/kitecli/kite/pkg/kitespec"
 )
 
 // GTT trigger types.
@@ -17,27 +19,23 @@ const (
 	GTTOCO    = "two-leg"
 )
 
-// Kite's GTT rules. Zerodha support, "Why was my buy GTT order rejected in
-// Kite?": "If the stock price is greater than Rs.50, the GTT trigger should
-// be 0.25% away from the current market price … If the stock price is
-// lesser than Rs.50, then the GTT trigger should be at least 9 paisa away".
-// "Why are GTTs disabled, cancelled, expired, or rejected?": valid "for one
-// year from the placement date"; "a maximum of 250 active GTTs".
+// Kite's GTT limits; kitespec has their sources.
 const (
-	GTTMaxActive = 250
+	GTTMaxActive = kitespec.GTTMaxActive
 	// GTTMaxLimitDistance bounds how far (a fraction of the trigger) a
 	// leg's limit price may be from its trigger. Kite does not publish
 	// its bound; this is kite's and the sandbox's convention (see
 	// docs/design.md).
-	GTTMaxLimitDistance = 0.10
+	GTTMaxLimitDistance = kitespec.GTTMaxLimitDistance
 )
 
-// GTTMinDistance is how far a trigger must be from the last price.
+// GTTMinDistance is how far a trigger must be from the last price: 0.25%
+// of it above ₹50, 9 paise at or below.
 func GTTMinDistance(lastPrice float64) float64 {
-	if lastPrice > 50 {
-		return lastPrice * 0.0025
+	if lastPrice > kitespec.GTTMinDistanceAbove {
+		return lastPrice * kitespec.GTTMinDistanceFraction
 	}
-	return 0.09
+	return kitespec.GTTMinDistanceFloor
 }
 
 // GTTCondition is what a GTT watches.

@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"syscall"
+
+	"github.com/kitecli/kite/pkg/kitespec"
 )
 
 // Kite's order rules of 2026 (docs/orders-2026.md has the sources):
@@ -20,11 +22,11 @@ import (
 
 // MarketProtectionAuto asks Kite to choose the market protection itself.
 // The official clients send it by default on MARKET and SL-M orders.
-const MarketProtectionAuto = -1
+const MarketProtectionAuto = kitespec.MarketProtectionAuto
 
 // MsgNoMarketProtection is Kite's InputException for a MARKET or SL-M
 // order placed or modified through the API without market protection.
-const MsgNoMarketProtection = "Market orders without market protection are not allowed via API. Please set market protection or use a Limit order."
+const MsgNoMarketProtection = kitespec.MsgNoMarketProtection
 
 // NeedsMarketProtection reports whether an order of this type must carry
 // market protection.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kitecli/kite/internal/kitehome"
+	"github.com/kitecli/kite/pkg/kitespec"
 	"github.com/kitecli/kite/pkg/retry"
 	"golang.org/x/time/rate"
 )
@@ -47,24 +48,20 @@ func (w Window) String() string {
 // no windows is not limited.
 type RateTable map[EndpointClass][]Window
 
-// DefaultRateTable is Kite's published limits, the one place they live:
-// the client paces itself by it and the sandbox enforces it
-// (sandbox.DefaultRateLimits is derived from it). Kite revises them, so
-// every class can be overridden with KITE_RATE_<CLASS> (see FromEnv).
-//
-// Orders, as of 2026: 10 per second (a strict, exchange-mandated limit
-// since 1 April 2026), 400 per minute (up from 200) and 5,000 per day per
-// user across all apps. Sources: Zerodha's staff answer at
-// https://kite.trade/forum/discussion/comment/52882/ and the announcement
-// https://kite.trade/forum/discussion/15912/ (see docs/orders-2026.md).
-// Quote 1/s, historical 3/s and everything else 10/s are unchanged
-// (https://kite.trade/docs/connect/v3/exceptions/#api-rate-limit).
+// DefaultRateTable is Kite's published limits, as pkg/kitespec records
+// them with their sources: the client paces itself by them and the
+// sandbox enforces the same figures. Kite revises them, so every class
+// can be overridden with KITE_RATE_<CLASS> (see FromEnv).
 func DefaultRateTable() RateTable {
 	return RateTable{
-		ClassQuote:      {{1, time.Second}},
-		ClassHistorical: {{3, time.Second}},
-		ClassOrder:      {{10, time.Second}, {400, time.Minute}, {5000, 24 * time.Hour}},
-		ClassDefault:    {{10, time.Second}},
+		ClassQuote:      {{kitespec.QuotePerSecond, time.Second}},
+		ClassHistorical: {{kitespec.HistoricalPerSecond, time.Second}},
+		ClassOrder: {
+			{kitespec.OrdersPerSecond, time.Second},
+			{kitespec.OrdersPerMinute, time.Minute},
+			{kitespec.OrdersPerDay, 24 * time.Hour},
+		},
+		ClassDefault: {{kitespec.OtherPerSecond, time.Second}},
 	}
 }
 

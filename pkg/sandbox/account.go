@@ -5,7 +5,7 @@ import (
 	"encoding/hex"
 	"net/http"
 
-	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kitespec"
 
 	"github.com/kitecli/kite/pkg/sandbox/market"
 	"github.com/kitecli/kite/pkg/sandbox/paper"
@@ -65,7 +65,7 @@ const msgNoOrder = "Couldn't find that `order_id`."
 
 func (s *Server) handleOrderHistory(w http.ResponseWriter, r *http.Request, _ session) {
 	if s.orderHidden(r.PathValue("id")) {
-		writeError(w, http.StatusBadRequest, kite.OrderException, msgNoOrder)
+		writeError(w, http.StatusBadRequest, kitespec.OrderException, msgNoOrder)
 		return
 	}
 	h, err := s.world.paper.OrderHistory(r.PathValue("id"))
@@ -78,7 +78,7 @@ func (s *Server) handleOrderHistory(w http.ResponseWriter, r *http.Request, _ se
 
 func (s *Server) handleOrderTrades(w http.ResponseWriter, r *http.Request, _ session) {
 	if s.orderHidden(r.PathValue("id")) {
-		writeError(w, http.StatusBadRequest, kite.OrderException, msgNoOrder)
+		writeError(w, http.StatusBadRequest, kitespec.OrderException, msgNoOrder)
 		return
 	}
 	t, err := s.world.paper.OrderTrades(r.PathValue("id"))

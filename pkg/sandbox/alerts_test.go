@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kitespec"
 )
 
 func alertForm(name, typ, sym, op string, rhs float64) url.Values {
@@ -90,7 +90,7 @@ func TestAlertsCRUD(t *testing.T) {
 		}),
 	} {
 		r := call(t, http.MethodPost, s.URL()+"/alerts", auth, form)
-		if r.Status != http.StatusBadRequest || r.Env.ErrorType != kite.InputException {
+		if r.Status != http.StatusBadRequest || r.Env.ErrorType != kitespec.InputException {
 			t.Errorf("%s: got %d %s, want 400 InputException", name, r.Status, r.Body)
 		}
 	}
@@ -131,7 +131,7 @@ func TestAlertsCRUD(t *testing.T) {
 		t.Errorf("history of an alert that never fired: %s", r.Env.Data)
 	}
 	// Deleting an unknown UUID along with a known one deletes neither.
-	wantError(t, call(t, http.MethodDelete, s.URL()+"/alerts", auth, url.Values{"uuid": {a.UUID, "nope"}}), http.StatusBadRequest, kite.InputException)
+	wantError(t, call(t, http.MethodDelete, s.URL()+"/alerts", auth, url.Values{"uuid": {a.UUID, "nope"}}), http.StatusBadRequest, kitespec.InputException)
 	r = call(t, http.MethodDelete, s.URL()+"/alerts", auth, url.Values{"uuid": {a.UUID, b.UUID}})
 	wantData(t, r, nil)
 	if string(r.Env.Data) != "null" {
@@ -145,7 +145,7 @@ func TestAlertsCRUD(t *testing.T) {
 	if len(list) != 2 {
 		t.Errorf("status=deleted lists %d, want 2", len(list))
 	}
-	wantError(t, call(t, http.MethodGet, s.URL()+"/alerts/nope", auth, nil), http.StatusBadRequest, kite.InputException)
+	wantError(t, call(t, http.MethodGet, s.URL()+"/alerts/nope", auth, nil), http.StatusBadRequest, kitespec.InputException)
 }
 
 // TestAlertFires: an ATO alert fires when the walk crosses its level: its

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kitespec"
 )
 
 // ltpOf is an instrument's last price from /quote/ltp.
@@ -102,7 +102,7 @@ func TestGTTValidation(t *testing.T) {
 		"off tick":           gttForm("single", ltp, []float64{far + 0.01}, leg("BUY", "LIMIT", far)),
 	} {
 		r := call(t, http.MethodPost, s.URL()+"/gtt/triggers", auth, form)
-		if r.Status != http.StatusBadRequest || r.Env.ErrorType != kite.InputException {
+		if r.Status != http.StatusBadRequest || r.Env.ErrorType != kitespec.InputException {
 			t.Errorf("%s: got %d %s, want 400 InputException", name, r.Status, r.Body)
 		}
 	}
@@ -137,9 +137,9 @@ func TestGTTValidation(t *testing.T) {
 	if len(list) != 0 {
 		t.Errorf("a deleted GTT is still listed: %+v", list)
 	}
-	wantError(t, call(t, http.MethodDelete, s.URL()+"/gtt/triggers/"+strconv.Itoa(created.TriggerID), auth, nil), http.StatusBadRequest, kite.InputException)
-	wantError(t, call(t, http.MethodGet, s.URL()+"/gtt/triggers/99", auth, nil), http.StatusBadRequest, kite.InputException)
-	wantError(t, call(t, http.MethodGet, s.URL()+"/gtt/triggers/x", auth, nil), http.StatusBadRequest, kite.InputException)
+	wantError(t, call(t, http.MethodDelete, s.URL()+"/gtt/triggers/"+strconv.Itoa(created.TriggerID), auth, nil), http.StatusBadRequest, kitespec.InputException)
+	wantError(t, call(t, http.MethodGet, s.URL()+"/gtt/triggers/99", auth, nil), http.StatusBadRequest, kitespec.InputException)
+	wantError(t, call(t, http.MethodGet, s.URL()+"/gtt/triggers/x", auth, nil), http.StatusBadRequest, kitespec.InputException)
 }
 
 // TestGTTFires: a two-leg GTT around the price fires one leg when the
@@ -224,7 +224,7 @@ func TestGTTFires(t *testing.T) {
 		t.Errorf("the other leg fired too: %+v", book)
 	}
 	wantError(t, call(t, http.MethodPut, s.URL()+"/gtt/triggers/"+strconv.Itoa(created.TriggerID), auth,
-		gttForm("single", ltp, []float64{lo}, leg("SELL", "LIMIT", lo))), http.StatusBadRequest, kite.InputException)
+		gttForm("single", ltp, []float64{lo}, leg("SELL", "LIMIT", lo))), http.StatusBadRequest, kitespec.InputException)
 }
 
 // gttShapes makes the GTT answers the shape test compares: a place, a

@@ -3,7 +3,7 @@ package sandbox
 import (
 	"net/http"
 
-	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kitespec"
 	"github.com/kitecli/kite/pkg/sandbox/market"
 )
 
@@ -52,10 +52,10 @@ func (s *Server) checkMarketHours(w http.ResponseWriter, variety, exchange, trad
 	open := m.Open(in.Token)
 	switch {
 	case variety == "amo" && open:
-		writeError(w, http.StatusBadRequest, kite.InputException, msgAMOWhileOpen)
+		writeError(w, http.StatusBadRequest, kitespec.InputException, msgAMOWhileOpen)
 		return false
 	case variety != "amo" && !open:
-		writeError(w, http.StatusBadRequest, kite.InputException, msgMarketsClosed)
+		writeError(w, http.StatusBadRequest, kitespec.InputException, msgMarketsClosed)
 		return false
 	}
 	return true

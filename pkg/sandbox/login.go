@@ -8,7 +8,7 @@ import (
 
 	"github.com/pquerna/otp/totp"
 
-	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kitespec"
 	"github.com/kitecli/kite/pkg/sandbox/market"
 )
 
@@ -19,12 +19,12 @@ import (
 func (s *Server) handleConnectLogin(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if q.Get("api_key") != APIKey {
-		writeError(w, http.StatusBadRequest, kite.InputException, "Invalid `api_key`.")
+		writeError(w, http.StatusBadRequest, kitespec.InputException, "Invalid `api_key`.")
 		return
 	}
 	dest, err := url.Parse(s.opts.RedirectURL)
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, kite.GeneralException, "The app's redirect URL is invalid.")
+		writeError(w, http.StatusInternalServerError, kitespec.GeneralException, "The app's redirect URL is invalid.")
 		return
 	}
 	out := dest.Query()
@@ -87,15 +87,15 @@ func (s *Server) handleSessionToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if apiKey != APIKey {
-		writeError(w, http.StatusForbidden, kite.TokenException, "Invalid `api_key`.")
+		writeError(w, http.StatusForbidden, kitespec.TokenException, "Invalid `api_key`.")
 		return
 	}
 	if subtle.ConstantTimeCompare([]byte(sum), []byte(checksum(apiKey, reqTok, APISecret))) != 1 {
-		writeError(w, http.StatusForbidden, kite.TokenException, "Invalid `checksum`.")
+		writeError(w, http.StatusForbidden, kitespec.TokenException, "Invalid `checksum`.")
 		return
 	}
 	if !s.sessions.redeemRequestToken(reqTok) {
-		writeError(w, http.StatusForbidden, kite.TokenException, "Token is invalid or has expired.")
+		writeError(w, http.StatusForbidden, kitespec.TokenException, "Token is invalid or has expired.")
 		return
 	}
 	p := profileData()
@@ -123,7 +123,7 @@ func (s *Server) handleSessionDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.sessions.revokeAccess(apiKey, tok) {
-		writeError(w, http.StatusForbidden, kite.TokenException, msgBadAuth)
+		writeError(w, http.StatusForbidden, kitespec.TokenException, msgBadAuth)
 		return
 	}
 	s.ticker.dropToken(tok)
@@ -142,7 +142,7 @@ func (s *Server) handleWebLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if user != UserID || subtle.ConstantTimeCompare([]byte(pass), []byte(Password)) != 1 {
-		writeError(w, http.StatusForbidden, kite.InputException, "Invalid `user_id` or `password`.")
+		writeError(w, http.StatusForbidden, kitespec.InputException, "Invalid `user_id` or `password`.")
 		return
 	}
 	writeData(w, map[string]any{
@@ -178,16 +178,16 @@ func (s *Server) handleTwoFA(w http.ResponseWriter, r *http.Request) {
 		inputError(w, "Invalid `twofa_type`.")
 		return
 	case user != UserID:
-		writeError(w, http.StatusForbidden, kite.InputException, "Invalid `user_id`.")
+		writeError(w, http.StatusForbidden, kitespec.InputException, "Invalid `user_id`.")
 		return
 	}
 	if !totp.Validate(code, TOTPSecret) {
 		// The request_id survives a wrong code, so the user can retry.
-		writeError(w, http.StatusForbidden, kite.TwoFAException, "Invalid TOTP.")
+		writeError(w, http.StatusForbidden, kitespec.TwoFAException, "Invalid TOTP.")
 		return
 	}
 	if !s.sessions.finishWebLogin(reqID) {
-		writeError(w, http.StatusForbidden, kite.TokenException, "Invalid or expired login request. Please log in again.")
+		writeError(w, http.StatusForbidden, kitespec.TokenException, "Invalid or expired login request. Please log in again.")
 		return
 	}
 	enc := s.sessions.issueEnc(UserID)

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kitespec"
 	"github.com/kitecli/kite/pkg/sandbox/market"
 )
 
@@ -38,7 +38,7 @@ func (s *Server) mfRoutes(api route) {
 const MsgMFReadOnly = "Insufficient permission for that call: mutual fund orders and SIPs cannot be placed through Kite Connect. Use Coin (coin.zerodha.com)."
 
 func handleMFWrite(w http.ResponseWriter, r *http.Request, _ session) {
-	writeError(w, http.StatusForbidden, kite.PermissionException, MsgMFReadOnly)
+	writeError(w, http.StatusForbidden, kitespec.PermissionException, MsgMFReadOnly)
 }
 
 // mfFund is one fund of the universe (the columns of /mf/instruments).
@@ -238,7 +238,7 @@ func (s *Server) handleMFOrder(w http.ResponseWriter, r *http.Request, _ session
 			return
 		}
 	}
-	writeError(w, http.StatusBadRequest, kite.InputException, "Couldn't find that `order_id`.")
+	writeError(w, http.StatusBadRequest, kitespec.InputException, "Couldn't find that `order_id`.")
 }
 
 type mfSIP struct {
@@ -301,7 +301,7 @@ func (s *Server) handleMFSIP(w http.ResponseWriter, r *http.Request, _ session) 
 			return
 		}
 	}
-	writeError(w, http.StatusBadRequest, kite.InputException, "Couldn't find that `sip_id`.")
+	writeError(w, http.StatusBadRequest, kitespec.InputException, "Couldn't find that `sip_id`.")
 }
 
 // mfColumns are Kite's /mf/instruments columns.

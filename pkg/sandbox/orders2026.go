@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kitespec"
 	"github.com/kitecli/kite/pkg/sandbox/paper"
 )
 
@@ -29,7 +29,7 @@ func (s *Server) staticIP(h apiHandler) apiHandler {
 				if ip.IsValid() {
 					shown = ip.String()
 				}
-				writeError(w, http.StatusForbidden, kite.PermissionException, fmt.Sprintf(MsgUnregisteredIP, shown))
+				writeError(w, http.StatusForbidden, kitespec.PermissionException, fmt.Sprintf(MsgUnregisteredIP, shown))
 				return
 			}
 		}

@@ -2,9 +2,8 @@ package sandbox
 
 import (
 	"sync"
-	"time"
 
-	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kitespec"
 	"golang.org/x/time/rate"
 )
 
@@ -20,31 +19,19 @@ type RateLimits struct {
 	Other           float64 // every other endpoint
 }
 
-// DefaultRateLimits are Kite's published limits, read from the client's
-// table (kite.DefaultRateTable) so that the sandbox enforces exactly what
-// kite paces itself by: one table, with its sources, in pkg/kite.
+// DefaultRateLimits are Kite's published limits, the figures pkg/kitespec
+// records with their sources. The client paces itself by the same
+// figures, so normal use of kite never meets a 429 here; how requests are
+// classed and counted is the sandbox's own.
 func DefaultRateLimits() RateLimits {
-	var l RateLimits
-	t := kite.DefaultRateTable()
-	perSecond := func(c kite.EndpointClass) float64 {
-		for _, w := range t[c] {
-			if w.Per == time.Second {
-				return float64(w.N)
-			}
-		}
-		return -1
+	return RateLimits{
+		Quote:           kitespec.QuotePerSecond,
+		Historical:      kitespec.HistoricalPerSecond,
+		Orders:          kitespec.OrdersPerSecond,
+		OrdersPerMinute: kitespec.OrdersPerMinute,
+		OrdersPerDay:    kitespec.OrdersPerDay,
+		Other:           kitespec.OtherPerSecond,
 	}
-	l.Quote, l.Historical, l.Orders, l.Other = perSecond(kite.ClassQuote), perSecond(kite.ClassHistorical), perSecond(kite.ClassOrder), perSecond(kite.ClassDefault)
-	l.OrdersPerMinute, l.OrdersPerDay = -1, -1
-	for _, w := range t[kite.ClassOrder] {
-		switch w.Per {
-		case time.Minute:
-			l.OrdersPerMinute = w.N
-		case 24 * time.Hour:
-			l.OrdersPerDay = w.N
-		}
-	}
-	return l
 }
 
 // NoRateLimits disables every limit, for load tests.

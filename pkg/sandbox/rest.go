@@ -7,7 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kitespec"
+	"github.com/kitecli/kite/pkg/sandbox/apierr"
 )
 
 // Kite's messages for the errors every endpoint can answer.
@@ -50,10 +51,10 @@ func writeError(w http.ResponseWriter, status int, errorType, message string) {
 	}{"error", message, nil, errorType})
 }
 
-// writeErr writes err, which should be a *kite.Error (as the paper engine
+// writeErr writes err, which should be a *apierr.Error (as the paper engine
 // answers); anything else is a GeneralException.
 func writeErr(w http.ResponseWriter, err error) {
-	var ke *kite.Error
+	var ke *apierr.Error
 	if errors.As(err, &ke) {
 		status := ke.Status
 		if status == 0 {
@@ -62,11 +63,11 @@ func writeErr(w http.ResponseWriter, err error) {
 		writeError(w, status, ke.ErrorType, ke.Message)
 		return
 	}
-	writeError(w, http.StatusInternalServerError, kite.GeneralException, err.Error())
+	writeError(w, http.StatusInternalServerError, kitespec.GeneralException, err.Error())
 }
 
 func inputError(w http.ResponseWriter, msg string) {
-	writeError(w, http.StatusBadRequest, kite.InputException, msg)
+	writeError(w, http.StatusBadRequest, kitespec.InputException, msg)
 }
 
 // apiHandler is an authenticated endpoint.
@@ -121,7 +122,7 @@ func (s *Server) routes() http.Handler {
 	}
 	s.portfolioPages(mux)
 	mux.Handle("/", s.rest(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, kite.GeneralException, msgNoRoute)
+		writeError(w, http.StatusNotFound, kitespec.GeneralException, msgNoRoute)
 	}))
 	return mux
 }
@@ -132,15 +133,15 @@ func (s *Server) rest(h http.HandlerFunc) http.Handler {
 		s.log.Debug("request", "method", r.Method, "path", r.URL.Path)
 		if s.currentFaults().RateLimit {
 			w.Header().Set("Retry-After", "1")
-			writeError(w, http.StatusTooManyRequests, kite.NetworkException, msgTooMany)
+			writeError(w, http.StatusTooManyRequests, kitespec.NetworkException, msgTooMany)
 			return
 		}
 		if fail, status := s.failNow(); fail {
 			if status == http.StatusServiceUnavailable {
 				w.Header().Set("Retry-After", "1")
-				writeError(w, status, kite.NetworkException, msgUnavailable)
+				writeError(w, status, kitespec.NetworkException, msgUnavailable)
 			} else {
-				writeError(w, status, kite.GeneralException, msgInternal)
+				writeError(w, status, kitespec.GeneralException, msgInternal)
 			}
 			return
 		}
@@ -154,7 +155,7 @@ func (s *Server) authed(web bool, c endpointClass, h apiHandler) http.HandlerFun
 	return func(w http.ResponseWriter, r *http.Request) {
 		sess, ok := s.authenticate(web, r)
 		if !ok {
-			writeError(w, http.StatusForbidden, kite.TokenException, msgBadAuth)
+			writeError(w, http.StatusForbidden, kitespec.TokenException, msgBadAuth)
 			return
 		}
 		key := sess.apiKey
@@ -163,7 +164,7 @@ func (s *Server) authed(web bool, c endpointClass, h apiHandler) http.HandlerFun
 		}
 		if !s.limiter.allow(key, c) {
 			w.Header().Set("Retry-After", "1")
-			writeError(w, http.StatusTooManyRequests, kite.NetworkException, msgTooMany)
+			writeError(w, http.StatusTooManyRequests, kitespec.NetworkException, msgTooMany)
 			return
 		}
 		if err := r.ParseForm(); err != nil {

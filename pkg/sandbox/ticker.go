@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kitespec"
 	"github.com/kitecli/kite/pkg/ticks"
 )
 
@@ -115,14 +115,14 @@ func (h *tickerHub) serve(w http.ResponseWriter, r *http.Request) {
 		cred, key = enc, "web:"+sess.userID
 	}
 	if !ok {
-		writeError(w, http.StatusForbidden, kite.TokenException, msgBadAuth)
+		writeError(w, http.StatusForbidden, kitespec.TokenException, msgBadAuth)
 		return
 	}
 	c := &tickConn{hub: h, key: key, credential: cred, sess: sess, wake: make(chan struct{}, 1), idx: map[uint32]int{}}
 	c.ctx, c.cancel = context.WithCancel(h.s.ctx)
 	if !h.admit(c) {
 		c.cancel()
-		writeError(w, http.StatusTooManyRequests, kite.NetworkException,
+		writeError(w, http.StatusTooManyRequests, kitespec.NetworkException,
 			fmt.Sprintf("Maximum %d WebSocket connections per API key exceeded.", maxConnsPerAPIKey))
 		return
 	}

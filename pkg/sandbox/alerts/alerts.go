@@ -19,7 +19,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/sandbox/apierr"
 	"github.com/kitecli/kite/pkg/sandbox/market"
 	"github.com/kitecli/kite/pkg/sandbox/paper"
 	"github.com/kitecli/kite/pkg/ticks"
@@ -374,7 +374,7 @@ func (b *Book) fire(a *alert, lhs, rhs float64, now time.Time) {
 			})
 			r := OrderResult{ItemID: it.ID, Exchange: it.Exchange, Tradingsymbol: it.Tradingsymbol, Status: "success", OrderID: id}
 			if err != nil {
-				r.Status, r.Error = "failed", errMessage(err)
+				r.Status, r.Error = "failed", apierr.Message(err)
 			} else if reason, rejected := b.eng.Rejected(id); rejected {
 				// Placed but rejected by the risk checks: it failed, for
 				// the RMS's reason; the order stays in the book.
@@ -387,13 +387,6 @@ func (b *Book) fire(a *alert, lhs, rhs float64, now time.Time) {
 	a.pub.AlertCount++
 	a.pub.Status = StatusDisabled
 	a.pub.UpdatedAt = paper.Timestamp{Time: now}
-}
-
-func errMessage(err error) string {
-	if ke, ok := err.(*kite.Error); ok {
-		return ke.Message
-	}
-	return err.Error()
 }
 
 func compare(l float64, op string, r float64) bool {

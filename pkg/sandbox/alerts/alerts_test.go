@@ -9,8 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kitespec"
 	"github.com/kitecli/kite/pkg/sandbox/alerts"
+	"github.com/kitecli/kite/pkg/sandbox/apierr"
 	"github.com/kitecli/kite/pkg/sandbox/market"
 	"github.com/kitecli/kite/pkg/sandbox/paper"
 )
@@ -96,15 +97,15 @@ func FuzzParseForm(f *testing.F) {
 			"operator": {op}, "rhs_type": {rhsType}, "rhs_constant": {rhs}, "rhs_exchange": {ex}, "rhs_tradingsymbol": {sym},
 			"rhs_attribute": {attr}, "basket": {basket}}
 		p, err := alerts.ParseForm(v)
-		var ke *kite.Error
+		var ke *apierr.Error
 		if err != nil {
-			if !errors.As(err, &ke) || ke.ErrorType != kite.InputException {
+			if !errors.As(err, &ke) || ke.ErrorType != kitespec.InputException {
 				t.Fatalf("ParseForm: %v is not an InputException", err)
 			}
 			return
 		}
 		if _, err := b.Create(p); err != nil && !errors.As(err, &ke) {
-			t.Fatalf("Create: %v is not a *kite.Error", err)
+			t.Fatalf("Create: %v is not a *apierr.Error", err)
 		}
 		b.Step(start)
 	})

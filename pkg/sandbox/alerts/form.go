@@ -8,8 +8,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kitespec"
 	"github.com/kitecli/kite/pkg/sandbox/market"
+	"github.com/kitecli/kite/pkg/sandbox/paper"
 )
 
 // Params are an alert's form fields, decoded.
@@ -168,10 +169,10 @@ func (b *Book) checkItem(n int, exchange, symbol string, p *OrderParams) error {
 	default:
 		return inputErr("Invalid basket order %d: `order_type` must be MARKET, LIMIT, SL or SL-M.", n)
 	}
-	if kite.NeedsMarketProtection(p.OrderType) && p.MarketProtection == 0 {
+	if paper.NeedsMarketProtection(p.OrderType) && p.MarketProtection == 0 {
 		// The order is placed through the order API when the alert fires,
 		// and that refuses it since April 2026 (docs/orders-2026.md).
-		return inputErr("Invalid basket order %d: %s", n, kite.MsgNoMarketProtection)
+		return inputErr("Invalid basket order %d: %s", n, kitespec.MsgNoMarketProtection)
 	}
 	if (p.OrderType == "LIMIT" || p.OrderType == "SL") && !(p.Price > 0) {
 		return inputErr("Invalid basket order %d: a %s order needs a `price`.", n, p.OrderType)

@@ -16,7 +16,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kitespec"
+	"github.com/kitecli/kite/pkg/sandbox/apierr"
 	"github.com/kitecli/kite/pkg/sandbox/market"
 	"github.com/kitecli/kite/pkg/sandbox/paper"
 	"github.com/kitecli/kite/pkg/ticks"
@@ -33,8 +34,8 @@ const (
 	StatusDeleted   = "deleted"
 
 	// MaxActive is how many active GTTs an account may have (Kite's rule,
-	// kite.GTTMaxActive).
-	MaxActive = kite.GTTMaxActive
+	// kitespec.GTTMaxActive).
+	MaxActive = kitespec.GTTMaxActive
 )
 
 // Validity is how long a GTT stays active: "The validity of a GTT … is
@@ -302,7 +303,7 @@ func (b *Book) fire(t *trigger, leg int, ltp float64, now time.Time) {
 	})
 	switch {
 	case err != nil:
-		res.OrderResult = OrderResult{Status: "failed", RejectionReason: errMessage(err)}
+		res.OrderResult = OrderResult{Status: "failed", RejectionReason: apierr.Message(err)}
 	default:
 		res.OrderResult = OrderResult{Status: "success", OrderID: id}
 		// An order the risk checks rejected (a price outside the day's
@@ -317,20 +318,20 @@ func (b *Book) fire(t *trigger, leg int, ltp float64, now time.Time) {
 	t.pub.UpdatedAt = paper.Timestamp{Time: now}
 }
 
-func errMessage(err error) string {
-	if ke, ok := err.(*kite.Error); ok {
-		return ke.Message
+// MinDistance is how far a trigger value must be from the last price:
+// 0.25% of it above ₹50, 9 paise at or below (Kite's rule; kitespec has
+// the figures and their source). The client checks the same rule with its
+// own code, so that the two can disagree in a test.
+func MinDistance(ltp float64) float64 {
+	if ltp > kitespec.GTTMinDistanceAbove {
+		return ltp * kitespec.GTTMinDistanceFraction
 	}
-	return err.Error()
+	return kitespec.GTTMinDistanceFloor
 }
 
-// MinDistance is how far a trigger value must be from the last price
-// (Kite's rule, kite.GTTMinDistance).
-func MinDistance(ltp float64) float64 { return kite.GTTMinDistance(ltp) }
-
 // MaxLimitDistance is how far (a fraction of the trigger value) a leg's
-// limit price may be from its trigger (kite.GTTMaxLimitDistance).
-const MaxLimitDistance = kite.GTTMaxLimitDistance
+// limit price may be from its trigger (kitespec.GTTMaxLimitDistance).
+const MaxLimitDistance = kitespec.GTTMaxLimitDistance
 
 // check validates p against the market as Kite does and builds the
 // trigger (without ID, times or status).

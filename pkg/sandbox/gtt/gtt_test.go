@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kitespec"
+	"github.com/kitecli/kite/pkg/sandbox/apierr"
 	"github.com/kitecli/kite/pkg/sandbox/gtt"
 	"github.com/kitecli/kite/pkg/sandbox/market"
 	"github.com/kitecli/kite/pkg/sandbox/paper"
@@ -90,8 +91,8 @@ func TestMaxActive(t *testing.T) {
 		}
 	}
 	_, err := b.Create(single(p, tr, tr))
-	var ke *kite.Error
-	if !errors.As(err, &ke) || ke.ErrorType != kite.InputException {
+	var ke *apierr.Error
+	if !errors.As(err, &ke) || ke.ErrorType != kitespec.InputException {
 		t.Fatalf("GTT %d: %v, want an InputException", gtt.MaxActive+1, err)
 	}
 }
@@ -106,17 +107,17 @@ func FuzzParseForm(f *testing.F) {
 	f.Fuzz(func(t *testing.T, typ, cond, orders string) {
 		p, err := gtt.ParseForm(url.Values{"type": {typ}, "condition": {cond}, "orders": {orders}})
 		if err != nil {
-			var ke *kite.Error
-			if !errors.As(err, &ke) || ke.ErrorType != kite.InputException {
+			var ke *apierr.Error
+			if !errors.As(err, &ke) || ke.ErrorType != kitespec.InputException {
 				t.Fatalf("ParseForm error %v is not an InputException", err)
 			}
 			return
 		}
 		// Whatever parses must be validated without a panic.
 		if _, err := b.Create(p); err != nil {
-			var ke *kite.Error
+			var ke *apierr.Error
 			if !errors.As(err, &ke) {
-				t.Fatalf("Create error %v is not a *kite.Error", err)
+				t.Fatalf("Create error %v is not a *apierr.Error", err)
 			}
 		}
 	})

@@ -1,10 +1,9 @@
 package market
 
 import (
-	"fmt"
 	"time"
 
-	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/sandbox/apierr"
 )
 
 // Candle is one historical candle, prices in the instrument's segment units.
@@ -44,21 +43,21 @@ func IntervalMinutes(interval string) (minutes, maxDays int, ok bool) {
 // 60 days, … day: 2000) is refused as Kite refuses it. Intraday candles are aligned to the session's open (09:15
 // for equities, so 60minute candles start 09:15, 10:15, …) and aggregate the
 // minute candles exactly; a day candle aggregates the whole day's minutes.
-// OI is filled only when oi is true. Errors are *kite.Error InputExceptions.
+// OI is filled only when oi is true. Errors are *apierr.Error InputExceptions.
 func (m *Market) Candles(token uint32, interval string, from, to time.Time, oi bool) ([]Candle, error) {
 	i, ok := m.byTok[token]
 	if !ok {
-		return nil, &kite.Error{Status: 400, ErrorType: kite.InputException, Message: "invalid token"}
+		return nil, apierr.Input("invalid token")
 	}
 	n, maxDays, ok := IntervalMinutes(interval)
 	if !ok {
-		return nil, &kite.Error{Status: 400, ErrorType: kite.InputException, Message: fmt.Sprintf("invalid interval: %s", interval)}
+		return nil, apierr.Input("invalid interval: %s", interval)
 	}
 	if to.Before(from) {
-		return nil, &kite.Error{Status: 400, ErrorType: kite.InputException, Message: "invalid from date: it is after the to date"}
+		return nil, apierr.Input("invalid from date: it is after the to date")
 	}
 	if to.Sub(from) > time.Duration(maxDays)*24*time.Hour {
-		return nil, &kite.Error{Status: 400, ErrorType: kite.InputException, Message: fmt.Sprintf("interval exceeds max limit: %d days", maxDays)}
+		return nil, apierr.Input("interval exceeds max limit: %d days", maxDays)
 	}
 	m.mu.RLock()
 	now := m.now

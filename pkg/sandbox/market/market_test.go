@@ -6,7 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kitespec"
+	"github.com/kitecli/kite/pkg/sandbox/apierr"
 	"github.com/kitecli/kite/pkg/sandbox/market"
 	"github.com/kitecli/kite/pkg/ticks"
 )
@@ -486,8 +487,8 @@ func TestCandlesErrors(t *testing.T) {
 		{408065, "day", friday.AddDate(0, 0, -2001), friday, "interval exceeds max limit: 2000 days"},
 	} {
 		_, err := m.Candles(c.token, c.interval, c.from, c.to, false)
-		var ke *kite.Error
-		if !errors.As(err, &ke) || ke.ErrorType != kite.InputException || ke.Status != 400 || ke.Message != c.want {
+		var ke *apierr.Error
+		if !errors.As(err, &ke) || ke.ErrorType != kitespec.InputException || ke.Status != 400 || ke.Message != c.want {
 			t.Errorf("Candles(%d, %s) error = %v, want InputException %q", c.token, c.interval, err, c.want)
 		}
 	}

@@ -7,18 +7,17 @@
 // Match after every market step, and relays the order updates Subscribe
 // delivers to its WebSocket clients. Its structs carry Kite's JSON field
 // names and types, so the server encodes them as they are. Errors are
-// *kite.Error values the server maps straight to HTTP statuses; a margin
+// *apierr.Error values the server maps straight to HTTP statuses; a margin
 // shortfall, as on Kite, is not an error but a REJECTED order.
 package paper
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"sync"
 	"time"
 
-	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/sandbox/apierr"
 	"github.com/kitecli/kite/pkg/sandbox/market"
 	"github.com/kitecli/kite/pkg/ticks"
 )
@@ -194,13 +193,9 @@ func New(m *market.Market, opts Options) *Engine {
 	return e
 }
 
-func inputErr(format string, args ...any) error {
-	return &kite.Error{Status: 400, ErrorType: kite.InputException, Message: fmt.Sprintf(format, args...)}
-}
+func inputErr(format string, args ...any) error { return apierr.Input(format, args...) }
 
-func orderErr(format string, args ...any) error {
-	return &kite.Error{Status: 400, ErrorType: kite.OrderException, Message: fmt.Sprintf(format, args...)}
-}
+func orderErr(format string, args ...any) error { return apierr.Order(format, args...) }
 
 func strp(s string) *string { return &s }
 

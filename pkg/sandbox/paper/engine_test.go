@@ -10,7 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kitespec"
+	"github.com/kitecli/kite/pkg/sandbox/apierr"
 	"github.com/kitecli/kite/pkg/sandbox/market"
 	"github.com/kitecli/kite/pkg/sandbox/paper"
 	"github.com/kitecli/kite/pkg/ticks"
@@ -321,8 +322,8 @@ func TestValidationErrors(t *testing.T) {
 		{"market protection", with(func(p *paper.PlaceParams) { p.MarketProtection = 101 }), "Invalid `market_protection`"},
 	} {
 		_, err := w.e.Place(c.p)
-		var ke *kite.Error
-		if !errors.As(err, &ke) || ke.ErrorType != kite.InputException || ke.Status != 400 || !strings.Contains(ke.Message, c.want) {
+		var ke *apierr.Error
+		if !errors.As(err, &ke) || ke.ErrorType != kitespec.InputException || ke.Status != 400 || !strings.Contains(ke.Message, c.want) {
 			t.Errorf("%s: error %v, want an InputException containing %q", c.name, err, c.want)
 		}
 	}
@@ -432,8 +433,8 @@ func TestCancelReleasesMargin(t *testing.T) {
 		}(),
 		func() error { _, err := w.e.Cancel("regular", "999"); return err }(),
 	} {
-		var ke *kite.Error
-		if !errors.As(err, &ke) || ke.ErrorType != kite.OrderException {
+		var ke *apierr.Error
+		if !errors.As(err, &ke) || ke.ErrorType != kitespec.OrderException {
 			t.Errorf("error %v, want an OrderException", err)
 		}
 	}
@@ -570,8 +571,8 @@ func TestUnsupportedVarieties(t *testing.T) {
 	w := newWorld(t, paper.Options{})
 	for _, v := range []string{"co", "auction"} {
 		_, err := w.e.Place(paper.PlaceParams{Variety: v, Exchange: "NSE", Tradingsymbol: "INFY", TransactionType: "BUY", Quantity: 1, Product: "MIS", OrderType: "MARKET", MarketProtection: -1})
-		var ke *kite.Error
-		if !errors.As(err, &ke) || ke.ErrorType != kite.InputException {
+		var ke *apierr.Error
+		if !errors.As(err, &ke) || ke.ErrorType != kitespec.InputException {
 			t.Errorf("%s: %v", v, err)
 		}
 	}
@@ -740,8 +741,8 @@ func TestModifyEdges(t *testing.T) {
 		{"SL buy trigger under the market", paper.ModifyParams{OrderType: sp("SL"), TriggerPrice: fp(far)}, "should be higher than the last traded price"},
 	} {
 		_, err := w.e.Modify("regular", id, c.p)
-		var ke *kite.Error
-		if !errors.As(err, &ke) || ke.ErrorType != kite.InputException || !strings.Contains(ke.Message, c.want) {
+		var ke *apierr.Error
+		if !errors.As(err, &ke) || ke.ErrorType != kitespec.InputException || !strings.Contains(ke.Message, c.want) {
 			t.Errorf("%s: %v, want an InputException containing %q", c.name, err, c.want)
 		}
 	}

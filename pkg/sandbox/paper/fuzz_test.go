@@ -5,14 +5,15 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kitespec"
+	"github.com/kitecli/kite/pkg/sandbox/apierr"
 	"github.com/kitecli/kite/pkg/sandbox/market"
 	"github.com/kitecli/kite/pkg/sandbox/paper"
 )
 
 // FuzzPlaceForm feeds arbitrary order forms (the sandbox's untrusted
 // input) through ParsePlaceForm and Place: never a panic, every refusal a
-// *kite.Error, every accepted order in the book in a Kite status.
+// *apierr.Error, every accepted order in the book in a Kite status.
 func FuzzPlaceForm(f *testing.F) {
 	f.Add("regular", "NSE", "INFY", "BUY", "10", "CNC", "MARKET", "", "", "DAY", "")
 	f.Add("regular", "NFO", "NIFTY26NOVFUT", "SELL", "75", "NRML", "LIMIT", "26000.05", "", "IOC", "")
@@ -30,9 +31,9 @@ func FuzzPlaceForm(f *testing.F) {
 			"validity": {validity}, "validity_ttl": {ttl}, "iceberg_legs": {"2"}, "iceberg_quantity": {qty},
 		}
 		p, err := paper.ParsePlaceForm(variety, form)
-		var ke *kite.Error
+		var ke *apierr.Error
 		if err != nil {
-			if !errors.As(err, &ke) || ke.ErrorType != kite.InputException {
+			if !errors.As(err, &ke) || ke.ErrorType != kitespec.InputException {
 				t.Fatalf("parse error %v is not an InputException", err)
 			}
 			return
@@ -40,7 +41,7 @@ func FuzzPlaceForm(f *testing.F) {
 		id, err := e.Place(p)
 		if err != nil {
 			if !errors.As(err, &ke) || ke.Status != 400 {
-				t.Fatalf("place error %v is not a 400 kite.Error", err)
+				t.Fatalf("place error %v is not a 400 apierr.Error", err)
 			}
 			return
 		}

@@ -8,7 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kitespec"
+	"github.com/kitecli/kite/pkg/sandbox/apierr"
 	"github.com/kitecli/kite/pkg/sandbox/paper"
 )
 
@@ -78,8 +79,8 @@ func TestParsePlaceForm(t *testing.T) {
 	for field, bad := range map[string]string{"quantity": "ten", "price": "1,500", "trigger_price": "NaN", "validity_ttl": "1.5"} {
 		v := url.Values{field: {bad}}
 		_, err := paper.ParsePlaceForm("regular", v)
-		var ke *kite.Error
-		if !errors.As(err, &ke) || ke.ErrorType != kite.InputException || !strings.Contains(ke.Message, "`"+field+"`") {
+		var ke *apierr.Error
+		if !errors.As(err, &ke) || ke.ErrorType != kitespec.InputException || !strings.Contains(ke.Message, "`"+field+"`") {
 			t.Errorf("%s=%s: %v", field, bad, err)
 		}
 	}

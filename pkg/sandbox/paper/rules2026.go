@@ -4,7 +4,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kitespec"
+	"github.com/kitecli/kite/pkg/sandbox/apierr"
 	"github.com/kitecli/kite/pkg/sandbox/market"
 )
 
@@ -21,15 +22,24 @@ const maxAlgoIDLen = 64
 // Zerodha caps slicing at ten to stay within 10 orders a second.
 const maxSlices = 10
 
+// NeedsMarketProtection reports whether Kite refuses an order of this type
+// without market protection: MARKET and SL-M, since April 2026
+// (docs/orders-2026.md). The client has its own copy of the rule, on
+// purpose: the sandbox refusing what the client forgot is the test that
+// the client sends market protection (pkg/kitespec explains).
+func NeedsMarketProtection(orderType string) bool {
+	return orderType == "MARKET" || orderType == "SL-M"
+}
+
 // checkMarketProtection refuses a MARKET or SL-M order without market
 // protection with Kite's own message, and a value Kite does not accept.
 // On other order types the value is ignored, as Kite does.
 func checkMarketProtection(orderType string, mp float64) error {
-	if mp != 0 && mp != kite.MarketProtectionAuto && (mp < 0 || mp > 100) {
+	if mp != 0 && mp != kitespec.MarketProtectionAuto && (mp < 0 || mp > 100) {
 		return inputErr("Invalid `market_protection`: use a percentage from 0 to 100, or -1 for automatic protection.")
 	}
-	if kite.NeedsMarketProtection(orderType) && mp == 0 {
-		return inputErr("%s", kite.MsgNoMarketProtection)
+	if NeedsMarketProtection(orderType) && mp == 0 {
+		return inputErr("%s", kitespec.MsgNoMarketProtection)
 	}
 	return nil
 }
@@ -127,8 +137,8 @@ func (e *Engine) PlaceAutoslice(p PlaceParams) (SliceResult, error) {
 }
 
 func childError(err error) *ChildError {
-	ce := &ChildError{Code: 400, ErrorType: kite.GeneralException, Message: err.Error()}
-	var ke *kite.Error
+	ce := &ChildError{Code: 400, ErrorType: kitespec.GeneralException, Message: err.Error()}
+	var ke *apierr.Error
 	if errors.As(err, &ke) {
 		ce.Code, ce.ErrorType, ce.Message = ke.Status, ke.ErrorType, ke.Message
 	}
