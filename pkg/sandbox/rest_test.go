@@ -300,9 +300,10 @@ func TestLoopbackOnly(t *testing.T) {
 	}
 }
 
-// TestDefaultRateLimitsFollowTheClientTable: the sandbox enforces the
-// figures kite paces itself by (Kite's, 2026), not a copy of its own.
-func TestDefaultRateLimitsFollowTheClientTable(t *testing.T) {
+// TestDefaultRateLimitsAreKites: the sandbox enforces Kite's published
+// figures of 2026 (docs/orders-2026.md, sources [2] and [12]), the same
+// that kite paces itself by, written here by hand from the sources.
+func TestDefaultRateLimitsAreKites(t *testing.T) {
 	want := RateLimits{Quote: 1, Historical: 3, Orders: 10, OrdersPerMinute: 400, OrdersPerDay: 5000, Other: 10}
 	if got := DefaultRateLimits(); got != want {
 		t.Fatalf("got %+v, want %+v", got, want)

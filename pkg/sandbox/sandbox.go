@@ -6,6 +6,12 @@
 // account and no network: an official client pointed at URL() and WSURL()
 // should not be able to tell it from Kite, apart from the URLs.
 //
+// It is written apart from the client in pkg/kite and imports nothing of
+// it (TestSandboxIsIndependentOfTheClient checks): its own error type
+// (package apierr), its own rate limiter, its own checks. Only Kite's
+// published figures and messages come from pkg/kitespec, which both sides
+// import; docs/design.md says why.
+//
 // # Credentials
 //
 // The sandbox has one user and one Kite Connect app with fixed credentials
