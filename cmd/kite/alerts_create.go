@@ -297,7 +297,7 @@ func checkAlert(ctx context.Context, f *Factory, c *kite.Client, o *alertFlags, 
 		return pv, nil
 	}
 	for _, it := range p.Basket.Items {
-		r, err := resolveOrder(ctx, f, c, kite.VarietyRegular, kite.OrderParams{Exchange: it.Exchange, Tradingsymbol: it.Tradingsymbol,
+		r, err := resolveOrder(ctx, f.resolverFor, c, kite.VarietyRegular, kite.OrderParams{Exchange: it.Exchange, Tradingsymbol: it.Tradingsymbol,
 			Quantity: it.Params.Quantity, OrderType: it.Params.OrderType, Price: it.Params.Price, TriggerPrice: it.Params.TriggerPrice})
 		if err != nil {
 			return pv, err
@@ -361,7 +361,7 @@ func runAlertsCreate(ctx context.Context, f *Factory, opts *alertsCreateOptions)
 	if err := opts.apply(&p); err != nil {
 		return err
 	}
-	if err := opts.Safety.checkCanWrite(f, "create an alert"); err != nil {
+	if err := opts.Safety.checkCanWrite(f.IO, "create an alert"); err != nil {
 		return err
 	}
 	c, err := f.Client(ctx)
@@ -376,7 +376,7 @@ func runAlertsCreate(ctx context.Context, f *Factory, opts *alertsCreateOptions)
 		pv.DryRun = true
 		return f.Printer().Print(pv)
 	}
-	if err := opts.Safety.confirm(ctx, f, pv.summary("create"), "Create this alert?"); err != nil {
+	if err := opts.Safety.confirm(ctx, f.IO, pv.summary("create"), "Create this alert?"); err != nil {
 		return err
 	}
 	a, err := c.CreateAlert(ctx, p)

@@ -52,7 +52,7 @@ func runAlertsDelete(ctx context.Context, f *Factory, opts *alertsDeleteOptions)
 			return err
 		}
 	}
-	if err := opts.Safety.checkCanWrite(f, "delete alerts"); err != nil {
+	if err := opts.Safety.checkCanWrite(f.IO, "delete alerts"); err != nil {
 		return err
 	}
 	c, err := f.Client(ctx)
@@ -78,7 +78,7 @@ func runAlertsDelete(ctx context.Context, f *Factory, opts *alertsDeleteOptions)
 	for _, a := range found {
 		lines = append(lines, fmt.Sprintf("  %s %q %s (%s)", a.UUID, a.Name, alertCondition(a), a.Status))
 	}
-	if err := opts.Safety.confirm(ctx, f, strings.Join(lines, "\n"), "Delete?"); err != nil {
+	if err := opts.Safety.confirm(ctx, f.IO, strings.Join(lines, "\n"), "Delete?"); err != nil {
 		return err
 	}
 	if err := c.DeleteAlerts(ctx, opts.UUIDs...); err != nil {

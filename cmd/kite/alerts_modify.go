@@ -47,7 +47,7 @@ func runAlertsModify(ctx context.Context, f *Factory, opts *alertsModifyOptions)
 	if err := checkAlertUUID(opts.UUID); err != nil {
 		return err
 	}
-	if err := opts.Safety.checkCanWrite(f, "modify an alert"); err != nil {
+	if err := opts.Safety.checkCanWrite(f.IO, "modify an alert"); err != nil {
 		return err
 	}
 	c, err := f.Client(ctx)
@@ -71,7 +71,7 @@ func runAlertsModify(ctx context.Context, f *Factory, opts *alertsModifyOptions)
 		pv.DryRun = true
 		return f.Printer().Print(pv)
 	}
-	if err := opts.Safety.confirm(ctx, f, pv.summary("modify "+opts.UUID+" into a"), "Modify this alert?"); err != nil {
+	if err := opts.Safety.confirm(ctx, f.IO, pv.summary("modify "+opts.UUID+" into a"), "Modify this alert?"); err != nil {
 		return err
 	}
 	a, err := c.ModifyAlert(ctx, opts.UUID, p)

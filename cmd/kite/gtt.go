@@ -139,20 +139,3 @@ func noSuchGTT(id int, err error) error {
 
 // gttWriteFailure explains a failed GTT write.
 func gttWriteFailure(what string, err error) error { return writeFailureCheck(what, "kite gtt", err) }
-
-// writeFailureCheck explains a failed write (a GTT's, an alert's): unknown
-// outcome when the request may have been applied (exit 8, with the
-// command that shows whether it was), the static-IP fix, or Kite's
-// refusal.
-func writeFailureCheck(what, check string, err error) error {
-	if kite.IsAmbiguous(err) {
-		return outcomeUnknown("the outcome is unknown: %s failed after the request was sent (%v), so it may have been applied; check with %s before trying again (not retried)", what, err, check)
-	}
-	if kite.IsNotSent(err) {
-		return exitcode.With(exitcode.Network, fmt.Errorf("nothing was sent: %s: %w; check the network or KITE_BASE_URL and try again", what, err))
-	}
-	if serr := staticIPRefusal(err, what); serr != nil {
-		return serr
-	}
-	return fmt.Errorf("%s: %w", what, err)
-}

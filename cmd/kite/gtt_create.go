@@ -10,6 +10,7 @@ import (
 	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/internal/output"
 	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kite/orderflow"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -183,7 +184,7 @@ func checkGTT(ctx context.Context, f *Factory, c *kite.Client, o *gttLegFlags, e
 		return kite.GTTParams{}, gttPreview{}, exitcode.Usagef("quantity %d is not a multiple of %s's lot size %d", qty, key, inst.LotSize)
 	}
 	for _, v := range append(append([]float64{}, o.Triggers...), o.Prices...) {
-		if !onTick(v, inst.TickSize) {
+		if !orderflow.OnTick(v, inst.TickSize) {
 			return kite.GTTParams{}, gttPreview{}, exitcode.Usagef("%v is not a multiple of %s's tick size %v", v, key, inst.TickSize)
 		}
 	}
@@ -288,7 +289,7 @@ func planGTTCreate(ctx context.Context, f *Factory, opts *gttCreateOptions) (p k
 	if product == "" {
 		product = defaultProduct(exchange, kite.VarietyRegular)
 	}
-	if err := opts.Safety.checkCanWrite(f, "create a GTT"); err != nil {
+	if err := opts.Safety.checkCanWrite(f.IO, "create a GTT"); err != nil {
 		return kite.GTTParams{}, gttPreview{}, nil, err
 	}
 	c, err = f.Client(ctx)
@@ -311,7 +312,7 @@ func runGTTCreate(ctx context.Context, f *Factory, opts *gttCreateOptions) error
 		pv.DryRun = true
 		return f.Printer().Print(pv)
 	}
-	if err := opts.Safety.confirm(ctx, f, pv.summary("create"), "Create this GTT?"); err != nil {
+	if err := opts.Safety.confirm(ctx, f.IO, pv.summary("create"), "Create this GTT?"); err != nil {
 		return err
 	}
 	id, err := c.PlaceGTT(ctx, p)

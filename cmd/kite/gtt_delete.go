@@ -41,7 +41,7 @@ unknown ID exits 1.`,
 }
 
 func runGTTDelete(ctx context.Context, f *Factory, opts *gttDeleteOptions) error {
-	if err := opts.Safety.checkCanWrite(f, "delete a GTT"); err != nil {
+	if err := opts.Safety.checkCanWrite(f.IO, "delete a GTT"); err != nil {
 		return err
 	}
 	c, err := f.Client(ctx)
@@ -62,7 +62,7 @@ func runGTTDelete(ctx context.Context, f *Factory, opts *gttDeleteOptions) error
 	}
 	summary := fmt.Sprintf("delete %s GTT %d on %s:%s, triggers %v (%s)", cur.Type, opts.ID,
 		cur.Condition.Exchange, cur.Condition.Tradingsymbol, cur.Condition.TriggerValues, cur.Status)
-	if err := opts.Safety.confirm(ctx, f, summary, "Delete this GTT?"); err != nil {
+	if err := opts.Safety.confirm(ctx, f.IO, summary, "Delete this GTT?"); err != nil {
 		return err
 	}
 	if _, err := c.DeleteGTT(ctx, opts.ID); err != nil {

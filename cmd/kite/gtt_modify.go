@@ -60,7 +60,7 @@ func runGTTModify(ctx context.Context, f *Factory, opts *gttModifyOptions) error
 	if opts.Qty < 0 {
 		return exitcode.Usagef("--qty %d must be positive", opts.Qty)
 	}
-	if err := opts.Safety.checkCanWrite(f, "modify a GTT"); err != nil {
+	if err := opts.Safety.checkCanWrite(f.IO, "modify a GTT"); err != nil {
 		return err
 	}
 	c, err := f.Client(ctx)
@@ -115,7 +115,7 @@ func runGTTModify(ctx context.Context, f *Factory, opts *gttModifyOptions) error
 		pv.DryRun = true
 		return f.Printer().Print(pv)
 	}
-	if err := opts.Safety.confirm(ctx, f, pv.summary(fmt.Sprintf("modify GTT %d into a", opts.ID)), "Modify this GTT?"); err != nil {
+	if err := opts.Safety.confirm(ctx, f.IO, pv.summary(fmt.Sprintf("modify GTT %d into a", opts.ID)), "Modify this GTT?"); err != nil {
 		return err
 	}
 	if _, err := c.ModifyGTT(ctx, opts.ID, p); err != nil {

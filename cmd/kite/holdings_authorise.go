@@ -79,7 +79,7 @@ func runHoldingsAuthorise(ctx context.Context, f *Factory, opts *holdingsAuthori
 	default:
 		return exitcode.Usagef("--transfer-type %q: use pre, post, off or gift", opts.TransferType)
 	}
-	if err := opts.Safety.checkCanWrite(f, "authorise holdings"); err != nil {
+	if err := opts.Safety.checkCanWrite(f.IO, "authorise holdings"); err != nil {
 		return err
 	}
 	c, err := f.Client(ctx)
@@ -119,7 +119,7 @@ func runHoldingsAuthorise(ctx context.Context, f *Factory, opts *holdingsAuthori
 	// On a terminal one question covers both the request and opening its
 	// page (a second prompt could not see answers typed ahead with the
 	// first); with --yes on a terminal, opening is asked on its own.
-	if err := opts.Safety.confirm(ctx, f, fmt.Sprintf("CDSL %s authorisation (%s) of %s", p.Type, p.TransferType, what),
+	if err := opts.Safety.confirm(ctx, f.IO, fmt.Sprintf("CDSL %s authorisation (%s) of %s", p.Type, p.TransferType, what),
 		"Request it, and open the page to enter the TPIN?"); err != nil {
 		return err
 	}
@@ -135,7 +135,7 @@ func runHoldingsAuthorise(ctx context.Context, f *Factory, opts *holdingsAuthori
 	if err := f.Printer().Print(res); err != nil {
 		return err
 	}
-	if !f.interactive() {
+	if !interactive(f.IO) {
 		return nil
 	}
 	open := !opts.Safety.Yes // confirmed above

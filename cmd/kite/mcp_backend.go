@@ -11,6 +11,7 @@ import (
 
 	"github.com/kitecli/kite/internal/mcpserver"
 	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kite/orderflow"
 )
 
 // mcpBackend gives the MCP server the CLI's own flows: the session and
@@ -230,7 +231,7 @@ func (b *mcpBackend) PreviewPlace(ctx context.Context, in mcpserver.PlaceInput, 
 		return mcpserver.Preview{}, nil, err
 	}
 	defer unlock()
-	r, err := resolveOrder(ctx, b.f, c, variety, p)
+	r, err := resolveOrder(ctx, b.f.resolverFor, c, variety, p)
 	if err != nil {
 		return mcpserver.Preview{}, nil, err
 	}
@@ -238,33 +239,35 @@ func (b *mcpBackend) PreviewPlace(ctx context.Context, in mcpserver.PlaceInput, 
 	if err := opts.Safety.checkValue(r.Value); err != nil {
 		return mcpserver.Preview{}, nil, err
 	}
-	r.Margin, r.Charges = dryRunCosts(ctx, b.f, c, variety, p)
+	r.Margin, r.Charges = dryRunCosts(ctx, b.f.IO.ErrOut, c, variety, p)
 	raw, err := json.Marshal(r)
 	if err != nil {
 		return mcpserver.Preview{}, nil, err
 	}
 	userTag := in.Tag != ""
 	send := b.locked(func(ctx context.Context) (mcpserver.SendResult, error) {
-		placed, reconciled, err := sendPlace(ctx, b.f, c, variety, p, userTag, b.window)
+		flow := orderFlow(b.f.IO, b.f.Logger, c, b.window)
+		placed, err := flow.Place(ctx, variety, p, userTag)
 		if err != nil {
-			return mcpserver.SendResult{}, err
+			return mcpserver.SendResult{}, explainWrite(err, c.BaseURL, "")
 		}
-		rows, _, err := placedResults(ctx, b.f, c, variety, p.Tag, placed, reconciled)
-		return mcpserver.SendResult{Orders: orderResults(rows)}, err
+		rows, _, err := flow.SettlePlaced(ctx, variety, p.Tag, placed)
+		return mcpserver.SendResult{Orders: orderResults(rows)}, explainWrite(err, c.BaseURL, "")
 	})
 	return mcpserver.Preview{Action: "place", Summary: r.summary(), Order: raw, Value: r.Value, Margin: r.Margin, Charges: r.Charges}, send, nil
 }
 
 func (b *mcpBackend) PreviewModify(ctx context.Context, in mcpserver.ModifyInput, maxValue float64) (mcpserver.Preview, mcpserver.Send, error) {
 	opts := &ordersModifyOptions{
-		OrderID: in.OrderID, Qty: in.Quantity, Price: in.Price, Trigger: in.TriggerPrice,
+		orderDeps: b.f.orderDeps(),
+		OrderID:   in.OrderID, Qty: in.Quantity, Price: in.Price, Trigger: in.TriggerPrice,
 		Type: in.OrderType, Validity: in.Validity, Safety: mcpSafety(maxValue),
 	}
 	if err := b.lock(ctx); err != nil {
 		return mcpserver.Preview{}, nil, err
 	}
 	defer b.mu.Unlock()
-	pv, cur, c, err := planModify(ctx, b.f, opts)
+	pv, flow, err := planModify(ctx, opts)
 	if err != nil {
 		return mcpserver.Preview{}, nil, err
 	}
@@ -272,59 +275,42 @@ func (b *mcpBackend) PreviewModify(ctx context.Context, in mcpserver.ModifyInput
 	if err != nil {
 		return mcpserver.Preview{}, nil, err
 	}
-	summary := fmt.Sprintf("modify order %s (%s %d %s:%s %s, %s): now %d %s",
-		in.OrderID, cur.TransactionType, cur.Quantity, cur.Exchange, cur.Tradingsymbol, cur.OrderType, cur.Status, pv.Quantity, pv.OrderType)
-	if pv.Price > 0 {
-		summary += fmt.Sprintf(" @ %v", pv.Price)
-	}
-	if pv.TriggerPrice > 0 {
-		summary += fmt.Sprintf(" trigger %v", pv.TriggerPrice)
-	}
-	summary += "  value ≈ " + rupees(pv.Value) + rulesSummary(pv.Changes)
-	send := b.sendWrite(c, "modify", writeResult{OrderID: in.OrderID, Variety: pv.Variety, Tag: cur.Tag}, func(ctx context.Context) error {
-		_, err := c.ModifyOrder(ctx, pv.Variety, in.OrderID, pv.Changes)
-		return err
+	send := b.sendWrite(flow, func(ctx context.Context) (orderflow.Result, error) {
+		return flow.Modify(ctx, pv.Variety, in.OrderID, pv.current.Tag, pv.Changes)
 	})
-	return mcpserver.Preview{Action: "modify", Summary: summary, Order: raw, Value: pv.Value}, send, nil
+	return mcpserver.Preview{Action: "modify", Summary: pv.summary(), Order: raw, Value: pv.Value}, send, nil
 }
 
 func (b *mcpBackend) PreviewCancel(ctx context.Context, in mcpserver.CancelInput) (mcpserver.Preview, mcpserver.Send, error) {
-	opts := &ordersCancelOptions{OrderID: in.OrderID, Safety: writeSafety{Yes: true}}
+	opts := &ordersCancelOptions{orderDeps: b.f.orderDeps(), OrderID: in.OrderID, Safety: writeSafety{Yes: true}}
 	if err := b.lock(ctx); err != nil {
 		return mcpserver.Preview{}, nil, err
 	}
 	defer b.mu.Unlock()
-	variety, cur, c, err := planCancel(ctx, b.f, opts)
+	pl, err := planCancel(ctx, opts)
 	if err != nil {
 		return mcpserver.Preview{}, nil, err
 	}
-	raw, err := json.Marshal(cur)
+	raw, err := json.Marshal(pl.Current)
 	if err != nil {
 		return mcpserver.Preview{}, nil, err
 	}
-	summary := fmt.Sprintf("cancel order %s: %s %d %s:%s %s", in.OrderID,
-		cur.TransactionType, cur.PendingQuantity, cur.Exchange, cur.Tradingsymbol, cur.OrderType)
-	if cur.Price > 0 {
-		summary += fmt.Sprintf(" @ %v", cur.Price)
-	}
-	summary += " (" + cur.Status + ")"
-	send := b.sendWrite(c, "cancel", writeResult{OrderID: in.OrderID, Variety: variety, Tag: cur.Tag}, func(ctx context.Context) error {
-		_, err := c.CancelOrder(ctx, variety, in.OrderID, "")
-		return err
+	send := b.sendWrite(pl.Flow, func(ctx context.Context) (orderflow.Result, error) {
+		return pl.Flow.Cancel(ctx, pl.Variety, in.OrderID, "", pl.Current.Tag)
 	})
-	return mcpserver.Preview{Action: "cancel", Summary: summary, Order: raw}, send, nil
+	return mcpserver.Preview{Action: "cancel", Summary: pl.summary(), Order: raw}, send, nil
 }
 
-// sendWrite is the Send of a modify or cancel: the request once (an
-// ambiguous failure is "outcome unknown", as kite orders says), then the
-// order as it stands.
-func (b *mcpBackend) sendWrite(c *kite.Client, verb string, res writeResult, do func(context.Context) error) mcpserver.Send {
+// sendWrite is the Send of a modify or cancel: the flow sends it once (an
+// ambiguous failure is "outcome unknown", as kite orders says) and reads
+// the order back.
+func (b *mcpBackend) sendWrite(flow *orderflow.Flow, write func(context.Context) (orderflow.Result, error)) mcpserver.Send {
 	return b.locked(func(ctx context.Context) (mcpserver.SendResult, error) {
-		if err := do(ctx); err != nil {
-			return mcpserver.SendResult{}, writeFailure(res.OrderID, verb, err)
+		res, err := write(ctx)
+		if res.OrderID == "" {
+			return mcpserver.SendResult{}, explainWrite(err, flow.Client.BaseURL, "")
 		}
-		res, err := settle(ctx, b.f, c, res)
-		return mcpserver.SendResult{Orders: orderResults([]writeResult{res})}, err
+		return mcpserver.SendResult{Orders: orderResults([]orderflow.Result{res})}, explainWrite(err, flow.Client.BaseURL, "")
 	})
 }
 
@@ -468,7 +454,7 @@ func (b *mcpBackend) gttAfter(ctx context.Context, c *kite.Client, id int) (mcps
 	return mcpserver.SendResult{GTT: &g}, nil
 }
 
-func orderResults(rows []writeResult) []mcpserver.OrderResult {
+func orderResults(rows []orderflow.Result) []mcpserver.OrderResult {
 	out := make([]mcpserver.OrderResult, len(rows))
 	for i, r := range rows {
 		out[i] = mcpserver.OrderResult(r)

@@ -39,9 +39,9 @@ refuse unless --yes is given. --dry-run shows the order and sends nothing.`,
 	cmd.AddCommand(
 		newOrdersShowCmd(f),
 		newOrdersTradesCmd(f),
-		newOrdersPlaceCmd(f),
-		newOrdersModifyCmd(f),
-		newOrdersCancelCmd(f),
+		newOrdersPlaceCmd(f, nil),
+		newOrdersModifyCmd(f, nil),
+		newOrdersCancelCmd(f, nil),
 		newOrdersReconcileCmd(f),
 	)
 	return cmd

@@ -8,18 +8,23 @@ import (
 
 	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kite/orderflow"
 	"github.com/spf13/cobra"
 )
 
 type ordersCancelOptions struct {
+	orderDeps
+
 	OrderID string
 	Variety string
 	Parent  string
 	Safety  writeSafety
 }
 
-func newOrdersCancelCmd(f *Factory) *cobra.Command {
-	opts := &ordersCancelOptions{}
+// newOrdersCancelCmd builds kite orders cancel; runF, when not nil, runs
+// instead of runOrdersCancel with the options as parsed (tests use it).
+func newOrdersCancelCmd(f *Factory, runF func(*ordersCancelOptions) error) *cobra.Command {
+	opts := &ordersCancelOptions{orderDeps: f.orderDeps()}
 	cmd := &cobra.Command{
 		Use:   "cancel ORDER_ID",
 		Short: "Cancel an open order",
@@ -36,7 +41,10 @@ check with kite orders show ID, and exits 8. An unknown order ID exits 1.`,
 		Args: exactArgs(1, "the ID of the order to cancel (see kite orders)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.OrderID = args[0]
-			return runOrdersCancel(cmd.Context(), f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runOrdersCancel(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -46,68 +54,85 @@ check with kite orders show ID, and exits 8. An unknown order ID exits 1.`,
 	return cmd
 }
 
+// cancelPlan is a cancellation checked against its order: everything
+// short of sending it.
+type cancelPlan struct {
+	Variety string
+	Current kite.Order
+	Flow    *orderflow.Flow
+}
+
+// summary is what a cancellation shows before asking.
+func (pl cancelPlan) summary() string {
+	cur := pl.Current
+	s := fmt.Sprintf("cancel order %s: %s %d %s:%s %s", cur.OrderID,
+		cur.TransactionType, cur.PendingQuantity, cur.Exchange, cur.Tradingsymbol, cur.OrderType)
+	if cur.Price > 0 {
+		s += fmt.Sprintf(" @ %v", cur.Price)
+	}
+	return s + " (" + cur.Status + ")"
+}
+
 // planCancel validates a cancellation and reads the order, which must be
 // open: everything short of sending. kite orders cancel and kite mcp share
 // it.
-func planCancel(ctx context.Context, f *Factory, opts *ordersCancelOptions) (variety string, cur kite.Order, c *kite.Client, err error) {
+func planCancel(ctx context.Context, opts *ordersCancelOptions) (cancelPlan, error) {
 	if err := checkOrderID(opts.OrderID); err != nil {
-		return "", kite.Order{}, nil, err
+		return cancelPlan{}, err
 	}
 	if opts.Parent != "" {
 		if err := checkOrderID(opts.Parent); err != nil {
-			return "", kite.Order{}, nil, err
+			return cancelPlan{}, err
 		}
 	}
-	variety = strings.ToLower(opts.Variety)
+	variety := strings.ToLower(opts.Variety)
 	if variety != "" && !slices.Contains(kite.Varieties(), variety) {
-		return "", kite.Order{}, nil, exitcode.Usagef("variety %q is not one of %s", opts.Variety, strings.Join(kite.Varieties(), ", "))
+		return cancelPlan{}, exitcode.Usagef("variety %q is not one of %s", opts.Variety, strings.Join(kite.Varieties(), ", "))
 	}
-	if err := opts.Safety.checkCanWrite(f, "cancel an order"); err != nil {
-		return "", kite.Order{}, nil, err
+	if err := opts.Safety.checkCanWrite(opts.IO, "cancel an order"); err != nil {
+		return cancelPlan{}, err
 	}
-	c, err = f.Client(ctx)
+	c, err := opts.Client(ctx)
 	if err != nil {
-		return "", kite.Order{}, nil, err
+		return cancelPlan{}, err
 	}
-	cur, err = openOrder(ctx, c, opts.OrderID, "cancelled")
+	flow := opts.flow(c, 0)
+	cur, err := flow.Open(ctx, opts.OrderID)
 	if err != nil {
-		return "", kite.Order{}, nil, err
+		return cancelPlan{}, closedOrder(err, "cancelled")
+	}
+	if cur.OrderID == "" {
+		cur.OrderID = opts.OrderID
 	}
 	if variety == "" {
 		variety = cur.Variety
 	}
-	return variety, cur, c, nil
+	return cancelPlan{Variety: variety, Current: cur, Flow: flow}, nil
 }
 
-func runOrdersCancel(ctx context.Context, f *Factory, opts *ordersCancelOptions) error {
-	variety, cur, c, err := planCancel(ctx, f, opts)
+func runOrdersCancel(ctx context.Context, opts *ordersCancelOptions) error {
+	pl, err := planCancel(ctx, opts)
 	if err != nil {
 		return err
 	}
 	if opts.Safety.DryRun {
-		return f.Printer().Print(struct {
+		return opts.Printer().Print(struct {
 			OrderID string `json:"order_id"`
 			Variety string `json:"variety"`
 			Status  string `json:"status"`
 			Cancel  bool   `json:"cancel"`
 			DryRun  bool   `json:"dry_run"`
-		}{opts.OrderID, variety, cur.Status, true, true})
+		}{opts.OrderID, pl.Variety, pl.Current.Status, true, true})
 	}
-	summary := fmt.Sprintf("cancel order %s: %s %d %s:%s %s", opts.OrderID,
-		cur.TransactionType, cur.PendingQuantity, cur.Exchange, cur.Tradingsymbol, cur.OrderType)
-	if cur.Price > 0 {
-		summary += fmt.Sprintf(" @ %v", cur.Price)
-	}
-	summary += " (" + cur.Status + ")"
-	if err := opts.Safety.confirm(ctx, f, summary, "Cancel this order?"); err != nil {
+	if err := opts.Safety.confirm(ctx, opts.IO, pl.summary(), "Cancel this order?"); err != nil {
 		return err
 	}
-	if _, err := c.CancelOrder(ctx, variety, opts.OrderID, opts.Parent); err != nil {
-		return writeFailure(opts.OrderID, "cancel", err)
+	res, err := pl.Flow.Cancel(ctx, pl.Variety, opts.OrderID, opts.Parent, pl.Current.Tag)
+	if res.OrderID == "" {
+		return explainWrite(err, pl.Flow.Client.BaseURL, "")
 	}
-	res, serr := settle(ctx, f, c, writeResult{OrderID: opts.OrderID, Variety: variety, Tag: cur.Tag})
-	if err := f.Printer().Print(res); err != nil {
-		return err
+	if perr := opts.Printer().Print(res); perr != nil {
+		return perr
 	}
-	return serr
+	return explainWrite(err, pl.Flow.Client.BaseURL, "")
 }

@@ -2,17 +2,20 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 
 	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kite/orderflow"
 	"github.com/spf13/cobra"
 )
 
 type ordersModifyOptions struct {
+	orderDeps
+
 	OrderID   string
 	Variety   string
 	Qty       int
@@ -29,8 +32,10 @@ type ordersModifyOptions struct {
 	Safety           writeSafety
 }
 
-func newOrdersModifyCmd(f *Factory) *cobra.Command {
-	opts := &ordersModifyOptions{}
+// newOrdersModifyCmd builds kite orders modify; runF, when not nil, runs
+// instead of runOrdersModify with the options as parsed (tests use it).
+func newOrdersModifyCmd(f *Factory, runF func(*ordersModifyOptions) error) *cobra.Command {
+	opts := &ordersModifyOptions{orderDeps: f.orderDeps()}
 	cmd := &cobra.Command{
 		Use:   "modify ORDER_ID",
 		Short: "Change an open order's quantity, prices, type or validity",
@@ -60,7 +65,10 @@ only from the app's registered static IPs (see kite orders place --help).`,
 				return err
 			}
 			opts.mpSet = cmd.Flags().Changed("market-protection")
-			return runOrdersModify(cmd.Context(), f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runOrdersModify(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -91,15 +99,17 @@ type modifyPreview struct {
 	Value        float64 `json:"value"`
 	MaxValue     float64 `json:"max_value"`
 	DryRun       bool    `json:"dry_run"`
+	// current is the order before the change.
+	current kite.Order
 }
 
 // planModify validates a modification, reads the order it changes (which
 // must be open) and values the order as it would be, against the cap:
 // everything short of sending. kite orders modify and kite mcp share it.
-func planModify(ctx context.Context, f *Factory, opts *ordersModifyOptions) (modifyPreview, kite.Order, *kite.Client, error) {
+func planModify(ctx context.Context, opts *ordersModifyOptions) (modifyPreview, *orderflow.Flow, error) {
 	var pv modifyPreview
 	if err := checkOrderID(opts.OrderID); err != nil {
-		return pv, kite.Order{}, nil, err
+		return pv, nil, err
 	}
 	p := kite.OrderParams{
 		Quantity:          opts.Qty,
@@ -119,92 +129,74 @@ func planModify(ctx context.Context, f *Factory, opts *ordersModifyOptions) (mod
 		p.MarketProtection = kite.MarketProtectionAuto
 	}
 	if err := p.ValidateModify(); err != nil {
-		return pv, kite.Order{}, nil, exitcode.Usagef("invalid modification:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
+		return pv, nil, exitcode.Usagef("invalid modification:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
 	if opts.Variety != "" && !slices.Contains(kite.Varieties(), strings.ToLower(opts.Variety)) {
-		return pv, kite.Order{}, nil, exitcode.Usagef("variety %q is not one of %s", opts.Variety, strings.Join(kite.Varieties(), ", "))
+		return pv, nil, exitcode.Usagef("variety %q is not one of %s", opts.Variety, strings.Join(kite.Varieties(), ", "))
 	}
-	if err := opts.Safety.checkCanWrite(f, "modify an order"); err != nil {
-		return pv, kite.Order{}, nil, err
+	if err := opts.Safety.checkCanWrite(opts.IO, "modify an order"); err != nil {
+		return pv, nil, err
 	}
-	c, err := f.Client(ctx)
+	c, err := opts.Client(ctx)
 	if err != nil {
-		return pv, kite.Order{}, nil, err
+		return pv, nil, err
 	}
-	cur, err := openOrder(ctx, c, opts.OrderID, "modified")
+	flow := opts.flow(c, 0)
+	pl, err := flow.PlanModify(ctx, opts.OrderID, strings.ToLower(opts.Variety), p)
+	if errors.Is(err, orderflow.ErrNoLastPrice) {
+		return pv, nil, fmt.Errorf("%w: give a --price (LIMIT) instead", err)
+	}
 	if err != nil {
-		return pv, kite.Order{}, nil, err
+		return pv, nil, closedOrder(err, "modified")
 	}
+	cur := pl.Current
 	if p.OrderType == "" && p.MarketProtection != 0 && !kite.NeedsMarketProtection(cur.OrderType) {
-		return pv, kite.Order{}, nil, exitcode.Usagef("--market-protection is for MARKET and SL-M orders; order %s is %s (add --type MARKET to change it)", opts.OrderID, cur.OrderType)
+		return pv, nil, exitcode.Usagef("--market-protection is for MARKET and SL-M orders; order %s is %s (add --type MARKET to change it)", opts.OrderID, cur.OrderType)
 	}
 	pv = modifyPreview{
-		OrderID: opts.OrderID, Variety: strings.ToLower(opts.Variety), Status: cur.Status, Changes: p,
-		Quantity: cur.Quantity, OrderType: cur.OrderType, Price: cur.Price, TriggerPrice: cur.TriggerPrice,
-		MaxValue: opts.Safety.MaxValue,
+		OrderID: opts.OrderID, Variety: pl.Variety, Status: cur.Status, Changes: p,
+		Quantity: pl.Quantity, OrderType: pl.OrderType, Price: pl.Price, TriggerPrice: pl.TriggerPrice,
+		Value: pl.Value, MaxValue: opts.Safety.MaxValue, current: cur,
 	}
-	if pv.Variety == "" {
-		pv.Variety = cur.Variety
-	}
-	if p.Quantity > 0 {
-		pv.Quantity = p.Quantity
-	}
-	if p.OrderType != "" {
-		pv.OrderType = p.OrderType
-	}
-	if p.Price > 0 || p.OrderType == kite.OrderTypeMarket || p.OrderType == kite.OrderTypeSLM {
-		pv.Price = p.Price
-	}
-	if p.TriggerPrice > 0 {
-		pv.TriggerPrice = p.TriggerPrice
-	}
-	var valuePrice float64
-	switch pv.OrderType {
-	case kite.OrderTypeLimit, kite.OrderTypeSL:
-		valuePrice = pv.Price
-	case kite.OrderTypeSLM:
-		valuePrice = pv.TriggerPrice
-	default:
-		if valuePrice, err = lastPrice(ctx, c, cur.Exchange+":"+cur.Tradingsymbol); err != nil {
-			return pv, kite.Order{}, nil, err
-		}
-	}
-	pv.Value = math.Round(float64(pv.Quantity)*valuePrice*100) / 100
 	if err := opts.Safety.checkValue(pv.Value); err != nil {
-		return pv, kite.Order{}, nil, err
+		return pv, nil, err
 	}
-	return pv, cur, c, nil
+	return pv, flow, nil
 }
 
-func runOrdersModify(ctx context.Context, f *Factory, opts *ordersModifyOptions) error {
-	pv, cur, c, err := planModify(ctx, f, opts)
+// summary is what a modification shows before asking.
+func (pv modifyPreview) summary() string {
+	cur := pv.current
+	s := fmt.Sprintf("modify order %s (%s %d %s:%s %s, %s): now %d %s",
+		pv.OrderID, cur.TransactionType, cur.Quantity, cur.Exchange, cur.Tradingsymbol, cur.OrderType, cur.Status,
+		pv.Quantity, pv.OrderType)
+	if pv.Price > 0 {
+		s += fmt.Sprintf(" @ %v", pv.Price)
+	}
+	if pv.TriggerPrice > 0 {
+		s += fmt.Sprintf(" trigger %v", pv.TriggerPrice)
+	}
+	return s + "  value ≈ " + rupees(pv.Value) + rulesSummary(pv.Changes)
+}
+
+func runOrdersModify(ctx context.Context, opts *ordersModifyOptions) error {
+	pv, flow, err := planModify(ctx, opts)
 	if err != nil {
 		return err
 	}
-	p := pv.Changes
 	if opts.Safety.DryRun {
 		pv.DryRun = true
-		return f.Printer().Print(pv)
+		return opts.Printer().Print(pv)
 	}
-	summary := fmt.Sprintf("modify order %s (%s %d %s:%s %s, %s): now %d %s",
-		opts.OrderID, cur.TransactionType, cur.Quantity, cur.Exchange, cur.Tradingsymbol, cur.OrderType, cur.Status,
-		pv.Quantity, pv.OrderType)
-	if pv.Price > 0 {
-		summary += fmt.Sprintf(" @ %v", pv.Price)
-	}
-	if pv.TriggerPrice > 0 {
-		summary += fmt.Sprintf(" trigger %v", pv.TriggerPrice)
-	}
-	summary += "  value ≈ " + rupees(pv.Value) + rulesSummary(p)
-	if err := opts.Safety.confirm(ctx, f, summary, "Modify this order?"); err != nil {
+	if err := opts.Safety.confirm(ctx, opts.IO, pv.summary(), "Modify this order?"); err != nil {
 		return err
 	}
-	if _, err := c.ModifyOrder(ctx, pv.Variety, opts.OrderID, p); err != nil {
-		return writeFailure(opts.OrderID, "modify", err)
+	res, err := flow.Modify(ctx, pv.Variety, opts.OrderID, pv.current.Tag, pv.Changes)
+	if res.OrderID == "" {
+		return explainWrite(err, flow.Client.BaseURL, "")
 	}
-	res, serr := settle(ctx, f, c, writeResult{OrderID: opts.OrderID, Variety: pv.Variety, Tag: cur.Tag})
-	if err := f.Printer().Print(res); err != nil {
-		return err
+	if perr := opts.Printer().Print(res); perr != nil {
+		return perr
 	}
-	return serr
+	return explainWrite(err, flow.Client.BaseURL, "")
 }

@@ -3,17 +3,19 @@ package main
 import (
 	"context"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
 	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kite/orderflow"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
 type ordersPlaceOptions struct {
+	orderDeps
+
 	Symbol           string // EXCHANGE:TRADINGSYMBOL, or TRADINGSYMBOL with Exchange
 	Exchange         string
 	Buy, Sell        bool
@@ -40,8 +42,10 @@ type ordersPlaceOptions struct {
 	mpSet bool
 }
 
-func newOrdersPlaceCmd(f *Factory) *cobra.Command {
-	opts := &ordersPlaceOptions{}
+// newOrdersPlaceCmd builds kite orders place; runF, when not nil, runs
+// instead of runOrdersPlace with the options as parsed (tests use it).
+func newOrdersPlaceCmd(f *Factory, runF func(*ordersPlaceOptions) error) *cobra.Command {
+	opts := &ordersPlaceOptions{orderDeps: f.orderDeps()}
 	cmd := &cobra.Command{
 		Use:   "place [EXCHANGE:TRADINGSYMBOL]",
 		Short: "Place an order (validated, confirmed, tagged, never sent twice)",
@@ -111,7 +115,10 @@ exits 5.`,
 			if !cmd.Flags().Changed("algo-id") {
 				opts.AlgoID = strings.TrimSpace(f.Getenv("KITE_ALGO_ID"))
 			}
-			return runOrdersPlace(cmd.Context(), f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runOrdersPlace(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -293,23 +300,23 @@ func (r resolvedOrder) summary() string {
 	return s + rulesSummary(r.OrderParams)
 }
 
-func runOrdersPlace(ctx context.Context, f *Factory, opts *ordersPlaceOptions) error {
-	p, variety, err := opts.params(time.Now())
+func runOrdersPlace(ctx context.Context, opts *ordersPlaceOptions) error {
+	p, variety, err := opts.params(opts.Now())
 	if err != nil {
 		return err
 	}
-	window, err := reconcileWindow(f.Getenv)
+	window, err := reconcileWindow(opts.Getenv)
 	if err != nil {
 		return err
 	}
-	if err := opts.Safety.checkCanWrite(f, "place an order"); err != nil {
+	if err := opts.Safety.checkCanWrite(opts.IO, "place an order"); err != nil {
 		return err
 	}
-	c, err := f.Client(ctx)
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
-	r, err := resolveOrder(ctx, f, c, variety, p)
+	r, err := resolveOrder(ctx, opts.Resolver, c, variety, p)
 	if err != nil {
 		return err
 	}
@@ -319,63 +326,27 @@ func runOrdersPlace(ctx context.Context, f *Factory, opts *ordersPlaceOptions) e
 	}
 	if opts.Safety.DryRun {
 		r.DryRun = true
-		r.Margin, r.Charges = dryRunCosts(ctx, f, c, variety, p)
-		return f.Printer().Print(r)
+		r.Margin, r.Charges = dryRunCosts(ctx, opts.IO.ErrOut, c, variety, p)
+		return opts.Printer().Print(r)
 	}
-	if err := opts.Safety.confirm(ctx, f, r.summary(), "Place this order?"); err != nil {
+	if err := opts.Safety.confirm(ctx, opts.IO, r.summary(), "Place this order?"); err != nil {
 		return err
 	}
-
-	placed, reconciled, err := sendPlace(ctx, f, c, variety, p, opts.Tag != "", window)
+	flow := opts.flow(c, window)
+	placed, err := flow.Place(ctx, variety, p, opts.Tag != "")
 	if err != nil {
-		return err
+		return explainWrite(err, c.BaseURL, "")
 	}
-	return printPlaced(ctx, f, c, variety, p.Tag, placed, reconciled)
-}
-
-// sendPlace sends a resolved, confirmed order exactly once. An ambiguous
-// failure is reconciled by its tag; what cannot be settled is an
-// "outcome unknown" error (exit 8) naming the tag. userTag says the tag
-// was given rather than generated, so it may already be on orders that
-// must not count as this one. kite orders place and kite mcp share it.
-func sendPlace(ctx context.Context, f *Factory, c *kite.Client, variety string, p kite.OrderParams, userTag bool, window time.Duration) (kite.PlaceResult, []kite.Order, error) {
-	// A tag given with --tag may already be on today's orders (a tag often
-	// groups a strategy's orders). Note which, so reconciling an ambiguous
-	// failure can only find the order this run sent. Generated tags are
-	// fresh, so they skip the lookup.
-	var earlier map[string]bool
-	if userTag {
-		found, err := ordersTagged(ctx, c, p.Tag)
-		if err != nil {
-			return kite.PlaceResult{}, nil, fmt.Errorf("nothing was sent: %w", err)
-		}
-		earlier = map[string]bool{}
-		for _, o := range found {
-			earlier[o.OrderID] = true
-		}
-	}
-
-	placed, err := c.Place(ctx, variety, p)
-	var reconciled []kite.Order
-	switch {
-	case err != nil && kite.IsAmbiguous(err):
-		if reconciled, err = reconcilePlace(ctx, f, c, p.Tag, earlier, window, err); err != nil {
-			return placed, nil, err
-		}
-		fmt.Fprintf(f.IO.ErrOut, "the order reached the order book despite the error: %d order(s) tagged %s\n", len(reconciled), p.Tag)
-	case err != nil:
-		return placed, nil, placeFailure(c, p, err)
-	}
-	return placed, reconciled, nil
+	return printPlaced(ctx, opts.Printer(), flow, variety, p.Tag, placed)
 }
 
 // resolveOrder finds the instrument (an unknown symbol is a usage error),
 // checks the quantity against its lot size and the prices against its tick
 // size, and values the order.
-func resolveOrder(ctx context.Context, f *Factory, c *kite.Client, variety string, p kite.OrderParams) (resolvedOrder, error) {
+func resolveOrder(ctx context.Context, resolver func(context.Context, []string) (*kite.Resolver, error), c *kite.Client, variety string, p kite.OrderParams) (resolvedOrder, error) {
 	r := resolvedOrder{Variety: variety, OrderParams: p}
 	symbol := p.Exchange + ":" + p.Tradingsymbol
-	res, err := f.resolverFor(ctx, []string{symbol}) // only this exchange's dump
+	res, err := resolver(ctx, []string{symbol}) // only this exchange's dump
 	if err != nil {
 		return r, err
 	}
@@ -392,7 +363,7 @@ func resolveOrder(ctx context.Context, f *Factory, c *kite.Client, variety strin
 		name string
 		v    float64
 	}{{"price", p.Price}, {"trigger price", p.TriggerPrice}} {
-		if px.v > 0 && !onTick(px.v, inst.TickSize) {
+		if px.v > 0 && !orderflow.OnTick(px.v, inst.TickSize) {
 			return r, exitcode.Usagef("%s %v is not a multiple of %s's tick size %v", px.name, px.v, inst.Symbol(), inst.TickSize)
 		}
 	}
@@ -406,16 +377,6 @@ func resolveOrder(ctx context.Context, f *Factory, c *kite.Client, variety strin
 			return r, err
 		}
 	}
-	r.Value = math.Round(float64(p.Quantity)*r.ValuePrice*100) / 100
+	r.Value = orderflow.Value(p.Quantity, r.ValuePrice)
 	return r, nil
-}
-
-// onTick reports whether price is a whole number of ticks (within float
-// noise: 1573.7 / 0.05 is not exactly 31474).
-func onTick(price, tick float64) bool {
-	if tick <= 0 {
-		return true
-	}
-	n := price / tick
-	return math.Abs(n-math.Round(n)) < 1e-6
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kite/orderflow"
 	"github.com/spf13/cobra"
 )
 
@@ -46,7 +47,7 @@ func runOrdersReconcile(ctx context.Context, f *Factory, opts *ordersReconcileOp
 	if err != nil {
 		return err
 	}
-	found, err := ordersTagged(ctx, c, opts.Tag)
+	found, err := (&orderflow.Flow{Client: c}).Tagged(ctx, opts.Tag)
 	if err != nil {
 		return err
 	}
@@ -54,19 +55,4 @@ func runOrdersReconcile(ctx context.Context, f *Factory, opts *ordersReconcileOp
 		return exitcode.With(exitcode.Error, fmt.Errorf("no order tagged %q in today's order book: it was not placed, unless it was placed moments ago (Kite's book can lag a placement by a few seconds; run this again to be sure)", opts.Tag))
 	}
 	return f.Printer().Print(found, orderColumns())
-}
-
-// ordersTagged returns today's orders carrying tag.
-func ordersTagged(ctx context.Context, c *kite.Client, tag string) ([]kite.Order, error) {
-	book, err := c.Orders(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("looking up tag %q in the order book: %w", tag, err)
-	}
-	found := []kite.Order{}
-	for _, o := range book {
-		if o.HasTag(tag) {
-			found = append(found, o)
-		}
-	}
-	return found, nil
 }

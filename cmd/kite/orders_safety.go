@@ -2,14 +2,15 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/kitecli/kite/internal/exitcode"
+	"github.com/kitecli/kite/internal/iostreams"
 	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kite/orderflow"
 	"github.com/spf13/pflag"
 )
 
@@ -73,12 +74,12 @@ func (s *writeSafety) checkValue(value float64) error {
 
 // interactive reports whether a person can be asked: both stdin and stdout
 // are terminals.
-func (f *Factory) interactive() bool { return f.IO.StdinTTY && f.IO.StdoutTTY }
+func interactive(io *iostreams.IOStreams) bool { return io.StdinTTY && io.StdoutTTY }
 
 // checkCanWrite refuses, before any request, a write that could be neither
 // confirmed nor was pre-approved.
-func (s *writeSafety) checkCanWrite(f *Factory, action string) error {
-	if s.DryRun || s.Yes || f.interactive() {
+func (s *writeSafety) checkCanWrite(io *iostreams.IOStreams, action string) error {
+	if s.DryRun || s.Yes || interactive(io) {
 		return nil
 	}
 	return exitcode.Usagef("refusing to %s without a terminal to confirm on: add --yes to %s, or --dry-run to preview", action, action)
@@ -88,13 +89,13 @@ func (s *writeSafety) checkCanWrite(f *Factory, action string) error {
 // A signal at the prompt (Ctrl-C) ends the wait at once with the signal's
 // cause: nothing is sent, and whatever is typed afterwards is never read
 // as the answer.
-func (s *writeSafety) confirm(ctx context.Context, f *Factory, summary, question string) error {
+func (s *writeSafety) confirm(ctx context.Context, io *iostreams.IOStreams, summary, question string) error {
 	if s.Yes {
 		return nil
 	}
-	line, err := f.IO.Prompt(ctx, fmt.Sprintf("%s\n%s [y/N] ", summary, question))
+	line, err := io.Prompt(ctx, fmt.Sprintf("%s\n%s [y/N] ", summary, question))
 	if err != nil || line == "" {
-		fmt.Fprintln(f.IO.ErrOut)
+		fmt.Fprintln(io.ErrOut)
 	}
 	if err != nil {
 		return err // Ctrl-C or SIGTERM at the prompt: nothing is sent
@@ -106,88 +107,14 @@ func (s *writeSafety) confirm(ctx context.Context, f *Factory, summary, question
 	return exitcode.With(exitcode.Error, errors.New("not confirmed: nothing was sent"))
 }
 
-// writeResult is what an order write prints: the order and its status
-// right after the write.
-type writeResult struct {
-	OrderID         string  `json:"order_id"`
-	Tag             string  `json:"tag,omitempty"`
-	Variety         string  `json:"variety"`
-	Status          string  `json:"status"`
-	StatusMessage   string  `json:"status_message"`
-	Exchange        string  `json:"exchange,omitempty"`
-	Tradingsymbol   string  `json:"tradingsymbol,omitempty"`
-	TransactionType string  `json:"transaction_type,omitempty"`
-	Quantity        int     `json:"quantity"`
-	FilledQuantity  int     `json:"filled_quantity"`
-	AveragePrice    float64 `json:"average_price"`
-	// ParentOrderID is the autoslice parent of a child order.
-	ParentOrderID string `json:"parent_order_id,omitempty"`
-	// Reconciled is set when the write's response was lost but the order
-	// was found in the order book by its tag.
-	Reconciled bool `json:"reconciled,omitempty"`
-}
-
-// settle looks the order up after a write, so the result says whether Kite
-// accepted it and a rejection (e.g. insufficient margin) exits 5. When the
-// lookup fails the write still happened: the result has the order ID and
-// the status is left blank, with a warning.
-func settle(ctx context.Context, f *Factory, c *kite.Client, res writeResult) (writeResult, error) {
-	hist, err := c.OrderHistory(ctx, res.OrderID)
-	if err != nil || len(hist) == 0 {
-		f.Logger.Warn("could not read the order's status", "order_id", res.OrderID, "err", err)
-		return res, nil
-	}
-	last := hist[len(hist)-1]
-	res.Status, res.StatusMessage = last.Status, last.StatusMessage
-	res.Exchange, res.Tradingsymbol, res.TransactionType = last.Exchange, last.Tradingsymbol, last.TransactionType
-	res.Quantity, res.FilledQuantity, res.AveragePrice = last.Quantity, last.FilledQuantity, last.AveragePrice
-	if res.Tag == "" {
-		res.Tag = last.Tag
-	}
-	if res.Variety == "" {
-		res.Variety = last.Variety
-	}
-	if last.Status == kite.StatusRejected {
-		return res, exitcode.With(exitcode.Order, fmt.Errorf("order %s was rejected: %s", res.OrderID, last.StatusMessage))
-	}
-	return res, nil
-}
-
-// openOrder is an order's latest state, which modify and cancel need for
-// its variety and for what they show before asking, or an error if the
-// order can no longer change (done says what would have been done to it:
-// "cancelled", "modified").
-func openOrder(ctx context.Context, c *kite.Client, orderID, done string) (kite.Order, error) {
-	hist, err := c.OrderHistory(ctx, orderID)
-	if err != nil {
-		return kite.Order{}, noSuchOrder(orderID, fmt.Errorf("looking up order %s: %w", orderID, err))
-	}
-	if len(hist) == 0 {
-		return kite.Order{}, fmt.Errorf("order %s has no history: see kite orders for today's IDs", orderID)
-	}
-	cur := hist[len(hist)-1]
-	switch cur.Status {
-	case kite.StatusComplete, kite.StatusCancelled, kite.StatusRejected:
-		return kite.Order{}, fmt.Errorf("order %s is already %s: only open orders can be %s", orderID, cur.Status, done)
-	}
-	return cur, nil
-}
-
-// lastPrice fetches an instrument's last traded price (for the value of a
-// MARKET order) from /quote/ltp rather than trusting the instrument dump,
-// whose last_price is a day old.
+// lastPrice is the instrument's last traded price, which values a MARKET
+// order (see orderflow.Flow.LastPrice), or what to give instead.
 func lastPrice(ctx context.Context, c *kite.Client, symbol string) (float64, error) {
-	quotes, err := c.Quote(ctx, kite.QuoteLTP, []string{symbol})
-	if err != nil {
-		return 0, fmt.Errorf("fetching the last price of %s to value the order: %w", symbol, err)
+	ltp, err := (&orderflow.Flow{Client: c}).LastPrice(ctx, symbol)
+	if errors.Is(err, orderflow.ErrNoLastPrice) {
+		return 0, fmt.Errorf("%w: give a --price (LIMIT) instead", err)
 	}
-	var q struct {
-		LastPrice float64 `json:"last_price"`
-	}
-	if raw, ok := quotes[symbol]; !ok || json.Unmarshal(raw, &q) != nil || q.LastPrice <= 0 {
-		return 0, fmt.Errorf("no last price for %s to value the order: give a --price (LIMIT) instead", symbol)
-	}
-	return q.LastPrice, nil
+	return ltp, err
 }
 
 // rupees formats an amount with two decimals.

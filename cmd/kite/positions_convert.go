@@ -86,7 +86,7 @@ func runPositionsConvert(ctx context.Context, f *Factory, opts *positionsConvert
 	case opts.Qty < 0:
 		return exitcode.Usagef("--qty must be positive")
 	}
-	if err := opts.Safety.checkCanWrite(f, "convert a position"); err != nil {
+	if err := opts.Safety.checkCanWrite(f.IO, "convert a position"); err != nil {
 		return err
 	}
 	c, err := f.Client(ctx)
@@ -135,7 +135,7 @@ func runPositionsConvert(ctx context.Context, f *Factory, opts *positionsConvert
 	}
 	summary := fmt.Sprintf("convert %d %s:%s (%s) from %s to %s  value ≈ %s", p.Quantity, exchange, symbol,
 		strings.ToLower(map[string]string{kite.Buy: "long", kite.Sell: "short"}[p.TransactionType]), from, to, rupees(res.Value))
-	if err := opts.Safety.confirm(ctx, f, summary, "Convert this position?"); err != nil {
+	if err := opts.Safety.confirm(ctx, f.IO, summary, "Convert this position?"); err != nil {
 		return err
 	}
 	if err := c.ConvertPosition(ctx, p); err != nil {
