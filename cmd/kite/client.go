@@ -2,15 +2,11 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/kitecli/kite/internal/exitcode"
@@ -67,44 +63,17 @@ func (f *Factory) Client(ctx context.Context) (*kite.Client, error) {
 }
 
 // rateLimiter shares the one-request-a-second classes (quote) with every
-// kite process of the same server and API key (Kite's limits are per key)
-// through files in the cache directory, so a shell loop of kite quote does
-// not earn 429s; without a cache directory, pacing is per process.
+// kite process of the same server and API key through files in the cache
+// directory (kite.RateLimitKey names them), so a shell loop of kite quote
+// does not earn 429s; without a cache directory, pacing is per process.
 func (f *Factory) rateLimiter(t kite.RateTable, base string, creds kite.Credentials) *kite.RateLimiter {
 	dirs, err := kitehome.Resolve(f.Getenv)
 	if err != nil {
 		return kite.NewRateLimiter(t)
 	}
-	who := creds.APIKey
-	if creds.Kind == kite.Web {
-		who = "web:" + creds.UserID
-	}
-	sum := sha256.Sum256([]byte(base + "\x00" + who))
 	dir := filepath.Join(dirs.Cache, "ratelimit")
-	pruneIdle(dir, 24*time.Hour)
-	return kite.NewSharedRateLimiter(t, dir, hex.EncodeToString(sum[:8]), f.Logger)
-}
-
-// pruneIdle removes files untouched for longer than idle: pacing files of
-// servers no longer used (every kite --sandbox run is a new port). Best
-// effort.
-func pruneIdle(dir string, idle time.Duration) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		// A lock file is never written, so it is as idle as the pacing
-		// file beside it, which every request rewrites.
-		p := filepath.Join(dir, strings.TrimSuffix(e.Name(), ".lock"))
-		fi, err := os.Stat(p)
-		if err != nil {
-			fi, err = e.Info()
-		}
-		if err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > idle {
-			os.Remove(filepath.Join(dir, e.Name()))
-		}
-	}
+	kite.PruneRateFiles(dir, 24*time.Hour)
+	return kite.NewSharedRateLimiter(t, dir, kite.RateLimitKey(base, creds), f.Logger)
 }
 
 func userAgent() string {

@@ -3,11 +3,8 @@ package main
 import (
 	"encoding/json"
 	"maps"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kitecli/kite/pkg/sandbox"
 )
@@ -112,33 +109,6 @@ func TestE2EExpiredSessionExit3(t *testing.T) {
 		if r.Stdout != "" {
 			t.Fatalf("%v: stdout %q", args, r.Stdout)
 		}
-	}
-}
-
-func TestPruneIdlePacingFiles(t *testing.T) {
-	dir := t.TempDir()
-	old := time.Now().Add(-48 * time.Hour)
-	files := map[string]time.Time{
-		"aaaa-quote": old, "aaaa-quote.lock": old, // idle server: both go
-		"bbbb-quote": time.Now(), "bbbb-quote.lock": old, // lock never written, pacing fresh: both stay
-	}
-	for name, mtime := range files {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chtimes(p, mtime, mtime); err != nil {
-			t.Fatal(err)
-		}
-	}
-	pruneIdle(dir, 24*time.Hour)
-	var left []string
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		left = append(left, e.Name())
-	}
-	if strings.Join(left, " ") != "bbbb-quote bbbb-quote.lock" {
-		t.Fatalf("left %v", left)
 	}
 }
 
