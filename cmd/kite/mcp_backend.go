@@ -252,7 +252,7 @@ func (b *mcpBackend) PreviewPlace(ctx context.Context, in mcpserver.PlaceInput, 
 			return mcpserver.SendResult{}, explainWrite(err, c.BaseURL, "")
 		}
 		rows, _, err := flow.SettlePlaced(ctx, variety, p.Tag, placed)
-		return mcpserver.SendResult{Orders: orderResults(rows)}, explainWrite(err, c.BaseURL, "")
+		return mcpserver.SendResult{Orders: rows}, explainWrite(err, c.BaseURL, "")
 	})
 	return mcpserver.Preview{Action: "place", Summary: r.summary(), Order: raw, Value: r.Value, Margin: r.Margin, Charges: r.Charges}, send, nil
 }
@@ -310,7 +310,7 @@ func (b *mcpBackend) sendWrite(flow *orderflow.Flow, write func(context.Context)
 		if res.OrderID == "" {
 			return mcpserver.SendResult{}, explainWrite(err, flow.Client.BaseURL, "")
 		}
-		return mcpserver.SendResult{Orders: orderResults([]orderflow.Result{res})}, explainWrite(err, flow.Client.BaseURL, "")
+		return mcpserver.SendResult{Orders: []orderflow.Result{res}}, explainWrite(err, flow.Client.BaseURL, "")
 	})
 }
 
@@ -452,12 +452,4 @@ func (b *mcpBackend) gttAfter(ctx context.Context, c *kite.Client, id int) (mcps
 		return mcpserver.SendResult{GTT: &kite.GTT{ID: id}}, nil
 	}
 	return mcpserver.SendResult{GTT: &g}, nil
-}
-
-func orderResults(rows []orderflow.Result) []mcpserver.OrderResult {
-	out := make([]mcpserver.OrderResult, len(rows))
-	for i, r := range rows {
-		out[i] = mcpserver.OrderResult(r)
-	}
-	return out
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/kite/orderflow"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -85,22 +86,9 @@ type Preview struct {
 	OrdersLeft     int      `json:"orders_left" jsonschema:"writes this session may still send"`
 }
 
-// OrderResult is one order after a write, as it stands right after.
-type OrderResult struct {
-	OrderID         string  `json:"order_id"`
-	Tag             string  `json:"tag,omitempty"`
-	Variety         string  `json:"variety"`
-	Status          string  `json:"status"`
-	StatusMessage   string  `json:"status_message"`
-	Exchange        string  `json:"exchange,omitempty"`
-	Tradingsymbol   string  `json:"tradingsymbol,omitempty"`
-	TransactionType string  `json:"transaction_type,omitempty"`
-	Quantity        int     `json:"quantity"`
-	FilledQuantity  int     `json:"filled_quantity"`
-	AveragePrice    float64 `json:"average_price"`
-	ParentOrderID   string  `json:"parent_order_id,omitempty"`
-	Reconciled      bool    `json:"reconciled,omitempty" jsonschema:"the request failed after being sent and the order was found in the book by its tag"`
-}
+// OrderResult is one order after a write, as it stands right after: the
+// order flow's result.
+type OrderResult = orderflow.Result
 
 // ConfirmOutput is what a confirmed write did.
 type ConfirmOutput struct {

@@ -27,8 +27,9 @@ type Result struct {
 	// ParentOrderID is the autoslice parent of a child order.
 	ParentOrderID string `json:"parent_order_id,omitempty"`
 	// Reconciled is set when the write's response was lost but the order
-	// was found in the order book by its tag.
-	Reconciled bool `json:"reconciled,omitempty"`
+	// was found in the order book by its tag. (The jsonschema tag describes
+	// the field to MCP clients, which receive this struct as it is.)
+	Reconciled bool `json:"reconciled,omitempty" jsonschema:"the request failed after being sent and the order was found in the book by its tag"`
 }
 
 // StatusNotPlaced is the status of an autoslice child Kite refused.
