@@ -141,7 +141,7 @@ func (f *Flow) reconcile(ctx context.Context, tag string, earlier map[string]boo
 	case lookupErr != nil:
 		why = fmt.Sprintf("the order book could not be read (%v)", lookupErr)
 	}
-	return nil, &UnknownOutcomeError{Action: "placing it", Tag: tag, Why: why, Err: placeErr}
+	return nil, &UnknownOutcomeError{Action: "placing the order", Tag: tag, Why: why, Err: placeErr}
 }
 
 // Tagged returns today's orders carrying tag (none is an empty slice).
