@@ -259,7 +259,7 @@ func (b *mcpBackend) PreviewPlace(ctx context.Context, in mcpserver.PlaceInput, 
 
 func (b *mcpBackend) PreviewModify(ctx context.Context, in mcpserver.ModifyInput, maxValue float64) (mcpserver.Preview, mcpserver.Send, error) {
 	opts := &ordersModifyOptions{
-		orderDeps: b.f.orderDeps(),
+		cmdDeps: b.f.deps(),
 		OrderID:   in.OrderID, Qty: in.Quantity, Price: in.Price, Trigger: in.TriggerPrice,
 		Type: in.OrderType, Validity: in.Validity, Safety: mcpSafety(maxValue),
 	}
@@ -282,7 +282,7 @@ func (b *mcpBackend) PreviewModify(ctx context.Context, in mcpserver.ModifyInput
 }
 
 func (b *mcpBackend) PreviewCancel(ctx context.Context, in mcpserver.CancelInput) (mcpserver.Preview, mcpserver.Send, error) {
-	opts := &ordersCancelOptions{orderDeps: b.f.orderDeps(), OrderID: in.OrderID, Safety: writeSafety{Yes: true}}
+	opts := &ordersCancelOptions{cmdDeps: b.f.deps(), OrderID: in.OrderID, Safety: writeSafety{Yes: true}}
 	if err := b.lock(ctx); err != nil {
 		return mcpserver.Preview{}, nil, err
 	}

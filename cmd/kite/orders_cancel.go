@@ -13,7 +13,7 @@ import (
 )
 
 type ordersCancelOptions struct {
-	orderDeps
+	cmdDeps
 
 	OrderID string
 	Variety string
@@ -24,7 +24,7 @@ type ordersCancelOptions struct {
 // newOrdersCancelCmd builds kite orders cancel; runF, when not nil, runs
 // instead of runOrdersCancel with the options as parsed (tests use it).
 func newOrdersCancelCmd(f *Factory, runF func(*ordersCancelOptions) error) *cobra.Command {
-	opts := &ordersCancelOptions{orderDeps: f.orderDeps()}
+	opts := &ordersCancelOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "cancel ORDER_ID",
 		Short: "Cancel an open order",

@@ -14,7 +14,7 @@ import (
 )
 
 type ordersModifyOptions struct {
-	orderDeps
+	cmdDeps
 
 	OrderID   string
 	Variety   string
@@ -35,7 +35,7 @@ type ordersModifyOptions struct {
 // newOrdersModifyCmd builds kite orders modify; runF, when not nil, runs
 // instead of runOrdersModify with the options as parsed (tests use it).
 func newOrdersModifyCmd(f *Factory, runF func(*ordersModifyOptions) error) *cobra.Command {
-	opts := &ordersModifyOptions{orderDeps: f.orderDeps()}
+	opts := &ordersModifyOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "modify ORDER_ID",
 		Short: "Change an open order's quantity, prices, type or validity",

@@ -14,7 +14,7 @@ import (
 )
 
 type ordersPlaceOptions struct {
-	orderDeps
+	cmdDeps
 
 	Symbol           string // EXCHANGE:TRADINGSYMBOL, or TRADINGSYMBOL with Exchange
 	Exchange         string
@@ -45,7 +45,7 @@ type ordersPlaceOptions struct {
 // newOrdersPlaceCmd builds kite orders place; runF, when not nil, runs
 // instead of runOrdersPlace with the options as parsed (tests use it).
 func newOrdersPlaceCmd(f *Factory, runF func(*ordersPlaceOptions) error) *cobra.Command {
-	opts := &ordersPlaceOptions{orderDeps: f.orderDeps()}
+	opts := &ordersPlaceOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "place [EXCHANGE:TRADINGSYMBOL]",
 		Short: "Place an order (validated, confirmed, tagged, never sent twice)",

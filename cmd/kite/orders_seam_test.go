@@ -52,7 +52,7 @@ func TestOrdersPlaceFlagsMapToOptions(t *testing.T) {
 		t.Fatalf("safety = %+v", got.Safety)
 	}
 	if got.IO != f.IO || got.Client == nil || got.Resolver == nil || got.Printer == nil || got.Now == nil {
-		t.Fatalf("the run function's dependencies are not set: %+v", got.orderDeps)
+		t.Fatalf("the run function's dependencies are not set: %+v", got.cmdDeps)
 	}
 
 	// Without --max-value and --algo-id, the environment decides.
@@ -93,7 +93,7 @@ func TestOrdersRunFunctionsAgainstSandbox(t *testing.T) {
 	f.Global.BaseURL, f.Global.Profile = env["KITE_BASE_URL"], "default"
 	t.Cleanup(f.Close)
 	var out bytes.Buffer
-	deps := f.orderDeps()
+	deps := f.deps()
 	deps.Printer = func() *output.Printer { return output.New(&out, output.JSON, nil) }
 	// A fixed clock: 2026-11-26 10:00 IST.
 	deps.Now = func() time.Time { return time.Date(2026, 11, 26, 10, 0, 0, 0, kite.IST) }
@@ -101,7 +101,7 @@ func TestOrdersRunFunctionsAgainstSandbox(t *testing.T) {
 
 	// INFY trades near ₹1540 in the sandbox, its lower circuit ₹1386: a
 	// buy at ₹1400 stays open.
-	place := &ordersPlaceOptions{orderDeps: deps, Symbol: "NSE:INFY", Buy: true, Qty: 2, Price: 1400,
+	place := &ordersPlaceOptions{cmdDeps: deps, Symbol: "NSE:INFY", Buy: true, Qty: 2, Price: 1400,
 		Variety: kite.VarietyRegular, Safety: writeSafety{Yes: true, MaxValue: defaultMaxOrderValue}}
 	if err := runOrdersPlace(ctx, place); err != nil {
 		t.Fatal(err)
@@ -118,7 +118,7 @@ func TestOrdersRunFunctionsAgainstSandbox(t *testing.T) {
 
 	out.Reset()
 	// 3 × ₹1401.50 = ₹4204.50, under the cap of ₹5,000.
-	mod := &ordersModifyOptions{orderDeps: deps, OrderID: placed.OrderID, Qty: 3, Price: 1401.5,
+	mod := &ordersModifyOptions{cmdDeps: deps, OrderID: placed.OrderID, Qty: 3, Price: 1401.5,
 		Safety: writeSafety{Yes: true, MaxValue: 5000, capSource: "--max-value"}}
 	if err := runOrdersModify(ctx, mod); err != nil {
 		t.Fatal(err)
@@ -133,7 +133,7 @@ func TestOrdersRunFunctionsAgainstSandbox(t *testing.T) {
 	}
 
 	out.Reset()
-	cancel := &ordersCancelOptions{orderDeps: deps, OrderID: placed.OrderID, Safety: writeSafety{Yes: true}}
+	cancel := &ordersCancelOptions{cmdDeps: deps, OrderID: placed.OrderID, Safety: writeSafety{Yes: true}}
 	if err := runOrdersCancel(ctx, cancel); err != nil {
 		t.Fatal(err)
 	}

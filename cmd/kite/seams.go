@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/kitecli/kite/internal/iostreams"
@@ -37,6 +38,8 @@ type cmdDeps struct {
 	Printer func() *output.Printer
 	// JQ is the compiled --jq expression, or nil.
 	JQ func() *output.JQ
+	// Logger is the run's logger (its level set by --log-level).
+	Logger func() *slog.Logger
 }
 
 // deps is the Factory's cmdDeps.
@@ -51,6 +54,7 @@ func (f *Factory) deps() cmdDeps {
 		Instruments: f.instruments,
 		Printer:     f.Printer,
 		JQ:          f.JQ,
+		Logger:      func() *slog.Logger { return f.Logger },
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/kitecli/kite/pkg/kite/orderflow"
 	"github.com/kitecli/kite/pkg/retry"
 	"github.com/kitecli/kite/pkg/sandbox"
+	"github.com/kitecli/kite/pkg/sandbox/sandboxtest"
 )
 
 // The flow is tested against the sandbox over loopback: a real Kite-shaped
@@ -53,17 +54,15 @@ func (s *syncBuffer) sends(method, path string) int {
 	return n
 }
 
-func startSandbox(t *testing.T, faults sandbox.Faults) (*sandbox.Server, *syncBuffer) {
+// startSandbox serves a sandbox with faults whose request log the test
+// reads.
+func startSandbox(t *testing.T, faults sandbox.Faults) (*sandboxtest.Server, *syncBuffer) {
 	t.Helper()
 	log := &syncBuffer{}
-	srv, err := sandbox.Start(context.Background(), sandbox.Options{
+	srv := sandboxtest.NewServer(t, sandbox.Options{
 		Seed: 17, RateLimits: sandbox.NoRateLimits(), Faults: faults,
 		Logger: slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
 	return srv, log
 }
 
