@@ -260,7 +260,7 @@ func (b *mcpBackend) PreviewPlace(ctx context.Context, in mcpserver.PlaceInput, 
 func (b *mcpBackend) PreviewModify(ctx context.Context, in mcpserver.ModifyInput, maxValue float64) (mcpserver.Preview, mcpserver.Send, error) {
 	opts := &ordersModifyOptions{
 		cmdDeps: b.f.deps(),
-		OrderID:   in.OrderID, Qty: in.Quantity, Price: in.Price, Trigger: in.TriggerPrice,
+		OrderID: in.OrderID, Qty: in.Quantity, Price: in.Price, Trigger: in.TriggerPrice,
 		Type: in.OrderType, Validity: in.Validity, Safety: mcpSafety(maxValue),
 	}
 	if err := b.lock(ctx); err != nil {
