@@ -214,7 +214,7 @@ func chainLiveTable(ctx context.Context, f *Factory, opts *ChainOptions, board *
 	redraw := time.NewTicker(250 * time.Millisecond)
 	defer redraw.Stop()
 	var frame bytes.Buffer
-	color := !f.IO.NoColor
+	color := f.IO.ColorEnabled()
 	for {
 		select {
 		case err := <-runErr:

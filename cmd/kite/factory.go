@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/kitecli/kite/internal/auth"
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/internal/iostreams"
 	"github.com/kitecli/kite/internal/output"
 	"github.com/kitecli/kite/pkg/kite"
@@ -87,7 +88,16 @@ func (f *Factory) prepare(ctx context.Context, cmd *cobra.Command) error {
 		}
 		f.jq = jq.Bind(ctx)
 	}
+	if err := f.IO.SetColorMode(g.Color); err != nil {
+		return exitcode.Usagef("%v", err)
+	}
 	f.printer = output.New(f.IO.Out, format, f.jq)
+	f.printer.SetTableStyle(output.TableStyle{
+		Width:   f.IO.Width,
+		Color:   f.IO.ColorEnabled(),
+		Columns: g.Columns,
+		Notice:  f.IO.ErrOut,
+	})
 	if g.Sandbox {
 		return f.startSandbox(ctx)
 	}

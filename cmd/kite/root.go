@@ -22,6 +22,8 @@ type GlobalOptions struct {
 	WSURL    string
 	Output   string
 	JQ       string
+	Columns  []string
+	Color    string
 	LogLevel string
 	Debug    bool
 	// InsecureCleartext allows plain http:// and ws:// to hosts that are
@@ -143,6 +145,8 @@ unknown (run kite orders reconcile TAG), 130 interrupted (Ctrl-C),
 	pf.StringVar(&g.WSURL, "ws-url", "", "ticker WebSocket URL (env KITE_WS_URL; default Kite's)")
 	pf.StringVarP(&g.Output, "output", "o", "", "output format: table|json|ndjson|csv (default table on a terminal, json otherwise)")
 	pf.StringVar(&g.JQ, "jq", "", "filter JSON output with a jq expression")
+	pf.StringSliceVar(&g.Columns, "columns", nil, "table and CSV columns to show, in order (e.g. --columns tradingsymbol,quantity,pnl)")
+	pf.StringVar(&g.Color, "color", "auto", "colour tables: never|auto|always (auto: on a terminal, unless NO_COLOR is set)")
 	pf.StringVar(&g.LogLevel, "log-level", "warn", "log level on stderr: debug|info|warn|error")
 	pf.BoolVar(&g.Debug, "debug", false, "trace HTTP and WebSocket traffic on stderr (secrets redacted)")
 	pf.BoolVar(&g.InsecureCleartext, insecureFlag, false, "allow plain http:// and ws:// --base-url/--ws-url to hosts that are not loopback, sending the token unencrypted (env "+insecureEnv+"=1)")

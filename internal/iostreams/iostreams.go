@@ -6,6 +6,7 @@ package iostreams
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 
@@ -23,6 +24,11 @@ type IOStreams struct {
 	StderrTTY bool
 	// NoColor is set by NO_COLOR or a non-terminal stdout.
 	NoColor bool
+	// ForceColor is --color always: colour even in a pipe or with NO_COLOR.
+	ForceColor bool
+	// Width is the terminal's width in columns when stdout is a terminal,
+	// else 0: tables are fitted to it.
+	Width int
 
 	// in is In made cancellable (stdin.go), built on first use.
 	in *stdin
@@ -38,8 +44,13 @@ func System() *IOStreams {
 		StdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		StderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
 	}
-	_, noColor := os.LookupEnv("NO_COLOR")
-	s.NoColor = noColor || !s.StdoutTTY
+	// no-color.org: NO_COLOR set to anything but the empty string.
+	s.NoColor = os.Getenv("NO_COLOR") != "" || !s.StdoutTTY
+	if s.StdoutTTY {
+		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
+			s.Width = w
+		}
+	}
 	return s
 }
 
@@ -50,4 +61,19 @@ func Test() (s *IOStreams, in, out, errOut *bytes.Buffer) {
 }
 
 // ColorEnabled reports whether output may carry ANSI colour.
-func (s *IOStreams) ColorEnabled() bool { return !s.NoColor && s.StdoutTTY }
+func (s *IOStreams) ColorEnabled() bool { return s.ForceColor || (!s.NoColor && s.StdoutTTY) }
+
+// SetColorMode applies --color: "auto" (the default) colours a terminal
+// unless NO_COLOR is set, "always" colours even a pipe, "never" never.
+func (s *IOStreams) SetColorMode(mode string) error {
+	switch mode {
+	case "", "auto":
+	case "always":
+		s.ForceColor, s.NoColor = true, false
+	case "never":
+		s.ForceColor, s.NoColor = false, true
+	default:
+		return fmt.Errorf("unknown --color %q: use never, auto or always", mode)
+	}
+	return nil
+}

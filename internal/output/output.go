@@ -10,16 +10,11 @@ package output
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/kitecli/kite/internal/exitcode"
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 )
 
 // Format is an output format name, as given to -o.
@@ -53,6 +48,7 @@ type Printer struct {
 	w      io.Writer
 	format Format
 	jq     *JQ
+	style  TableStyle
 }
 
 // New returns a Printer; jq may be nil.
@@ -105,14 +101,7 @@ func (p *Printer) Print(v any, opts ...Option) error {
 		if p.format == CSV || p.jq != nil {
 			cols = nil
 		}
-		var rows *grid
-		if rows, err = toGrid(doc, cols, p.format == Table); err != nil {
-			return err
-		}
-		if p.format == CSV {
-			return rows.writeCSV(p.w)
-		}
-		return rows.writeTable(p.w)
+		return p.printGrid(doc, cols)
 	default:
 		return fmt.Errorf("unknown output format %q", p.format)
 	}
@@ -197,103 +186,6 @@ func eachRecord(doc []byte, fn func(json.RawMessage) error) error {
 	return nil
 }
 
-// grid is tabular data: a header and rows of cell text.
-type grid struct {
-	header  []string
-	rows    [][]string
-	numeric []bool
-}
-
-// toGrid lays a JSON document out as rows. A list of objects is one row per
-// object with the union of their keys as columns (first-seen order); a single
-// object is a two-column field/value table on a terminal and a one-row table
-// in CSV; scalars are one "value" column. Nested values are compact JSON.
-func toGrid(doc []byte, columns []string, vertical bool) (*grid, error) {
-	doc = bytes.TrimSpace(doc)
-	var recs []json.RawMessage
-	if len(doc) > 0 && doc[0] == '[' {
-		if err := json.Unmarshal(doc, &recs); err != nil {
-			return nil, err
-		}
-	} else {
-		if vertical && len(doc) > 0 && doc[0] == '{' {
-			return verticalGrid(doc, columns)
-		}
-		recs = []json.RawMessage{doc}
-	}
-	g := &grid{}
-	index := map[string]int{}
-	var objs [][]field
-	for _, r := range recs {
-		fs, isObj, err := objectFields(r)
-		if err != nil {
-			return nil, err
-		}
-		if !isObj {
-			fs = []field{{key: "value", val: r}}
-		}
-		objs = append(objs, fs)
-		if columns == nil {
-			for _, f := range fs {
-				if _, ok := index[f.key]; !ok {
-					index[f.key] = len(g.header)
-					g.header = append(g.header, f.key)
-				}
-			}
-		}
-	}
-	if columns != nil {
-		g.header = columns
-		for i, c := range columns {
-			index[c] = i
-		}
-	}
-	g.numeric = make([]bool, len(g.header))
-	for i := range g.numeric {
-		g.numeric[i] = true
-	}
-	seen := make([]bool, len(g.header))
-	for _, fs := range objs {
-		row := make([]string, len(g.header))
-		for _, f := range fs {
-			if i, ok := index[f.key]; ok {
-				row[i] = cellText(f.val)
-				if row[i] != "" {
-					seen[i] = true
-					g.numeric[i] = g.numeric[i] && isNumber(f.val)
-				}
-			}
-		}
-		g.rows = append(g.rows, row)
-	}
-	for i := range g.numeric {
-		g.numeric[i] = g.numeric[i] && seen[i]
-	}
-	return g, nil
-}
-
-func verticalGrid(doc []byte, columns []string) (*grid, error) {
-	fs, _, err := objectFields(doc)
-	if err != nil {
-		return nil, err
-	}
-	g := &grid{header: []string{"field", "value"}, numeric: []bool{false, false}}
-	byKey := map[string]json.RawMessage{}
-	for _, f := range fs {
-		byKey[f.key] = f.val
-	}
-	if columns != nil {
-		fs = fs[:0]
-		for _, c := range columns {
-			fs = append(fs, field{key: c, val: byKey[c]})
-		}
-	}
-	for _, f := range fs {
-		g.rows = append(g.rows, []string{f.key, cellText(f.val)})
-	}
-	return g, nil
-}
-
 type field struct {
 	key string
 	val json.RawMessage
@@ -346,62 +238,6 @@ func cellText(v json.RawMessage) string {
 func isNumber(v json.RawMessage) bool {
 	v = bytes.TrimSpace(v)
 	return len(v) > 0 && (v[0] == '-' || (v[0] >= '0' && v[0] <= '9'))
-}
-
-func (g *grid) writeCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(g.header); err != nil {
-		return err
-	}
-	if err := cw.WriteAll(g.rows); err != nil {
-		return err
-	}
-	return cw.Error()
-}
-
-func (g *grid) writeTable(w io.Writer) error {
-	if len(g.rows) == 0 {
-		_, err := io.WriteString(w, "(no rows)\n")
-		return err
-	}
-	align := make([]tw.Align, len(g.header))
-	for i, n := range g.numeric {
-		align[i] = tw.AlignLeft
-		if n {
-			align[i] = tw.AlignRight
-		}
-	}
-	header := make([]string, len(g.header))
-	for i, h := range g.header {
-		header[i] = strings.ToUpper(h)
-	}
-	t := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders: tw.BorderNone,
-			Symbols: tw.NewSymbols(tw.StyleNone),
-			Settings: tw.Settings{
-				Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off, ShowHeader: tw.Off},
-				Lines:      tw.Lines{ShowTop: tw.Off, ShowBottom: tw.Off, ShowHeaderLine: tw.Off},
-			},
-		})),
-		tablewriter.WithConfig(tablewriter.Config{
-			Header: tw.CellConfig{
-				Formatting: tw.CellFormatting{AutoFormat: tw.Off},
-				Alignment:  tw.CellAlignment{PerColumn: align},
-			},
-			Row: tw.CellConfig{
-				Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone},
-				Alignment:  tw.CellAlignment{PerColumn: align},
-			},
-		}),
-	)
-	t.Header(header)
-	for _, r := range g.rows {
-		if err := t.Append(r); err != nil {
-			return err
-		}
-	}
-	return t.Render()
 }
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
