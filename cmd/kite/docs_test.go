@@ -59,7 +59,7 @@ func generateDocs(t *testing.T, root *cobra.Command) map[string][]byte {
 	out := map[string][]byte{}
 	var b bytes.Buffer
 	gens := map[string]func() error{
-		"completions/kite.bash": func() error { return root.GenBashCompletionV2(&b, true) },
+		"completions/kite.bash": func() error { return genBashCompletion(root, &b, true) },
 		"completions/kite.zsh":  func() error { return root.GenZshCompletion(&b) },
 		"completions/kite.fish": func() error { return root.GenFishCompletion(&b, true) },
 		"completions/kite.ps1":  func() error { return root.GenPowerShellCompletionWithDesc(&b) },

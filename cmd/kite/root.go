@@ -164,6 +164,8 @@ unknown (run kite orders reconcile TAG), 130 interrupted (Ctrl-C),
 		newMCPCmd(f),
 	)
 	strictHelp(root)
+	bashCompletionCmd(root)
+	registerCompletions(f, root)
 	return root
 }
 
