@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kitecli/kite/internal/complete"
+	"github.com/kitecli/kite/internal/iostreams"
 	"github.com/kitecli/kite/pkg/sandbox"
 )
 
@@ -171,5 +173,31 @@ try kite history NSE:INFY --interval=5minu
 	}
 	if lines[3] != "5minute" {
 		t.Errorf("--interval=5minu<TAB> offers %q", lines[3])
+	}
+}
+
+// BenchmarkCompleteSymbolsCached is one symbol completion as the binary
+// does it: read today's cached full dump (a synthetic one of Kite's size,
+// ~100k NSE+NFO rows) and find the prefix's symbols.
+func BenchmarkCompleteSymbolsCached(b *testing.B) {
+	home := b.TempDir()
+	io, _, _, _ := iostreams.Test()
+	f := newFactory(io, func(k string) string {
+		if k == "KITE_HOME" {
+			return home
+		}
+		return ""
+	})
+	paths := f.dumpPaths("NFO")
+	if err := os.MkdirAll(filepath.Dir(paths[1]), 0o700); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(paths[1], complete.SyntheticDump(), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if got, _ := f.completeSymbols("NFO:UND12326DEC10"); len(got) != 4 { // strikes 1000 and 1050, a call and a put each
+			b.Fatalf("got %d candidates, want 4: %q", len(got), got)
+		}
 	}
 }

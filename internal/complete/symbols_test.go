@@ -1,7 +1,6 @@
 package complete
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -71,36 +70,8 @@ func FuzzSymbols(f *testing.F) {
 	})
 }
 
-// fullDump is a dump of Kite's size for NSE and NFO together: ~9k NSE
-// rows and ~90k NFO options and futures (Kite's own dump had 92,403 NFO
-// rows in November 2025).
-func fullDump() []byte {
-	var b strings.Builder
-	b.WriteString("instrument_token,exchange_token,tradingsymbol,name,last_price,expiry,strike,tick_size,lot_size,instrument_type,segment,exchange\n")
-	tok := 100000
-	for i := range 9000 {
-		tok++
-		fmt.Fprintf(&b, "%d,%d,SYM%04d,\"COMPANY %d, LTD\",0,,0,0.05,1,EQ,NSE,NSE\n", tok, tok/256, i, i)
-	}
-	for u := range 180 {
-		for e, exp := range []string{"26NOV", "26DEC", "27JAN"} {
-			fmt.Fprintf(&b, "%d,%d,UND%03d%sFUT,UND%03d,0,2026-12-%02d,0,0.05,75,FUT,NFO-FUT,NFO\n", tok, tok/256, u, exp, u, e+1)
-			tok++
-			for s := range 83 {
-				strike := 1000 + 50*s
-				for _, t := range []string{"CE", "PE"} {
-					tok++
-					fmt.Fprintf(&b, "%d,%d,UND%03d%s%d%s,UND%03d,0,2026-12-%02d,%d,0.05,75,%s,NFO-OPT,NFO\n",
-						tok, tok/256, u, exp, strike, t, u, e+1, strike, t)
-				}
-			}
-		}
-	}
-	return []byte(b.String())
-}
-
 func TestFullDumpSize(t *testing.T) {
-	d := fullDump()
+	d := SyntheticDump()
 	if n := strings.Count(string(d), "\n") - 1; n < 95_000 {
 		t.Fatalf("the benchmark's dump has %d rows, want a full NSE+NFO dump (~100k)", n)
 	}
@@ -111,7 +82,7 @@ func TestFullDumpSize(t *testing.T) {
 }
 
 func BenchmarkSymbolsFullDump(b *testing.B) {
-	d := fullDump()
+	d := SyntheticDump()
 	b.SetBytes(int64(len(d)))
 	for b.Loop() {
 		Symbols(d, "NFO:UND12", 1000)
