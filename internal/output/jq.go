@@ -17,6 +17,8 @@ import (
 type JQ struct {
 	code *gojq.Code
 	expr string
+	// keys ranks the keys of the objects expr builds (see jq_order.go).
+	keys map[string]int
 	// ctx bounds every run (see Bind): a program like last(range(1e10))
 	// runs for hours, and Ctrl-C must stop it.
 	ctx context.Context
@@ -32,7 +34,7 @@ func CompileJQ(expr string) (*JQ, error) {
 	if err != nil {
 		return nil, exitcode.Usagef("invalid --jq expression %q: %v", expr, err)
 	}
-	return &JQ{code: code, expr: expr, ctx: context.Background()}, nil
+	return &JQ{code: code, expr: expr, keys: expressionKeys(expr), ctx: context.Background()}, nil
 }
 
 // Bind returns the expression with every run bounded by ctx, the run's
@@ -47,12 +49,22 @@ func (q *JQ) Bind(ctx context.Context) *JQ {
 
 // RunJSON runs the expression on one JSON document and calls emit for each
 // result. Numbers are decoded as json.Number so prices keep their digits.
+// Objects and arrays come wrapped with their key order, which
+// AppendResult prints them in (jq's order, not gojq's sorted keys): hand
+// them to AppendResult while doc is unchanged.
 func (q *JQ) RunJSON(doc []byte, emit func(any) error) error {
 	v, err := decodeNumbers(doc)
 	if err != nil {
 		return err
 	}
-	return q.Run(v, emit)
+	order := &keyOrder{doc: doc, expr: q.keys}
+	return q.Run(v, func(r any) error {
+		switch r.(type) {
+		case map[string]any, []any:
+			r = ordered{v: r, order: order}
+		}
+		return emit(r)
+	})
 }
 
 // Run runs the expression on a decoded value (from encoding/json with
@@ -126,8 +138,8 @@ func AppendResult(dst []byte, r any) ([]byte, error) {
 
 func gojqMarshal(v any) ([]byte, error) {
 	// gojq's own encoder handles its number types (json.Number, *big.Int)
-	// and prints floats the way jq does.
-	return gojq.Marshal(v)
+	// and prints floats the way jq does; appendJSON adds key order.
+	return appendJSON(nil, v, nil)
 }
 
 func decodeNumbers(doc []byte) (any, error) {

@@ -59,3 +59,36 @@ func TestJQRuntimeErrorsExitOne(t *testing.T) {
 		t.Fatalf("halt: %v, %v", got, err)
 	}
 }
+
+// --jq prints objects in jq's key order, not gojq's sorted one. The wants
+// are what jq 1.7.1 prints for the same programs and input.
+func TestJQKeyOrder(t *testing.T) {
+	const in = `{"b":1,"a":{"d":1,"c":2},"list":[{"y":1,"x":2}]}`
+	tests := []struct{ expr, want string }{
+		{`.`, `{"b":1,"a":{"d":1,"c":2},"list":[{"y":1,"x":2}]}`},
+		{`{s: .b, p: .a}`, `{"s":1,"p":{"d":1,"c":2}}`},
+		{`{a, b}`, `{"a":{"d":1,"c":2},"b":1}`},
+		{`del(.b)`, `{"a":{"d":1,"c":2},"list":[{"y":1,"x":2}]}`},
+		{`.a + {z: 0}`, `{"d":1,"c":2,"z":0}`},
+		{`.list`, `[{"y":1,"x":2}]`},
+		{`to_entries | from_entries`, in},
+		{`.a | with_entries(.value += 1)`, `{"d":2,"c":3}`},
+		{`.b`, `1`},
+	}
+	for _, tt := range tests {
+		q, err := CompileJQ(tt.expr)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.expr, err)
+		}
+		var out []byte
+		if err := q.RunJSON([]byte(in), func(r any) (err error) {
+			out, err = AppendResult(out, r)
+			return err
+		}); err != nil {
+			t.Fatalf("%s: %v", tt.expr, err)
+		}
+		if got := string(out); got != tt.want+"\n" {
+			t.Errorf("--jq %s: got %s, want %s", tt.expr, got, tt.want)
+		}
+	}
+}
