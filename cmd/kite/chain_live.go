@@ -235,20 +235,14 @@ func chainLiveTable(ctx context.Context, f *Factory, opts *ChainOptions, board *
 			w, h := screen.size()
 			frame.Reset()
 			_ = writeChainTable(&frame, recs, sum, color)
+			// As in watch: h lines at most, the last without a line feed,
+			// so the title stays at the top of any terminal.
+			lines := []string{fmt.Sprintf("kite chain · %s · %s · q to quit", time.Now().In(kite.IST).Format("15:04:05 MST"), status), sum.String()}
+			lines = append(lines, strings.Split(strings.TrimSuffix(frame.String(), "\n"), "\n")...)
+			lines = lines[:min(len(lines), max(h, 1))]
 			dst := []byte("\x1b[H")
-			dst = appendLine(dst, fmt.Sprintf("kite chain · %s · %s · q to quit", time.Now().In(kite.IST).Format("15:04:05 MST"), status), w)
-			dst = appendLine(dst, sum.String(), w)
-			for i, line := range strings.Split(strings.TrimSuffix(frame.String(), "\n"), "\n") {
-				if i+3 > h {
-					break
-				}
-				// Lines carry colour codes: cut by the visible width only
-				// when there is no colour to cut through.
-				if color {
-					dst = append(append(dst, line...), "\x1b[K\r\n"...)
-				} else {
-					dst = appendLine(dst, line, w)
-				}
+			for i, line := range lines {
+				dst = appendLine(dst, line, w, i == len(lines)-1 && len(lines) == h)
 			}
 			dst = append(dst, "\x1b[J"...)
 			if _, err := screen.out.Write(dst); err != nil {

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
@@ -63,11 +65,36 @@ to record ticks or pipe them into another program, use kite stream.`,
 	return cmd
 }
 
+// streamHint is the kite stream command that pipes what watch would have
+// shown, quoted for a POSIX shell so it can be pasted as it is.
+func streamHint(opts *watchOptions) string {
+	args := []string{"kite", "stream"}
+	if opts.File != "" {
+		args = append(args, "--file", opts.File)
+	}
+	return shellJoin(append(args, opts.Instruments...))
+}
+
+// shellJoin joins words for a POSIX shell: words with anything but
+// letters, digits and -_.:/@%+=, are single-quoted ("NSE:NIFTY 50").
+func shellJoin(words []string) string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = w
+		if w == "" || strings.IndexFunc(w, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.:/@%+=,", r))
+		}) >= 0 {
+			out[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(out, " ")
+}
+
 var watchSorts = []string{"symbol", "price", "change", "volume", "oi"}
 
 func runWatch(ctx context.Context, f *Factory, opts *watchOptions) error {
 	if !f.IO.StdoutTTY {
-		return exitcode.Usagef("kite watch draws a live table and stdout is not a terminal: to record or pipe ticks, use kite stream %s", strings.Join(opts.Instruments, " "))
+		return exitcode.Usagef("kite watch draws a live table and stdout is not a terminal: to record or pipe ticks, use %s", streamHint(opts))
 	}
 	if !slices.Contains(watchSorts, opts.Sort) {
 		return exitcode.Usagef("unknown --sort %q: use %s", opts.Sort, strings.Join(watchSorts, ", "))
@@ -86,6 +113,7 @@ func runWatch(ctx context.Context, f *Factory, opts *watchOptions) error {
 	if err != nil {
 		return err
 	}
+	board.color = f.IO.ColorEnabled()
 
 	screen, err := openScreen(f)
 	if err != nil {
@@ -261,6 +289,7 @@ type watchBoard struct {
 	sortBy  string
 	reverse bool
 	dirty   bool
+	color   bool // gains green, losses red
 	status  string
 	tick    ticks.Tick
 }
@@ -381,14 +410,38 @@ func (b *watchBoard) render(dst []byte, width, height int, now time.Time) []byte
 			widths[i] = max(widths[i], len(c))
 		}
 	}
-	dst = append(dst, "\x1b[H"...)
-	line := fmt.Sprintf("kite watch · %s · %s · q to quit", now.In(kite.IST).Format("15:04:05 MST"), status)
-	dst = appendLine(dst, line, width)
-	dst = appendLine(dst, "", width)
-	for n, row := range cells {
-		if n+3 > height {
-			break
+	// The screen is height lines; the last one is written without a line
+	// feed, which would scroll the title off the top. A short terminal
+	// loses the blank line first, then rows, which the last line counts.
+	height = max(height, 1)
+	title := fmt.Sprintf("kite watch · %s · %s · q to quit", now.In(kite.IST).Format("15:04:05 MST"), status)
+	lines := []string{title}
+	blank := height >= len(cells)+2 || height >= 8
+	if blank {
+		lines = append(lines, "")
+	}
+	room := height - len(lines) // for the header and the rows
+	hidden := 0
+	if len(cells) > room {
+		// Keep a line to say how many rows are hidden, if there is one
+		// for the header and a row besides.
+		shown := max(room-1, 0)
+		if room < 3 {
+			shown = room
 		}
+		hidden = len(rows) - max(shown-1, 0)
+		cells = cells[:shown]
+	}
+	dst = append(dst, "\x1b[H"...)
+	n := 0 // lines written
+	line := func(s string) {
+		n++
+		dst = appendLine(dst, s, width, n == height)
+	}
+	for _, l := range lines {
+		line(l)
+	}
+	for r, row := range cells {
 		var sb strings.Builder
 		for i, c := range row {
 			if i > 0 {
@@ -396,21 +449,63 @@ func (b *watchBoard) render(dst []byte, width, height int, now time.Time) []byte
 			}
 			if i == 0 {
 				sb.WriteString(c + strings.Repeat(" ", widths[i]-len(c)))
-			} else {
-				sb.WriteString(strings.Repeat(" ", widths[i]-len(c)) + c)
+				continue
 			}
+			sb.WriteString(strings.Repeat(" ", widths[i]-len(c)))
+			if i == 2 && r > 0 && b.color && (width <= 0 || sb.Len()+len(c) <= width) {
+				c = colorChange(c)
+			}
+			sb.WriteString(c)
 		}
-		dst = appendLine(dst, sb.String(), width)
+		line(sb.String())
+	}
+	if hidden > 0 && n < height {
+		line(fmt.Sprintf("… %d more rows hidden: make the terminal taller, or choose which come first with --sort", hidden))
 	}
 	return append(dst, "\x1b[J"...) // clear anything below
 }
 
-func appendLine(dst []byte, s string, width int) []byte {
-	if width > 0 && len(s) > width {
-		s = s[:width]
+// appendLine writes one screen line cut to width (colour codes, only in
+// lines that fit, do not count) and cleared to its end; the screen's last
+// line has no line feed, which would scroll the title away.
+func appendLine(dst []byte, s string, width int, last bool) []byte {
+	if width > 0 && visibleLen(s) > width {
+		s = cutVisible(s, width)
 	}
 	dst = append(dst, s...)
+	if last {
+		return append(dst, "\x1b[K"...)
+	}
 	return append(dst, "\x1b[K\r\n"...)
+}
+
+// visibleLen is s's width on screen: runes, without colour codes.
+func visibleLen(s string) int { return utf8.RuneCountInString(ansiCode.ReplaceAllString(s, "")) }
+
+var ansiCode = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+// cutVisible cuts a line without colour codes to width runes.
+func cutVisible(s string, width int) string {
+	s = ansiCode.ReplaceAllString(s, "")
+	r := []rune(s)
+	if len(r) > width {
+		r = r[:width]
+	}
+	return string(r)
+}
+
+// colorChange paints a change cell green (a gain) or red (a loss).
+func colorChange(c string) string {
+	if c == "" || strings.Trim(c[1:], "0.") == "" {
+		return c // +0.00 is neither
+	}
+	switch c[0] {
+	case '+':
+		return "\x1b[32m" + c + "\x1b[0m"
+	case '-':
+		return "\x1b[31m" + c + "\x1b[0m"
+	}
+	return c
 }
 
 func (b *watchBoard) sort(rows []watchRow) {
