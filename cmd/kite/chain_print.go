@@ -171,7 +171,7 @@ func sideCells(q *chainQuote) []string {
 		return f(*v)
 	}
 	return []string{
-		num(q.LastPrice),
+		strconv.FormatFloat(q.LastPrice, 'f', 2, 64), // NFO options tick in 0.05
 		opt(q.Delta, func(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }),
 		opt(q.IV, func(v float64) string { return strconv.FormatFloat(v*100, 'f', 2, 64) }),
 		strconv.FormatInt(q.Volume, 10),

@@ -174,5 +174,6 @@ func headerText(key string) string {
 // lowValue are the columns a narrow terminal loses first, in this order:
 // identifiers a person rarely reads and facts the symbol already says.
 var lowValue = []string{"instrument_token", "exchange_token", "segment", "t1_quantity", "tag", "validity",
-	"variety", "placed_by", "exchange_order_id", "guid", "exchange_timestamp", "lot_size", "tick_size",
-	"name", "exchange", "product"}
+	"variety", "placed_by", "exchange_order_id", "parent_order_id", "guid", "exchange_timestamp",
+	"exchange_update_timestamp", "disclosed_quantity", "folio", "last_price_date", "trigger_price",
+	"lot_size", "tick_size", "expires_at", "updated_at", "alert_count", "name", "exchange", "product"}

@@ -229,16 +229,16 @@ func (g *grid) writeCSV(w io.Writer) error {
 
 const colGap = 2 // spaces between columns
 
-// fit makes the grid at most width columns wide: first it drops low-value
-// columns (then the rightmost, never the first), then it shortens the
-// widest text column with an ellipsis. It returns the dropped columns.
+// fit makes the grid at most width columns wide: it drops low-value
+// columns, shortens long text (a fund's name, an alert's condition) to 16
+// characters, drops the rightmost columns (never the first), and last
+// shortens text down to 8 characters. It returns the dropped columns.
 func (g *grid) fit(width int, mayDrop bool) []string {
 	if width <= 0 {
 		return nil
 	}
 	var dropped []string
-	for mayDrop && g.width() > width && len(g.header) > 1 && !g.vertical {
-		i := g.dropCandidate()
+	drop := func(i int) {
 		dropped = append(dropped, g.header[i])
 		g.header = slices.Delete(g.header, i, i+1)
 		g.numeric = slices.Delete(g.numeric, i, i+1)
@@ -246,35 +246,60 @@ func (g *grid) fit(width int, mayDrop bool) []string {
 			g.rows[r] = slices.Delete(g.rows[r], i, i+1)
 		}
 	}
+	canDrop := mayDrop && !g.vertical
+	for canDrop && g.width() > width {
+		i := g.lowValueColumn()
+		if i < 0 {
+			break
+		}
+		drop(i)
+	}
+	g.shorten(width, 16)
+	for canDrop && g.width() > width && len(g.header) > 1 {
+		drop(len(g.header) - 1)
+	}
+	g.shorten(width, 8)
+	return dropped
+}
+
+// shorten cuts the widest text column, then the next, with an ellipsis
+// until the grid fits width or no text column is wider than least.
+func (g *grid) shorten(width, least int) {
 	for g.width() > width {
-		// Shorten the widest text column, but never below 8 characters.
 		widths := g.widths()
 		best := -1
 		for i, w := range widths {
-			if !g.numeric[i] && w > 8 && (best < 0 || w > widths[best]) {
+			if !g.numeric[i] && !keepWhole(g.header[i]) && w > least && (best < 0 || w > widths[best]) {
 				best = i
 			}
 		}
 		if best < 0 {
-			break
+			return
 		}
-		limit := max(8, widths[best]-(g.width()-width))
+		limit := max(least, widths[best]-(g.width()-width))
 		for _, r := range g.rows {
 			r[best].text = ellipsis(r[best].text, limit)
 		}
-		g.header[best] = ellipsis(g.header[best], limit)
 	}
-	return dropped
 }
 
-// dropCandidate is the index of the column to lose next.
-func (g *grid) dropCandidate() int {
+// lowValueColumn is the index of the low-value column to lose next, or
+// -1 when there is none left.
+func (g *grid) lowValueColumn() int {
 	for _, name := range lowValue {
 		if i := slices.Index(g.header, name); i > 0 {
 			return i
 		}
 	}
-	return len(g.header) - 1
+	return -1
+}
+
+// keepWhole are columns a person copies, so never shortens: IDs and
+// symbols.
+func keepWhole(key string) bool {
+	k := strings.ToLower(key)
+	return k == "id" || strings.HasSuffix(k, "_id") || strings.HasSuffix(k, "uuid") ||
+		strings.Contains(k, "symbol") || k == "instrument"
 }
 
 func ellipsis(s string, n int) string {
