@@ -1,3 +1,40 @@
+# bash completion for kite (source it, or put it in ~/.local/share/bash-completion/completions/kite)
+# Without the bash-completion package, a minimal _get_comp_words_by_ref
+# (kite's completion needs only: -n CHARS cur prev words cword).
+if ! declare -F _get_comp_words_by_ref >/dev/null 2>&1; then
+_get_comp_words_by_ref() {
+    local __exclude="" __opt OPTIND=1
+    while getopts "n:" __opt; do
+        [[ $__opt == n ]] && __exclude=$OPTARG
+    done
+    shift $((OPTIND - 1))
+    local -a __words=()
+    local __i __w __j=-1 __cw=0 __glue=0
+    for ((__i = 0; __i < ${#COMP_WORDS[@]}; __i++)); do
+        __w=${COMP_WORDS[__i]}
+        if ((__i > 0)) && [[ ${#__w} -eq 1 && -n $__exclude && $__exclude == *"$__w"* ]]; then
+            __words[__j]+=$__w
+            __glue=1
+        elif ((__glue)); then
+            __words[__j]+=$__w
+            __glue=0
+        else
+            __words[++__j]=$__w
+        fi
+        ((__i == COMP_CWORD)) && __cw=$__j
+    done
+    local __v
+    for __v in "$@"; do
+        case $__v in
+        cur) cur=${__words[__cw]-} ;;
+        prev) prev=${__words[__cw-1]-} ;;
+        words) words=("${__words[@]}") ;;
+        cword) cword=$__cw ;;
+        esac
+    done
+}
+fi
+
 # bash completion V2 for kite                                 -*- shell-script -*-
 
 __kite_debug()

@@ -148,7 +148,7 @@ func TestE2EOrdersAutoslice(t *testing.T) {
 	}
 	table := runKite(t, kiteRun{Env: env}, "orders", "place", "NFO:"+fut, "--buy", "--qty", "1875", "--price", low,
 		"--autoslice", "--max-value", "0", "--yes", "-o", "table")
-	if table.Code != 0 || strings.Count(table.Stdout, "\n") != 3 || !strings.Contains(table.Stdout, "PARENT_ORDER_ID") {
+	if table.Code != 0 || strings.Count(table.Stdout, "\n") != 3 || !strings.Contains(table.Stdout, "PARENT ORDER ID") {
 		t.Fatalf("autoslice table (a header and two rows): %+v", table)
 	}
 	// A slice Kite refuses is printed with its error: here every slice of

@@ -151,7 +151,7 @@ func TestE2EOrdersLifecycle(t *testing.T) {
 		t.Fatalf("orders ndjson --jq .status: %q", r.Stdout)
 	}
 	r, _ = ordersRun(t, env, 0, "orders", "show", id, "-o", "table")
-	if !strings.Contains(r.Stdout, "ORDER_ID") || !strings.Contains(r.Stdout, "OPEN") {
+	if !strings.Contains(r.Stdout, "ORDER ID") || !strings.Contains(r.Stdout, "OPEN") {
 		t.Fatalf("orders show table: %s", r.Stdout)
 	}
 

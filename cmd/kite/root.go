@@ -109,8 +109,10 @@ request unless --insecure-send-token-in-clear is given.
 
 Data goes to stdout, everything else to stderr. Output is a table on a
 terminal and JSON in a pipe; choose with -o table|json|ndjson|csv and filter
-with --jq. Every command also runs against a built-in local sandbox with
---sandbox, with no account needed.
+with --jq. Tables fit the terminal (--columns picks the columns) and show
+gains green and losses red (--color, NO_COLOR); JSON keeps exact numbers.
+Every command also runs against a built-in local sandbox with --sandbox,
+with no account needed.
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 no session (run kite login),
 4 permission, 5 order rejected, 6 network, 7 rate limited, 8 order outcome
@@ -119,6 +121,7 @@ unknown (run kite orders reconcile TAG), 130 interrupted (Ctrl-C),
 		Example: `  kite --sandbox quote NSE:INFY NSE:RELIANCE
   kite login --web --user-id AB1234
   kite holdings -o csv > holdings.csv
+  kite holdings --columns tradingsymbol,quantity,pnl
   kite positions --jq '.net[] | select(.pnl < 0) | .tradingsymbol'
   kite stream NSE:INFY --mode full | jq -c '{s: .symbol, p: .last_price}'`,
 		SilenceUsage:  true,

@@ -40,7 +40,9 @@ func newWatchCmd(f *Factory) *cobra.Command {
 		Long: `Show a live table of instruments — last price, change since the previous
 close, volume, best bid and ask, and open interest for derivatives — redrawn in
 place at most --rate times a second from the ticker's full-mode ticks. Rows
-that do not fit the terminal are left out: --sort picks which come first.
+that do not fit the terminal are left out and counted on the last line:
+--sort picks which come first. On a colour terminal gains are green and
+losses red (--color never, or NO_COLOR, turns it off).
 
 Press q or Ctrl-C to quit; the terminal is restored. watch needs a terminal:
 to record ticks or pipe them into another program, use kite stream.`,
