@@ -217,7 +217,7 @@ func TestE2EOrdersLifecycle(t *testing.T) {
 		t.Fatalf("CNC buy in holdings: %q", r.Stdout)
 	}
 	r, _ = ordersRun(t, env, 0, "orders", "trades", mid, "-o", "table")
-	if !strings.Contains(r.Stdout, "TRADE_ID") {
+	if !strings.Contains(r.Stdout, "TRADE ID") {
 		t.Fatalf("orders trades table: %s", r.Stdout)
 	}
 }
