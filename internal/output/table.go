@@ -265,20 +265,26 @@ func (g *grid) fit(width int, mayDrop bool) []string {
 // shorten cuts the widest text column, then the next, with an ellipsis
 // until the grid fits width or no text column is wider than least.
 func (g *grid) shorten(width, least int) {
-	for g.width() > width {
+	done := make([]bool, len(g.header)) // cut as far as it goes (a wide header stays)
+	for total := g.width(); total > width; {
 		widths := g.widths()
 		best := -1
 		for i, w := range widths {
-			if !g.numeric[i] && !keepWhole(g.header[i]) && w > least && (best < 0 || w > widths[best]) {
+			if !done[i] && !g.numeric[i] && !keepWhole(g.header[i]) && w > least && (best < 0 || w > widths[best]) {
 				best = i
 			}
 		}
 		if best < 0 {
 			return
 		}
-		limit := max(least, widths[best]-(g.width()-width))
+		limit := max(least, widths[best]-(total-width))
 		for _, r := range g.rows {
 			r[best].text = ellipsis(r[best].text, limit)
+		}
+		if now := g.width(); now < total {
+			total = now
+		} else {
+			done[best] = true
 		}
 	}
 }

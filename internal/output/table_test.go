@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -190,4 +191,32 @@ func TestTableUserColumns(t *testing.T) {
 	if out.String() != "tradingsymbol,average_price\nINFY,1412.7863636363636\nUSDINR26DECFUT,83.12345\n" {
 		t.Errorf("csv:\n%s", out.String())
 	}
+}
+
+// A long header cannot be cut: fitting gives up on that column instead of
+// looping.
+func TestTableFitWideHeader(t *testing.T) {
+	rows := []map[string]any{{"a_very_long_header_name_indeed": "x", "name": "a long long long name of something"}}
+	got, err := printTable(t, TableStyle{Width: 20, Columns: []string{"a_very_long_header_name_indeed", "name"}}, rows)
+	if err != nil || !strings.Contains(got, "A VERY LONG HEADER NAME INDEED") || !strings.Contains(got, "…") {
+		t.Errorf("got %q, %v", got, err)
+	}
+}
+
+// Any JSON document prints as a table of any width without panicking or
+// looping, and no line is wider than the terminal unless a single
+// unshortenable cell or header forces it.
+func FuzzTable(f *testing.F) {
+	f.Add([]byte(`[{"tradingsymbol":"INFY","average_price":1412.7863636363636,"pnl":-0.001,"order_timestamp":"2026-11-26 09:15:03"}]`), 40)
+	f.Add([]byte(`{"a":1,"b":"2026-11-26T09:15:03Z"}`), 10)
+	f.Add([]byte(`[1,"x",null,{"tick_size":"0.0025","last_price":83.1}]`), 0)
+	f.Fuzz(func(t *testing.T, doc []byte, width int) {
+		if !json.Valid(doc) {
+			return
+		}
+		var out bytes.Buffer
+		p := New(&out, Table, nil)
+		p.SetTableStyle(TableStyle{Width: width % 300, Color: width%2 == 0})
+		_ = p.Print(json.RawMessage(doc))
+	})
 }
