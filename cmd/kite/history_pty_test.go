@@ -4,7 +4,6 @@ package main
 
 import (
 	"bytes"
-	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -25,14 +24,7 @@ func historyOnTTYStderr(t *testing.T, env map[string]string, args ...string) (st
 	}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, slave
-	got := make(chan string)
-	go func() {
-		b, _ := io.ReadAll(master) // ends with EIO once the slave is closed
-		got <- string(b)
-	}()
-	err := cmd.Run()
-	slave.Close()
-	text := <-got
+	text, err := runOnPTY(cmd, master, slave)
 	if err != nil {
 		t.Fatalf("history %v: %v\n%s", args, err, text)
 	}

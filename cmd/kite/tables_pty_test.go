@@ -33,6 +33,16 @@ func onTerminal(t *testing.T, cols, rows uint16, env map[string]string, args ...
 	}
 	var errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = slave, &errOut
+	screen, err := runOnPTY(cmd, master, slave)
+	if err != nil {
+		t.Fatalf("kite %v: %v\n%s%s", args, err, screen, errOut.String())
+	}
+	return screen, errOut.String()
+}
+
+// runOnPTY runs cmd, whose streams the caller pointed at slave, and
+// returns everything the terminal showed.
+func runOnPTY(cmd *exec.Cmd, master, slave *os.File) (string, error) {
 	got := make(chan string)
 	go func() {
 		b, _ := io.ReadAll(master) // ends with EIO once the slave is closed
@@ -40,11 +50,7 @@ func onTerminal(t *testing.T, cols, rows uint16, env map[string]string, args ...
 	}()
 	err := cmd.Run()
 	slave.Close()
-	screen = <-got
-	if err != nil {
-		t.Fatalf("kite %v: %v\n%s%s", args, err, screen, errOut.String())
-	}
-	return screen, errOut.String()
+	return <-got, err
 }
 
 var sgr = regexp.MustCompile("\x1b\\[[0-9;]*m")
@@ -103,7 +109,7 @@ func TestTablesOnA100ColumnTerminal(t *testing.T) {
 
 	// A narrow terminal: columns hidden, and stderr says which and how
 	// to choose; --columns picks exactly the columns asked for.
-	screen, stderr := onTerminal(t, 60, 30, env, "holdings")
+	_, stderr := onTerminal(t, 60, 30, env, "holdings")
 	if !strings.Contains(stderr, "hidden to fit the terminal") || !strings.Contains(stderr, "--columns") {
 		t.Errorf("60 columns: stderr %q", stderr)
 	}

@@ -85,11 +85,11 @@ func TestWatchShortTerminalUnderTmux(t *testing.T) {
 	_, env := startTestSandbox(t, sandbox.Options{TickInterval: 20 * time.Millisecond})
 	s := startTmux(t, watchCommand(t, env, "NSE:INFY", "NSE:RELIANCE", "NSE:TCS", "NSE:SBIN", "NSE:ITC", "NSE:HDFCBANK", "--rate", "10"))
 	s.run("resize-window", "-y", "6")
-	scr := s.waitFor("a full short screen", func(scr string) bool {
+	s.waitFor("a full short screen", func(scr string) bool {
 		return rowRe.MatchString(scr) && strings.Contains(scr, "more rows hidden")
 	})
 	time.Sleep(500 * time.Millisecond) // a few more redraws
-	scr = s.screen()
+	scr := s.screen()
 	if first, _, _ := strings.Cut(scr, "\n"); !strings.HasPrefix(first, "kite watch") {
 		t.Fatalf("the title left the top line:\n%s", scr)
 	}
