@@ -244,6 +244,12 @@ func TestE2EChain(t *testing.T) {
 		!strings.Contains(r.Stdout, "*"+strconv.FormatFloat(strikes[atm], 'f', -1, 64)+"*") || strings.Contains(r.Stdout, "\x1b[") {
 		t.Errorf("chain -o table: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
+	// --color always: the ATM strike reversed instead of starred.
+	r = runKite(t, kiteRun{Env: env}, "chain", "NIFTY", "--expiry", rec.Expiry, "-o", "table", "--color", "always")
+	if atmCell := "\x1b[1;7m" + strconv.FormatFloat(strikes[atm], 'f', -1, 64); r.Code != 0 || !strings.Contains(r.Stdout, atmCell) ||
+		strings.Contains(r.Stdout, "*") {
+		t.Errorf("chain -o table --color always: exit %d\n%q%s", r.Code, r.Stdout, r.Stderr)
+	}
 }
 
 func TestE2EChainUsageErrors(t *testing.T) {
