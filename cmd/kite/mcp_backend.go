@@ -73,6 +73,7 @@ func (b *mcpBackend) Client(ctx context.Context) (*kite.Client, error) {
 // client built on it, so the next call reads the session again: after the
 // user runs kite login, the server uses the new session without a restart.
 func (b *mcpBackend) Explain(err error) error {
+	err = explain(err)
 	if !kite.IsTokenError(err) {
 		return b.f.forgetSessionOn(err) // reads no session state then
 	}

@@ -135,7 +135,7 @@ func runQuote(ctx context.Context, opts *QuoteOptions) error {
 	}
 	records, unknown, noQuote, fetchErr := fetchQuotes(ctx, opts.cmdDeps, client, mode, opts.Symbols)
 	for _, sym := range slices.Concat(unknown, noQuote) {
-		fmt.Fprintf(opts.IO.ErrOut, "kite: %v\n", &kite.UnknownSymbolError{Symbol: sym})
+		fmt.Fprintf(opts.IO.ErrOut, "kite: %v\n", explain(&kite.UnknownSymbolError{Symbol: sym}))
 	}
 	var rerr *quoteRecordError
 	if errors.As(fetchErr, &rerr) {

@@ -43,6 +43,7 @@ func run(ctx context.Context, io *iostreams.IOStreams, args []string, getenv fun
 		return exitcode.OK
 	}
 	err = f.forgetSessionOn(err) // a 403 TokenException kills the cached session
+	err = explain(err)
 	if errors.Is(err, syscall.EPIPE) {
 		// stdout was closed by its reader (| head): it has all it wanted.
 		return exitcode.OK

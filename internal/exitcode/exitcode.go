@@ -2,8 +2,9 @@
 //
 // Scripts branch on kite's exit status ("did the login expire, or is the network
 // down?"), so the codes are a public contract, documented in the README and in
-// docs/design.md. Errors choose their code by implementing ExitCoder; everything
-// else is a general error.
+// docs/design.md. Errors choose their code by implementing ExitCoder; pkg/kite's
+// errors, which are a library's and know nothing of exit codes, get theirs
+// here; everything else is a general error.
 package exitcode
 
 import (
@@ -42,15 +43,16 @@ type ExitCoder interface {
 	ExitCode() int
 }
 
-// Code maps err to the documented exit code. The first ExitCoder in the
-// chain wins, so wrapping an error with fmt.Errorf("...: %w") keeps its code.
+// Code maps err to the documented exit code. The first error in the chain
+// that has one wins (an ExitCoder, or one of pkg/kite's errors, which know
+// nothing of exit codes: see kiteCode), so wrapping an error with
+// fmt.Errorf("...: %w") keeps its code.
 func Code(err error) int {
 	if err == nil {
 		return OK
 	}
-	var c ExitCoder
-	if errors.As(err, &c) {
-		return c.ExitCode()
+	if code, ok := find(err); ok {
+		return code
 	}
 	if errors.Is(err, context.Canceled) {
 		return Interrupted

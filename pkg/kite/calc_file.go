@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/kitecli/kite/internal/exitcode"
 )
 
 // FileOrder is one order of a basket file: Kite's field names, as the
@@ -161,6 +159,3 @@ func (o FileOrder) ChargeOrder() ChargeOrder {
 	return ChargeOrder{Exchange: o.Exchange, Tradingsymbol: o.Tradingsymbol, TransactionType: o.TransactionType,
 		Variety: o.Variety, Product: o.Product, OrderType: o.OrderType, Quantity: o.Quantity, AveragePrice: avg}
 }
-
-// ExitCode makes a bad file a usage error: nothing was sent.
-func (e *BadFileError) ExitCode() int { return exitcode.Usage }

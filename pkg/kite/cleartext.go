@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-
-	"github.com/kitecli/kite/internal/exitcode"
 )
 
 // Every request to Kite carries a secret: the Authorization header, the
@@ -38,9 +36,6 @@ type CleartextError struct {
 func (e *CleartextError) Error() string {
 	return fmt.Sprintf("refusing to send a session or login secret in clear text to %s: plain http:// and ws:// are allowed only to loopback addresses (127.0.0.1, ::1, localhost); use https:// or wss://", e.URL)
 }
-
-// ExitCode is exitcode.Usage: the URL is wrong, and nothing was sent.
-func (e *CleartextError) ExitCode() int { return exitcode.Usage }
 
 // CheckCleartext returns a *CleartextError when rawURL is http:// or ws://
 // to a host that is not loopback. Other schemes, and URLs that do not

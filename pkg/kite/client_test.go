@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/retry"
 	"github.com/kitecli/kite/pkg/sandbox"
@@ -113,16 +112,17 @@ func TestNeverRetries403Or400(t *testing.T) {
 	_, err := c.DoRaw(context.Background(), http.MethodGet, "/instruments/historical/408065/fortnight", url.Values{"from": {"2024-01-01"}, "to": {"2024-01-02"}})
 	// Kite's InputException came after the request: a general error (1),
 	// not the 2 of input caught before any request.
-	if kite.ErrorTypeOf(err) != kite.InputException || exitcode.Code(err) != exitcode.Error {
-		t.Fatalf("bad interval: err = %v (code %d), want InputException, exit 1", err, exitcode.Code(err))
+	var re *kite.RetryError
+	if kite.ErrorTypeOf(err) != kite.InputException || errors.As(err, &re) {
+		t.Fatalf("bad interval: err = %v, want Kite's InputException, not retried", err)
 	}
 	if n := requestsSeen(log, "/instruments/historical/408065/fortnight"); n != 1 {
 		t.Fatalf("400 sent %d times, want once", n)
 	}
 	srv.ExpireSessions()
 	err = c.Do(context.Background(), http.MethodGet, "/user/profile", nil, nil)
-	if !kite.IsTokenError(err) || exitcode.Code(err) != exitcode.Auth {
-		t.Fatalf("expired session: err = %v, want TokenException, exit 3", err)
+	if !kite.IsTokenError(err) {
+		t.Fatalf("expired session: err = %v, want TokenException", err)
 	}
 	if n := requestsSeen(log, "/user/profile"); n != 1 {
 		t.Fatalf("403 sent %d times, want once", n)
@@ -137,8 +137,8 @@ func TestRateLimitedHonoursRetryAfterThenExit7(t *testing.T) {
 	c.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	err := c.Do(context.Background(), http.MethodGet, "/quote/ltp", url.Values{"i": {"NSE:INFY"}}, nil)
 	var re *kite.RetryError
-	if !errors.As(err, &re) || re.Attempts != 3 || exitcode.Code(err) != exitcode.RateLimited {
-		t.Fatalf("err = %v (code %d), want RetryError after 3 attempts, exit 7", err, exitcode.Code(err))
+	if !errors.As(err, &re) || re.Attempts != 3 || !re.RateLimited() {
+		t.Fatalf("err = %v, want a rate-limited RetryError after 3 attempts", err)
 	}
 	if !strings.Contains(err.Error(), "rate limited") || !strings.Contains(err.Error(), srv.URL()) {
 		t.Fatalf("message %q should say rate limited and name the server", err)
@@ -172,8 +172,9 @@ func TestConnectionRefusedNamesTheURL(t *testing.T) {
 		HTTPClient: &http.Client{Transport: kite.NewTransport()}}
 	err := c.Do(context.Background(), http.MethodGet, "/user/profile", nil, nil)
 	want := "cannot reach http://127.0.0.1:1: connection refused (after 3 attempts)"
-	if err == nil || err.Error() != want || exitcode.Code(err) != exitcode.Network {
-		t.Fatalf("err = %v (code %d), want %q, exit 6", err, exitcode.Code(err), want)
+	var re *kite.RetryError
+	if err == nil || err.Error() != want || !errors.As(err, &re) || re.RateLimited() {
+		t.Fatalf("err = %v, want a RetryError %q, not rate-limited", err, want)
 	}
 }
 
@@ -183,8 +184,8 @@ func TestContextCancelStopsRetrying(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
 	err := c.Do(ctx, http.MethodGet, "/user/profile", nil, nil)
-	if exitcode.Code(err) != exitcode.Interrupted {
-		t.Fatalf("err = %v (code %d), want interrupted (130)", err, exitcode.Code(err))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled in its chain", err)
 	}
 }
 
@@ -218,11 +219,12 @@ func TestMalformedResponses(t *testing.T) {
 		t.Fatalf("garbage 200: err = %v after %d requests, want a decode error after 1", err, count("/garbage"))
 	}
 	err = c.Do(context.Background(), http.MethodGet, "/truncated", nil, nil)
-	if exitcode.Code(err) != exitcode.Network || count("/truncated") != 2 {
+	var re *kite.RetryError
+	if !errors.As(err, &re) || re.RateLimited() || count("/truncated") != 2 {
 		t.Fatalf("truncated body: err = %v after %d requests, want exit 6 after 2", err, count("/truncated"))
 	}
 	err = c.Do(context.Background(), http.MethodGet, "/bare502", nil, nil)
-	if kite.ErrorTypeOf(err) != kite.DataException || exitcode.Code(err) != exitcode.Network || count("/bare502") != 2 {
+	if kite.ErrorTypeOf(err) != kite.DataException || !errors.As(err, &re) || re.RateLimited() || count("/bare502") != 2 {
 		t.Fatalf("502: err = %v after %d requests", err, count("/bare502"))
 	}
 }
@@ -238,7 +240,7 @@ func TestClientRateLimitKeepsUnderSandboxLimit(t *testing.T) {
 		var got429 bool
 		for range 3 {
 			_, err := c.Quote(context.Background(), kite.QuoteLTP, []string{"NSE:INFY"})
-			if exitcode.Code(err) == exitcode.RateLimited {
+			if re := (*kite.RetryError)(nil); errors.As(err, &re) && re.RateLimited() {
 				got429 = true
 			} else if err != nil {
 				t.Fatal(err)

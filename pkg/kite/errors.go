@@ -8,7 +8,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/kitespec"
 )
 
@@ -37,26 +36,6 @@ type Error struct {
 
 func (e *Error) Error() string {
 	return fmt.Sprintf("%s (%d %s)", e.Message, e.Status, e.ErrorType)
-}
-
-// ExitCode maps Kite's error types to the documented exit codes. An
-// InputException is a general error (1), not a usage error: exit 2 means
-// caught before any request, and this one came back from Kite.
-func (e *Error) ExitCode() int {
-	switch e.ErrorType {
-	case TokenException:
-		return exitcode.Auth
-	case PermissionException:
-		return exitcode.Permission
-	case OrderException, MarginException:
-		return exitcode.Order
-	case NetworkException:
-		if e.Status == 429 {
-			return exitcode.RateLimited
-		}
-		return exitcode.Network
-	}
-	return exitcode.Error
 }
 
 // IsTokenError reports whether err is Kite saying the session is dead.
@@ -100,14 +79,11 @@ func (e *RetryError) Error() string {
 
 func (e *RetryError) Unwrap() error { return e.Err }
 
-// ExitCode is 7 when Kite kept rate-limiting the request, 6 otherwise
-// (docs/design.md: network, retries exhausted).
-func (e *RetryError) ExitCode() int {
+// RateLimited reports whether the request failed because Kite kept
+// answering 429 Too Many Requests, rather than not answering.
+func (e *RetryError) RateLimited() bool {
 	var ke *Error
-	if errors.As(e.Err, &ke) && ke.Status == http.StatusTooManyRequests {
-		return exitcode.RateLimited
-	}
-	return exitcode.Network
+	return errors.As(e.Err, &ke) && ke.Status == http.StatusTooManyRequests
 }
 
 // networkCause is the shortest true description of a transport failure:

@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/kitecli/kite/internal/exitcode"
 )
 
 // Instrument is one row of Kite's instrument dump (GET /instruments). The
@@ -148,23 +146,29 @@ func parseInstrumentRow(rec []string, col *[len(instrumentColumns)]int) (Instrum
 	return in, err
 }
 
-// UnknownSymbolError is a symbol the resolver cannot map to an instrument.
-// It is a usage error (exit 2): the input is wrong, not Kite.
+// UnknownSymbolError is a symbol the resolver cannot map to an instrument:
+// the input is wrong, not Kite, and nothing was asked of Kite for it.
 type UnknownSymbolError struct {
 	Symbol string
 }
 
 func (e *UnknownSymbolError) Error() string {
-	exch, sym, ok := strings.Cut(e.Symbol, ":")
-	if !ok || exch == "" || strings.TrimSpace(sym) == "" {
+	if _, _, ok := e.Split(); !ok {
 		return fmt.Sprintf("unknown instrument %q: write it as EXCHANGE:TRADINGSYMBOL (e.g. NSE:INFY) or an instrument token", e.Symbol)
 	}
-	return fmt.Sprintf("unknown instrument %q: look it up with kite instruments search %s --exchange %s",
-		e.Symbol, strings.ToUpper(sym), strings.ToUpper(exch))
+	return fmt.Sprintf("unknown instrument %q", e.Symbol)
 }
 
-// ExitCode implements exitcode's interface: a usage error.
-func (e *UnknownSymbolError) ExitCode() int { return exitcode.Usage }
+// Split is the symbol's exchange and tradingsymbol, upper-cased, and
+// whether it has the EXCHANGE:TRADINGSYMBOL form at all: where to look
+// for what was meant.
+func (e *UnknownSymbolError) Split() (exchange, tradingsymbol string, ok bool) {
+	exch, sym, ok := strings.Cut(e.Symbol, ":")
+	if !ok || exch == "" || strings.TrimSpace(sym) == "" {
+		return "", "", false
+	}
+	return strings.ToUpper(exch), strings.ToUpper(sym), true
+}
 
 // Resolver maps what users type (NSE:INFY, nse:infy, 408065) to instruments.
 // It is read-only after NewResolver and safe for concurrent use.

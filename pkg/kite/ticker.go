@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/retry"
 	"github.com/kitecli/kite/pkg/ticks"
 )
@@ -163,7 +162,7 @@ func TickerURL(base string, c Credentials) (string, error) {
 	switch c.Kind {
 	case Connect:
 		if c.APIKey == "" || c.AccessToken == "" {
-			return "", exitcode.With(exitcode.Auth, errors.New("the ticker needs an API key and access token: run kite login"))
+			return "", &NoSessionError{Kind: Connect, Need: "an API key and access token"}
 		}
 		if base == "" {
 			base = DefaultWSURL
@@ -172,7 +171,7 @@ func TickerURL(base string, c Credentials) (string, error) {
 		q.Set("access_token", c.AccessToken)
 	case Web:
 		if c.UserID == "" || c.EncToken == "" {
-			return "", exitcode.With(exitcode.Auth, errors.New("the web ticker needs a user ID and enctoken: run kite login --web"))
+			return "", &NoSessionError{Kind: Web, Need: "a user ID and enctoken"}
 		}
 		if base == "" {
 			base = DefaultWebWS + "/"
@@ -183,11 +182,11 @@ func TickerURL(base string, c Credentials) (string, error) {
 		q.Set("agent", "kite3-web")
 		q.Set("version", "3.0.0")
 	default:
-		return "", exitcode.With(exitcode.Auth, errors.New("no session: run kite login"))
+		return "", &NoSessionError{Kind: c.Kind}
 	}
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
-		return "", exitcode.Usagef("ticker URL %q is not a ws:// or wss:// URL", RedactURL(base))
+		return "", &TickerURLError{URL: RedactURL(base)}
 	}
 	old := u.Query()
 	for k, v := range q {

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/retry"
 )
 
@@ -47,7 +46,7 @@ func (s *shard) run(ctx context.Context) error {
 		}
 		failures++
 		if failures >= attempts {
-			return exitcode.With(exitcode.Network, fmt.Errorf("ticker connection %d: %w", s.id, &retry.ExhaustedError{Attempts: failures, Err: err}))
+			return &NetworkError{Err: fmt.Errorf("ticker connection %d: %w", s.id, &retry.ExhaustedError{Attempts: failures, Err: err})}
 		}
 		wait := p.Backoff(failures - 1)
 		// The handler's EventReconnecting is where a user hears of this

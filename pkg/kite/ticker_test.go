@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/kitecli/kite/internal/auth"
-	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/retry"
 	"github.com/kitecli/kite/pkg/sandbox"
@@ -39,14 +38,15 @@ func TestTickerURL(t *testing.T) {
 			t.Errorf("%s: TickerURL = %q, %v; want %q", c.name, got, err, c.want)
 		}
 	}
-	if _, err := kite.TickerURL("https://x", connect); exitcode.Code(err) != exitcode.Usage {
-		t.Errorf("https base: err %v, want a usage error", err)
+	var bad *kite.TickerURLError
+	if _, err := kite.TickerURL("https://x", connect); !errors.As(err, &bad) || bad.URL != "https://x" {
+		t.Errorf("https base: err %v, want a *TickerURLError", err)
 	}
-	if _, err := kite.TickerURL("", kite.Credentials{Kind: kite.Connect, APIKey: "k"}); exitcode.Code(err) != exitcode.Auth {
-		t.Errorf("no access token: err %v, want exit 3", err)
+	if _, err := kite.TickerURL("", kite.Credentials{Kind: kite.Connect, APIKey: "k"}); !errors.Is(err, kite.ErrNoSession) {
+		t.Errorf("no access token: err %v, want ErrNoSession", err)
 	}
-	if _, err := kite.TickerURL("", kite.Credentials{}); exitcode.Code(err) != exitcode.Auth {
-		t.Errorf("no session: err %v, want exit 3", err)
+	if _, err := kite.TickerURL("", kite.Credentials{}); !errors.Is(err, kite.ErrNoSession) {
+		t.Errorf("no session: err %v, want ErrNoSession", err)
 	}
 }
 
@@ -293,8 +293,8 @@ func TestTickerExpiredSession(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	err := tk.Run(ctx)
-	if !kite.IsTokenError(err) || exitcode.Code(err) != exitcode.Auth {
-		t.Fatalf("Run = %v (exit %d), want a TokenException, exit 3", err, exitcode.Code(err))
+	if !kite.IsTokenError(err) {
+		t.Fatalf("Run = %v, want a TokenException", err)
 	}
 	if strings.Contains(err.Error(), creds.AccessToken) {
 		t.Fatalf("error shows the access token: %v", err)
@@ -320,8 +320,9 @@ func TestTickerGivesUpWithNetworkExit(t *testing.T) {
 	}
 	err := tk.Run(context.Background())
 	var ex *retry.ExhaustedError
-	if exitcode.Code(err) != exitcode.Network || !errors.As(err, &ex) || ex.Attempts != 3 {
-		t.Fatalf("Run = %v (exit %d), want exhausted after 3 attempts, exit 6", err, exitcode.Code(err))
+	var ne *kite.NetworkError
+	if !errors.As(err, &ne) || !errors.As(err, &ex) || ex.Attempts != 3 {
+		t.Fatalf("Run = %v, want a NetworkError, exhausted after 3 attempts", err)
 	}
 	if rec.count(kite.EventReconnecting) != 2 {
 		t.Errorf("%d reconnect events, want 2", rec.count(kite.EventReconnecting))
@@ -345,8 +346,8 @@ func TestTickerBadTokenIsFatal(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := tk.Run(context.Background())
-	if exitcode.Code(err) != exitcode.Auth || strings.Contains(err.Error(), "wrongtoken123") {
-		t.Fatalf("Run = %v (exit %d), want exit 3 without the token", err, exitcode.Code(err))
+	if !kite.IsTokenError(err) || strings.Contains(err.Error(), "wrongtoken123") {
+		t.Fatalf("Run = %v, want a TokenException without the token", err)
 	}
 	if n := rec.count(kite.EventReconnecting); n != 0 {
 		t.Errorf("%d reconnects after a 403, want none", n)

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/kitecli/kite/internal/exitcode"
+	"github.com/kitecli/kite/pkg/kite"
+)
+
+// pkg/kite is a library: its errors say what happened and know nothing of
+// kite's commands. This is where they get the CLI's next step (which
+// command to type); their exit codes are internal/exitcode's.
+
+// hinted is err followed by what to do about it.
+type hinted struct {
+	err  error
+	hint string
+}
+
+func (h *hinted) Error() string { return h.err.Error() + ": " + h.hint }
+func (h *hinted) Unwrap() error { return h.err }
+
+// explain adds the next command to type to the errors of pkg/kite that
+// call for one, and makes a malformed ticker URL a usage mistake (whose
+// message is followed by a pointer to --help). Other errors are returned
+// as they are.
+func explain(err error) error {
+	var unknown *kite.UnknownSymbolError
+	if errors.As(err, &unknown) {
+		if exch, sym, ok := unknown.Split(); ok {
+			return &hinted{err, fmt.Sprintf("look it up with kite instruments search %s --exchange %s", sym, exch)}
+		}
+		return err
+	}
+	var noSession *kite.NoSessionError
+	if errors.As(err, &noSession) {
+		if noSession.Kind == kite.Web && noSession.Need != "" {
+			return &hinted{err, "run kite login --web"}
+		}
+		return &hinted{err, "run kite login"}
+	}
+	var badURL *kite.TickerURLError
+	if errors.As(err, &badURL) {
+		return &exitcode.UsageError{Err: err}
+	}
+	return err
+}
