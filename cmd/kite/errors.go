@@ -6,6 +6,7 @@ import (
 
 	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
+	"github.com/kitecli/kite/pkg/natsfeed"
 )
 
 // pkg/kite is a library: its errors say what happened and know nothing of
@@ -45,4 +46,14 @@ func explain(err error) error {
 		return &exitcode.UsageError{Err: err}
 	}
 	return err
+}
+
+// noStream tells how to get the JetStream stream a consumer found missing
+// (stream --from, watch --from); other errors are returned as they are.
+func noStream(err error) error {
+	var ns *natsfeed.NoStreamError
+	if !errors.As(err, &ns) {
+		return err
+	}
+	return fmt.Errorf("no JetStream stream %s: start a publisher (kite stream ... --publish URL) or name the stream with --stream: %w", ns.Stream, ns.Err)
 }

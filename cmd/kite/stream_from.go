@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -132,8 +131,8 @@ func runStreamFrom(ctx context.Context, f *Factory, opts *streamOptions) error {
 	w.skipReport()
 	if err != nil && !errors.Is(err, errStreamDone) && !errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil &&
 		!errors.Is(err, syscall.EPIPE) && !errors.Is(err, context.Canceled) {
-		if strings.Contains(err.Error(), "no JetStream stream") {
-			return exitcode.Usagef("%v", err)
+		if ns := (*natsfeed.NoStreamError)(nil); errors.As(err, &ns) {
+			return exitcode.Usagef("%v", noStream(err))
 		}
 		return exitcode.With(exitcode.Network, err)
 	}

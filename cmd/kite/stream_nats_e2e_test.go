@@ -89,6 +89,16 @@ func TestStreamNATSUsageErrors(t *testing.T) {
 	}
 }
 
+// A server without the stream: a usage error (2) that says how to get one.
+func TestStreamNATSMissingStream(t *testing.T) {
+	ns := natstest.Start(t)
+	r := runKite(t, kiteRun{Timeout: 30 * time.Second}, "stream", "--from", ns.URL(), "--stream", "NOPE")
+	const want = "kite: no JetStream stream NOPE: start a publisher (kite stream ... --publish URL) or name the stream with --stream: nats: "
+	if r.Code != 2 || !strings.HasPrefix(r.Stderr, want) || !strings.Contains(r.Stderr, "stream not found") || !strings.HasSuffix(r.Stderr, "\nRun 'kite stream --help' for usage.\n") {
+		t.Errorf("stream --from a server without the stream: exit %d, stderr %q; want exit 2 and %q", r.Code, r.Stderr, want)
+	}
+}
+
 // Two publishers on one sandbox feed: the stream holds each tick once,
 // and holds every tick either printed.
 func TestStreamNATSTwoPublishersStoreOnce(t *testing.T) {

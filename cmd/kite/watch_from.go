@@ -68,7 +68,7 @@ func watchFrom(ctx context.Context, f *Factory, opts *watchOptions) (*watchBoard
 		case ctx.Err() != nil:
 			return context.Cause(ctx) // q (errWatchQuit) or Ctrl-C, as the ticker reports them
 		case err != nil && !errors.Is(err, context.Canceled):
-			return exitcode.With(exitcode.Network, err)
+			return exitcode.With(exitcode.Network, noStream(err))
 		}
 		return err
 	}

@@ -101,7 +101,7 @@ func Consume(ctx context.Context, js jetstream.JetStream, o ConsumeOptions, fn f
 		})
 	}
 	if errors.Is(err, jetstream.ErrStreamNotFound) {
-		return fmt.Errorf("no JetStream stream %s: start a publisher (kite stream ... --publish URL) or name the stream with --stream: %w", o.Stream, err)
+		return &NoStreamError{Stream: o.Stream, Err: err}
 	}
 	if err != nil {
 		return fmt.Errorf("creating a consumer on stream %s: %w", o.Stream, err)
@@ -210,6 +210,19 @@ func wholeStream(ctx context.Context, js jetstream.JetStream, stream, prefix str
 // ErrStop, returned (or wrapped) by Consume's fn, means the message was
 // handled and reading should stop: a durable consumer acknowledges it.
 var ErrStop = errors.New("stop consuming")
+
+// NoStreamError is a JetStream server without the stream Consume was asked
+// to read: nothing has published there yet, or the name is wrong.
+type NoStreamError struct {
+	Stream string
+	Err    error // jetstream.ErrStreamNotFound, as the server said it
+}
+
+func (e *NoStreamError) Error() string {
+	return fmt.Sprintf("no JetStream stream %s: %v", e.Stream, e.Err)
+}
+
+func (e *NoStreamError) Unwrap() error { return e.Err }
 
 // parse classifies m by subject; ok is false for a subject this package
 // does not publish.

@@ -2,6 +2,7 @@ package natsfeed
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -377,5 +378,24 @@ func TestCloseCountsUnacked(t *testing.T) {
 	st := p.Close(ctx)
 	if st.Missing() != n || st.Acked != 0 {
 		t.Errorf("stats %+v: want all %d missing, none acked", st, n)
+	}
+}
+
+// A stream nobody published to is a *NoStreamError, whether the consumer
+// is ephemeral or durable, and its message names the stream and no
+// command: telling the user how to make one is the program's job.
+func TestConsumeMissingStream(t *testing.T) {
+	_, _, js := setup(t)
+	for _, durable := range []string{"", "desk"} {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := Consume(ctx, js, ConsumeOptions{Stream: "NOPE", Durable: durable}, func(Msg) error { return nil })
+		cancel()
+		var ns *NoStreamError
+		if !errors.As(err, &ns) || ns.Stream != "NOPE" || !errors.Is(err, jetstream.ErrStreamNotFound) {
+			t.Fatalf("durable %q: Consume = %v, want a *NoStreamError for NOPE", durable, err)
+		}
+		if want := "no JetStream stream NOPE: " + jetstream.ErrStreamNotFound.Error(); err.Error() != want {
+			t.Errorf("durable %q: message %q, want %q", durable, err, want)
+		}
 	}
 }
