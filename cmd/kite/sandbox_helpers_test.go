@@ -41,7 +41,7 @@ func saveSandboxSession(t *testing.T, srv *sandboxtest.Server, env map[string]st
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := auth.NewStore(dirs, profile)
+	store := auth.NewStore(dirs.ProfileDir(profile), profile)
 	now := time.Now()
 	err = store.Save(auth.Session{Kind: kite.Connect, APIKey: sandbox.APIKey, UserID: sandbox.UserID,
 		Token: srv.AccessToken(), LoginTime: now, Expiry: now.Add(time.Hour), BaseURL: srv.URL(), WSURL: srv.WSURL()})

@@ -266,7 +266,7 @@ func loginDeps(t *testing.T, srv *sandboxtest.Server, env map[string]string) (cm
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := func() (*auth.Store, error) { return auth.NewStore(dirs, "default"), nil }
+	store := func() (*auth.Store, error) { return auth.NewStore(dirs.ProfileDir("default"), "default"), nil }
 	ac := func() (*auth.Client, error) { return &auth.Client{Root: srv.URL()}, nil }
 	return deps, errOut, store, ac
 }

@@ -88,7 +88,7 @@ func (f *Factory) sessionStore() (*auth.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return auth.NewStore(dirs, f.Global.Profile), nil
+	return auth.NewStore(dirs.ProfileDir(f.Global.Profile), f.Global.Profile), nil
 }
 
 // forgetSessionOn is run on every command's error: when Kite answered 403

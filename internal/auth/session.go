@@ -108,13 +108,15 @@ func (e *ExpiredError) ExitCode() int { return exitcode.Auth }
 // Store is the session cache of one profile.
 type Store struct {
 	Profile string
-	Dir     string           // the profile's directory (kitehome.Dirs.ProfileDir)
+	Dir     string           // the profile's directory, e.g. kitehome.Dirs.ProfileDir(Profile)
 	Now     func() time.Time // nil means time.Now; tests inject a clock
 }
 
-// NewStore is the store of profile under dirs.
-func NewStore(dirs kitehome.Dirs, profile string) *Store {
-	return &Store{Profile: profile, Dir: dirs.ProfileDir(profile)}
+// NewStore is the store of profile, kept in dir (the profile's own
+// directory: the session file and its lock go there). profile names it in
+// messages.
+func NewStore(dir, profile string) *Store {
+	return &Store{Profile: profile, Dir: dir}
 }
 
 // Path is the session file.

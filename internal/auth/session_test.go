@@ -57,6 +57,24 @@ func connectSession(token string, login time.Time) Session {
 	return Session{Kind: kite.Connect, APIKey: "key1", UserID: "AB1234", Token: token, LoginTime: login, Expiry: Expiry(login)}
 }
 
+// NewStore takes plain values: the session file lives in the directory
+// given, whatever layout the caller keeps its profiles in.
+func TestNewStoreKeepsToItsDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "anywhere", "desk")
+	s := NewStore(dir, "desk")
+	login := time.Now()
+	if err := s.Save(connectSession("tok1234567", login)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "session.json")); err != nil || s.Path() != filepath.Join(dir, "session.json") || s.Profile != "desk" {
+		t.Fatalf("session file not at %s/session.json (Path %s, profile %q): %v", dir, s.Path(), s.Profile, err)
+	}
+	got, err := NewStore(dir, "desk").Load()
+	if err != nil || got.Token != "tok1234567" {
+		t.Fatalf("Load = %+v, %v", got, err)
+	}
+}
+
 func TestSaveLoadIsPrivate(t *testing.T) {
 	login := ist("2026-11-21T09:00:00+05:30")
 	s := newStore(t, login.Add(time.Hour))
