@@ -201,5 +201,6 @@ func parseLevel(s string) (slog.Level, error) {
 	return l, nil
 }
 
-// printerFor is used by commands that print JSON-shaped results.
+// Printer is the output layer every command prints its results through:
+// the format of -o (or the terminal's default) and the --jq filter.
 func (f *Factory) Printer() *output.Printer { return f.printer }

@@ -2,7 +2,7 @@
 // profile shares.
 //
 // A session is a secret that cron jobs, shells and scripts on the same
-// machine reuse until Kite kills it at 06:00 kite.IST, so the cache is written
+// machine reuse until Kite kills it at 06:00 IST, so the cache is written
 // atomically under an advisory lock (two logins at once leave one valid
 // file, never a torn one), kept private (0600 in a 0700 directory), and
 // refused outright when it is corrupt or readable by others. The login flows
@@ -78,7 +78,7 @@ func (s Session) valid() error {
 }
 
 // Expiry is when a session created at login dies: Kite invalidates every
-// session at 06:00 kite.IST, so it is the first 06:00 IST strictly after login.
+// session at 06:00 IST, so it is the first 06:00 IST strictly after login.
 func Expiry(login time.Time) time.Time {
 	t := login.In(kite.IST)
 	six := time.Date(t.Year(), t.Month(), t.Day(), 6, 0, 0, 0, kite.IST)

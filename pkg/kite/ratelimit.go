@@ -65,7 +65,7 @@ func DefaultRateTable() RateTable {
 	}
 }
 
-// RateTableFromEnv overrides t's classes from KITE_RATE_QUOTE,
+// FromEnv is t with its classes overridden from KITE_RATE_QUOTE,
 // KITE_RATE_HISTORICAL, KITE_RATE_ORDER and KITE_RATE_DEFAULT: a
 // comma-separated list of N/UNIT windows (UNIT s, min, h or day, e.g.
 // "10/s,200/min"), or "off" for no client-side limit.
