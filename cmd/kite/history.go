@@ -39,7 +39,8 @@ func newHistoryCmd(f *Factory) *cobra.Command {
 		Use:   "history SYMBOL --interval I --from F [--to T]",
 		Short: "Historical candles for one instrument, any range",
 		Long: `Print historical candles (date, open, high, low, close, volume, and oi with
---oi) for one instrument: EXCHANGE:TRADINGSYMBOL or an instrument token.
+--oi) for one instrument: EXCHANGE:TRADINGSYMBOL or an instrument token. A
+symbol without an exchange (INFY) means NSE (NSE:INFY), with a notice on stderr.
 
 Intervals: minute, 3minute, 5minute, 10minute, 15minute, 30minute, 60minute, day,
 or the aliases 1m, 3m, 5m, 10m, 15m, 30m, 1h (or 60m) and 1d.
@@ -70,7 +71,7 @@ policy (default 3s, 30s, 5) for network errors, 5xx and 429, and the
   kite history 256265 --interval 15m --from today -o ndjson --jq .close`,
 		Args: exactArgs(1, "one SYMBOL, e.g. kite history NSE:INFY --interval day --from 1y"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Symbol = args[0]
+			opts.Symbol = qualifySymbols(args[:1], f.IO.ErrOut)[0]
 			if err := opts.Retry.validate(); err != nil {
 				return err
 			}

@@ -1,17 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/internal/output"
@@ -35,8 +32,9 @@ func newQuoteCmd(f *Factory, runF func(*QuoteOptions) error) *cobra.Command {
 		Use:   "quote SYMBOL…",
 		Short: "Market quotes for any number of instruments",
 		Long: `Print market quotes. Instruments are EXCHANGE:TRADINGSYMBOL (any case) or
-instrument tokens, as arguments or from --file (- for stdin; one per line or
-comma-separated; # starts a comment).
+instrument tokens, as arguments or from --file (- for stdin; one per line, or
+separated by commas or tabs; # starts a comment). A symbol without an exchange
+(INFY) means NSE (NSE:INFY), with a one-line notice on stderr.
 
 --mode full (the default) is Kite's /quote: OHLC, volume, OI, circuit limits
 and market depth; ohlc and ltp are lighter. Any number of instruments may be
@@ -74,7 +72,7 @@ flags win over them.`,
 				return err
 			}
 			if opts.File != "" {
-				more, err := readSymbolList(cmd.Context(), opts.cmdDeps, opts.File)
+				more, err := readSymbolFile(opts.IO.Stdin(cmd.Context()), opts.File)
 				if err != nil {
 					return err
 				}
@@ -83,6 +81,7 @@ flags win over them.`,
 			if len(opts.Symbols) == 0 {
 				return exitcode.Invalidf("no symbols in %s", opts.File)
 			}
+			opts.Symbols = qualifySymbols(opts.Symbols, opts.IO.ErrOut)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -90,41 +89,9 @@ flags win over them.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Mode, "mode", "full", "quote mode: full, ohlc or ltp")
-	cmd.Flags().StringVar(&opts.File, "file", "", "read symbols from this file, one per line (- for stdin)")
+	cmd.Flags().StringVar(&opts.File, "file", "", symbolFileUsage)
 	opts.Retry.register(cmd)
 	return cmd
-}
-
-// readSymbolList reads symbols separated by newlines or commas ("#" starts
-// a comment). Spaces are not separators: index symbols contain them
-// (NSE:NIFTY 50).
-func readSymbolList(ctx context.Context, d cmdDeps, name string) ([]string, error) {
-	r := d.IO.Stdin(ctx)
-	if name != "-" {
-		file, err := os.Open(name)
-		if err != nil {
-			return nil, exitcode.Invalidf("reading --file: %v", err)
-		}
-		defer file.Close()
-		r = file
-	}
-	var out []string
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		line, _, _ := strings.Cut(sc.Text(), "#")
-		for sym := range strings.SplitSeq(line, ",") {
-			if sym = strings.TrimSpace(sym); sym != "" {
-				out = append(out, sym)
-			}
-		}
-	}
-	if err := sc.Err(); errors.Is(err, context.Canceled) {
-		return nil, err // a signal while waiting for stdin
-	} else if err != nil {
-		return nil, exitcode.Invalidf("reading --file %s: %v", name, err)
-	}
-	return out, nil
 }
 
 func runQuote(ctx context.Context, opts *QuoteOptions) error {

@@ -19,14 +19,15 @@ func TestE2EQuote(t *testing.T) {
 	_ = srv
 	r := runKite(t, kiteRun{Env: env}, "quote", "nse:reliance", "NSE:INFY", "NSE:NOPE", "408065", "INFY")
 	// Unknown symbols are invalid input (2), as in every command; the
-	// known ones are still printed.
-	mdExpect(t, r, 2, `unknown instrument "NSE:NOPE"`, "kite instruments search NOPE --exchange NSE", `unknown instrument "INFY"`)
+	// known ones are still printed. A bare INFY means NSE:INFY (issue 16).
+	mdExpect(t, r, 2, `unknown instrument "NSE:NOPE"`, "kite instruments search NOPE --exchange NSE",
+		"kite: INFY means NSE:INFY; write the exchange to silence this\n")
 	var recs []map[string]any
 	if err := json.Unmarshal([]byte(r.Stdout), &recs); err != nil {
 		t.Fatalf("stdout is not a JSON list: %v\n%s", err, r.Stdout)
 	}
 	// Asked order kept; the token 408065 is NSE:INFY again.
-	if len(recs) != 3 || recs[0]["symbol"] != "NSE:RELIANCE" || recs[1]["symbol"] != "NSE:INFY" || recs[2]["symbol"] != "NSE:INFY" {
+	if len(recs) != 4 || recs[0]["symbol"] != "NSE:RELIANCE" || recs[1]["symbol"] != "NSE:INFY" || recs[2]["symbol"] != "NSE:INFY" || recs[3]["symbol"] != "NSE:INFY" {
 		t.Fatalf("records %v", recs)
 	}
 	for _, rec := range recs {

@@ -78,7 +78,7 @@ SIGTERM end it after closing the current file.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&opts.File, "file", "f", "", "read instruments from FILE, one per line (- for stdin)")
+	fl.StringVarP(&opts.File, "file", "f", "", symbolFileUsage)
 	fl.StringVar(&opts.Dir, "dir", "", "directory to write recordings to (required; must exist)")
 	fl.StringVarP(&opts.Mode, "mode", "m", "full", "tick detail: ltp, quote or full")
 	fl.BoolVar(&opts.Orders, "orders", true, "record order updates (--orders=false leaves them out of the files)")

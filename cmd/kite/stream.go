@@ -42,8 +42,10 @@ func newStreamCmd(f *Factory) *cobra.Command {
 		Long: `Stream live market ticks from Kite's WebSocket ticker to stdout, one JSON
 object per line (the tick record of the official clients, plus "symbol" when the
 instrument was named by symbol). Instruments are EXCHANGE:TRADINGSYMBOL symbols
-or numeric instrument tokens, as arguments or one per line in --file (- for
-stdin); up to 9000, spread over up to three connections as Kite allows.
+or numeric instrument tokens, as arguments or in --file (- for stdin; one per
+line, or separated by commas or tabs); up to 9000, spread over up to three
+connections as Kite allows. A symbol without an exchange (INFY) means NSE
+(NSE:INFY), with a one-line notice on stderr.
 
 The connection heals itself: on a drop, a close or a silent connection (no data
 or heartbeat for --watchdog) it reconnects with backoff and resubscribes, modes
@@ -99,7 +101,7 @@ underlying has ticked, or when no volatility fits. Other ticks are unchanged.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&opts.File, "file", "f", "", "read instruments from FILE, one per line (- for stdin)")
+	fl.StringVarP(&opts.File, "file", "f", "", symbolFileUsage)
 	fl.StringVarP(&opts.Mode, "mode", "m", "quote", "tick detail: ltp, quote or full")
 	fl.BoolVar(&opts.Orders, "orders", false, "also print order updates ({\"type\":\"order\",\"data\":...})")
 	fl.BoolVar(&opts.Events, "events", false, "also print connection events and Kite's error/message texts as records")

@@ -56,7 +56,7 @@ func runStreamFrom(ctx context.Context, f *Factory, opts *streamOptions) error {
 	// Instruments are optional: none means every instrument in the stream.
 	var insts []instrument
 	if len(opts.Instruments) > 0 || opts.File != "" {
-		names, err := instrumentArgs(opts.Instruments, opts.File, f.IO.In)
+		names, err := instrumentArgs(opts.Instruments, opts.File, f.IO.In, f.IO.ErrOut)
 		if err != nil {
 			return err
 		}

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -85,7 +82,7 @@ func (tf *tickerFlags) setup(ctx context.Context, f *Factory, args []string, fil
 	if err != nil {
 		return nil, kite.TickerOptions{}, err
 	}
-	names, err := instrumentArgs(args, file, f.IO.Stdin(ctx))
+	names, err := instrumentArgs(args, file, f.IO.Stdin(ctx), f.IO.ErrOut)
 	if err != nil {
 		return nil, kite.TickerOptions{}, err
 	}
@@ -144,37 +141,19 @@ func nextIST(hhmm string, now time.Time) (time.Time, error) {
 	return at, nil
 }
 
-// instrumentArgs gathers instrument names from args and --file (one per
-// line or separated by spaces or commas; # starts a comment), deduplicated
-// in first-seen order.
-func instrumentArgs(args []string, file string, stdin io.Reader) ([]string, error) {
+// instrumentArgs gathers instrument names from args and --file (as
+// readSymbolFile reads it), writes NSE into those without an exchange
+// (saying so on errOut), and drops repeats, keeping first-seen order.
+func instrumentArgs(args []string, file string, stdin io.Reader, errOut io.Writer) ([]string, error) {
 	names := append([]string(nil), args...)
 	if file != "" {
-		var r io.Reader = stdin
-		if file != "-" {
-			fh, err := os.Open(file)
-			if err != nil {
-				return nil, exitcode.Invalidf("reading --file: %v", err)
-			}
-			defer fh.Close()
-			r = fh
+		more, err := readSymbolFile(stdin, file)
+		if err != nil {
+			return nil, err
 		}
-		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for sc.Scan() {
-			line, _, _ := strings.Cut(sc.Text(), "#")
-			for _, name := range strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == '\t' || r == '\r' }) {
-				if name = strings.TrimSpace(name); name != "" {
-					names = append(names, name)
-				}
-			}
-		}
-		if err := sc.Err(); errors.Is(err, context.Canceled) {
-			return nil, err // a signal while waiting for stdin
-		} else if err != nil {
-			return nil, exitcode.Invalidf("reading --file %s: %v", file, err)
-		}
+		names = append(names, more...)
 	}
+	names = qualifySymbols(names, errOut)
 	seen := make(map[string]bool, len(names))
 	out := names[:0]
 	for _, n := range names {
@@ -200,7 +179,9 @@ type instrument struct {
 
 // resolveInstruments turns names into tokens. Numeric tokens need no
 // lookup, so a list of tokens streams without downloading the instrument
-// dump; any symbol loads the resolver, which then also names the tokens.
+// dump; any symbol loads the resolver (only the named exchanges' dumps
+// when every name is a symbol, as for quote: see resolverFor), which then
+// also names the tokens.
 func resolveInstruments(ctx context.Context, f *Factory, names []string) ([]instrument, error) {
 	out := make([]instrument, 0, len(names))
 	needResolver := false
@@ -220,7 +201,7 @@ func resolveInstruments(ctx context.Context, f *Factory, names []string) ([]inst
 	var res *kite.Resolver
 	if needResolver {
 		var err error
-		if res, err = f.Resolver(ctx); err != nil {
+		if res, err = f.resolverFor(ctx, names); err != nil {
 			return nil, err
 		}
 	}

@@ -44,6 +44,9 @@ that do not fit the terminal are left out and counted on the last line:
 --sort picks which come first. On a colour terminal gains are green and
 losses red (--color never, or NO_COLOR, turns it off).
 
+Instruments are given as for kite stream: EXCHANGE:TRADINGSYMBOL symbols (a
+symbol without an exchange means NSE) or tokens, as arguments or in --file.
+
 Press q or Ctrl-C to quit; the terminal is restored. watch needs a terminal:
 to record ticks or pipe them into another program, use kite stream.`,
 		Example: `  kite watch NSE:INFY NSE:RELIANCE NSE:TCS
@@ -58,7 +61,7 @@ to record ticks or pipe them into another program, use kite stream.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&opts.File, "file", "f", "", "read instruments from FILE, one per line (- for stdin)")
+	fl.StringVarP(&opts.File, "file", "f", "", symbolFileUsage)
 	fl.StringVarP(&opts.Sort, "sort", "s", "symbol", "sort rows by symbol, price, change, volume or oi")
 	fl.BoolVarP(&opts.Reverse, "reverse", "r", false, "sort in descending order")
 	fl.Float64Var(&opts.Rate, "rate", 4, "redraw at most this many times a second")

@@ -25,7 +25,7 @@ func (nf *natsFlags) registerFrom(cmd *cobra.Command) {
 // watchFrom feeds the board from JetStream: each instrument's latest tick,
 // then live ones, as one-packet Kite messages.
 func watchFrom(ctx context.Context, f *Factory, opts *watchOptions) (*watchBoard, func(context.Context) error, error) {
-	names, err := instrumentArgs(opts.Instruments, opts.File, f.IO.In)
+	names, err := instrumentArgs(opts.Instruments, opts.File, f.IO.In, f.IO.ErrOut)
 	if err != nil {
 		return nil, nil, err
 	}
