@@ -7,6 +7,7 @@ import (
 	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/natsfeed"
+	"github.com/kitecli/kite/pkg/ticks"
 )
 
 // pkg/kite is a library: its errors say what happened and know nothing of
@@ -56,4 +57,15 @@ func noStream(err error) error {
 		return err
 	}
 	return fmt.Errorf("no JetStream stream %s: start a publisher (kite stream ... --publish URL) or name the stream with --stream: %w", ns.Stream, ns.Err)
+}
+
+// notTick says where a record that is not a tick came from (stream's
+// --orders and --events) and how to keep only ticks; other errors are
+// returned as they are.
+func notTick(err error) error {
+	var nt *ticks.NotTickError
+	if !errors.As(err, &nt) {
+		return err
+	}
+	return fmt.Errorf(`not a tick record ("type":%s, from kite stream --orders or --events): keep only ticks, e.g. with jq -c 'select(.mode)'`, nt.Type)
 }

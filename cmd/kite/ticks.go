@@ -376,7 +376,7 @@ func encodeRecords(ctx context.Context, in io.Reader, out *bufio.Writer, opts *t
 			if ferr := flush(); ferr != nil {
 				return ferr
 			}
-			return exitcode.With(exitcode.Usage, fmt.Errorf("%s, line %d: %w", name, lineNo, err))
+			return exitcode.With(exitcode.Usage, fmt.Errorf("%s, line %d: %w", name, lineNo, notTick(err)))
 		}
 		batch = append(batch, t)
 		if len(batch) == opts.Batch {

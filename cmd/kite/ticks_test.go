@@ -241,3 +241,15 @@ func TestE2ETicksDecodeIntoClosedPipe(t *testing.T) {
 		t.Fatalf("stderr %q", stderr.String())
 	}
 }
+
+// An order update in the NDJSON (stream --orders) is named for what it is,
+// with where it came from and how to keep only ticks: pkg/ticks says what,
+// the command says the rest.
+func TestE2ETicksEncodeOrderRecord(t *testing.T) {
+	in := `{"type":"order","data":{"order_id":"1"}}` + "\n"
+	r := runKite(t, kiteRun{Stdin: strings.NewReader(in)}, "ticks", "encode", "-")
+	const want = `kite: standard input, line 1: not a tick record ("type":"order", from kite stream --orders or --events): keep only ticks, e.g. with jq -c 'select(.mode)'` + "\n"
+	if r.Code != 2 || r.Stderr != want || r.Stdout != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want 2 and %q", r.Code, r.Stdout, r.Stderr, want)
+	}
+}

@@ -3,6 +3,7 @@ package ticks
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -234,12 +235,15 @@ func TestParseJSONErrors(t *testing.T) {
 		{`{"mode":"full","instrument_token":408065,"depth":{"sell":[{"orders":70000}]}}`, "depth.sell[0].orders 70000"},
 		{`{"mode":"ltp","instrument_token":4294967296}`, "instrument_token 4294967296"},
 		{`{"mode":"ltp","instrument_token":1} {}`, "more than one JSON value"},
-		{`{"type":"order","data":{"order_id":"1"}}`, `not a tick record ("type":"order", from kite stream --orders or --events)`},
+		{`{"type":"order","data":{"order_id":"1"}}`, `not a tick record ("type":"order")`},
 	}
 	for _, c := range cases {
 		_, _, err := ParseJSON([]byte(c.line))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("ParseJSON(%s) = %v, want an error containing %q", c.line, err, c.want)
+		}
+		if nt := (*NotTickError)(nil); errors.As(err, &nt) != strings.HasPrefix(c.line, `{"type"`) || nt != nil && nt.Type != `"order"` {
+			t.Errorf("ParseJSON(%s) = %v: want a *NotTickError exactly for a typed record", c.line, err)
 		}
 	}
 }

@@ -13,6 +13,17 @@ import (
 	"time"
 )
 
+// NotTickError is a JSON record that is not a tick but says what it is
+// instead, in a "type" field: an order update or a connection event, which
+// a feed interleaves with ticks.
+type NotTickError struct {
+	Type string // the "type" value as JSON, e.g. "order" with its quotes
+}
+
+func (e *NotTickError) Error() string {
+	return fmt.Sprintf(`not a tick record ("type":%s)`, e.Type)
+}
+
 // ParseJSON is the inverse of AppendJSON: it reads one tick record (the
 // docs/design.md "tick record" shape) into a Tick and returns its "symbol", if
 // any. It is for turning NDJSON back into binary captures (`kite ticks
@@ -40,7 +51,7 @@ func ParseJSON(line []byte) (Tick, string, error) {
 			Type json.RawMessage `json:"type"`
 		}
 		if json.Unmarshal(line, &other) == nil && other.Type != nil {
-			return Tick{}, "", fmt.Errorf(`not a tick record ("type":%s, from kite stream --orders or --events): keep only ticks, e.g. with jq -c 'select(.mode)'`, other.Type)
+			return Tick{}, "", &NotTickError{Type: string(other.Type)}
 		}
 		return Tick{}, "", fmt.Errorf("invalid tick record: %w", jsonProblem(err))
 	}
