@@ -160,7 +160,8 @@ func TestE2EHistoryBadInput(t *testing.T) {
 		{[]string{"history", "NSE:INFY", "--from", "7d", "--to", "later"}, "invalid --to"},
 		{[]string{"history", "NSE:INFY"}, "needs --from"},
 		{[]string{"history", "NSE:INFY", "--from", "2099-01-01"}, "is in the future"},
-		{[]string{"history", "INFY", "--from", "7d"}, "EXCHANGE:TRADINGSYMBOL"},
+		// A bare symbol means NSE (issue 16): said first, and still no request.
+		{[]string{"history", "INFY", "--from", "2099-01-01"}, "kite: INFY means NSE:INFY; write the exchange to silence this\nkite: --from 2099-01-01"},
 		{[]string{"history", "--from", "7d"}, "one SYMBOL"},
 		{[]string{"history", "NSE:INFY", "--interval", "minute", "--from", "2006-01-01", "--to", "2026-01-01"}, "this range needs 122 requests"},
 	} {

@@ -226,7 +226,7 @@ func TestStreamUsageErrors(t *testing.T) {
 		{"stream", "408065", "--raw", "--jq", ".last_price"},
 		{"stream", "408065", "--watchdog", "0s"},
 		{"stream", "408065", "-o", "table"},
-		{"stream", "INFY"},
+		{"stream", "NSE:"}, // a bare INFY means NSE:INFY (issue 16)
 		{"stream", "0"},
 		{"watch", "408065"}, // stdout is not a terminal
 	} {
