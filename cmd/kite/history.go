@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -20,8 +19,8 @@ import (
 // before it must be confirmed with --yes (at 3 a second, half a minute).
 const maxHistoryRequests = 100
 
-// HistoryOptions are the options of kite history.
-type HistoryOptions struct {
+// historyOptions are the options of kite history.
+type historyOptions struct {
 	Symbol     string
 	Interval   string
 	From, To   string
@@ -29,12 +28,21 @@ type HistoryOptions struct {
 	OI         bool
 	Yes        bool
 	Retry      retryFlags
+	// Format is -o, resolved by historyFormats.
+	Format output.Format
 
 	now func() time.Time
 }
 
-func newHistoryCmd(f *Factory) *cobra.Command {
-	opts := &HistoryOptions{now: time.Now}
+// historyFormats: kite history writes every format. CSV, NDJSON and a
+// JSON array stream as chunks arrive; a table, and JSON or CSV through
+// --jq, are printed once every candle is in.
+func historyFormats() output.RecordFormats { return output.RecordFormats{} }
+
+// newHistoryCmd builds kite history; runF, when not nil, replaces the run
+// function (the seam unit tests use to see the options flags make).
+func newHistoryCmd(f *Factory, runF func(context.Context, *historyOptions) error) *cobra.Command {
+	opts := &historyOptions{now: time.Now}
 	cmd := &cobra.Command{
 		Use:   "history SYMBOL --interval I --from F [--to T]",
 		Short: "Historical candles for one instrument, any range",
@@ -75,11 +83,14 @@ policy (default 3s, 30s, 5) for network errors, 5xx and 429, and the
 			if err := opts.Retry.validate(); err != nil {
 				return err
 			}
-			plan, err := planHistory(opts)
-			if err != nil {
+			var err error
+			if opts.Format, err = f.recordFormat(historyFormats()); err != nil {
 				return err
 			}
-			return runHistory(cmd.Context(), f, opts, plan)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runHistory(cmd.Context(), f, opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -99,7 +110,7 @@ type historyPlan struct {
 	chunks []kite.Chunk
 }
 
-func planHistory(opts *HistoryOptions) (*historyPlan, error) {
+func planHistory(opts *historyOptions) (*historyPlan, error) {
 	sym := strings.TrimSpace(opts.Symbol)
 	if _, err := strconv.ParseUint(sym, 10, 32); err != nil && !strings.Contains(sym, ":") {
 		return nil, &kite.UnknownSymbolError{Symbol: sym}
@@ -205,7 +216,11 @@ func parseWhen(s string, now time.Time, isTo bool) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q: use a date (2024-01-31), a datetime (\"2024-01-31 09:15\"), or a relative time (now, today, yesterday, 30min, 6h, 7d, 2w, 3mo, 1y)", s)
 }
 
-func runHistory(ctx context.Context, f *Factory, opts *HistoryOptions, plan *historyPlan) error {
+func runHistory(ctx context.Context, f *Factory, opts *historyOptions) error {
+	plan, err := planHistory(opts) // before any network call
+	if err != nil {
+		return err
+	}
 	client, err := opts.Retry.client(ctx, f.Client)
 	if err != nil {
 		return err
@@ -223,124 +238,52 @@ func runHistory(ctx context.Context, f *Factory, opts *HistoryOptions, plan *his
 	if client.Credentials.Kind == kite.Web {
 		req.UserID = client.Credentials.UserID
 	}
-	w := newCandleWriter(f, opts.OI)
+	w := f.newRecordWriter(opts.Format, output.RecordOptions{CSVHeader: kite.CandleColumns(opts.OI)})
 	var progress *progressBar
 	if f.IO.StderrTTY && len(plan.chunks) > 1 {
 		progress = &progressBar{w: f.IO.ErrOut, label: inst.Symbol()}
 	}
 	var got int
+	rec := &candleRecord{oi: opts.OI}
 	ferr := client.FetchHistory(ctx, req, plan.chunks, 3, func(cs []kite.Candle, done, total int) error {
 		got = done
 		progress.update(done, total)
-		return w.write(cs)
+		for i := range cs {
+			rec.c = &cs[i]
+			if err := w.Write(rec); err != nil {
+				return err
+			}
+		}
+		// Flush per chunk: what has arrived is on stdout even if a later
+		// request fails or the process is killed.
+		return w.Flush()
 	})
 	progress.finish()
-	if ferr != nil && w.count == 0 {
+	if ferr != nil && w.Count() == 0 {
 		return ferr // nothing fetched: no empty document on stdout
 	}
-	werr := w.close()
+	// Close ends the document, and prints what had to wait for every
+	// candle (a table, --jq on JSON or CSV), also after a failure, with
+	// what was fetched.
+	werr := w.Close()
 	if ferr != nil {
 		if got > 0 {
-			return fmt.Errorf("history stopped after %d of %d requests (the %d candles fetched were written): %w", got, len(plan.chunks), w.count, ferr)
+			return fmt.Errorf("history stopped after %d of %d requests (the %d candles fetched were written): %w", got, len(plan.chunks), w.Count(), ferr)
 		}
 		return ferr
 	}
 	return werr
 }
 
-// candleWriter writes candles as they arrive: CSV, NDJSON (with --jq per
-// record) and a JSON array stream straight to stdout; a table, and JSON or
-// CSV filtered by --jq, need every candle first and are printed at the end
-// (also after a failure, with what was fetched).
-type candleWriter struct {
-	f      *Factory
-	out    *bufio.Writer
-	format output.Format
-	jq     *output.JQ
-	oi     bool
-	count  int
-	all    []kite.Candle // when not streaming
-	buf    []byte
+// candleRecord is a candle as an output record; oi says whether the CSV
+// has an oi column (an empty cell where Kite sent none).
+type candleRecord struct {
+	c  *kite.Candle
+	oi bool
 }
 
-func newCandleWriter(f *Factory, oi bool) *candleWriter {
-	return &candleWriter{f: f, out: bufio.NewWriterSize(f.IO.Out, 64<<10), format: f.Printer().Format(), jq: f.JQ(), oi: oi}
-}
-
-func (w *candleWriter) streaming() bool {
-	return w.format == output.NDJSON || w.jq == nil && (w.format == output.CSV || w.format == output.JSON)
-}
-
-func (w *candleWriter) write(cs []kite.Candle) error {
-	if !w.streaming() {
-		w.all = append(w.all, cs...)
-		w.count += len(cs)
-		return nil
-	}
-	b := w.buf[:0]
-	for i := range cs {
-		c := &cs[i]
-		switch {
-		case w.format == output.CSV:
-			if w.count == 0 {
-				b = append(b, "date,open,high,low,close,volume"...)
-				if w.oi {
-					b = append(b, ",oi"...)
-				}
-				b = append(b, '\n')
-			}
-			b = c.AppendCSV(b, w.oi)
-		case w.format == output.JSON:
-			if w.count == 0 {
-				b = append(b, "[\n  "...)
-			} else {
-				b = append(b, ",\n  "...)
-			}
-			b = c.AppendJSON(b)
-		case w.jq != nil:
-			var err error
-			if err = w.jq.RunJSON(c.AppendJSON(nil), func(r any) error {
-				b, err = output.AppendResult(b, r)
-				return err
-			}); err != nil {
-				return err
-			}
-		default:
-			b = append(c.AppendJSON(b), '\n')
-		}
-		w.count++
-	}
-	w.buf = b
-	if _, err := w.out.Write(b); err != nil {
-		return err
-	}
-	// Flush per chunk: what has arrived is on stdout even if a later
-	// request fails or the process is killed.
-	return w.out.Flush()
-}
-
-func (w *candleWriter) close() error {
-	if !w.streaming() {
-		all := w.all
-		if all == nil {
-			all = []kite.Candle{}
-		}
-		return w.f.Printer().Print(all)
-	}
-	switch {
-	case w.format == output.JSON && w.count == 0:
-		w.out.WriteString("[]\n")
-	case w.format == output.JSON:
-		w.out.WriteString("\n]\n")
-	case w.format == output.CSV && w.count == 0:
-		w.out.WriteString("date,open,high,low,close,volume")
-		if w.oi {
-			w.out.WriteString(",oi")
-		}
-		w.out.WriteString("\n")
-	}
-	return w.out.Flush()
-}
+func (r *candleRecord) AppendJSON(dst []byte) []byte { return r.c.AppendJSON(dst) }
+func (r *candleRecord) AppendCSV(dst []byte) []byte  { return r.c.AppendCSV(dst, r.oi) }
 
 // progressBar draws "[=====>    ] 3/7 NSE:INFY" on stderr (a terminal).
 // A nil bar draws nothing.

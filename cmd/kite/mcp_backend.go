@@ -94,7 +94,7 @@ func (b *mcpBackend) Quote(ctx context.Context, mode kite.QuoteMode, symbols []s
 }
 
 func (b *mcpBackend) History(ctx context.Context, q mcpserver.HistoryInput) (string, []kite.Candle, error) {
-	opts := &HistoryOptions{Symbol: q.Symbol, Interval: q.Interval, From: q.From, To: q.To, OI: q.OI, now: b.now}
+	opts := &historyOptions{Symbol: q.Symbol, Interval: q.Interval, From: q.From, To: q.To, OI: q.OI, now: b.now}
 	if opts.To == "" {
 		opts.To = "now"
 	}
