@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"syscall"
 
 	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/internal/output"
@@ -39,15 +38,28 @@ docs/recording-format.md). Tick records are the JSON kite stream prints.`,
 			return cmd.Help()
 		},
 	}
-	cmd.AddCommand(newTicksDecodeCmd(f), newTicksEncodeCmd(f), newTicksConvertCmd(f))
+	cmd.AddCommand(newTicksDecodeCmd(f, nil), newTicksEncodeCmd(f), newTicksConvertCmd(f))
 	return cmd
 }
 
 type ticksDecodeOptions struct {
 	Inputs []string // paths; "-" is stdin
+	// Format is -o, resolved by ticksDecodeFormats: always NDJSON.
+	Format output.Format
 }
 
-func newTicksDecodeCmd(f *Factory) *cobra.Command {
+// ticksDecodeFormats: ticks decode writes NDJSON records, also for -o
+// json (a record stream is JSON), and nothing else.
+func ticksDecodeFormats() output.RecordFormats {
+	return output.RecordFormats{
+		Writes:  map[string]output.Format{"": output.NDJSON, "json": output.NDJSON, "ndjson": output.NDJSON},
+		Refusal: "kite ticks decode always writes NDJSON records: drop -o %s (use --jq to reshape them)",
+	}
+}
+
+// newTicksDecodeCmd builds kite ticks decode; runF, when not nil,
+// replaces the run function (the seam unit tests use).
+func newTicksDecodeCmd(f *Factory, runF func(context.Context, *ticksDecodeOptions) error) *cobra.Command {
 	opts := &ticksDecodeOptions{}
 	return &cobra.Command{
 		Use:   "decode [FILE...|-]",
@@ -86,6 +98,13 @@ input: exit 2.`,
 			opts.Inputs = args
 			if len(args) == 0 {
 				opts.Inputs = []string{"-"}
+			}
+			var err error
+			if opts.Format, err = f.recordFormat(ticksDecodeFormats()); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
 			return runTicksDecode(cmd.Context(), f, opts)
 		},
@@ -152,24 +171,21 @@ func checkInputs(paths []string) error {
 }
 
 func runTicksDecode(ctx context.Context, f *Factory, opts *ticksDecodeOptions) error {
-	if err := refuseNonJSON(f, "kite ticks decode"); err != nil {
-		return err
-	}
 	if err := checkInputs(opts.Inputs); err != nil {
 		return err
 	}
 
-	out := bufio.NewWriterSize(f.IO.Out, 64<<10)
+	w := f.newRecordWriter(opts.Format, output.RecordOptions{})
 	var err error
 	for _, name := range opts.Inputs {
-		if err = decodeFile(ctx, f, name, out); err != nil {
+		if err = decodeFile(ctx, f, name, w); err != nil {
 			break
 		}
 	}
-	if ferr := out.Flush(); err == nil {
-		err = ferr
+	if cerr := w.Close(); err == nil {
+		err = cerr
 	}
-	if errors.Is(err, syscall.EPIPE) {
+	if output.ClosedPipe(err) {
 		return nil
 	}
 	return err
@@ -177,21 +193,21 @@ func runTicksDecode(ctx context.Context, f *Factory, opts *ticksDecodeOptions) e
 
 // decodeFile decodes one input. A recording's torn tail is told on stderr
 // and is not an error.
-func decodeFile(ctx context.Context, f *Factory, name string, out *bufio.Writer) error {
+func decodeFile(ctx context.Context, f *Factory, name string, w *output.RecordWriter) error {
 	in, closeIn, err := openInput(ctx, f, name, "a recording or raw capture")
 	if err != nil {
 		return err
 	}
 	defer closeIn()
-	err = decodeInput(ctx, in, out, f.JQ(), f.IO.ErrOut)
+	err = decodeInput(ctx, in, w, f.IO.ErrOut)
 	if errors.Is(err, recording.ErrTruncated) {
-		if ferr := out.Flush(); ferr != nil {
+		if ferr := w.Flush(); ferr != nil {
 			return ferr
 		}
 		fmt.Fprintf(f.IO.ErrOut, "kite: %s: %v\n", name, err)
 		return nil
 	}
-	if err != nil && name != "-" && !errors.Is(err, syscall.EPIPE) && !errors.Is(err, context.Canceled) {
+	if err != nil && name != "-" && !output.ClosedPipe(err) && !errors.Is(err, context.Canceled) {
 		err = fmt.Errorf("%s: %w", name, err)
 	}
 	return err
@@ -204,10 +220,9 @@ const maxSkipReports = 10
 // decodeCapture is the hot loop: one buffer for the JSON line, one Tick, the
 // Reader's own buffer; nothing allocates per tick unless --jq is used.
 // Skipped packets are told on errOut.
-func decodeCapture(ctx context.Context, r *ticks.Reader, out *bufio.Writer, jq *output.JQ, errOut io.Writer) error {
+func decodeCapture(ctx context.Context, r *ticks.Reader, w *output.RecordWriter, errOut io.Writer) error {
 	var (
 		line    []byte
-		res     []byte
 		t       ticks.Tick
 		enc     ticks.JSONEncoder
 		skipped int
@@ -220,15 +235,6 @@ func decodeCapture(ctx context.Context, r *ticks.Reader, out *bufio.Writer, jq *
 			fmt.Fprintf(errOut, "kite: skipped %d packets Kite does not send; every other tick was decoded\n", skipped)
 		}
 	}()
-	emit := func(v any) error {
-		var err error
-		res, err = output.AppendResult(res[:0], v)
-		if err != nil {
-			return err
-		}
-		_, err = out.Write(res)
-		return err
-	}
 	for n := 0; ; n++ {
 		if n&1023 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -240,13 +246,7 @@ func decodeCapture(ctx context.Context, r *ticks.Reader, out *bufio.Writer, jq *
 		it := ticks.NewIter(msg)
 		for it.Next(&t) {
 			line = enc.Append(line[:0], &t, "")
-			var err error
-			if jq != nil {
-				err = jq.RunJSON(line, emit)
-			} else {
-				_, err = out.Write(line)
-			}
-			if err != nil {
+			if err := w.WriteJSON(line); err != nil {
 				return err
 			}
 		}

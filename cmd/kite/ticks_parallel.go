@@ -1,12 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"runtime"
 
+	"github.com/kitecli/kite/internal/output"
 	"github.com/kitecli/kite/pkg/recording"
 	"github.com/kitecli/kite/pkg/ticks"
 )
@@ -76,7 +76,7 @@ func (p *parallelDecoder) chunk() *decodeChunk {
 // run starts the workers and the writer, calls read to feed chunks with
 // send, and returns read's error after everything sent was written, or
 // the write error.
-func (p *parallelDecoder) run(ctx context.Context, out *bufio.Writer, errOut io.Writer, read func(send func(*decodeChunk) bool) error) error {
+func (p *parallelDecoder) run(ctx context.Context, out *output.RecordWriter, errOut io.Writer, read func(send func(*decodeChunk) bool) error) error {
 	n := decodeWorkers()
 	for range n {
 		go p.work()
@@ -148,7 +148,7 @@ func (p *parallelDecoder) work() {
 
 // write writes the chunks in order; after a write error it drains the
 // rest without writing, so the workers and the reader finish.
-func (p *parallelDecoder) write(out *bufio.Writer, errOut io.Writer, stop chan struct{}) error {
+func (p *parallelDecoder) write(out *output.RecordWriter, errOut io.Writer, stop chan struct{}) error {
 	var err error
 	skipped, reported := 0, 0
 	for c := range p.order {
@@ -161,7 +161,7 @@ func (p *parallelDecoder) write(out *bufio.Writer, errOut io.Writer, stop chan s
 				}
 			}
 			skipped += c.skipped
-			if _, err = out.Write(c.out); err != nil {
+			if err = out.WriteRaw(c.out); err != nil {
 				close(stop)
 			}
 		}
@@ -172,7 +172,7 @@ func (p *parallelDecoder) write(out *bufio.Writer, errOut io.Writer, stop chan s
 }
 
 // decodeCaptureParallel is decodeCapture on every core.
-func decodeCaptureParallel(ctx context.Context, r *ticks.Reader, out *bufio.Writer, errOut io.Writer) error {
+func decodeCaptureParallel(ctx context.Context, r *ticks.Reader, out *output.RecordWriter, errOut io.Writer) error {
 	p := newParallelDecoder(nil)
 	return p.run(ctx, out, errOut, func(send func(*decodeChunk) bool) error {
 		c := p.chunk()
@@ -201,7 +201,7 @@ func decodeCaptureParallel(ctx context.Context, r *ticks.Reader, out *bufio.Writ
 
 // decodeRecordingParallel is decodeRecording on every core: whole blocks
 // go to the workers.
-func decodeRecordingParallel(ctx context.Context, rr *recording.Reader, out *bufio.Writer, errOut io.Writer) error {
+func decodeRecordingParallel(ctx context.Context, rr *recording.Reader, out *output.RecordWriter, errOut io.Writer) error {
 	p := newParallelDecoder(tickSymbols(rr.Header()))
 	return p.run(ctx, out, errOut, func(send func(*decodeChunk) bool) error {
 		c := p.chunk()

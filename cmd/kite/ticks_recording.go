@@ -15,24 +15,26 @@ import (
 // decodeInput decodes one input, a recording or a raw capture: a
 // recording starts with recording.Magic, which no raw capture a person
 // would make does (it would be a message of 35,147 packets).
-func decodeInput(ctx context.Context, in io.Reader, out *bufio.Writer, jq *output.JQ, errOut io.Writer) error {
+func decodeInput(ctx context.Context, in io.Reader, w *output.RecordWriter, errOut io.Writer) error {
 	br := bufio.NewReaderSize(in, 64<<10)
 	head, _ := br.Peek(len(recording.Magic))
-	parallel := jq == nil && decodeWorkers() > 1
+	// The workers format NDJSON lines themselves, which is what the
+	// writer would write only when there is nothing to apply to them.
+	parallel := w.Verbatim() && decodeWorkers() > 1
 	if !recording.IsRecording(head) {
 		if parallel {
-			return decodeCaptureParallel(ctx, ticks.NewReader(br), out, errOut)
+			return decodeCaptureParallel(ctx, ticks.NewReader(br), w, errOut)
 		}
-		return decodeCapture(ctx, ticks.NewReader(br), out, jq, errOut)
+		return decodeCapture(ctx, ticks.NewReader(br), w, errOut)
 	}
 	rr, err := recording.NewReader(br)
 	if err != nil {
 		return recordingError(err)
 	}
 	if parallel {
-		return decodeRecordingParallel(ctx, rr, out, errOut)
+		return decodeRecordingParallel(ctx, rr, w, errOut)
 	}
-	return decodeRecording(ctx, rr, out, jq, errOut)
+	return decodeRecording(ctx, rr, w, errOut)
 }
 
 // recordingError words a Reader's error for the user. A torn tail is
@@ -59,23 +61,15 @@ func tickSymbols(h *recording.Header) map[uint32]string {
 
 // decodeRecording prints the ticks of a recording's binary frames, each
 // with "symbol" from the header and "recv_time" from its frame.
-func decodeRecording(ctx context.Context, rr *recording.Reader, out *bufio.Writer, jq *output.JQ, errOut io.Writer) error {
+func decodeRecording(ctx context.Context, rr *recording.Reader, w *output.RecordWriter, errOut io.Writer) error {
 	symbols := tickSymbols(rr.Header())
 	var (
-		line, res []byte
-		t         ticks.Tick
-		enc       ticks.JSONEncoder
-		skipped   int
+		line    []byte
+		t       ticks.Tick
+		enc     ticks.JSONEncoder
+		skipped int
 	)
 	defer reportSkipped(errOut, &skipped)
-	emit := func(v any) error {
-		var err error
-		if res, err = output.AppendResult(res[:0], v); err != nil {
-			return err
-		}
-		_, err = out.Write(res)
-		return err
-	}
 	for n := 0; ; n++ {
 		if n&255 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -94,13 +88,7 @@ func decodeRecording(ctx context.Context, rr *recording.Reader, out *bufio.Write
 		for it.Next(&t) {
 			line = enc.Append(line[:0], &t, symbols[t.InstrumentToken])
 			line = appendField(line, `,"recv_time":`, f.Recv)
-			var err error
-			if jq != nil {
-				err = jq.RunJSON(line, emit)
-			} else {
-				_, err = out.Write(line)
-			}
-			if err != nil {
+			if err := w.WriteJSON(line); err != nil {
 				return err
 			}
 		}

@@ -183,8 +183,7 @@ func (w *RecordWriter) WriteRaw(b []byte) error {
 	if w.err != nil {
 		return w.err
 	}
-	w.write(b)
-	return w.err
+	return w.emit(b)
 }
 
 func (w *RecordWriter) appendResult(r any) (err error) {
@@ -323,3 +322,8 @@ func (d RecordFormats) Resolve(flag string, stdoutTTY bool) (Format, error) {
 	}
 	return "", exitcode.Usagef(d.Refusal, flag)
 }
+
+// Verbatim reports whether records reach the output unchanged, one
+// NDJSON line each (no --jq): then a caller may format lines itself, in
+// parallel, and hand them over with WriteRaw.
+func (w *RecordWriter) Verbatim() bool { return w.format == NDJSON && w.jq == nil }
