@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kitecli/kite/internal/exitcode"
+	"github.com/kitecli/kite/internal/output"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/recording"
 	"github.com/kitecli/kite/pkg/ticks"
@@ -121,8 +122,18 @@ func replayTime(flag, s string, day time.Time) (int64, error) {
 	return 0, exitcode.Usagef("--%s %q is not a time: use 09:15, 09:15:30 (IST, the recording's day) or 2026-11-20T09:15:00+05:30", flag, s)
 }
 
+// replayFormats: kite replay prints kite stream's NDJSON records, also
+// for -o json (a record stream is JSON), and nothing else.
+func replayFormats() output.RecordFormats {
+	return output.RecordFormats{
+		Writes:  map[string]output.Format{"": output.NDJSON, "json": output.NDJSON, "ndjson": output.NDJSON},
+		Refusal: "kite replay always writes NDJSON records: drop -o %s (use --jq to reshape them)",
+	}
+}
+
 func runReplay(ctx context.Context, f *Factory, opts *replayOptions) error {
-	if err := refuseNonJSON(f, "kite replay"); err != nil {
+	format, err := f.recordFormat(replayFormats())
+	if err != nil {
 		return err
 	}
 	if len(opts.Files) == 0 {
@@ -135,12 +146,12 @@ func runReplay(ctx context.Context, f *Factory, opts *replayOptions) error {
 	if err := checkInputs(opts.Files); err != nil {
 		return err
 	}
-	out := bufio.NewWriterSize(f.IO.Out, 64<<10)
+	out := f.newRecordWriter(format, output.RecordOptions{})
 	p := &replayer{
 		speed: speed,
 		w: &tickWriter{
-			out: out, jq: f.JQ(), recvTime: opts.RecvTime, orders: opts.Orders, events: opts.Events,
-			errOut: f.IO.ErrOut, logger: f.Logger, out1: make([]byte, 0, 64<<10),
+			out: out, recvTime: opts.RecvTime, orders: opts.Orders, events: opts.Events,
+			errOut: f.IO.ErrOut, logger: f.Logger, out1: make([]byte, 0, 4<<10),
 		},
 		symbols: opts.Symbols,
 		errOut:  f.IO.ErrOut,

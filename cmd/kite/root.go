@@ -163,7 +163,7 @@ unknown (run kite orders reconcile TAG), 130 interrupted (Ctrl-C),
 		newProfileCmd(f, nil), newMarginsCmd(f, nil), newChargesCmd(f, nil), newHoldingsCmd(f, nil), newAuctionsCmd(f, nil), newMFCmd(f), newPositionsCmd(f, nil), newTradesCmd(f, nil), newOrdersCmd(f), newAPICmd(f, nil),
 		newGTTCmd(f, nil), newAlertsCmd(f, nil),
 		newQuoteCmd(f, nil), newHistoryCmd(f, nil), newInstrumentsCmd(f, nil),
-		newStreamCmd(f), newWatchCmd(f), newChainCmd(f), newRecordCmd(f), newReplayCmd(f),
+		newStreamCmd(f, nil), newWatchCmd(f), newChainCmd(f), newRecordCmd(f), newReplayCmd(f),
 		newTicksCmd(f),
 		newMCPCmd(f),
 	)

@@ -1,15 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"syscall"
 	"time"
 
 	"github.com/kitecli/kite/internal/exitcode"
+	"github.com/kitecli/kite/internal/output"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/retry"
 	"github.com/kitecli/kite/pkg/ticks"
@@ -32,9 +31,23 @@ type streamOptions struct {
 	Greeks      bool
 	Conn        tickerFlags
 	NATS        natsFlags
+	// Format is -o, resolved by streamFormats: always NDJSON.
+	Format output.Format
 }
 
-func newStreamCmd(f *Factory) *cobra.Command {
+// streamFormats: kite stream prints NDJSON records (or, with --raw,
+// Kite's bytes), and nothing else; kite replay and kite stream --from
+// print what it prints.
+func streamFormats() output.RecordFormats {
+	return output.RecordFormats{
+		Writes:  map[string]output.Format{"": output.NDJSON, "ndjson": output.NDJSON},
+		Refusal: "kite stream always prints NDJSON (or --raw bytes): drop -o %s, or use kite watch for a table",
+	}
+}
+
+// newStreamCmd builds kite stream; runF, when not nil, replaces the run
+// function (the seam unit tests use).
+func newStreamCmd(f *Factory, runF func(context.Context, *streamOptions) error) *cobra.Command {
 	opts := &streamOptions{}
 	cmd := &cobra.Command{
 		Use:   "stream SYMBOL|TOKEN...",
@@ -94,6 +107,13 @@ underlying has ticked, or when no volatility fits. Other ticks are unchanged.`,
 			if err := opts.NATS.check(f, cmd); err != nil {
 				return err
 			}
+			var err error
+			if opts.Format, err = f.recordFormat(streamFormats()); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
 			if opts.NATS.From != "" {
 				return runStreamFrom(cmd.Context(), f, opts)
 			}
@@ -142,9 +162,6 @@ func runStream(ctx context.Context, f *Factory, opts *streamOptions) error {
 	if err != nil {
 		return err
 	}
-	if o := f.Global.Output; o != "" && o != "ndjson" {
-		return exitcode.Usagef("kite stream always prints NDJSON (or --raw bytes): drop -o %s, or use kite watch for a table", o)
-	}
 	if opts.Raw {
 		switch {
 		case f.IO.StdoutTTY:
@@ -160,11 +177,10 @@ func runStream(ctx context.Context, f *Factory, opts *streamOptions) error {
 		return err
 	}
 
-	out := bufio.NewWriterSize(f.IO.Out, 64<<10)
+	out := f.newRecordWriter(opts.Format, output.RecordOptions{})
 	w := &tickWriter{
 		out:      out,
 		symbols:  make(map[uint32]string, len(insts)),
-		jq:       f.JQ(),
 		raw:      opts.Raw,
 		mode:     mode,
 		limit:    opts.Count,
@@ -173,7 +189,7 @@ func runStream(ctx context.Context, f *Factory, opts *streamOptions) error {
 		events:   opts.Events,
 		errOut:   f.IO.ErrOut,
 		logger:   f.Logger,
-		out1:     make([]byte, 0, 64<<10),
+		out1:     make([]byte, 0, 4<<10),
 	}
 	tokens := make([]uint32, 0, len(insts))
 	for _, in := range insts {
@@ -211,7 +227,8 @@ func runStream(ctx context.Context, f *Factory, opts *streamOptions) error {
 	}
 	if opts.NATS.Publish != "" {
 		if !opts.NATS.Tee {
-			w.out, w.orders, w.events = bufio.NewWriter(io.Discard), false, false
+			w.out = output.NewRecordWriter(io.Discard, opts.Format, f.JQ(), output.RecordOptions{})
+			w.orders, w.events = false, false
 		}
 		ph, stop, err := startPublish(ctx, f, &opts.NATS, w, handler)
 		if err != nil {
@@ -265,10 +282,10 @@ func runStream(ctx context.Context, f *Factory, opts *streamOptions) error {
 // streamEnd flushes what is buffered and turns the ways a stream ends into
 // exit codes: done, a deadline or a closed stdout are success; ctx's own
 // cancellation (SIGINT) is 130; anything else is the error.
-func streamEnd(ctx context.Context, out *bufio.Writer, err error) error {
-	ferr := out.Flush()
+func streamEnd(ctx context.Context, out *output.RecordWriter, err error) error {
+	ferr := out.Close()
 	switch {
-	case errors.Is(err, errStreamDone), errors.Is(err, syscall.EPIPE), errors.Is(ferr, syscall.EPIPE):
+	case errors.Is(err, errStreamDone), output.ClosedPipe(err), output.ClosedPipe(ferr):
 		return nil
 	case ctx.Err() != nil:
 		return context.Canceled

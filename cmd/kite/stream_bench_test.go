@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kitecli/kite/internal/output"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/retry"
 	"github.com/kitecli/kite/pkg/ticks"
@@ -44,12 +45,12 @@ func benchMessage(n int) []byte {
 
 func newBenchWriter(w io.Writer, limit int) *tickWriter {
 	return &tickWriter{
-		out:     bufio.NewWriterSize(w, 64<<10),
+		out:     output.NewRecordWriter(w, output.NDJSON, nil, output.RecordOptions{}),
 		symbols: map[uint32]string{(1000 << 8) | ticks.SegmentNSE: "NSE:INFY"},
 		limit:   limit,
 		errOut:  io.Discard,
 		logger:  slog.New(slog.DiscardHandler),
-		out1:    make([]byte, 0, 64<<10),
+		out1:    make([]byte, 0, 4<<10),
 	}
 }
 

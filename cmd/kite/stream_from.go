@@ -1,15 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/kitecli/kite/internal/exitcode"
+	"github.com/kitecli/kite/internal/output"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/natsfeed"
 	"github.com/kitecli/kite/pkg/ticks"
@@ -34,9 +32,6 @@ func runStreamFrom(ctx context.Context, f *Factory, opts *streamOptions) error {
 		return exitcode.Usagef("--snapshot and --greeks need Kite's REST API and cannot be combined with --from")
 	case opts.Count < 0 || opts.Duration < 0:
 		return exitcode.Usagef("--count and --duration must not be negative")
-	}
-	if o := f.Global.Output; o != "" && o != "ndjson" {
-		return exitcode.Usagef("kite stream always prints NDJSON: drop -o %s", o)
 	}
 	since, err := parseSince(nf.Since, time.Now())
 	if err != nil {
@@ -64,12 +59,11 @@ func runStreamFrom(ctx context.Context, f *Factory, opts *streamOptions) error {
 			return err
 		}
 	}
-	signal.Ignore(syscall.SIGPIPE)
-	out := bufio.NewWriterSize(f.IO.Out, 64<<10)
+	out := f.newRecordWriter(opts.Format, output.RecordOptions{})
 	w := &tickWriter{
-		out: out, symbols: make(map[uint32]string, len(insts)), jq: f.JQ(), mode: mode,
+		out: out, symbols: make(map[uint32]string, len(insts)), mode: mode,
 		limit: opts.Count, recvTime: opts.RecvTime, orders: opts.Orders, events: opts.Events,
-		errOut: f.IO.ErrOut, logger: f.Logger, out1: make([]byte, 0, 64<<10),
+		errOut: f.IO.ErrOut, logger: f.Logger, out1: make([]byte, 0, 4<<10),
 	}
 	tokens := make([]uint32, 0, len(insts))
 	for _, in := range insts {
@@ -130,7 +124,7 @@ func runStreamFrom(ctx context.Context, f *Factory, opts *streamOptions) error {
 	})
 	w.skipReport()
 	if err != nil && !errors.Is(err, errStreamDone) && !errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil &&
-		!errors.Is(err, syscall.EPIPE) && !errors.Is(err, context.Canceled) {
+		!output.ClosedPipe(err) && !errors.Is(err, context.Canceled) {
 		if ns := (*natsfeed.NoStreamError)(nil); errors.As(err, &ns) {
 			return exitcode.Usagef("%v", noStream(err))
 		}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -15,12 +14,16 @@ import (
 	"github.com/kitecli/kite/pkg/ticks"
 )
 
-// tickWriter turns ticker messages into output. The Ticker calls it from
-// one goroutine at a time; everything it reuses (the Tick, the line
-// buffer, the bufio.Writer) is why the tick path does not allocate.
+// tickWriter turns ticker messages into records for out, which applies
+// --jq and buffers; the tickWriter flushes once per message from Kite,
+// never per tick. The Ticker calls it from one goroutine at a time;
+// everything it reuses (the Tick, the line buffer, out's buffer) is why
+// the tick path does not allocate.
 type tickWriter struct {
-	out      *bufio.Writer
-	symbols  map[uint32]string
+	out     *output.RecordWriter
+	symbols map[uint32]string
+	// jq stays nil: --jq runs in out. stream_snapshot.go still asks
+	// (it writes its records through write, which hands them to out).
 	jq       *output.JQ
 	raw      bool
 	mode     ticks.Mode      // NDJSON prints only ticks in this mode; 0 = any
@@ -36,8 +39,7 @@ type tickWriter struct {
 
 	tick    ticks.Tick
 	enc     ticks.JSONEncoder
-	out1    []byte // the lines of one message
-	jqDoc   []byte
+	out1    []byte // the record being encoded
 	hdr     [2]byte
 	textBuf bytes.Buffer
 	skipped uint64 // packets the decoder skipped (see checkMessage)
@@ -56,7 +58,6 @@ func (w *tickWriter) binary(conn int, msg []byte, recv int64) error {
 		return w.rawMessage(conn, msg)
 	}
 	it := ticks.NewIter(msg)
-	buf := w.out1[:0]
 	done := false
 	for !done && it.Next(&w.tick) {
 		if w.greeks != nil && !w.greeks.observe(&w.tick) {
@@ -71,26 +72,22 @@ func (w *tickWriter) binary(conn int, msg []byte, recv int64) error {
 		if w.only != nil && !w.only[w.tick.InstrumentToken] {
 			continue
 		}
-		start := len(buf)
-		buf = w.enc.Append(buf, &w.tick, w.symbols[w.tick.InstrumentToken])
+		buf := w.enc.Append(w.out1[:0], &w.tick, w.symbols[w.tick.InstrumentToken])
 		if w.greeks != nil {
 			buf = w.greeks.appendGreeks(buf, &w.tick)
 		}
 		if w.recvTime {
 			buf = appendField(buf, `,"recv_time":`, recv)
 		}
-		if w.jq != nil {
-			var err error
-			if buf, err = w.applyJQ(buf, start); err != nil {
-				return err
-			}
+		w.out1 = buf
+		if err := w.out.WriteJSON(buf); err != nil {
+			return err
 		}
 		w.count++
 		done = w.limit > 0 && w.count >= w.limit
 	}
 	w.checkMessage(conn, &it)
-	w.out1 = buf
-	if err := w.write(buf); err != nil {
+	if err := w.out.Flush(); err != nil {
 		return err
 	}
 	if done {
@@ -120,12 +117,15 @@ func (w *tickWriter) rawMessage(conn int, msg []byte) error {
 	}
 	if err := it.Err(); err != nil || done {
 		w.hdr[0], w.hdr[1] = byte(packets>>8), byte(packets)
-		if _, err := w.out.Write(w.hdr[:]); err != nil {
+		if err := w.out.WriteRaw(w.hdr[:]); err != nil {
 			return err
 		}
 		msg = msg[2:end]
 	}
-	if err := w.write(msg); err != nil {
+	if err := w.out.WriteRaw(msg); err != nil {
+		return err
+	}
+	if err := w.out.Flush(); err != nil {
 		return err
 	}
 	if done {
@@ -160,9 +160,18 @@ func (w *tickWriter) skipReport() {
 	}
 }
 
+// write writes NDJSON lines, each one record, and flushes: a batch of
+// records made elsewhere (stream_snapshot.go's REST quotes).
 func (w *tickWriter) write(b []byte) error {
-	if _, err := w.out.Write(b); err != nil {
-		return err
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line = b[:i+1]
+		}
+		b = b[len(line):]
+		if err := w.out.WriteJSON(line); err != nil {
+			return err
+		}
 	}
 	return w.out.Flush()
 }
@@ -175,32 +184,16 @@ func appendField(buf []byte, name string, v int64) []byte {
 	return append(buf, '}', '\n')
 }
 
-// applyJQ replaces the record at buf[start:] by the --jq results.
-func (w *tickWriter) applyJQ(buf []byte, start int) ([]byte, error) {
-	w.jqDoc = append(w.jqDoc[:0], buf[start:]...)
-	buf = buf[:start]
-	err := w.jq.RunJSON(w.jqDoc, func(r any) error {
-		var err error
-		buf, err = output.AppendResult(buf, r)
-		return err
-	})
-	return buf, err
-}
+// applyJQ is not needed: w.jq is nil, as --jq runs in w.out. It stays
+// for stream_snapshot.go, which checks w.jq before calling it.
+func (w *tickWriter) applyJQ(buf []byte, _ int) ([]byte, error) { return buf, nil }
 
-// record writes one JSON record (an order update, an event) through --jq.
+// record writes one JSON record (an order update, an event) and flushes.
 func (w *tickWriter) record(doc []byte) error {
-	buf := append(w.out1[:0], doc...)
-	if buf[len(buf)-1] != '\n' {
-		buf = append(buf, '\n')
+	if err := w.out.WriteJSON(doc); err != nil {
+		return err
 	}
-	if w.jq != nil {
-		var err error
-		if buf, err = w.applyJQ(buf, 0); err != nil {
-			return err
-		}
-	}
-	w.out1 = buf
-	return w.write(buf)
+	return w.out.Flush()
 }
 
 func (w *tickWriter) text(conn int, msg []byte, _ int64) error { return w.Text(conn, msg) }
@@ -250,13 +243,10 @@ func (w *tickWriter) dropped(c dropCounts) error {
 
 // eventRecord writes rec, a struct of an event record, as one JSON line.
 func (w *tickWriter) eventRecord(rec any) error {
-	w.textBuf.Reset()
-	enc := json.NewEncoder(&w.textBuf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(rec); err != nil {
+	if err := w.out.WriteValue(rec); err != nil {
 		return err
 	}
-	return w.record(w.textBuf.Bytes())
+	return w.out.Flush()
 }
 
 func (w *tickWriter) Event(ev kite.TickerEvent) error {

@@ -139,15 +139,6 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-// refuseNonJSON rejects -o formats a record stream cannot honour.
-func refuseNonJSON(f *Factory, cmd string) error {
-	switch f.Global.Output {
-	case "", "json", "ndjson":
-		return nil
-	}
-	return exitcode.Usagef("%s always writes NDJSON records: drop -o %s (use --jq to reshape them)", cmd, f.Global.Output)
-}
-
 // checkInputs fails before any output when a FILE cannot be read, so a
 // typo in the fifth of five names does not leave four files' output.
 func checkInputs(paths []string) error {
