@@ -130,22 +130,24 @@ func (p *Printer) json(doc []byte) ([]byte, error) {
 }
 
 func (p *Printer) ndjson(doc []byte) ([]byte, error) {
-	var out []byte
+	// Through a buffer: a failing --jq on the fifth record prints none.
+	var out bytes.Buffer
+	rw := NewRecordWriter(&out, NDJSON, p.jq, RecordOptions{})
+	var b bytes.Buffer
 	err := eachRecord(doc, func(rec json.RawMessage) error {
-		if p.jq == nil {
-			var b bytes.Buffer
-			if err := json.Compact(&b, rec); err != nil {
-				return err
-			}
-			out = append(append(out, b.Bytes()...), '\n')
-			return nil
-		}
-		return p.jq.RunJSON(rec, func(r any) (err error) {
-			out, err = AppendResult(out, r)
+		b.Reset()
+		if err := json.Compact(&b, rec); err != nil {
 			return err
-		})
+		}
+		return rw.WriteJSON(b.Bytes())
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	if err := rw.Close(); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
 }
 
 // filteredDoc runs --jq and gathers the results back into one document: a
