@@ -153,12 +153,13 @@ func (w *RecordWriter) WriteJSON(rec []byte) error {
 			return w.emit(rec)
 		}
 		w.write(rec)
-		return w.emit([]byte{'\n'})
+		w.writeString("\n")
+		return w.endRecord()
 	case w.format == JSON:
 		if w.count == 0 {
-			w.write([]byte("[\n  "))
+			w.writeString("[\n  ")
 		} else {
-			w.write([]byte(",\n  "))
+			w.writeString(",\n  ")
 		}
 		w.count++
 		return w.emit(trimNewline(rec))
@@ -213,6 +214,10 @@ func (w *RecordWriter) writeHeader() {
 // emit writes the end of one record, and flushes when line-buffered.
 func (w *RecordWriter) emit(b []byte) error {
 	w.write(b)
+	return w.endRecord()
+}
+
+func (w *RecordWriter) endRecord() error {
 	if w.opts.LineBuffered && w.err == nil {
 		w.fail(w.out.Flush())
 	}
@@ -222,6 +227,13 @@ func (w *RecordWriter) emit(b []byte) error {
 func (w *RecordWriter) write(b []byte) {
 	if w.err == nil {
 		_, err := w.out.Write(b)
+		w.fail(err)
+	}
+}
+
+func (w *RecordWriter) writeString(s string) {
+	if w.err == nil {
+		_, err := w.out.WriteString(s)
 		w.fail(err)
 	}
 }
@@ -262,9 +274,9 @@ func (w *RecordWriter) Close() error {
 			w.fail(err)
 		}
 	case w.format == JSON && w.count == 0:
-		w.write([]byte("[]\n"))
+		w.writeString("[]\n")
 	case w.format == JSON:
-		w.write([]byte("\n]\n"))
+		w.writeString("\n]\n")
 	case w.format == CSV && w.count == 0:
 		w.writeHeader()
 	}
