@@ -405,9 +405,9 @@ func (b *watchBoard) render(dst []byte, width, height int, now time.Time) []byte
 		volume, bid, ask := "-", "-", "-"
 		if !r.index {
 			volume = strconv.FormatUint(uint64(r.volume), 10)
-			bid, ask = formatUnits(r.bid, dec), formatUnits(r.ask, dec)
+			bid, ask = ticks.FormatPrice(r.bid, dec), ticks.FormatPrice(r.ask, dec)
 		}
-		cells = append(cells, []string{r.symbol, formatUnits(r.last, dec), fmt.Sprintf("%+.2f", r.change()), volume, bid, ask, oi})
+		cells = append(cells, []string{r.symbol, ticks.FormatPrice(r.last, dec), fmt.Sprintf("%+.2f", r.change()), volume, bid, ask, oi})
 	}
 	widths := make([]int, len(watchHeader))
 	for _, row := range cells {
@@ -550,22 +550,4 @@ func cmpFloat(a, b float64) int {
 		return 1
 	}
 	return 0
-}
-
-// formatUnits prints an integer price with dec decimal places, exactly.
-func formatUnits(v int32, dec int) string {
-	neg := v < 0
-	u := int64(v)
-	if neg {
-		u = -u
-	}
-	s := strconv.FormatInt(u, 10)
-	if len(s) <= dec {
-		s = strings.Repeat("0", dec-len(s)+1) + s
-	}
-	s = s[:len(s)-dec] + "." + s[len(s)-dec:]
-	if neg {
-		s = "-" + s
-	}
-	return s
 }

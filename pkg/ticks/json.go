@@ -246,7 +246,17 @@ func appendPrice(dst []byte, v int32, dec int) []byte {
 
 // appendDecimal prints v / 10^dec exactly, the fraction's trailing zeros
 // trimmed. dec is at most 9 and |v| below 2^63/10.
-func appendDecimal(dst []byte, v int64, dec int) []byte {
+func appendDecimal(dst []byte, v int64, dec int) []byte { return appendFixed(dst, v, dec, 0) }
+
+// FormatPrice prints a price of dec decimals (DivisorDecimals) exactly and
+// with all of them, the way a price board aligns prices: 157370 with 2 is
+// "1573.70". Tick records (AppendJSON) trim the zeros instead: "1573.7".
+func FormatPrice(v int32, dec int) string { return string(appendFixed(nil, int64(v), dec, dec)) }
+
+// appendFixed prints v / 10^dec exactly with at least keep fraction
+// digits, trailing zeros beyond those trimmed. dec is at most 9, keep at
+// most dec, and |v| below 2^63/10.
+func appendFixed(dst []byte, v int64, dec, keep int) []byte {
 	u := uint64(v)
 	if v < 0 {
 		dst = append(dst, '-')
@@ -259,11 +269,12 @@ func appendDecimal(dst []byte, v int64, dec int) []byte {
 	} else {
 		dst = appendUint64(dst, ip)
 	}
-	if frac == 0 {
+	if frac == 0 && keep == 0 {
 		return dst
 	}
-	// Drop trailing zeros, then print the rest left-padded to its width.
-	for frac%10 == 0 {
+	// Drop trailing zeros down to keep digits, then print the rest
+	// left-padded to its width.
+	for dec > keep && frac%10 == 0 {
 		frac /= 10
 		dec--
 	}

@@ -357,3 +357,29 @@ func TestAppendUint(t *testing.T) {
 	check(math.MaxUint32)
 	check(math.MaxUint32 - 1)
 }
+
+// FormatPrice keeps every decimal of the segment (kite watch's columns
+// line up); the cases are worked by hand from the paise and the
+// segment's divisor.
+func TestFormatPrice(t *testing.T) {
+	for _, tt := range []struct {
+		v    int32
+		dec  int
+		want string
+	}{
+		{157370, 2, "1573.70"},
+		{157375, 2, "1573.75"},
+		{5, 2, "0.05"},
+		{0, 2, "0.00"},
+		{-105, 2, "-1.05"},
+		{-100, 2, "-1.00"},
+		{831250, 4, "83.1250"}, // BSE currency, 10^4
+		{10000, 4, "1.0000"},
+		{831234567, 7, "83.1234567"}, // NSE currency, 10^7
+		{2147483647, 2, "21474836.47"},
+	} {
+		if got := FormatPrice(tt.v, tt.dec); got != tt.want {
+			t.Errorf("FormatPrice(%d, %d) = %q, want %q", tt.v, tt.dec, got, tt.want)
+		}
+	}
+}
