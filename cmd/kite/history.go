@@ -41,7 +41,7 @@ func historyFormats() output.RecordFormats { return output.RecordFormats{} }
 
 // newHistoryCmd builds kite history; runF, when not nil, replaces the run
 // function (the seam unit tests use to see the options flags make).
-func newHistoryCmd(f *Factory, runF func(context.Context, *historyOptions) error) *cobra.Command {
+func newHistoryCmd(f *Factory, runF func(*historyOptions) error) *cobra.Command {
 	opts := &historyOptions{now: time.Now}
 	cmd := &cobra.Command{
 		Use:   "history SYMBOL --interval I --from F [--to T]",
@@ -88,7 +88,7 @@ policy (default 3s, 30s, 5) for network errors, 5xx and 429, and the
 				return err
 			}
 			if runF != nil {
-				return runF(cmd.Context(), opts)
+				return runF(opts)
 			}
 			return runHistory(cmd.Context(), f, opts)
 		},

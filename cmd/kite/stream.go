@@ -47,7 +47,7 @@ func streamFormats() output.RecordFormats {
 
 // newStreamCmd builds kite stream; runF, when not nil, replaces the run
 // function (the seam unit tests use).
-func newStreamCmd(f *Factory, runF func(context.Context, *streamOptions) error) *cobra.Command {
+func newStreamCmd(f *Factory, runF func(*streamOptions) error) *cobra.Command {
 	opts := &streamOptions{}
 	cmd := &cobra.Command{
 		Use:   "stream SYMBOL|TOKEN...",
@@ -112,7 +112,7 @@ underlying has ticked, or when no volatility fits. Other ticks are unchanged.`,
 				return err
 			}
 			if runF != nil {
-				return runF(cmd.Context(), opts)
+				return runF(opts)
 			}
 			if opts.NATS.From != "" {
 				return runStreamFrom(cmd.Context(), f, opts)

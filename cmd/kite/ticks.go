@@ -59,7 +59,7 @@ func ticksDecodeFormats() output.RecordFormats {
 
 // newTicksDecodeCmd builds kite ticks decode; runF, when not nil,
 // replaces the run function (the seam unit tests use).
-func newTicksDecodeCmd(f *Factory, runF func(context.Context, *ticksDecodeOptions) error) *cobra.Command {
+func newTicksDecodeCmd(f *Factory, runF func(*ticksDecodeOptions) error) *cobra.Command {
 	opts := &ticksDecodeOptions{}
 	return &cobra.Command{
 		Use:   "decode [FILE...|-]",
@@ -104,7 +104,7 @@ input: exit 2.`,
 				return err
 			}
 			if runF != nil {
-				return runF(cmd.Context(), opts)
+				return runF(opts)
 			}
 			return runTicksDecode(cmd.Context(), f, opts)
 		},
