@@ -61,7 +61,8 @@ const bufferSize = 64 << 10
 // closed the pipe (| head) makes that error one for which ClosedPipe is
 // true; commands end successfully on it (see ClosedPipe).
 //
-// A RecordWriter is not safe for concurrent use.
+// A RecordWriter is not safe for concurrent use. docs/design.md ("Records")
+// is the contract it keeps.
 type RecordWriter struct {
 	out    *bufio.Writer
 	format Format
