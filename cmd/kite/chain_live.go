@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -144,8 +143,7 @@ func runChainLive(ctx context.Context, f *Factory, opts *ChainOptions, st *chain
 // chainLiveNDJSON prints the chain once, then a record for every strike a
 // data message changes.
 func chainLiveNDJSON(ctx context.Context, f *Factory, opts *ChainOptions, board *chainBoard, t *kite.Ticker) error {
-	out := bufio.NewWriterSize(f.IO.Out, 64<<10)
-	jq := f.JQ()
+	out := f.newRecordWriter(output.NDJSON, output.RecordOptions{})
 	write := func(strikes map[float64]bool) error {
 		recs, _ := board.st.view(opts, opts.now())
 		for _, r := range recs {
@@ -156,7 +154,10 @@ func chainLiveNDJSON(ctx context.Context, f *Factory, opts *ChainOptions, board 
 			if err != nil {
 				return err
 			}
-			if err := writeNDJSON(out, doc, jq); err != nil {
+			if err := out.WriteJSON(doc); err != nil {
+				if output.ClosedPipe(err) {
+					return errChainStdoutClosed
+				}
 				return err
 			}
 		}
@@ -180,22 +181,6 @@ func chainLiveNDJSON(ctx context.Context, f *Factory, opts *ChainOptions, board 
 		return context.Canceled
 	}
 	return tickerHint(err)
-}
-
-// writeNDJSON writes doc as one line, or each of --jq's results.
-func writeNDJSON(out *bufio.Writer, doc []byte, jq *output.JQ) error {
-	if jq == nil {
-		out.Write(doc)
-		return out.WriteByte('\n')
-	}
-	return jq.RunJSON(doc, func(v any) error {
-		line, err := output.AppendResult(nil, v) // ends with its newline
-		if err != nil {
-			return err
-		}
-		_, err = out.Write(line)
-		return err
-	})
 }
 
 // chainLiveTable redraws the chain table in place, like kite watch, until

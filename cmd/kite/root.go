@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"syscall"
 
 	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/internal/iostreams"
@@ -44,7 +43,7 @@ func run(ctx context.Context, io *iostreams.IOStreams, args []string, getenv fun
 	}
 	err = f.forgetSessionOn(err) // a 403 TokenException kills the cached session
 	err = explain(err)
-	if errors.Is(err, syscall.EPIPE) {
+	if output.ClosedPipe(err) {
 		// stdout was closed by its reader (| head): it has all it wanted.
 		return exitcode.OK
 	}
