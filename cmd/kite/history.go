@@ -248,15 +248,7 @@ func runHistory(ctx context.Context, f *Factory, opts *historyOptions) error {
 	ferr := client.FetchHistory(ctx, req, plan.chunks, 3, func(cs []kite.Candle, done, total int) error {
 		got = done
 		progress.update(done, total)
-		for i := range cs {
-			rec.c = &cs[i]
-			if err := w.Write(rec); err != nil {
-				return err
-			}
-		}
-		// Flush per chunk: what has arrived is on stdout even if a later
-		// request fails or the process is killed.
-		return w.Flush()
+		return writeCandles(w, rec, cs)
 	})
 	progress.finish()
 	if ferr != nil && w.Count() == 0 {
@@ -273,6 +265,19 @@ func runHistory(ctx context.Context, f *Factory, opts *historyOptions) error {
 		return ferr
 	}
 	return werr
+}
+
+// writeCandles writes one chunk's candles, and flushes: what has arrived
+// is on stdout even if a later request fails or the process is killed.
+// rec is reused, so a candle costs no allocation.
+func writeCandles(w *output.RecordWriter, rec *candleRecord, cs []kite.Candle) error {
+	for i := range cs {
+		rec.c = &cs[i]
+		if err := w.Write(rec); err != nil {
+			return err
+		}
+	}
+	return w.Flush()
 }
 
 // candleRecord is a candle as an output record; oi says whether the CSV
