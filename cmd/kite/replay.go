@@ -151,7 +151,7 @@ func runReplay(ctx context.Context, f *Factory, opts *replayOptions) error {
 		speed: speed,
 		w: &tickWriter{
 			out: out, recvTime: opts.RecvTime, orders: opts.Orders, events: opts.Events,
-			errOut: f.IO.ErrOut, logger: f.Logger, out1: make([]byte, 0, 4<<10),
+			errOut: f.IO.ErrOut, logger: f.Logger,
 		},
 		symbols: opts.Symbols,
 		errOut:  f.IO.ErrOut,

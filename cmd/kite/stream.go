@@ -189,7 +189,6 @@ func runStream(ctx context.Context, f *Factory, opts *streamOptions) error {
 		events:   opts.Events,
 		errOut:   f.IO.ErrOut,
 		logger:   f.Logger,
-		out1:     make([]byte, 0, 4<<10),
 	}
 	tokens := make([]uint32, 0, len(insts))
 	for _, in := range insts {

@@ -50,7 +50,6 @@ func newBenchWriter(w io.Writer, limit int) *tickWriter {
 		limit:   limit,
 		errOut:  io.Discard,
 		logger:  slog.New(slog.DiscardHandler),
-		out1:    make([]byte, 0, 4<<10),
 	}
 }
 

@@ -63,7 +63,7 @@ func runStreamFrom(ctx context.Context, f *Factory, opts *streamOptions) error {
 	w := &tickWriter{
 		out: out, symbols: make(map[uint32]string, len(insts)), mode: mode,
 		limit: opts.Count, recvTime: opts.RecvTime, orders: opts.Orders, events: opts.Events,
-		errOut: f.IO.ErrOut, logger: f.Logger, out1: make([]byte, 0, 4<<10),
+		errOut: f.IO.ErrOut, logger: f.Logger,
 	}
 	tokens := make([]uint32, 0, len(insts))
 	for _, in := range insts {

@@ -39,7 +39,8 @@ type tickWriter struct {
 
 	tick    ticks.Tick
 	enc     ticks.JSONEncoder
-	out1    []byte // the record being encoded
+	rec     tickRecord
+	out1    []byte // stream_snapshot.go's lines of one batch
 	hdr     [2]byte
 	textBuf bytes.Buffer
 	skipped uint64 // packets the decoder skipped (see checkMessage)
@@ -72,15 +73,8 @@ func (w *tickWriter) binary(conn int, msg []byte, recv int64) error {
 		if w.only != nil && !w.only[w.tick.InstrumentToken] {
 			continue
 		}
-		buf := w.enc.Append(w.out1[:0], &w.tick, w.symbols[w.tick.InstrumentToken])
-		if w.greeks != nil {
-			buf = w.greeks.appendGreeks(buf, &w.tick)
-		}
-		if w.recvTime {
-			buf = appendField(buf, `,"recv_time":`, recv)
-		}
-		w.out1 = buf
-		if err := w.out.WriteJSON(buf); err != nil {
+		w.rec = tickRecord{w: w, recv: recv}
+		if err := w.out.Write(&w.rec); err != nil {
 			return err
 		}
 		w.count++
@@ -99,6 +93,25 @@ func (w *tickWriter) binary(conn int, msg []byte, recv int64) error {
 // rawMessage writes msg as it came, except that a message cut by --count
 // or by a malformed packet is rewritten to hold only its good, wanted
 // packets: the output stays a valid back-to-back capture.
+// tickRecord is the tick in w.tick as an output record, encoded straight
+// into the writer's buffer.
+type tickRecord struct {
+	w    *tickWriter
+	recv int64 // the receive time, for --recv-time
+}
+
+func (r *tickRecord) AppendJSON(dst []byte) []byte {
+	w := r.w
+	dst = w.enc.Append(dst, &w.tick, w.symbols[w.tick.InstrumentToken])
+	if w.greeks != nil {
+		dst = w.greeks.appendGreeks(dst, &w.tick)
+	}
+	if w.recvTime {
+		dst = appendField(dst, `,"recv_time":`, r.recv)
+	}
+	return dst
+}
+
 func (w *tickWriter) rawMessage(conn int, msg []byte) error {
 	it := ticks.NewIter(msg)
 	n, packets, end := 0, 0, 2

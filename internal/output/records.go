@@ -1,7 +1,6 @@
 package output
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
@@ -14,9 +13,9 @@ import (
 )
 
 // A Record is one record of a stream, able to append itself as one
-// compact JSON value. Encoders that write straight into the caller's
-// buffer (ticks, candles) are why this is an interface and not any: a
-// record costs no reflection and, once buffers have grown, no allocation.
+// compact JSON value (a trailing newline is allowed). Encoders append
+// straight into the writer's buffer (ticks, candles): a record costs no
+// reflection, no copy and, once buffers have grown, no allocation.
 type Record interface {
 	AppendJSON(dst []byte) []byte
 }
@@ -41,7 +40,8 @@ type RecordOptions struct {
 }
 
 // bufferSize is the write buffer: big enough that a pipe sees few, large
-// writes (a full-mode ticker message is ~110 kB of NDJSON).
+// writes. A record that makes it longer is kept whole (a full-mode
+// ticker message is ~110 kB of NDJSON), and then written.
 const bufferSize = 64 << 10
 
 // RecordWriter writes a stream of records in one of kite's formats, as
@@ -64,7 +64,8 @@ const bufferSize = 64 << 10
 // A RecordWriter is not safe for concurrent use. docs/design.md ("Records")
 // is the contract it keeps.
 type RecordWriter struct {
-	out    *bufio.Writer
+	out    io.Writer
+	buf    []byte // written, not yet flushed
 	format Format
 	jq     *JQ
 	opts   RecordOptions
@@ -74,8 +75,7 @@ type RecordWriter struct {
 	err   error // the first write error
 	done  bool  // Close has run
 
-	rec []byte // the record being encoded
-	res []byte // --jq results of one record
+	rec []byte // a record encoded for --jq or gathering
 	all []byte // gathered records, an array without its ']'
 }
 
@@ -84,7 +84,8 @@ type RecordWriter struct {
 // says.
 func NewRecordWriter(w io.Writer, format Format, jq *JQ, opts RecordOptions) *RecordWriter {
 	rw := &RecordWriter{
-		out:    bufio.NewWriterSize(w, bufferSize),
+		out:    w,
+		buf:    make([]byte, 0, bufferSize),
 		format: format,
 		jq:     jq,
 		opts:   opts,
@@ -107,22 +108,50 @@ func (w *RecordWriter) Format() Format { return w.format }
 // Count is how many records were written (before --jq).
 func (w *RecordWriter) Count() int { return w.count }
 
+// Verbatim reports whether records reach the output unchanged, one
+// NDJSON line each (no --jq): then a caller may format lines itself, in
+// parallel, and hand them over with WriteRaw.
+func (w *RecordWriter) Verbatim() bool { return w.format == NDJSON && w.jq == nil }
+
 // Write writes one record.
 func (w *RecordWriter) Write(r Record) error {
 	if w.err != nil {
 		return w.err
 	}
-	if w.format == CSV && !w.gather {
-		if cr, ok := r.(CSVRecord); ok {
-			w.rec = cr.AppendCSV(w.rec[:0])
-			return w.emit(w.csvLine(w.rec))
+	if !w.gather {
+		switch w.format {
+		case NDJSON:
+			if w.jq != nil {
+				break
+			}
+			w.buf = r.AppendJSON(w.buf)
+			if n := len(w.buf); n == 0 || w.buf[n-1] != '\n' {
+				w.buf = append(w.buf, '\n')
+			}
+			w.count++
+			return w.endRecord()
+		case JSON:
+			w.buf = w.appendSep(w.buf)
+			w.buf = trimNewline(r.AppendJSON(w.buf))
+			w.count++
+			return w.endRecord()
+		case CSV:
+			cr, ok := r.(CSVRecord)
+			if ok {
+				if w.count == 0 {
+					w.appendHeader()
+				}
+				w.buf = cr.AppendCSV(w.buf)
+				w.count++
+				return w.endRecord()
+			}
+			if w.count > 0 {
+				return fmt.Errorf("a %T record has no CSV row, and rows were written", r)
+			}
+			// A record with no row of its own: gather the records and
+			// lay them out at Close, as Printer does.
+			w.gather = true
 		}
-		if w.count > 0 {
-			return fmt.Errorf("a %T record has no CSV row, and rows were written", r)
-		}
-		// A record with no row of its own: gather the records and lay
-		// them out at Close, as Printer does.
-		w.gather = true
 	}
 	w.rec = r.AppendJSON(w.rec[:0])
 	return w.WriteJSON(w.rec)
@@ -137,33 +166,33 @@ func (w *RecordWriter) WriteJSON(rec []byte) error {
 	}
 	switch {
 	case w.gather:
-		w.all = appendSep(w.all, w.count)
+		if len(w.all) == 0 {
+			w.all = append(w.all, '[')
+		} else {
+			w.all = append(w.all, ',')
+		}
 		w.all = append(w.all, trimNewline(rec)...)
 		w.count++
 		return nil
 	case w.format == NDJSON && w.jq != nil:
-		w.res = w.res[:0]
+		n := len(w.buf)
 		if err := w.jq.RunJSON(rec, w.appendResult); err != nil {
+			w.buf = w.buf[:n] // none of a record that failed
 			return err
 		}
 		w.count++
-		return w.emit(w.res)
+		return w.endRecord()
 	case w.format == NDJSON:
-		w.count++
-		if len(rec) > 0 && rec[len(rec)-1] == '\n' {
-			return w.emit(rec)
+		w.buf = append(w.buf, rec...)
+		if n := len(rec); n == 0 || rec[n-1] != '\n' {
+			w.buf = append(w.buf, '\n')
 		}
-		w.write(rec)
-		w.writeString("\n")
+		w.count++
 		return w.endRecord()
 	case w.format == JSON:
-		if w.count == 0 {
-			w.writeString("[\n  ")
-		} else {
-			w.writeString(",\n  ")
-		}
+		w.buf = append(w.appendSep(w.buf), trimNewline(rec)...)
 		w.count++
-		return w.emit(trimNewline(rec))
+		return w.endRecord()
 	}
 	return fmt.Errorf("unknown output format %q", w.format)
 }
@@ -185,58 +214,49 @@ func (w *RecordWriter) WriteRaw(b []byte) error {
 	if w.err != nil {
 		return w.err
 	}
-	return w.emit(b)
+	if len(b) >= bufferSize {
+		// Big enough to go as it is, without a copy.
+		if w.Flush() == nil {
+			_, err := w.out.Write(b)
+			w.fail(err)
+		}
+		return w.err
+	}
+	w.buf = append(w.buf, b...)
+	return w.endRecord()
 }
 
 func (w *RecordWriter) appendResult(r any) (err error) {
-	w.res, err = AppendResult(w.res, r)
+	w.buf, err = AppendResult(w.buf, r)
 	return err
 }
 
-// csvLine puts the header before the first row.
-func (w *RecordWriter) csvLine(row []byte) []byte {
+// appendSep starts the JSON array, or separates its elements.
+func (w *RecordWriter) appendSep(b []byte) []byte {
 	if w.count == 0 {
-		w.writeHeader()
+		return append(b, "[\n  "...)
 	}
-	w.count++
-	return row
+	return append(b, ",\n  "...)
 }
 
-func (w *RecordWriter) writeHeader() {
-	cw := csv.NewWriter(w.out)
+func (w *RecordWriter) appendHeader() {
+	var b bytes.Buffer
+	cw := csv.NewWriter(&b)
 	if err := cw.Write(w.opts.CSVHeader); err != nil {
 		w.fail(err)
 		return
 	}
 	cw.Flush()
-	w.fail(cw.Error())
+	w.buf = append(w.buf, b.Bytes()...)
 }
 
-// emit writes the end of one record, and flushes when line-buffered.
-func (w *RecordWriter) emit(b []byte) error {
-	w.write(b)
-	return w.endRecord()
-}
-
+// endRecord flushes after a record when line-buffered, or when the
+// buffer is full.
 func (w *RecordWriter) endRecord() error {
-	if w.opts.LineBuffered && w.err == nil {
-		w.fail(w.out.Flush())
+	if w.opts.LineBuffered || len(w.buf) >= bufferSize {
+		return w.Flush()
 	}
 	return w.err
-}
-
-func (w *RecordWriter) write(b []byte) {
-	if w.err == nil {
-		_, err := w.out.Write(b)
-		w.fail(err)
-	}
-}
-
-func (w *RecordWriter) writeString(s string) {
-	if w.err == nil {
-		_, err := w.out.WriteString(s)
-		w.fail(err)
-	}
 }
 
 func (w *RecordWriter) fail(err error) {
@@ -249,8 +269,10 @@ func (w *RecordWriter) fail(err error) {
 // (a ticker message, a chunk of candles), so what has arrived is on
 // stdout even if a later step fails or the process is killed.
 func (w *RecordWriter) Flush() error {
-	if w.err == nil {
-		w.fail(w.out.Flush())
+	if w.err == nil && len(w.buf) > 0 {
+		_, err := w.out.Write(w.buf)
+		w.buf = w.buf[:0]
+		w.fail(err)
 	}
 	return w.err
 }
@@ -268,36 +290,32 @@ func (w *RecordWriter) Close() error {
 	}
 	switch {
 	case w.gather:
-		w.all = append(appendSep(w.all, -1), ']')
+		if len(w.all) == 0 {
+			w.all = append(w.all, '[')
+		}
+		w.all = append(w.all, ']')
+		if w.Flush() != nil {
+			return w.err
+		}
 		// The array of records, printed as Printer prints it; the
 		// bytes are already JSON, and marshal keeps a RawMessage's.
-		if err := New(w.out, w.format, w.jq).Print(json.RawMessage(w.all)); err != nil {
-			w.fail(err)
-		}
+		w.fail(New(w.out, w.format, w.jq).Print(json.RawMessage(w.all)))
+		return w.err
 	case w.format == JSON && w.count == 0:
-		w.writeString("[]\n")
+		w.buf = append(w.buf, "[]\n"...)
 	case w.format == JSON:
-		w.writeString("\n]\n")
+		w.buf = append(w.buf, "\n]\n"...)
 	case w.format == CSV && w.count == 0:
-		w.writeHeader()
+		w.appendHeader()
 	}
 	return w.Flush()
 }
 
-// appendSep starts a gathered array, or separates its elements; n < 0
-// closes an empty one.
-func appendSep(b []byte, n int) []byte {
-	switch {
-	case len(b) == 0:
-		return append(b, '[')
-	case n > 0:
-		return append(b, ',')
+func trimNewline(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		return b[:n-1]
 	}
 	return b
-}
-
-func trimNewline(b []byte) []byte {
-	return bytes.TrimSuffix(b, []byte{'\n'})
 }
 
 // ClosedPipe reports whether err is stdout's reader going away (EPIPE:
@@ -335,8 +353,3 @@ func (d RecordFormats) Resolve(flag string, stdoutTTY bool) (Format, error) {
 	}
 	return "", exitcode.Usagef(d.Refusal, flag)
 }
-
-// Verbatim reports whether records reach the output unchanged, one
-// NDJSON line each (no --jq): then a caller may format lines itself, in
-// parallel, and hand them over with WriteRaw.
-func (w *RecordWriter) Verbatim() bool { return w.format == NDJSON && w.jq == nil }
