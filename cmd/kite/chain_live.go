@@ -143,7 +143,7 @@ func runChainLive(ctx context.Context, f *Factory, opts *ChainOptions, st *chain
 // chainLiveNDJSON prints the chain once, then a record for every strike a
 // data message changes.
 func chainLiveNDJSON(ctx context.Context, f *Factory, opts *ChainOptions, board *chainBoard, t *kite.Ticker) error {
-	out := f.newRecordWriter(output.NDJSON, output.RecordOptions{})
+	out := f.newStreamRecordWriter(output.NDJSON)
 	write := func(strikes map[float64]bool) error {
 		recs, _ := board.st.view(opts, opts.now())
 		for _, r := range recs {

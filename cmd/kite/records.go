@@ -14,3 +14,11 @@ func (f *Factory) newRecordWriter(format output.Format, opts output.RecordOption
 	opts.LineBuffered = opts.LineBuffered || f.IO.StdoutTTY
 	return output.NewRecordWriter(f.IO.Out, format, f.JQ(), opts)
 }
+
+// newStreamRecordWriter writes records to stdout with --jq for commands
+// fed by the ticker (stream, replay, chain --live), flushed where they
+// flush: after each message from Kite, on a terminal too (kite stream
+// --help promises never per tick).
+func (f *Factory) newStreamRecordWriter(format output.Format) *output.RecordWriter {
+	return output.NewRecordWriter(f.IO.Out, format, f.JQ(), output.RecordOptions{})
+}

@@ -146,7 +146,7 @@ func runReplay(ctx context.Context, f *Factory, opts *replayOptions) error {
 	if err := checkInputs(opts.Files); err != nil {
 		return err
 	}
-	out := f.newRecordWriter(format, output.RecordOptions{})
+	out := f.newStreamRecordWriter(format)
 	p := &replayer{
 		speed: speed,
 		w: &tickWriter{

@@ -177,7 +177,7 @@ func runStream(ctx context.Context, f *Factory, opts *streamOptions) error {
 		return err
 	}
 
-	out := f.newRecordWriter(opts.Format, output.RecordOptions{})
+	out := f.newStreamRecordWriter(opts.Format)
 	w := &tickWriter{
 		out:      out,
 		symbols:  make(map[uint32]string, len(insts)),

@@ -59,7 +59,7 @@ func runStreamFrom(ctx context.Context, f *Factory, opts *streamOptions) error {
 			return err
 		}
 	}
-	out := f.newRecordWriter(opts.Format, output.RecordOptions{})
+	out := f.newStreamRecordWriter(opts.Format)
 	w := &tickWriter{
 		out: out, symbols: make(map[uint32]string, len(insts)), mode: mode,
 		limit: opts.Count, recvTime: opts.RecvTime, orders: opts.Orders, events: opts.Events,

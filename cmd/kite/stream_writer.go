@@ -90,9 +90,6 @@ func (w *tickWriter) binary(conn int, msg []byte, recv int64) error {
 	return nil
 }
 
-// rawMessage writes msg as it came, except that a message cut by --count
-// or by a malformed packet is rewritten to hold only its good, wanted
-// packets: the output stays a valid back-to-back capture.
 // tickRecord is the tick in w.tick as an output record, encoded straight
 // into the writer's buffer.
 type tickRecord struct {
@@ -112,6 +109,9 @@ func (r *tickRecord) AppendJSON(dst []byte) []byte {
 	return dst
 }
 
+// rawMessage writes msg as it came, except that a message cut by --count
+// or by a malformed packet is rewritten to hold only its good, wanted
+// packets: the output stays a valid back-to-back capture.
 func (w *tickWriter) rawMessage(conn int, msg []byte) error {
 	it := ticks.NewIter(msg)
 	n, packets, end := 0, 0, 2
