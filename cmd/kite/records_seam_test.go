@@ -19,7 +19,7 @@ import (
 // struct, -o included (resolved by the command's RecordFormats), and
 // calls runF instead of running. The end-to-end tests stay the contract.
 
-// seamFactory is a Factory with test streams, stdout not a terminal, and
+// recordsSeamFactory is a Factory with test streams, stdout not a terminal, and
 // -o as given.
 func recordsSeamFactory(output string) *Factory {
 	io, _, _, _ := iostreams.Test()
@@ -28,8 +28,8 @@ func recordsSeamFactory(output string) *Factory {
 	return f
 }
 
-// runRecordsSeam executes cmd with args: flags are parsed and runF is called.
-func runRecordsSeam(cmd *cobra.Command, args ...string) error {
+// recordsRunSeam executes cmd with args: flags are parsed and runF is called.
+func recordsRunSeam(cmd *cobra.Command, args ...string) error {
 	cmd.SetArgs(args)
 	cmd.SetOut(&bytes.Buffer{})
 	cmd.SetErr(&bytes.Buffer{})
@@ -40,7 +40,7 @@ func runRecordsSeam(cmd *cobra.Command, args ...string) error {
 func TestHistoryFlagsMapToOptions(t *testing.T) {
 	var got *historyOptions
 	cmd := newHistoryCmd(recordsSeamFactory("csv"), func(o *historyOptions) error { got = o; return nil })
-	err := runRecordsSeam(cmd, "NSE:INFY", "--interval", "5m", "--from", "7d", "--to", "yesterday",
+	err := recordsRunSeam(cmd, "NSE:INFY", "--interval", "5m", "--from", "7d", "--to", "yesterday",
 		"--oi", "--continuous", "-y", "--retry-attempts", "2")
 	if err != nil || got == nil {
 		t.Fatalf("err %v, options %v", err, got)
@@ -53,7 +53,7 @@ func TestHistoryFlagsMapToOptions(t *testing.T) {
 	// Defaults: a day interval up to now, and JSON in a pipe.
 	got = nil
 	cmd = newHistoryCmd(recordsSeamFactory(""), func(o *historyOptions) error { got = o; return nil })
-	if err := runRecordsSeam(cmd, "256265", "--from", "2024-01-01"); err != nil || got == nil {
+	if err := recordsRunSeam(cmd, "256265", "--from", "2024-01-01"); err != nil || got == nil {
 		t.Fatalf("err %v, options %v", err, got)
 	}
 	if got.Interval != "day" || got.To != "now" || got.OI || got.Yes || got.Format != output.JSON {
@@ -64,7 +64,7 @@ func TestHistoryFlagsMapToOptions(t *testing.T) {
 func TestStreamFlagsMapToOptions(t *testing.T) {
 	var got *streamOptions
 	cmd := newStreamCmd(recordsSeamFactory("ndjson"), func(o *streamOptions) error { got = o; return nil })
-	err := runRecordsSeam(cmd, "NSE:INFY", "256265", "--mode", "full", "-n", "10", "--duration", "30s",
+	err := recordsRunSeam(cmd, "NSE:INFY", "256265", "--mode", "full", "-n", "10", "--duration", "30s",
 		"--until", "15:30", "--on-slow", "drop", "--recv-time", "--events", "--orders", "--greeks",
 		"--snapshot", "--watchdog", "9s", "--file", "list.txt")
 	if err != nil || got == nil {
@@ -80,12 +80,12 @@ func TestStreamFlagsMapToOptions(t *testing.T) {
 	// One declaration says what -o may be: NDJSON, whatever stdout is.
 	got = nil
 	cmd = newStreamCmd(recordsSeamFactory(""), func(o *streamOptions) error { got = o; return nil })
-	if err := runRecordsSeam(cmd, "NSE:INFY", "--raw"); err != nil || got == nil || !got.Raw || got.Mode != "quote" || got.OnSlow != "block" || got.Format != output.NDJSON {
+	if err := recordsRunSeam(cmd, "NSE:INFY", "--raw"); err != nil || got == nil || !got.Raw || got.Mode != "quote" || got.OnSlow != "block" || got.Format != output.NDJSON {
 		t.Fatalf("err %v, options %+v", err, got)
 	}
 	got = nil
 	cmd = newStreamCmd(recordsSeamFactory("csv"), func(o *streamOptions) error { got = o; return nil })
-	err = runRecordsSeam(cmd, "NSE:INFY")
+	err = recordsRunSeam(cmd, "NSE:INFY")
 	if got != nil {
 		t.Fatal("runF ran with -o csv")
 	}
@@ -107,7 +107,7 @@ func TestTicksDecodeFlagsMapToOptions(t *testing.T) {
 	} {
 		var got *ticksDecodeOptions
 		cmd := newTicksDecodeCmd(recordsSeamFactory(tc.output), func(o *ticksDecodeOptions) error { got = o; return nil })
-		if err := runRecordsSeam(cmd, tc.args...); err != nil || got == nil {
+		if err := recordsRunSeam(cmd, tc.args...); err != nil || got == nil {
 			t.Fatalf("-o %q %v: err %v, options %v", tc.output, tc.args, err, got)
 		}
 		// A record stream is NDJSON, -o json included.
@@ -117,7 +117,7 @@ func TestTicksDecodeFlagsMapToOptions(t *testing.T) {
 	}
 	ran := false
 	cmd := newTicksDecodeCmd(recordsSeamFactory("table"), func(*ticksDecodeOptions) error { ran = true; return nil })
-	err := runRecordsSeam(cmd, "a.bin")
+	err := recordsRunSeam(cmd, "a.bin")
 	if ran || err == nil || err.Error() != "kite ticks decode always writes NDJSON records: drop -o table (use --jq to reshape them)" ||
 		exitcode.Code(err) != exitcode.Usage {
 		t.Errorf("-o table: ran %v, err %v (exit %d)", ran, err, exitcode.Code(err))
