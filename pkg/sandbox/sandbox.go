@@ -58,6 +58,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -116,6 +117,11 @@ type Options struct {
 	// instruments' prices for the ticker, quotes and the paper engine.
 	// The ticker then sends ticks only as the recording changes them.
 	Replay ReplaySource
+	// State, when set, is a paper account saved by SaveState (for the
+	// same Seed) to carry on from: its orders, trades, positions,
+	// holdings, GTTs and alerts replace the fresh account's. Start fails
+	// with an error wrapping ErrBadState if it cannot be read.
+	State io.Reader
 }
 
 // Faults make the sandbox misbehave on purpose. The zero value is a healthy
@@ -209,6 +215,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	w, err := newWorld(opts.Seed, opts.MarketClock(), opts.LoadInstruments, opts.Hours, replayInstruments(opts.Replay))
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	if opts.State != nil {
+		if err := w.restore(opts.State, opts.Seed); err != nil {
+			return nil, err
+		}
 	}
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
