@@ -98,6 +98,7 @@ func (f *Factory) prepare(ctx context.Context, cmd *cobra.Command) error {
 		Columns: g.Columns,
 		Notice:  f.IO.ErrOut,
 	})
+	g.sandboxSeedSet = cmd.Flags().Changed("sandbox-seed")
 	if g.Sandbox {
 		return f.startSandbox(ctx)
 	}

@@ -28,6 +28,10 @@ type GlobalOptions struct {
 	// InsecureCleartext allows plain http:// and ws:// to hosts that are
 	// not loopback (see checkEndpoints).
 	InsecureCleartext bool
+	// SandboxSeed seeds --sandbox's market and picks its saved paper
+	// account (env KITE_SANDBOX_SEED); sandboxSeedSet: the flag was given.
+	SandboxSeed    int64
+	sandboxSeedSet bool
 }
 
 // run builds the command tree, executes args and returns the exit code. It
@@ -144,6 +148,7 @@ unknown (run kite orders reconcile TAG), 130 interrupted (Ctrl-C),
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.Profile, "profile", "", "session profile to use (env KITE_PROFILE; default \"default\")")
 	pf.BoolVar(&g.Sandbox, "sandbox", false, "run against a built-in local sandbox instead of Kite")
+	pf.Int64Var(&g.SandboxSeed, "sandbox-seed", 0, "seed of --sandbox's market; each seed keeps its own paper account (env KITE_SANDBOX_SEED)")
 	pf.StringVar(&g.BaseURL, "base-url", "", "REST root URL (env KITE_BASE_URL; default Kite's)")
 	pf.StringVar(&g.WSURL, "ws-url", "", "ticker WebSocket URL (env KITE_WS_URL; default Kite's)")
 	pf.StringVarP(&g.Output, "output", "o", "", "output format: table|json|ndjson|csv (default table on a terminal, json otherwise)")

@@ -170,6 +170,7 @@ address seen.`,
 	opts.faults.addFlags(fl)
 	opts.clock.addFlags(fl)
 	opts.replay.addFlags(fl)
+	cmd.AddCommand(newSandboxResetCmd(f))
 	return cmd
 }
 

@@ -8,6 +8,7 @@
 package kitehome
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -98,3 +99,6 @@ func CheckPrivate(path string) error {
 	}
 	return nil
 }
+
+// ErrLocked is returned by TryLock when another process holds the lock.
+var ErrLocked = errors.New("locked by another process")

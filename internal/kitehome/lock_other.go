@@ -22,3 +22,6 @@ func Lock(path string) (unlock func(), err error) {
 	}
 	return func() { f.Close() }, nil
 }
+
+// TryLock is Lock: without flock nothing is ever held.
+func TryLock(path string) (unlock func(), err error) { return Lock(path) }

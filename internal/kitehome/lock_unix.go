@@ -32,3 +32,28 @@ func Lock(path string) (unlock func(), err error) {
 		f.Close()
 	}, nil
 }
+
+// TryLock is Lock without the wait: when another process holds the lock
+// it returns ErrLocked at once, so the caller can say what it waits for
+// before calling Lock.
+func TryLock(path string) (unlock func(), err error) {
+	f, err := OpenRegular(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		var nr *NotRegularError
+		if errors.As(err, &nr) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("locking %s: %w", path, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, ErrLocked
+		}
+		return nil, fmt.Errorf("locking %s: %w", path, err)
+	}
+	return func() {
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
+}
