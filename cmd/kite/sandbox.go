@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -39,6 +38,8 @@ type sandboxOptions struct {
 	// Issue 12: kite sandbox --replay (sandbox_replay.go).
 	replay sandboxReplayOptions
 	args   []string
+	// Issue 16: quiet unless -v or --log-file (sandbox_log.go).
+	log sandboxLogOptions
 }
 
 func newSandboxCmd(f *Factory) *cobra.Command {
@@ -59,7 +60,9 @@ client) at it, one eval-able line each:
   export KITE_API_KEY=kitesandbox
   export KITE_ACCESS_TOKEN=<a fresh access token>
 
-Logs go to stderr. It runs until SIGINT or SIGTERM, then stops cleanly
+It is quiet: only warnings and errors reach stderr. -v logs requests,
+ticker connections and faults to stderr; --log-file FILE appends them to
+a file instead (both may be given). It runs until SIGINT or SIGTERM, then stops cleanly
 (exit 0). For a one-off command, 'kite --sandbox CMD' starts a private
 sandbox in-process instead.
 
@@ -120,10 +123,14 @@ into at most 10 children, and orders are limited to 10/s, 400/min and
 from the listed client addresses, as Kite admits them only from an app's
 registered static IPs; others get 403 PermissionException naming the
 address seen.`,
-		Example: `  # Run it in the background and point this shell at it
+		Example: `  # Run it in the background and point this shell at it (it logs nothing here)
   kite sandbox --addr 127.0.0.1:7777 > sandbox.env &
   sleep 1; . ./sandbox.env
   kite quote NSE:INFY
+
+  # Watch every request it serves, or keep them in a file
+  kite sandbox -v
+  kite sandbox --log-file sandbox.log > sandbox.env &
 
   # Serve a day recorded with kite record
   kite sandbox --replay ticks/kite-20261120-*.krec > sandbox.env &
@@ -170,6 +177,7 @@ address seen.`,
 	opts.faults.addFlags(fl)
 	opts.clock.addFlags(fl)
 	opts.replay.addFlags(fl)
+	opts.log.addFlags(fl)
 	cmd.AddCommand(newSandboxResetCmd(f))
 	return cmd
 }
@@ -209,12 +217,11 @@ func runSandbox(ctx context.Context, f *Factory, o *sandboxOptions) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	logger := f.Logger
-	if !o.logLevelSet {
-		// In the foreground the sandbox's own log is the point: show
-		// connections and faults unless the user chose a level.
-		logger = slog.New(slog.NewTextHandler(f.IO.ErrOut, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	logger, closeLog, err := o.log.logger(f, o.logLevelSet)
+	if err != nil {
+		return err
 	}
+	defer closeLog()
 	sbOpts := sandbox.Options{
 		Addr:            o.Addr,
 		AllowRemote:     o.AllowRemote,

@@ -47,7 +47,7 @@ func TestE2ESandboxForeground(t *testing.T) {
 		t.Run(sig.String(), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, kiteBin, "sandbox", "--seed", "5", "--tick-interval", "100ms")
+			cmd := exec.CommandContext(ctx, kiteBin, "sandbox", "-v", "--seed", "5", "--tick-interval", "100ms")
 			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "KITE_HOME=" + t.TempDir()}
 			stdout, err := cmd.StdoutPipe()
 			if err != nil {
