@@ -163,7 +163,7 @@ unknown (run kite orders reconcile TAG), 130 interrupted (Ctrl-C),
 	root.AddCommand(
 		newVersionCmd(f, nil),
 		newSandboxCmd(f),
-		newLoginCmd(f, nil), newLogoutCmd(f, nil), newWhoamiCmd(f, nil),
+		newLoginCmd(f, nil), newLogoutCmd(f, nil), newWhoamiCmd(f, nil), newAuthCmd(f), newProfilesCmd(f),
 		newProfileCmd(f, nil), newMarginsCmd(f, nil), newChargesCmd(f, nil), newHoldingsCmd(f, nil), newAuctionsCmd(f, nil), newMFCmd(f), newPositionsCmd(f, nil), newTradesCmd(f, nil), newOrdersCmd(f), newAPICmd(f, nil),
 		newGTTCmd(f, nil), newAlertsCmd(f, nil),
 		newQuoteCmd(f, nil), newHistoryCmd(f, nil), newInstrumentsCmd(f, nil),

@@ -163,6 +163,11 @@ func (s *Store) Load() (Session, error) {
 	return sess, nil
 }
 
+// Peek returns the cached session as it is on disk, expired or not, and
+// changes nothing: for listing sessions (kite auth status). Its errors are
+// Load's, bar the expiry.
+func (s *Store) Peek() (Session, error) { return s.read() }
+
 func (s *Store) read() (Session, error) {
 	path := s.Path()
 	// One open file for the permission check and the read, so a concurrent
