@@ -112,7 +112,7 @@ func profileStatuses(dirs kitehome.Dirs, current string, now time.Time) ([]profi
 		if !e.IsDir() {
 			continue
 		}
-		st := auth.NewStore(dirs, e.Name())
+		st := auth.NewStore(dirs.ProfileDir(e.Name()), e.Name())
 		row := profileStatus{Profile: e.Name(), Current: e.Name() == current}
 		sess, err := st.Peek()
 		switch {

@@ -3,13 +3,15 @@ package main
 import (
 	"bytes"
 	"os"
+	"strings"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/kitecli/kite/internal/iostreams"
+	"github.com/kitecli/kite/internal/mangen"
+	"github.com/kitecli/kite/internal/reference"
 	"github.com/spf13/cobra"
-	"github.com/spf13/cobra/doc"
 )
 
 // TestGeneratedDocs fails when completions/ or docs/man/ no longer match the
@@ -71,22 +73,74 @@ func generateDocs(t *testing.T, root *cobra.Command) map[string][]byte {
 		}
 		out[name] = append([]byte(nil), b.Bytes()...)
 	}
-	dir := t.TempDir()
-	date := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	header := &doc.GenManHeader{Title: "KITE", Section: "1", Date: &date, Source: "kite", Manual: "kite manual"}
-	if err := doc.GenManTree(root, header, dir); err != nil {
-		t.Fatal(err)
+	header := mangen.Header{Section: "1", Date: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Source: "kite", Manual: "kite manual"}
+	for name, content := range mangen.Tree(root, header, manReferenceSections()) {
+		out[filepath.Join("docs", "man", name)] = content
 	}
-	entries, err := os.ReadDir(dir)
+	return out
+}
+
+// manReferenceSections are kite(1)'s ENVIRONMENT, EXIT STATUS and FILES,
+// from the rows the README's tables are made of.
+func manReferenceSections() []mangen.Section {
+	return []mangen.Section{
+		{Name: "ENVIRONMENT", Body: reference.Roff(reference.Environment())},
+		{Name: "EXIT STATUS", Body: reference.Roff(reference.ExitCodes())},
+		{Name: "FILES", Body: reference.Roff(reference.Files())},
+	}
+}
+
+// TestReadmeReferenceTables: the README's exit-code, environment and files
+// tables are exactly the rows the man page's sections are made from.
+func TestReadmeReferenceTables(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range entries {
-		content, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
+	for _, c := range []struct {
+		heading, key, meaning string
+		rows                  []reference.Row
+	}{
+		{"## Exit codes", "code", "meaning", reference.ExitCodes()},
+		{"## Environment", "variable", "meaning", reference.Environment()},
+		{"## Files", "path", "what", reference.Files()},
+	} {
+		want := c.heading + "\n\n" + reference.Markdown(c.key, c.meaning, c.rows)
+		if !bytes.Contains(readme, []byte(want)) {
+			t.Errorf("README.md's %q table differs from internal/reference; it should read:\n%s", c.heading, want)
 		}
-		out[filepath.Join("docs", "man", e.Name())] = content
 	}
-	return out
+}
+
+// TestManPagesKeepText: what cobra/doc's Markdown pass lost is kept: text
+// in angle brackets, and indented lines one per line.
+func TestManPagesKeepText(t *testing.T) {
+	io, _, _, _ := iostreams.Test()
+	root := newRootCmd(newFactory(io, func(string) string { return "" }))
+	pages := generateDocs(t, root)
+	login := string(pages[filepath.Join("docs", "man", "kite-login.1")])
+	sb := string(pages[filepath.Join("docs", "man", "kite-sandbox.1")])
+	for _, want := range []string{
+		"profiles/<profile>/session.json",
+		".nf\n  \\-\\-request\\-token T   exchange a request token",
+	} {
+		if !strings.Contains(login, want) {
+			t.Errorf("kite-login.1 lacks %q", want)
+		}
+	}
+	for _, want := range []string{
+		"export KITE_ACCESS_TOKEN=<a fresh access token>\n",
+		"  api_key      kitesandbox\n  api_secret   sandbox\\-api\\-secret\n",
+		".SH EXAMPLES\n",
+	} {
+		if !strings.Contains(sb, want) {
+			t.Errorf("kite-sandbox.1 lacks %q", want)
+		}
+	}
+	kite := string(pages[filepath.Join("docs", "man", "kite.1")])
+	for _, want := range []string{".SH ENVIRONMENT\n.TP\n\\fBKITE_HOME\\fR", ".SH EXIT STATUS\n.TP\n0\n", ".SH FILES\n", "\\fBKITE_SANDBOX_SEED\\fR"} {
+		if !strings.Contains(kite, want) {
+			t.Errorf("kite.1 lacks %q", want)
+		}
+	}
 }
