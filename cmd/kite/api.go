@@ -53,7 +53,7 @@ methods are sent once.`,
   kite api GET /instruments/NSE > nse.csv
   kite api GET gtt/triggers
   kite api POST /margins/orders --input basket.json
-  kite api DELETE /gtt/triggers/123456`,
+  kite api DELETE "/gtt/triggers/$(kite gtt --jq '.[0].id')"`,
 		Args: exactArgs(2, "a method and a path, e.g. kite api GET /user/profile"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Method, opts.Path = args[0], args[1]

@@ -75,7 +75,9 @@ policy (default 3s, 30s, 5) for network errors, 5xx and 429, and the
 --retry-* flags win over them.`,
 		Example: `  kite history NSE:INFY --interval day --from 1y -o csv > infy.csv
   kite history NSE:INFY --interval minute --from 2024-01-01 --to 2024-12-31 --yes -o ndjson
-  kite history NFO:NIFTY26NOVFUT --interval 5minute --from 7d --oi -o csv
+  # The current NIFTY future: contracts expire, so look its symbol up
+  FUT=$(kite instruments search NIFTY --exchange NFO --type FUT --limit 1 --jq '.[0].tradingsymbol')
+  kite history "NFO:$FUT" --interval 5minute --from 7d --oi -o csv
   kite history 256265 --interval 15m --from today -o ndjson --jq .close`,
 		Args: exactArgs(1, "one SYMBOL, e.g. kite history NSE:INFY --interval day --from 1y"),
 		RunE: func(cmd *cobra.Command, args []string) error {

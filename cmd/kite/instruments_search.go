@@ -34,7 +34,7 @@ history, stream or orders. When nothing matches, stdout stays empty and the exit
 status is 2, as for an unknown symbol in every other command.`,
 		Example: `  kite instruments search infy
   kite instruments search bse:reliance
-  kite instruments search NIFTY --exchange NFO --type CE --expiry 2026-11 --limit 20
+  kite instruments search NIFTY --exchange NFO --type CE --limit 20
   kite instruments search reliance -o json --jq '.[0] | "\(.exchange):\(.tradingsymbol)"'`,
 		Args: exactArgs(1, "a QUERY, e.g. kite instruments search INFY"),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -25,7 +25,7 @@ refuse unless --yes is given. --dry-run shows the order and sends nothing.`,
 		Example: `  kite orders
   kite orders --jq 'map(select(.status == "OPEN")) | .[].order_id'
   kite orders place NSE:INFY --buy --qty 1 --price 1500
-  kite orders show 151220000000000`,
+  kite orders show "$(kite orders --jq '.[0].order_id')"`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return exitcode.Usagef("unknown subcommand %q: use show, trades, place, modify, cancel or reconcile", args[0])

@@ -35,8 +35,9 @@ Confirmed on a terminal, refused without one unless --yes, previewed with
 --dry-run, and never retried. A cancel that fails after it was sent (a
 timeout, a 5xx) may have gone through: kite says the outcome is unknown, to
 check with kite orders show ID, and exits 8. An unknown order ID exits 1.`,
-		Example: `  kite orders cancel 151220000000000
-  kite orders cancel 151220000000000 --yes
+		Example: `  ID=$(kite orders --jq '[.[] | select(.status == "OPEN")][0].order_id')
+  kite orders cancel "$ID"
+  kite orders cancel "$ID" --yes
   kite orders --jq '.[] | select(.status == "OPEN") | .order_id' | xargs -n1 kite orders cancel --yes`,
 		Args: exactArgs(1, "the ID of the order to cancel (see kite orders)"),
 		RunE: func(cmd *cobra.Command, args []string) error {

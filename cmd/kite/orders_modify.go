@@ -53,11 +53,12 @@ sends 1 to 100 (%) instead. A modify that fails after it was sent (a
 timeout, a 5xx) may have been applied: kite says the outcome is unknown,
 to check with kite orders show ID, and exits 8. Kite admits order writes
 only from the app's registered static IPs (see kite orders place --help).`,
-		Example: `  kite orders modify 151220000000000 --price 1490.5
-  kite orders modify 151220000000000 --qty 5 --yes
-  kite orders modify 151220000000000 --type MARKET --dry-run
-  kite orders modify 151220000000000 --type MARKET --market-protection 3 --yes
-  kite orders modify 151220000000000 --type SL --price 801 --trigger 800`,
+		Example: `  ID=$(kite orders --jq '[.[] | select(.status == "OPEN")][0].order_id')
+  kite orders modify "$ID" --price 1490.5
+  kite orders modify "$ID" --qty 5 --yes
+  kite orders modify "$ID" --type MARKET --dry-run
+  kite orders modify "$ID" --type MARKET --market-protection 3 --yes
+  kite orders modify "$ID" --type SL --price 801 --trigger 800`,
 		Args: exactArgs(1, "the ID of the order to modify (see kite orders)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.OrderID = args[0]

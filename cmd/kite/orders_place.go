@@ -95,11 +95,13 @@ exits 5.`,
 		Example: `  kite orders place NSE:INFY --buy --qty 1 --price 1500
   kite orders place NSE:INFY --sell --qty 5 --type MARKET --product MIS --yes
   kite orders place NSE:SBIN --buy --qty 10 --price 801 --trigger 800 --dry-run
-  kite orders place --exchange NFO --symbol NIFTY26NOVFUT --side BUY --qty 75 --type MARKET --product NRML
+  FUT=$(kite instruments search NIFTY --exchange NFO --type FUT --limit 1 --jq '.[0].tradingsymbol')
+  kite orders place --exchange NFO --symbol "$FUT" --side BUY --qty 75 --type MARKET --product NRML
   kite orders place NSE:RELIANCE --buy --qty 1000 --price 1400 --variety iceberg --iceberg-legs 5 --iceberg-qty 200 --max-value 1500000
   kite orders place NSE:INFY --buy --qty 1 --price 1500 --ttl 5 --tag rebal01 --yes
   kite orders place NSE:INFY --sell --qty 1 --type MARKET --market-protection 2 --algo-id rebal --yes
-  kite orders place NFO:NIFTY26DEC25950CE --buy --qty 1875 --type MARKET --autoslice --max-value 0 --yes`,
+  CE=$(kite instruments search NIFTY --exchange NFO --type CE --limit 20 --jq '.[-1].tradingsymbol')  # out of the money
+  kite orders place "NFO:$CE" --buy --qty 1875 --type MARKET --autoslice --max-value 0 --yes`,
 		Args: maxArgs(1, "one instrument, EXCHANGE:TRADINGSYMBOL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {

@@ -19,8 +19,9 @@ func newOrdersShowCmd(f *Factory) *cobra.Command {
 		Long: `Show every state an order went through (received, validation, open,
 modified, complete, cancelled or rejected), oldest first. The last row is the
 order as it is now; its status_message says why a rejected order was rejected.`,
-		Example: `  kite orders show 151220000000000
-  kite orders show 151220000000000 --jq '.[-1].status'`,
+		Example: `  ID=$(kite orders --jq '.[0].order_id')
+  kite orders show "$ID"
+  kite orders show "$ID" --jq '.[-1].status'`,
 		Args: exactArgs(1, "an order ID (see kite orders)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.OrderID = args[0]

@@ -17,8 +17,9 @@ func newOrdersTradesCmd(f *Factory) *cobra.Command {
 		Short: "List the fills of one order",
 		Long: `List the trades (fills) of one order. An order can fill in several parts at
 different prices; each part is one row. An order that has not filled has none.`,
-		Example: `  kite orders trades 151220000000000
-  kite orders trades 151220000000000 --jq 'map(.quantity) | add'`,
+		Example: `  ID=$(kite orders --jq '[.[] | select(.status == "COMPLETE")][0].order_id')
+  kite orders trades "$ID"
+  kite orders trades "$ID" --jq 'map(.quantity) | add'`,
 		Args: exactArgs(1, "an order ID (see kite orders)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.OrderID = args[0]

@@ -101,7 +101,9 @@ underlying has ticked, or when no volatility fits. Other ticks are unchanged.`,
   kite instruments --exchange NFO --jq '.[] | "NFO:" + .tradingsymbol' | kite stream --file - --mode quote
   kite stream NSE:NIFTY\ 50 --until 15:30 >> nifty.ndjson
   kite stream NSE:INFY --raw --duration 1m > infy.bin && kite ticks decode infy.bin
-  kite stream NFO:NIFTY26DEC26000CE NFO:NIFTY26DEC26000PE --greeks --jq '[.symbol, .iv, .delta] | @tsv'`,
+  # Greeks of the nearest NIFTY call: contracts expire, so look its symbol up
+  CE=$(kite instruments search NIFTY --exchange NFO --type CE --limit 1 --jq '.[0].tradingsymbol')
+  kite stream "NFO:$CE" --greeks --count 5 --jq '[.symbol, .iv, .delta] | @tsv'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Instruments = args
 			if err := opts.NATS.check(f, cmd); err != nil {

@@ -50,7 +50,7 @@ symbol without an exchange means NSE) or tokens, as arguments or in --file.
 Press q or Ctrl-C to quit; the terminal is restored. watch needs a terminal:
 to record ticks or pipe them into another program, use kite stream.`,
 		Example: `  kite watch NSE:INFY NSE:RELIANCE NSE:TCS
-  kite watch NFO:NIFTY26NOVFUT NSE:NIFTY\ 50 --sort change --reverse
+  kite watch NSE:NIFTY\ 50 "NSE:NIFTY BANK" NSE:INFY --sort change --reverse
   kite watch --file watchlist.txt --rate 2`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Instruments = args
