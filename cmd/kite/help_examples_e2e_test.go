@@ -174,10 +174,7 @@ func runExample(t *testing.T, name, dir string, env map[string]string, script st
 	sh.Cancel = func() error { return syscall.Kill(-sh.Process.Pid, syscall.SIGTERM) }
 	sh.WaitDelay = 5 * time.Second
 	sh.Dir = dir
-	sh.Env = []string{"PATH=" + filepath.Dir(kiteBin) + string(os.PathListSeparator) + os.Getenv("PATH"), "HOME=" + dir, "KITE_HOME=" + filepath.Join(dir, ".kite")}
-	for k, v := range env {
-		sh.Env = append(sh.Env, k+"="+v)
-	}
+	sh.Env = exampleEnv(dir, env)
 	// A file, not a pipe: a background job (kite sandbox … &) keeps its
 	// output open, and Wait would wait for it.
 	out, err := os.CreateTemp(t.TempDir(), "out")
@@ -224,10 +221,7 @@ func helpExampleFixtures(t *testing.T, env map[string]string) string {
 		t.Helper()
 		c := exec.Command("sh", "-ec", script)
 		c.Dir = dir
-		c.Env = []string{"PATH=" + filepath.Dir(kiteBin) + string(os.PathListSeparator) + os.Getenv("PATH"), "HOME=" + dir, "KITE_HOME=" + filepath.Join(dir, ".kite")}
-		for k, v := range env {
-			c.Env = append(c.Env, k+"="+v)
-		}
+		c.Env = exampleEnv(dir, env)
 		if out, err := c.CombinedOutput(); err != nil {
 			t.Fatalf("fixture %q: %v\n%s", script, err, out)
 		}
@@ -243,4 +237,14 @@ kite gtt create NSE:INFY --sell --qty 1 --trigger 1400,1700 --price 1395,1700 --
 kite gtt create NSE:INFY --sell --qty 1 --trigger 1400,1700 --price 1395,1700 --yes
 kite alerts create NSE:INFY --operator '>=' --value 1700 --yes`)
 	return dir
+}
+
+// exampleEnv is the environment examples run in: the built kite first on
+// PATH, dir as HOME and KITE_HOME's parent, and env (the sandbox's).
+func exampleEnv(dir string, env map[string]string) []string {
+	out := []string{"PATH=" + filepath.Dir(kiteBin) + string(os.PathListSeparator) + os.Getenv("PATH"), "HOME=" + dir, "KITE_HOME=" + filepath.Join(dir, ".kite")}
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	return out
 }

@@ -1,55 +1,28 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"context"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 )
 
-// runSandboxServer runs `kite sandbox args…`, has kite profile and kite
-// stream use it, stops it with SIGTERM and returns its stderr.
+// runSandboxServer runs `kite sandbox args…` (startSandboxProcess, which
+// stops it with SIGTERM and wants exit 0), has kite profile and kite stream
+// use it, and returns its stderr once it has stopped.
 func runSandboxServer(t *testing.T, args ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, kiteBin, append([]string{"sandbox", "--tick-interval", "50ms"}, args...)...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "KITE_HOME=" + t.TempDir()}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	env := map[string]string{}
-	sc := bufio.NewScanner(stdout)
-	for len(env) < 4 && sc.Scan() {
-		k, v, _ := strings.Cut(strings.TrimPrefix(sc.Text(), "export "), "=")
-		env[k] = v
-	}
-	if r := runKite(t, kiteRun{Env: env}, "profile", "-o", "json"); r.Code != 0 {
-		t.Fatalf("kite profile: %+v", r)
-	}
-	if r := runKite(t, kiteRun{Env: env}, "stream", "NSE:INFY", "--count", "1"); r.Code != 0 {
-		t.Fatalf("kite stream: %+v", r)
-	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	_, _ = io.Copy(io.Discard, stdout)
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("kite sandbox %v: %v\n%s", args, err, stderr.String())
-	}
+	var stderr *lockedBuffer
+	t.Run(strings.Join(append([]string{"args"}, args...), " "), func(t *testing.T) {
+		var env map[string]string
+		env, stderr = startSandboxProcess(t, append([]string{"--tick-interval", "50ms"}, args...)...)
+		if r := runKite(t, kiteRun{Env: env}, "profile", "-o", "json"); r.Code != 0 {
+			t.Fatalf("kite profile: %+v", r)
+		}
+		if r := runKite(t, kiteRun{Env: env}, "stream", "NSE:INFY", "--count", "1"); r.Code != 0 {
+			t.Fatalf("kite stream: %+v", r)
+		}
+	})
 	return stderr.String()
 }
 
