@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -103,6 +104,7 @@ func TestE2EEveryHelpExampleRuns(t *testing.T) {
 
 	root := newRootCmd(newFactory(&iostreams.IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, func(string) string { return "" }))
 	seen := map[string]bool{}
+	var running [][2]string // command, script
 	for _, cmd := range examplesOrder(root) {
 		var prelude []string
 		for _, line := range strings.Split(cmd.Example, "\n") {
@@ -119,9 +121,24 @@ func TestE2EEveryHelpExampleRuns(t *testing.T) {
 			if assignment.MatchString(line) {
 				prelude = append(prelude, line)
 			}
-			runExample(t, cmd.CommandPath(), dir, env, script, runningExamples[line])
+			if runningExamples[line] {
+				running = append(running, [2]string{cmd.CommandPath(), script})
+				continue
+			}
+			runExample(t, cmd.CommandPath(), dir, env, script, false)
 		}
 	}
+	// Those that run until stopped only read the account: all at once,
+	// so their few seconds each are spent together.
+	var wg sync.WaitGroup
+	for _, r := range running {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runExample(t, r[0], dir, env, r[1], true)
+		}()
+	}
+	wg.Wait()
 	for line := range skippedExamples {
 		if !seen[line] {
 			t.Errorf("skippedExamples has %q, which no help shows any more", line)
@@ -227,7 +244,7 @@ func helpExampleFixtures(t *testing.T, env map[string]string) string {
 		}
 	}
 	sh(`kite stream NSE:INFY --mode full --raw --count 5 > capture.bin
-kite ticks decode capture.bin > ticks.ndjson
+kite ticks decode capture.bin > ticks.ndjson && cp capture.bin infy.bin
 mkdir rec && kite record NSE:INFY --mode full --dir rec --duration 2s
 mkdir -p ticks && cp rec/*.krec ticks/kite-20261120-091500.000.krec && cp rec/*.krec rec.krec
 kite orders place NSE:INFY --buy --qty 10 --type MARKET --product MIS --yes

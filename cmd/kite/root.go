@@ -147,7 +147,7 @@ unknown (run kite orders reconcile TAG), 130 interrupted (Ctrl-C),
 
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.Profile, "profile", "", "session profile to use (env KITE_PROFILE; default \"default\")")
-	pf.BoolVar(&g.Sandbox, "sandbox", false, "run against a built-in local sandbox instead of Kite")
+	pf.BoolVar(&g.Sandbox, "sandbox", false, "run against a built-in local sandbox instead of Kite (its paper account carries on between commands until kite sandbox reset)")
 	pf.Int64Var(&g.SandboxSeed, "sandbox-seed", 0, "seed of --sandbox's market; each seed keeps its own paper account (env KITE_SANDBOX_SEED)")
 	pf.StringVar(&g.BaseURL, "base-url", "", "REST root URL (env KITE_BASE_URL; default Kite's)")
 	pf.StringVar(&g.WSURL, "ws-url", "", "ticker WebSocket URL (env KITE_WS_URL; default Kite's)")

@@ -76,7 +76,7 @@ func startSandboxProcess(t *testing.T, args ...string) (map[string]string, *lock
 // then expires: kite profile exits 3 and says to log in again, and kite
 // stream, connected before, ends with exit 3 too.
 func TestE2ESandboxSessionTTL(t *testing.T) {
-	env, sbErr := startSandboxProcess(t, "--session-ttl", "4s", "--tick-interval", "50ms")
+	env, sbErr := startSandboxProcess(t, "-v", "--session-ttl", "4s", "--tick-interval", "50ms")
 	if r := runKite(t, kiteRun{Env: env}, "profile", "-o", "json"); r.Code != 0 {
 		t.Fatalf("profile while the session is fresh: %+v", r)
 	}

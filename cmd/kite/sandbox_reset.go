@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/internal/kitehome"
 	"github.com/spf13/cobra"
 )
@@ -39,12 +40,14 @@ and the clock. A 'kite sandbox' server keeps no account between runs.`,
   kite sandbox reset --all`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.All && cmd.Flags().Changed("seed") {
+				return exitcode.Usagef("--seed and --all cannot be used together: --all resets every seed's account")
+			}
 			return runSandboxReset(f, opts)
 		},
 	}
 	cmd.Flags().Int64Var(&opts.Seed, "seed", 0, "the seed whose account to reset")
 	cmd.Flags().BoolVar(&opts.All, "all", false, "reset the accounts of every seed")
-	cmd.MarkFlagsMutuallyExclusive("seed", "all")
 	return cmd
 }
 

@@ -38,7 +38,7 @@ func (f *Factory) sandboxSeed() (int64, error) {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		return 0, exitcode.Usagef("KITE_SANDBOX_SEED=%q is not a whole number, e.g. KITE_SANDBOX_SEED=42", v)
+		return 0, exitcode.Invalidf("KITE_SANDBOX_SEED=%q is not a whole number, e.g. KITE_SANDBOX_SEED=42", v)
 	}
 	return n, nil
 }

@@ -104,6 +104,22 @@ func TestE2ESandboxRemembers(t *testing.T) {
 	if o := sbOrders(t, home, "--sandbox-seed", "5"); len(o) != 0 {
 		t.Fatalf("seed 5 after reset --all: %+v", o)
 	}
+
+	// Bad input: usage errors in words, exit 2.
+	for _, c := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{nil, []string{"sandbox", "reset", "--seed", "1", "--all"}, "--seed and --all cannot be used together"},
+		{nil, []string{"--sandbox", "--sandbox-seed", "abc", "orders"}, "--sandbox-seed"},
+		{map[string]string{"KITE_SANDBOX_SEED": "x"}, []string{"--sandbox", "orders"}, `KITE_SANDBOX_SEED="x" is not a whole number`},
+	} {
+		r := runKite(t, kiteRun{Env: c.env}, c.args...)
+		if r.Code != 2 || !strings.Contains(r.Stderr, c.want) || strings.Contains(r.Stderr, "strconv") {
+			t.Errorf("kite %v: %+v, want exit 2 saying %q", c.args, r, c.want)
+		}
+	}
 }
 
 // TestE2ESandboxConcurrentCommands: two kite --sandbox commands at once
