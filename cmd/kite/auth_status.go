@@ -16,7 +16,7 @@ import (
 	"github.com/kitecli/kite/pkg/kite"
 )
 
-type authStatusOptions struct{}
+type authStatusOptions struct{ cmdDeps }
 
 // profileStatus is one profile's cached session as kite auth status shows
 // it. It has no token field, so no output format can leak one.
@@ -45,21 +45,21 @@ act on one profile; kite auth status lists them all.`,
 		Example: `  kite auth status`,
 		Args:    noArgs,
 	}
-	cmd.AddCommand(newAuthStatusCmd(f, "status"))
+	cmd.AddCommand(newAuthStatusCmd(f, "status", nil))
 	return cmd
 }
 
 // newProfilesCmd is kite profiles, the same list at the top level.
 func newProfilesCmd(f *Factory) *cobra.Command {
-	cmd := newAuthStatusCmd(f, "profiles")
+	cmd := newAuthStatusCmd(f, "profiles", nil)
 	cmd.Short = "List the profiles and their sessions (as kite auth status)"
 	cmd.Example = `  kite profiles
   kite profiles --jq '.[] | select(.status == "valid") | .profile'`
 	return cmd
 }
 
-func newAuthStatusCmd(f *Factory, use string) *cobra.Command {
-	opts := &authStatusOptions{}
+func newAuthStatusCmd(f *Factory, use string, runF func(*authStatusOptions) error) *cobra.Command {
+	opts := &authStatusOptions{cmdDeps: f.deps()}
 	return &cobra.Command{
 		Use:   use,
 		Short: "List the profiles and their sessions",
@@ -77,24 +77,27 @@ KITE_ENCTOKEN is not listed either (kite whoami shows the one in use).`,
   kite auth status -o json --jq '.[] | select(.current) | .expiry'`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runAuthStatus(f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runAuthStatus(opts)
 		},
 	}
 }
 
-func runAuthStatus(f *Factory, _ *authStatusOptions) error {
-	dirs, err := kitehome.Resolve(f.Getenv)
+func runAuthStatus(opts *authStatusOptions) error {
+	dirs, err := kitehome.Resolve(opts.Getenv)
 	if err != nil {
 		return err
 	}
-	rows, err := profileStatuses(dirs, f.Global.Profile, time.Now())
+	rows, err := profileStatuses(dirs, opts.Global.Profile, opts.Now())
 	if err != nil {
 		return err
 	}
-	if len(rows) == 0 && f.IO.StderrTTY {
-		fmt.Fprintln(f.IO.ErrOut, "No cached sessions: log in with kite login (or try kite --sandbox).")
+	if len(rows) == 0 && opts.IO.StderrTTY {
+		fmt.Fprintln(opts.IO.ErrOut, "No cached sessions: log in with kite login (or try kite --sandbox).")
 	}
-	return f.Printer().Print(rows, output.Columns("profile", "current", "kind", "user_id", "base_url", "expiry", "status", "problem"))
+	return opts.Printer().Print(rows, output.Columns("profile", "current", "kind", "user_id", "base_url", "expiry", "status", "problem"))
 }
 
 // profileStatuses reads every profile's session under dirs, sorted by

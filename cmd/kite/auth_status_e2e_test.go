@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/kitecli/kite/pkg/sandbox"
+	"github.com/kitecli/kite/pkg/sandbox/sandboxtest"
 )
 
 // TestE2EAuthStatus logs in a Connect profile and a web profile against
@@ -15,10 +16,10 @@ import (
 // status (and kite profiles) list them all, changing nothing and never
 // showing a token.
 func TestE2EAuthStatus(t *testing.T) {
-	srv := startTestSandboxT(t)
+	srv := sandboxtest.NewServer(t, sandbox.Options{})
 	env := authEnv(t, srv)
 	mustCode(t, runKite(t, kiteRun{Env: with(env, "KITE_API_SECRET", sandbox.APISecret)},
-		"login", "--api-key", sandbox.APIKey, "--request-token", requestTokenOf(t, loginRedirect(t, srv))), 0)
+		"login", "--api-key", sandbox.APIKey, "--request-token", srv.RequestToken(t)), 0)
 	mustCode(t, runKite(t, kiteRun{Env: with(env, "KITE_PASSWORD", sandbox.Password, "KITE_TOTP_SECRET", sandbox.TOTPSecret)},
 		"login", "--web", "--user-id", sandbox.UserID, "--profile", "webby"), 0)
 	connectToken := readCache(t, env, "default").Token
