@@ -49,7 +49,7 @@ func Environment() []Row {
 		{"`KITE_ALGO_ID`", "default `--algo-id` of `kite orders place`"},
 		{"`KITE_RECONCILE_WINDOW`", "how long an ambiguous place is looked for in the order book (default 15s)"},
 		{"`NATS_URL`", "NATS server URL(s) for `kite stream --publish \"\"` / `--from \"\"` and `kite watch --from \"\"` (comma-separated for a cluster)"},
-		{"`NO_COLOR`", "no colour"},
+		{"`NO_COLOR`", "no colour (set and not empty; `--color always` still colours)"},
 	}
 }
 
