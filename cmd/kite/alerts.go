@@ -53,7 +53,7 @@ confirmed on a terminal, refused without one unless --yes, previewed with
 		},
 	}
 	cmd.Flags().StringVar(&opts.Status, "status", "", "only alerts with this status: enabled, disabled or deleted")
-	cmd.AddCommand(newAlertsShowCmd(f, nil), newAlertsCreateCmd(f), newAlertsModifyCmd(f), newAlertsDeleteCmd(f), newAlertsHistoryCmd(f, nil))
+	cmd.AddCommand(newAlertsShowCmd(f, nil), newAlertsCreateCmd(f, nil), newAlertsModifyCmd(f, nil), newAlertsDeleteCmd(f, nil), newAlertsHistoryCmd(f, nil))
 	return cmd
 }
 

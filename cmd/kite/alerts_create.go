@@ -269,7 +269,7 @@ func (a alertPreview) summary(verb string) string {
 
 // checkAlert resolves every instrument (an unknown one is a usage error),
 // values an ATO alert's orders and applies the cap.
-func checkAlert(ctx context.Context, f *Factory, c *kite.Client, o *alertFlags, p kite.AlertParams) (alertPreview, error) {
+func checkAlert(ctx context.Context, d cmdDeps, c *kite.Client, o *alertFlags, p kite.AlertParams) (alertPreview, error) {
 	pv := alertPreview{AlertParams: p, MaxValue: o.Safety.MaxValue}
 	var keys []string
 	for _, k := range []struct{ ex, sym string }{{p.LHSExchange, p.LHSTradingsymbol}, {p.RHSExchange, p.RHSTradingsymbol}} {
@@ -283,7 +283,7 @@ func checkAlert(ctx context.Context, f *Factory, c *kite.Client, o *alertFlags, 
 		}
 	}
 	if len(keys) > 0 {
-		res, err := f.resolverFor(ctx, keys)
+		res, err := d.Resolver(ctx, keys)
 		if err != nil {
 			return pv, err
 		}
@@ -297,7 +297,7 @@ func checkAlert(ctx context.Context, f *Factory, c *kite.Client, o *alertFlags, 
 		return pv, nil
 	}
 	for _, it := range p.Basket.Items {
-		r, err := resolveOrder(ctx, f.resolverFor, c, kite.VarietyRegular, kite.OrderParams{Exchange: it.Exchange, Tradingsymbol: it.Tradingsymbol,
+		r, err := resolveOrder(ctx, d.Resolver, c, kite.VarietyRegular, kite.OrderParams{Exchange: it.Exchange, Tradingsymbol: it.Tradingsymbol,
 			Quantity: it.Params.Quantity, OrderType: it.Params.OrderType, Price: it.Params.Price, TriggerPrice: it.Params.TriggerPrice})
 		if err != nil {
 			return pv, err
@@ -309,11 +309,15 @@ func checkAlert(ctx context.Context, f *Factory, c *kite.Client, o *alertFlags, 
 }
 
 type alertsCreateOptions struct {
+	cmdDeps
 	alertFlags
 }
 
-func newAlertsCreateCmd(f *Factory) *cobra.Command {
-	opts := &alertsCreateOptions{}
+// newAlertsCreateCmd builds kite alerts create; runF, when not nil, runs
+// instead of runAlertsCreate with the options as parsed and checked
+// (tests use it).
+func newAlertsCreateCmd(f *Factory, runF func(*alertsCreateOptions) error) *cobra.Command {
+	opts := &alertsCreateOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "create EXCHANGE:TRADINGSYMBOL",
 		Short: "Create an alert: simple, or ATO (it places an order when it fires)",
@@ -349,41 +353,54 @@ the alert created.`,
 			if err := opts.Safety.resolveMaxValue(cmd.Flags(), f.Getenv); err != nil {
 				return err
 			}
-			return runAlertsCreate(cmd.Context(), f, opts)
+			if _, err := opts.params(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runAlertsCreate(cmd.Context(), opts)
 		},
 	}
 	opts.addFlags(cmd.Flags())
 	return cmd
 }
 
-func runAlertsCreate(ctx context.Context, f *Factory, opts *alertsCreateOptions) error {
+// params is the new alert the flags describe, checked as far as can be
+// without the network. The command runs it before runF; the run again.
+func (o *alertsCreateOptions) params() (kite.AlertParams, error) {
 	p := kite.AlertParams{Type: kite.AlertSimple}
-	if err := opts.apply(&p); err != nil {
-		return err
-	}
-	if err := opts.Safety.checkCanWrite(f.IO, "create an alert"); err != nil {
-		return err
-	}
-	c, err := f.Client(ctx)
+	return p, o.apply(&p)
+}
+
+func runAlertsCreate(ctx context.Context, opts *alertsCreateOptions) error {
+	p, err := opts.params()
 	if err != nil {
 		return err
 	}
-	pv, err := checkAlert(ctx, f, c, &opts.alertFlags, p)
+	if err := opts.Safety.checkCanWrite(opts.IO, "create an alert"); err != nil {
+		return err
+	}
+	c, err := opts.Client(ctx)
+	if err != nil {
+		return err
+	}
+	pv, err := checkAlert(ctx, opts.cmdDeps, c, &opts.alertFlags, p)
 	if err != nil {
 		return err
 	}
 	if opts.Safety.DryRun {
 		pv.DryRun = true
-		return f.Printer().Print(pv)
+		return opts.Printer().Print(pv)
 	}
-	if err := opts.Safety.confirm(ctx, f.IO, pv.summary("create"), "Create this alert?"); err != nil {
+	if err := opts.Safety.confirm(ctx, opts.IO, pv.summary("create"), "Create this alert?"); err != nil {
 		return err
 	}
 	a, err := c.CreateAlert(ctx, p)
 	if err != nil {
 		return writeFailureCheck("creating the alert", "kite alerts", err)
 	}
-	return printAlert(f.deps(), a)
+	return printAlert(opts.cmdDeps, a)
 }
 
 // printAlert prints one alert: Kite's object, or a row on a terminal.

@@ -11,12 +11,16 @@ import (
 )
 
 type alertsDeleteOptions struct {
+	cmdDeps
 	UUIDs  []string
 	Safety writeSafety
 }
 
-func newAlertsDeleteCmd(f *Factory) *cobra.Command {
-	opts := &alertsDeleteOptions{}
+// newAlertsDeleteCmd builds kite alerts delete; runF, when not nil, runs
+// instead of runAlertsDelete with the options as parsed and checked
+// (tests use it).
+func newAlertsDeleteCmd(f *Factory, runF func(*alertsDeleteOptions) error) *cobra.Command {
+	opts := &alertsDeleteOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "delete UUID...",
 		Short: "Delete one or more alerts",
@@ -32,7 +36,13 @@ Confirmed on a terminal, refused without one unless --yes, previewed with
 		Args: minArgsAlerts,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.UUIDs = args
-			return runAlertsDelete(cmd.Context(), f, opts)
+			if err := opts.checkUUIDs(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runAlertsDelete(cmd.Context(), opts)
 		},
 	}
 	opts.Safety.addFlags(cmd.Flags(), false)
@@ -46,16 +56,24 @@ func minArgsAlerts(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
-func runAlertsDelete(ctx context.Context, f *Factory, opts *alertsDeleteOptions) error {
-	for _, u := range opts.UUIDs {
+// checkUUIDs refuses what cannot be an alert UUID before any request.
+func (o *alertsDeleteOptions) checkUUIDs() error {
+	for _, u := range o.UUIDs {
 		if err := checkAlertUUID(u); err != nil {
 			return err
 		}
 	}
-	if err := opts.Safety.checkCanWrite(f.IO, "delete alerts"); err != nil {
+	return nil
+}
+
+func runAlertsDelete(ctx context.Context, opts *alertsDeleteOptions) error {
+	if err := opts.checkUUIDs(); err != nil {
 		return err
 	}
-	c, err := f.Client(ctx)
+	if err := opts.Safety.checkCanWrite(opts.IO, "delete alerts"); err != nil {
+		return err
+	}
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -68,7 +86,7 @@ func runAlertsDelete(ctx context.Context, f *Factory, opts *alertsDeleteOptions)
 		found = append(found, a)
 	}
 	if opts.Safety.DryRun {
-		return f.Printer().Print(struct {
+		return opts.Printer().Print(struct {
 			UUIDs  []string `json:"uuids"`
 			Delete bool     `json:"delete"`
 			DryRun bool     `json:"dry_run"`
@@ -78,13 +96,13 @@ func runAlertsDelete(ctx context.Context, f *Factory, opts *alertsDeleteOptions)
 	for _, a := range found {
 		lines = append(lines, fmt.Sprintf("  %s %q %s (%s)", a.UUID, a.Name, alertCondition(a), a.Status))
 	}
-	if err := opts.Safety.confirm(ctx, f.IO, strings.Join(lines, "\n"), "Delete?"); err != nil {
+	if err := opts.Safety.confirm(ctx, opts.IO, strings.Join(lines, "\n"), "Delete?"); err != nil {
 		return err
 	}
 	if err := c.DeleteAlerts(ctx, opts.UUIDs...); err != nil {
 		return writeFailureCheck("deleting alerts", "kite alerts --status deleted", err)
 	}
-	return f.Printer().Print(struct {
+	return opts.Printer().Print(struct {
 		Deleted []string `json:"deleted"`
 	}{opts.UUIDs})
 }

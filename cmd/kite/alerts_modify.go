@@ -8,12 +8,16 @@ import (
 )
 
 type alertsModifyOptions struct {
+	cmdDeps
 	UUID string
 	alertFlags
 }
 
-func newAlertsModifyCmd(f *Factory) *cobra.Command {
-	opts := &alertsModifyOptions{}
+// newAlertsModifyCmd builds kite alerts modify; runF, when not nil, runs
+// instead of runAlertsModify with the options as parsed and checked
+// (tests use it).
+func newAlertsModifyCmd(f *Factory, runF func(*alertsModifyOptions) error) *cobra.Command {
+	opts := &alertsModifyOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "modify UUID",
 		Short: "Change an alert (and re-arm it if it fired)",
@@ -35,7 +39,13 @@ never retried (an unknown outcome exits 8). Prints the alert as modified.`,
 			if err := opts.Safety.resolveMaxValue(cmd.Flags(), f.Getenv); err != nil {
 				return err
 			}
-			return runAlertsModify(cmd.Context(), f, opts)
+			if err := checkAlertUUID(opts.UUID); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runAlertsModify(cmd.Context(), opts)
 		},
 	}
 	opts.addFlags(cmd.Flags())
@@ -43,14 +53,14 @@ never retried (an unknown outcome exits 8). Prints the alert as modified.`,
 	return cmd
 }
 
-func runAlertsModify(ctx context.Context, f *Factory, opts *alertsModifyOptions) error {
+func runAlertsModify(ctx context.Context, opts *alertsModifyOptions) error {
 	if err := checkAlertUUID(opts.UUID); err != nil {
 		return err
 	}
-	if err := opts.Safety.checkCanWrite(f.IO, "modify an alert"); err != nil {
+	if err := opts.Safety.checkCanWrite(opts.IO, "modify an alert"); err != nil {
 		return err
 	}
-	c, err := f.Client(ctx)
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -62,21 +72,21 @@ func runAlertsModify(ctx context.Context, f *Factory, opts *alertsModifyOptions)
 	if err := opts.apply(&p); err != nil {
 		return err
 	}
-	pv, err := checkAlert(ctx, f, c, &opts.alertFlags, p)
+	pv, err := checkAlert(ctx, opts.cmdDeps, c, &opts.alertFlags, p)
 	if err != nil {
 		return err
 	}
 	pv.UUID = opts.UUID
 	if opts.Safety.DryRun {
 		pv.DryRun = true
-		return f.Printer().Print(pv)
+		return opts.Printer().Print(pv)
 	}
-	if err := opts.Safety.confirm(ctx, f.IO, pv.summary("modify "+opts.UUID+" into a"), "Modify this alert?"); err != nil {
+	if err := opts.Safety.confirm(ctx, opts.IO, pv.summary("modify "+opts.UUID+" into a"), "Modify this alert?"); err != nil {
 		return err
 	}
 	a, err := c.ModifyAlert(ctx, opts.UUID, p)
 	if err != nil {
 		return writeFailureCheck("modifying alert "+opts.UUID, "kite alerts show "+opts.UUID, err)
 	}
-	return printAlert(f.deps(), a)
+	return printAlert(opts.cmdDeps, a)
 }

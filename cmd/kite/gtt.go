@@ -50,7 +50,7 @@ confirmed on a terminal, refused without one unless --yes, previewed with
 			return runGTT(cmd.Context(), opts)
 		},
 	}
-	cmd.AddCommand(newGTTShowCmd(f, nil), newGTTCreateCmd(f), newGTTModifyCmd(f), newGTTDeleteCmd(f))
+	cmd.AddCommand(newGTTShowCmd(f, nil), newGTTCreateCmd(f, nil), newGTTModifyCmd(f, nil), newGTTDeleteCmd(f, nil))
 	return cmd
 }
 

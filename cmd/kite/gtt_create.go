@@ -170,9 +170,9 @@ func (g gttPreview) summary(verb string) string {
 // checkGTT resolves the instrument (lot and tick size), fetches the last
 // price for Kite's last_price field, checks Kite's GTT rules and the value
 // cap, and returns the preview.
-func checkGTT(ctx context.Context, f *Factory, c *kite.Client, o *gttLegFlags, exchange, symbol, side, product string, qty int) (kite.GTTParams, gttPreview, error) {
+func checkGTT(ctx context.Context, d cmdDeps, c *kite.Client, o *gttLegFlags, exchange, symbol, side, product string, qty int) (kite.GTTParams, gttPreview, error) {
 	key := exchange + ":" + symbol
-	res, err := f.resolverFor(ctx, []string{key})
+	res, err := d.Resolver(ctx, []string{key})
 	if err != nil {
 		return kite.GTTParams{}, gttPreview{}, err
 	}
@@ -207,11 +207,14 @@ func checkGTT(ctx context.Context, f *Factory, c *kite.Client, o *gttLegFlags, e
 }
 
 type gttCreateOptions struct {
+	cmdDeps
 	gttLegFlags
 }
 
-func newGTTCreateCmd(f *Factory) *cobra.Command {
-	opts := &gttCreateOptions{}
+// newGTTCreateCmd builds kite gtt create; runF, when not nil, runs instead
+// of runGTTCreate with the options as parsed and checked (tests use it).
+func newGTTCreateCmd(f *Factory, runF func(*gttCreateOptions) error) *cobra.Command {
+	opts := &gttCreateOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "create [EXCHANGE:TRADINGSYMBOL]",
 		Short: "Create a GTT: a single trigger, or a two-leg OCO (stop-loss and target)",
@@ -254,86 +257,110 @@ Prints the GTT created.`,
 			if err := opts.Safety.resolveMaxValue(cmd.Flags(), f.Getenv); err != nil {
 				return err
 			}
-			return runGTTCreate(cmd.Context(), f, opts)
+			if _, err := opts.legs(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runGTTCreate(cmd.Context(), opts)
 		},
 	}
 	opts.addFlags(cmd.Flags())
 	return cmd
 }
 
-// planGTTCreate validates a new GTT, resolves its instrument and values
-// it against the cap: everything short of sending. kite gtt create and kite
-// mcp share it.
-func planGTTCreate(ctx context.Context, f *Factory, opts *gttCreateOptions) (p kite.GTTParams, pv gttPreview, c *kite.Client, err error) {
-	exchange, symbol, err := opts.instrument("kite gtt create NSE:INFY --sell --qty 1 --trigger 1400,1700 --price 1395,1700")
+// gttCreateLegs is a new GTT's instrument, side and product as the flags
+// give them.
+type gttCreateLegs struct {
+	exchange, symbol, side, product string
+}
+
+// legs checks what needs no network (instrument, side, quantity, triggers
+// and prices) and settles the product. The command runs it before runF,
+// so a bad flag never reaches the run; planGTTCreate runs it again for
+// kite mcp, which has no flags.
+func (o *gttCreateOptions) legs() (gttCreateLegs, error) {
+	exchange, symbol, err := o.instrument("kite gtt create NSE:INFY --sell --qty 1 --trigger 1400,1700 --price 1395,1700")
 	if err != nil {
-		return kite.GTTParams{}, gttPreview{}, nil, err
+		return gttCreateLegs{}, err
 	}
-	side, err := opts.side()
+	side, err := o.side()
 	if err != nil {
-		return kite.GTTParams{}, gttPreview{}, nil, err
+		return gttCreateLegs{}, err
 	}
 	if side == "" {
-		return kite.GTTParams{}, gttPreview{}, nil, exitcode.Usagef("buy or sell when triggered? add --buy or --sell")
+		return gttCreateLegs{}, exitcode.Usagef("buy or sell when triggered? add --buy or --sell")
 	}
-	if opts.Qty <= 0 {
-		return kite.GTTParams{}, gttPreview{}, nil, exitcode.Usagef("how many? add --qty N")
+	if o.Qty <= 0 {
+		return gttCreateLegs{}, exitcode.Usagef("how many? add --qty N")
 	}
-	if len(opts.Triggers) == 0 {
-		return kite.GTTParams{}, gttPreview{}, nil, exitcode.Usagef("no trigger: add --trigger PRICE (single) or --trigger STOPLOSS,TARGET (two-leg OCO)")
+	if len(o.Triggers) == 0 {
+		return gttCreateLegs{}, exitcode.Usagef("no trigger: add --trigger PRICE (single) or --trigger STOPLOSS,TARGET (two-leg OCO)")
 	}
-	if err := opts.checkLegs(); err != nil {
-		return kite.GTTParams{}, gttPreview{}, nil, err
+	if err := o.checkLegs(); err != nil {
+		return gttCreateLegs{}, err
 	}
-	product := strings.ToUpper(opts.Product)
+	product := strings.ToUpper(o.Product)
 	if product == "" {
 		product = defaultProduct(exchange, kite.VarietyRegular)
 	}
-	if err := opts.Safety.checkCanWrite(f.IO, "create a GTT"); err != nil {
-		return kite.GTTParams{}, gttPreview{}, nil, err
-	}
-	c, err = f.Client(ctx)
+	return gttCreateLegs{exchange, symbol, side, product}, nil
+}
+
+// planGTTCreate validates a new GTT, resolves its instrument and values
+// it against the cap: everything short of sending. kite gtt create and kite
+// mcp share it.
+func planGTTCreate(ctx context.Context, opts *gttCreateOptions) (p kite.GTTParams, pv gttPreview, c *kite.Client, err error) {
+	l, err := opts.legs()
 	if err != nil {
 		return kite.GTTParams{}, gttPreview{}, nil, err
 	}
-	p, pv, err = checkGTT(ctx, f, c, &opts.gttLegFlags, exchange, symbol, side, product, opts.Qty)
+	if err := opts.Safety.checkCanWrite(opts.IO, "create a GTT"); err != nil {
+		return kite.GTTParams{}, gttPreview{}, nil, err
+	}
+	c, err = opts.Client(ctx)
+	if err != nil {
+		return kite.GTTParams{}, gttPreview{}, nil, err
+	}
+	p, pv, err = checkGTT(ctx, opts.cmdDeps, c, &opts.gttLegFlags, l.exchange, l.symbol, l.side, l.product, opts.Qty)
 	if err != nil {
 		return kite.GTTParams{}, gttPreview{}, nil, err
 	}
 	return p, pv, c, nil
 }
 
-func runGTTCreate(ctx context.Context, f *Factory, opts *gttCreateOptions) error {
-	p, pv, c, err := planGTTCreate(ctx, f, opts)
+func runGTTCreate(ctx context.Context, opts *gttCreateOptions) error {
+	p, pv, c, err := planGTTCreate(ctx, opts)
 	if err != nil {
 		return err
 	}
 	if opts.Safety.DryRun {
 		pv.DryRun = true
-		return f.Printer().Print(pv)
+		return opts.Printer().Print(pv)
 	}
-	if err := opts.Safety.confirm(ctx, f.IO, pv.summary("create"), "Create this GTT?"); err != nil {
+	if err := opts.Safety.confirm(ctx, opts.IO, pv.summary("create"), "Create this GTT?"); err != nil {
 		return err
 	}
 	id, err := c.PlaceGTT(ctx, p)
 	if err != nil {
 		return gttWriteFailure("creating the GTT", err)
 	}
-	return printGTTAfterWrite(ctx, f, c, id)
+	return printGTTAfterWrite(ctx, opts.cmdDeps, c, id)
 }
 
 // printGTTAfterWrite prints the GTT as it stands after a write; if it
 // cannot be read back, the ID alone (the write itself succeeded).
-func printGTTAfterWrite(ctx context.Context, f *Factory, c *kite.Client, id int) error {
+func printGTTAfterWrite(ctx context.Context, d cmdDeps, c *kite.Client, id int) error {
 	g, err := c.GTT(ctx, id)
 	if err != nil {
-		fmt.Fprintf(f.IO.ErrOut, "GTT %d written; reading it back failed: %v (see kite gtt show %d)\n", id, err, id)
-		return f.Printer().Print(struct {
+		fmt.Fprintf(d.IO.ErrOut, "GTT %d written; reading it back failed: %v (see kite gtt show %d)\n", id, err, id)
+		return d.Printer().Print(struct {
 			TriggerID int `json:"trigger_id"`
 		}{id})
 	}
-	if f.Printer().Format() == output.Table {
-		return printGTTs(f.deps(), []kite.GTT{g})
+	if d.Printer().Format() == output.Table {
+		return printGTTs(d, []kite.GTT{g})
 	}
-	return f.Printer().Print(g)
+	return d.Printer().Print(g)
 }

@@ -8,12 +8,15 @@ import (
 )
 
 type gttDeleteOptions struct {
+	cmdDeps
 	ID     int
 	Safety writeSafety
 }
 
-func newGTTDeleteCmd(f *Factory) *cobra.Command {
-	opts := &gttDeleteOptions{}
+// newGTTDeleteCmd builds kite gtt delete; runF, when not nil, runs instead
+// of runGTTDelete with the options as parsed (tests use it).
+func newGTTDeleteCmd(f *Factory, runF func(*gttDeleteOptions) error) *cobra.Command {
+	opts := &gttDeleteOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "delete ID",
 		Short: "Delete a GTT",
@@ -33,18 +36,21 @@ unknown ID exits 1.`,
 				return err
 			}
 			opts.ID = id
-			return runGTTDelete(cmd.Context(), f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runGTTDelete(cmd.Context(), opts)
 		},
 	}
 	opts.Safety.addFlags(cmd.Flags(), false)
 	return cmd
 }
 
-func runGTTDelete(ctx context.Context, f *Factory, opts *gttDeleteOptions) error {
-	if err := opts.Safety.checkCanWrite(f.IO, "delete a GTT"); err != nil {
+func runGTTDelete(ctx context.Context, opts *gttDeleteOptions) error {
+	if err := opts.Safety.checkCanWrite(opts.IO, "delete a GTT"); err != nil {
 		return err
 	}
-	c, err := f.Client(ctx)
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -53,7 +59,7 @@ func runGTTDelete(ctx context.Context, f *Factory, opts *gttDeleteOptions) error
 		return noSuchGTT(opts.ID, err)
 	}
 	if opts.Safety.DryRun {
-		return f.Printer().Print(struct {
+		return opts.Printer().Print(struct {
 			ID     int    `json:"id"`
 			Status string `json:"status"`
 			Delete bool   `json:"delete"`
@@ -62,13 +68,13 @@ func runGTTDelete(ctx context.Context, f *Factory, opts *gttDeleteOptions) error
 	}
 	summary := fmt.Sprintf("delete %s GTT %d on %s:%s, triggers %v (%s)", cur.Type, opts.ID,
 		cur.Condition.Exchange, cur.Condition.Tradingsymbol, cur.Condition.TriggerValues, cur.Status)
-	if err := opts.Safety.confirm(ctx, f.IO, summary, "Delete this GTT?"); err != nil {
+	if err := opts.Safety.confirm(ctx, opts.IO, summary, "Delete this GTT?"); err != nil {
 		return err
 	}
 	if _, err := c.DeleteGTT(ctx, opts.ID); err != nil {
 		return gttWriteFailure(fmt.Sprintf("deleting GTT %d", opts.ID), err)
 	}
-	return f.Printer().Print(struct {
+	return opts.Printer().Print(struct {
 		TriggerID int  `json:"trigger_id"`
 		Deleted   bool `json:"deleted"`
 	}{opts.ID, true})

@@ -10,12 +10,15 @@ import (
 )
 
 type gttModifyOptions struct {
+	cmdDeps
 	ID int
 	gttLegFlags
 }
 
-func newGTTModifyCmd(f *Factory) *cobra.Command {
-	opts := &gttModifyOptions{}
+// newGTTModifyCmd builds kite gtt modify; runF, when not nil, runs instead
+// of runGTTModify with the options as parsed and checked (tests use it).
+func newGTTModifyCmd(f *Factory, runF func(*gttModifyOptions) error) *cobra.Command {
+	opts := &gttModifyOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "modify ID",
 		Short: "Change an active GTT's triggers, limit prices, quantity or side",
@@ -42,28 +45,44 @@ one unless --yes, previewed with --dry-run, sent once and never retried
 			if err := opts.Safety.resolveMaxValue(cmd.Flags(), f.Getenv); err != nil {
 				return err
 			}
-			return runGTTModify(cmd.Context(), f, opts)
+			if _, err := opts.check(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runGTTModify(cmd.Context(), opts)
 		},
 	}
 	opts.addFlags(cmd.Flags())
 	return cmd
 }
 
-func runGTTModify(ctx context.Context, f *Factory, opts *gttModifyOptions) error {
-	side, err := opts.side()
+// check checks what needs no network and returns the side given ("" to
+// keep the GTT's). The command runs it before runF; the run again.
+func (o *gttModifyOptions) check() (string, error) {
+	side, err := o.side()
+	if err != nil {
+		return "", err
+	}
+	if (len(o.Triggers) == 0) != (len(o.Prices) == 0) {
+		return "", exitcode.Usagef("--trigger and --price go together: give one limit price per trigger")
+	}
+	if o.Qty < 0 {
+		return "", exitcode.Usagef("--qty %d must be positive", o.Qty)
+	}
+	return side, nil
+}
+
+func runGTTModify(ctx context.Context, opts *gttModifyOptions) error {
+	side, err := opts.check()
 	if err != nil {
 		return err
 	}
-	if (len(opts.Triggers) == 0) != (len(opts.Prices) == 0) {
-		return exitcode.Usagef("--trigger and --price go together: give one limit price per trigger")
-	}
-	if opts.Qty < 0 {
-		return exitcode.Usagef("--qty %d must be positive", opts.Qty)
-	}
-	if err := opts.Safety.checkCanWrite(f.IO, "modify a GTT"); err != nil {
+	if err := opts.Safety.checkCanWrite(opts.IO, "modify a GTT"); err != nil {
 		return err
 	}
-	c, err := f.Client(ctx)
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -106,20 +125,20 @@ func runGTTModify(ctx context.Context, f *Factory, opts *gttModifyOptions) error
 	if err := opts.checkLegs(); err != nil {
 		return err
 	}
-	p, pv, err := checkGTT(ctx, f, c, &opts.gttLegFlags, exchange, symbol, side, product, qty)
+	p, pv, err := checkGTT(ctx, opts.cmdDeps, c, &opts.gttLegFlags, exchange, symbol, side, product, qty)
 	if err != nil {
 		return err
 	}
 	pv.ID = opts.ID
 	if opts.Safety.DryRun {
 		pv.DryRun = true
-		return f.Printer().Print(pv)
+		return opts.Printer().Print(pv)
 	}
-	if err := opts.Safety.confirm(ctx, f.IO, pv.summary(fmt.Sprintf("modify GTT %d into a", opts.ID)), "Modify this GTT?"); err != nil {
+	if err := opts.Safety.confirm(ctx, opts.IO, pv.summary(fmt.Sprintf("modify GTT %d into a", opts.ID)), "Modify this GTT?"); err != nil {
 		return err
 	}
 	if _, err := c.ModifyGTT(ctx, opts.ID, p); err != nil {
 		return gttWriteFailure(fmt.Sprintf("modifying GTT %d", opts.ID), err)
 	}
-	return printGTTAfterWrite(ctx, f, c, opts.ID)
+	return printGTTAfterWrite(ctx, opts.cmdDeps, c, opts.ID)
 }

@@ -41,7 +41,7 @@ authorisation that selling them needs.`,
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Compact, "compact", false, "only what is held: exchange, symbol, token, quantity and T1 quantity")
-	cmd.AddCommand(newHoldingsSummaryCmd(f, nil), newHoldingsAuthoriseCmd(f))
+	cmd.AddCommand(newHoldingsSummaryCmd(f, nil), newHoldingsAuthoriseCmd(f, nil))
 	return cmd
 }
 

@@ -12,15 +12,22 @@ import (
 )
 
 type holdingsAuthoriseOptions struct {
+	cmdDeps
 	Holdings     []string // SYMBOL or ISIN, optionally =QTY
 	Type         string
 	TransferType string
 	ExecDate     string
 	Safety       writeSafety
+	// Browser opens the TPIN page; false when none could be opened.
+	Browser func(url string) bool
 }
 
-func newHoldingsAuthoriseCmd(f *Factory) *cobra.Command {
-	opts := &holdingsAuthoriseOptions{}
+// newHoldingsAuthoriseCmd builds kite holdings authorise; runF, when not
+// nil, runs instead of runHoldingsAuthorise with the options as parsed and
+// checked (tests use it).
+func newHoldingsAuthoriseCmd(f *Factory, runF func(*holdingsAuthoriseOptions) error) *cobra.Command {
+	opts := &holdingsAuthoriseOptions{cmdDeps: f.deps()}
+	opts.Browser = func(url string) bool { return openBrowser(opts.cmdDeps, url) }
 	cmd := &cobra.Command{
 		Use:   "authorise [SYMBOL[=QTY]|ISIN[=QTY]]...",
 		Short: "Authorise holdings for sale with CDSL (TPIN/eDIS)",
@@ -43,7 +50,13 @@ it is confirmed; without one it needs --yes.`,
 		Aliases: []string{"authorize"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Holdings = args
-			return runHoldingsAuthorise(cmd.Context(), f, opts)
+			if err := opts.check(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runHoldingsAuthorise(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -64,25 +77,33 @@ type authoriseResult struct {
 	DryRun    bool                 `json:"dry_run,omitempty"`
 }
 
-func runHoldingsAuthorise(ctx context.Context, f *Factory, opts *holdingsAuthoriseOptions) error {
-	switch opts.Type {
+// check checks the flags: the command runs it before runF, the run again.
+func (o *holdingsAuthoriseOptions) check() error {
+	switch o.Type {
 	case "equity", "mf":
 	default:
-		return exitcode.Usagef("--type %q: use equity or mf", opts.Type)
+		return exitcode.Usagef("--type %q: use equity or mf", o.Type)
 	}
-	switch opts.TransferType {
+	switch o.TransferType {
 	case "pre", "post":
 	case "off", "gift":
-		if opts.ExecDate == "" {
-			return exitcode.Usagef("a %s transfer needs --exec-date YYYY-MM-DD", opts.TransferType)
+		if o.ExecDate == "" {
+			return exitcode.Usagef("a %s transfer needs --exec-date YYYY-MM-DD", o.TransferType)
 		}
 	default:
-		return exitcode.Usagef("--transfer-type %q: use pre, post, off or gift", opts.TransferType)
+		return exitcode.Usagef("--transfer-type %q: use pre, post, off or gift", o.TransferType)
 	}
-	if err := opts.Safety.checkCanWrite(f.IO, "authorise holdings"); err != nil {
+	return nil
+}
+
+func runHoldingsAuthorise(ctx context.Context, opts *holdingsAuthoriseOptions) error {
+	if err := opts.check(); err != nil {
 		return err
 	}
-	c, err := f.Client(ctx)
+	if err := opts.Safety.checkCanWrite(opts.IO, "authorise holdings"); err != nil {
+		return err
+	}
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -106,7 +127,7 @@ func runHoldingsAuthorise(ctx context.Context, f *Factory, opts *holdingsAuthori
 	}
 	if opts.Safety.DryRun {
 		res.DryRun = true
-		return f.Printer().Print(res)
+		return opts.Printer().Print(res)
 	}
 	what := "every holding (chosen on the page)"
 	if len(p.ISINs) > 0 {
@@ -119,7 +140,7 @@ func runHoldingsAuthorise(ctx context.Context, f *Factory, opts *holdingsAuthori
 	// On a terminal one question covers both the request and opening its
 	// page (a second prompt could not see answers typed ahead with the
 	// first); with --yes on a terminal, opening is asked on its own.
-	if err := opts.Safety.confirm(ctx, f.IO, fmt.Sprintf("CDSL %s authorisation (%s) of %s", p.Type, p.TransferType, what),
+	if err := opts.Safety.confirm(ctx, opts.IO, fmt.Sprintf("CDSL %s authorisation (%s) of %s", p.Type, p.TransferType, what),
 		"Request it, and open the page to enter the TPIN?"); err != nil {
 		return err
 	}
@@ -127,20 +148,17 @@ func runHoldingsAuthorise(ctx context.Context, f *Factory, opts *holdingsAuthori
 	if err != nil {
 		return err
 	}
-	creds, err := f.Credentials(ctx)
-	if err != nil {
+	// The client carries the session's credentials: its API key names the app.
+	res.RequestID, res.URL = id, kite.AuthorisationURL(opts.Global.BaseURL, c.Credentials.APIKey, id)
+	if err := opts.Printer().Print(res); err != nil {
 		return err
 	}
-	res.RequestID, res.URL = id, kite.AuthorisationURL(f.Global.BaseURL, creds.APIKey, id)
-	if err := f.Printer().Print(res); err != nil {
-		return err
-	}
-	if !interactive(f.IO) {
+	if !interactive(opts.IO) {
 		return nil
 	}
 	open := !opts.Safety.Yes // confirmed above
 	if opts.Safety.Yes {
-		line, err := f.IO.Prompt(ctx, fmt.Sprintf("Open %s to enter the TPIN? [Y/n] ", res.URL))
+		line, err := opts.IO.Prompt(ctx, fmt.Sprintf("Open %s to enter the TPIN? [Y/n] ", res.URL))
 		if err != nil {
 			return err
 		}
@@ -148,10 +166,10 @@ func runHoldingsAuthorise(ctx context.Context, f *Factory, opts *holdingsAuthori
 		open = a == "" || a == "y" || a == "yes"
 	}
 	if open {
-		if openBrowser(f.deps(), res.URL) {
-			fmt.Fprintln(f.IO.ErrOut, "(opened in your browser)")
+		if opts.Browser(res.URL) {
+			fmt.Fprintln(opts.IO.ErrOut, "(opened in your browser)")
 		} else {
-			fmt.Fprintln(f.IO.ErrOut, "kite: could not open a browser here: open the URL above to enter the TPIN")
+			fmt.Fprintln(opts.IO.ErrOut, "kite: could not open a browser here: open the URL above to enter the TPIN")
 		}
 	}
 	return nil

@@ -328,13 +328,13 @@ func (b *mcpBackend) locked(fn mcpserver.Send) mcpserver.Send {
 }
 
 func (b *mcpBackend) PreviewGTTCreate(ctx context.Context, in mcpserver.GTTCreateInput, maxValue float64) (mcpserver.Preview, mcpserver.Send, error) {
-	opts := &gttCreateOptions{gttLegFlags{Symbol: in.Symbol, Side: in.Side, Qty: in.Quantity, Product: in.Product,
+	opts := &gttCreateOptions{cmdDeps: b.f.deps(), gttLegFlags: gttLegFlags{Symbol: in.Symbol, Side: in.Side, Qty: in.Quantity, Product: in.Product,
 		Type: kite.OrderTypeLimit, Triggers: in.Triggers, Prices: in.Prices, Safety: mcpSafety(maxValue)}}
 	if err := b.lock(ctx); err != nil {
 		return mcpserver.Preview{}, nil, err
 	}
 	defer b.mu.Unlock()
-	p, pv, c, err := planGTTCreate(ctx, b.f, opts)
+	p, pv, c, err := planGTTCreate(ctx, opts)
 	if err != nil {
 		return mcpserver.Preview{}, nil, err
 	}
@@ -394,7 +394,7 @@ func (b *mcpBackend) PreviewAlertCreate(ctx context.Context, in mcpserver.AlertC
 		return mcpserver.Preview{}, nil, err
 	}
 	defer unlock()
-	pv, err := checkAlert(ctx, b.f, c, opts, p)
+	pv, err := checkAlert(ctx, b.f.deps(), c, opts, p)
 	if err != nil {
 		return mcpserver.Preview{}, nil, err
 	}

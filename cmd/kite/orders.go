@@ -8,10 +8,12 @@ import (
 	"github.com/spf13/cobra"
 )
 
-type ordersOptions struct{}
+type ordersOptions struct{ cmdDeps }
 
-func newOrdersCmd(f *Factory) *cobra.Command {
-	opts := &ordersOptions{}
+// newOrdersCmd builds kite orders and its subcommands; runF, when not nil,
+// runs instead of runOrders (tests use it).
+func newOrdersCmd(f *Factory, runF func(*ordersOptions) error) *cobra.Command {
+	opts := &ordersOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "orders",
 		Short: "List today's orders; place, modify, cancel and inspect them",
@@ -33,16 +35,19 @@ refuse unless --yes is given. --dry-run shows the order and sends nothing.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runOrders(cmd.Context(), f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runOrders(cmd.Context(), opts)
 		},
 	}
 	cmd.AddCommand(
-		newOrdersShowCmd(f),
-		newOrdersTradesCmd(f),
+		newOrdersShowCmd(f, nil),
+		newOrdersTradesCmd(f, nil),
 		newOrdersPlaceCmd(f, nil),
 		newOrdersModifyCmd(f, nil),
 		newOrdersCancelCmd(f, nil),
-		newOrdersReconcileCmd(f),
+		newOrdersReconcileCmd(f, nil),
 	)
 	return cmd
 }
@@ -54,8 +59,8 @@ func orderColumns() output.Option {
 		"trigger_price", "average_price", "tag")
 }
 
-func runOrders(ctx context.Context, f *Factory, _ *ordersOptions) error {
-	c, err := f.Client(ctx)
+func runOrders(ctx context.Context, opts *ordersOptions) error {
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -63,5 +68,5 @@ func runOrders(ctx context.Context, f *Factory, _ *ordersOptions) error {
 	if err != nil {
 		return err
 	}
-	return f.Printer().Print(book, orderColumns())
+	return opts.Printer().Print(book, orderColumns())
 }

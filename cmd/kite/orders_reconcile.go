@@ -11,11 +11,15 @@ import (
 )
 
 type ordersReconcileOptions struct {
+	cmdDeps
 	Tag string
 }
 
-func newOrdersReconcileCmd(f *Factory) *cobra.Command {
-	opts := &ordersReconcileOptions{}
+// newOrdersReconcileCmd builds kite orders reconcile; runF, when not nil,
+// runs instead of runOrdersReconcile with the options as parsed and
+// checked (tests use it).
+func newOrdersReconcileCmd(f *Factory, runF func(*ordersReconcileOptions) error) *cobra.Command {
+	opts := &ordersReconcileOptions{cmdDeps: f.deps()}
 	return &cobra.Command{
 		Use:   "reconcile TAG",
 		Short: "Say whether an order with this tag reached today's order book",
@@ -34,16 +38,30 @@ are; a tag shared by several orders lists them all.`,
 		Args: exactArgs(1, "the order tag to look for"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Tag = args[0]
-			return runOrdersReconcile(cmd.Context(), f, opts)
+			if err := checkTag(opts.Tag); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runOrdersReconcile(cmd.Context(), opts)
 		},
 	}
 }
 
-func runOrdersReconcile(ctx context.Context, f *Factory, opts *ordersReconcileOptions) error {
-	if err := kite.ValidateTag(opts.Tag); err != nil {
+// checkTag refuses what cannot be an order tag before any request.
+func checkTag(tag string) error {
+	if err := kite.ValidateTag(tag); err != nil {
 		return exitcode.Usagef("%w", err)
 	}
-	c, err := f.Client(ctx)
+	return nil
+}
+
+func runOrdersReconcile(ctx context.Context, opts *ordersReconcileOptions) error {
+	if err := checkTag(opts.Tag); err != nil {
+		return err
+	}
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -54,5 +72,5 @@ func runOrdersReconcile(ctx context.Context, f *Factory, opts *ordersReconcileOp
 	if len(found) == 0 {
 		return exitcode.With(exitcode.Error, fmt.Errorf("no order tagged %q in today's order book: it was not placed, unless it was placed moments ago (Kite's book can lag a placement by a few seconds; run this again to be sure)", opts.Tag))
 	}
-	return f.Printer().Print(found, orderColumns())
+	return opts.Printer().Print(found, orderColumns())
 }

@@ -8,11 +8,14 @@ import (
 )
 
 type ordersShowOptions struct {
+	cmdDeps
 	OrderID string
 }
 
-func newOrdersShowCmd(f *Factory) *cobra.Command {
-	opts := &ordersShowOptions{}
+// newOrdersShowCmd builds the command; runF, when not nil, runs instead of runOrdersShow
+// with the options as parsed and checked (tests use it).
+func newOrdersShowCmd(f *Factory, runF func(*ordersShowOptions) error) *cobra.Command {
+	opts := &ordersShowOptions{cmdDeps: f.deps()}
 	return &cobra.Command{
 		Use:   "show ORDER_ID",
 		Short: "Show an order's history, one row per state",
@@ -25,16 +28,22 @@ order as it is now; its status_message says why a rejected order was rejected.`,
 		Args: exactArgs(1, "an order ID (see kite orders)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.OrderID = args[0]
-			return runOrdersShow(cmd.Context(), f, opts)
+			if err := checkOrderID(opts.OrderID); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runOrdersShow(cmd.Context(), opts)
 		},
 	}
 }
 
-func runOrdersShow(ctx context.Context, f *Factory, opts *ordersShowOptions) error {
+func runOrdersShow(ctx context.Context, opts *ordersShowOptions) error {
 	if err := checkOrderID(opts.OrderID); err != nil {
 		return err
 	}
-	c, err := f.Client(ctx)
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -42,7 +51,7 @@ func runOrdersShow(ctx context.Context, f *Factory, opts *ordersShowOptions) err
 	if err != nil {
 		return noSuchOrder(opts.OrderID, err)
 	}
-	return f.Printer().Print(hist, orderColumns())
+	return opts.Printer().Print(hist, orderColumns())
 }
 
 // checkOrderID rejects what cannot be an order ID before any request: Kite's

@@ -7,11 +7,14 @@ import (
 )
 
 type ordersTradesOptions struct {
+	cmdDeps
 	OrderID string
 }
 
-func newOrdersTradesCmd(f *Factory) *cobra.Command {
-	opts := &ordersTradesOptions{}
+// newOrdersTradesCmd builds the command; runF, when not nil, runs instead of runOrdersTrades
+// with the options as parsed and checked (tests use it).
+func newOrdersTradesCmd(f *Factory, runF func(*ordersTradesOptions) error) *cobra.Command {
+	opts := &ordersTradesOptions{cmdDeps: f.deps()}
 	return &cobra.Command{
 		Use:   "trades ORDER_ID",
 		Short: "List the fills of one order",
@@ -23,16 +26,22 @@ different prices; each part is one row. An order that has not filled has none.`,
 		Args: exactArgs(1, "an order ID (see kite orders)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.OrderID = args[0]
-			return runOrdersTrades(cmd.Context(), f, opts)
+			if err := checkOrderID(opts.OrderID); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runOrdersTrades(cmd.Context(), opts)
 		},
 	}
 }
 
-func runOrdersTrades(ctx context.Context, f *Factory, opts *ordersTradesOptions) error {
+func runOrdersTrades(ctx context.Context, opts *ordersTradesOptions) error {
 	if err := checkOrderID(opts.OrderID); err != nil {
 		return err
 	}
-	c, err := f.Client(ctx)
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -40,5 +49,5 @@ func runOrdersTrades(ctx context.Context, f *Factory, opts *ordersTradesOptions)
 	if err != nil {
 		return noSuchOrder(opts.OrderID, err)
 	}
-	return f.Printer().Print(ts, tradeColumns())
+	return opts.Printer().Print(ts, tradeColumns())
 }

@@ -39,7 +39,7 @@ ndjson) show the net positions.`,
 	}
 	cmd.Flags().BoolVar(&opts.Day, "day", false, "only today's positions")
 	cmd.Flags().BoolVar(&opts.Net, "net", false, "only net positions")
-	cmd.AddCommand(newPositionsConvertCmd(f))
+	cmd.AddCommand(newPositionsConvertCmd(f, nil))
 	return cmd
 }
 

@@ -13,6 +13,7 @@ import (
 )
 
 type positionsConvertOptions struct {
+	cmdDeps
 	Symbol    string
 	From, To  string
 	Qty       int
@@ -20,8 +21,11 @@ type positionsConvertOptions struct {
 	Safety    writeSafety
 }
 
-func newPositionsConvertCmd(f *Factory) *cobra.Command {
-	opts := &positionsConvertOptions{}
+// newPositionsConvertCmd builds kite positions convert; runF, when not
+// nil, runs instead of runPositionsConvert with the options as parsed and
+// checked (tests use it).
+func newPositionsConvertCmd(f *Factory, runF func(*positionsConvertOptions) error) *cobra.Command {
+	opts := &positionsConvertOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "convert EXCHANGE:TRADINGSYMBOL --from PRODUCT --to PRODUCT",
 		Short: "Convert a position to another product (e.g. MIS to CNC)",
@@ -46,7 +50,13 @@ refused. Prints the position after the conversion.`,
 			if err := opts.Safety.resolveMaxValue(cmd.Flags(), f.Getenv); err != nil {
 				return err
 			}
-			return runPositionsConvert(cmd.Context(), f, opts)
+			if _, err := opts.conversion(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runPositionsConvert(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -69,27 +79,39 @@ type convertResult struct {
 	ToNowQty   *int    `json:"to_quantity_after,omitempty"`
 }
 
-func runPositionsConvert(ctx context.Context, f *Factory, opts *positionsConvertOptions) error {
-	exchange, symbol, ok := strings.Cut(strings.ToUpper(opts.Symbol), ":")
+// conversion is the instrument and products the flags name, upper-cased
+// and checked as far as can be without the network. The command runs it
+// before runF; the run again.
+func (o *positionsConvertOptions) conversion() (kite.ConvertParams, error) {
+	exchange, symbol, ok := strings.Cut(strings.ToUpper(o.Symbol), ":")
 	if !ok || exchange == "" || symbol == "" {
-		return exitcode.Usagef("give the instrument as EXCHANGE:TRADINGSYMBOL, e.g. kite positions convert NSE:INFY --from MIS --to CNC")
+		return kite.ConvertParams{}, exitcode.Usagef("give the instrument as EXCHANGE:TRADINGSYMBOL, e.g. kite positions convert NSE:INFY --from MIS --to CNC")
 	}
-	from, to := strings.ToUpper(opts.From), strings.ToUpper(opts.To)
+	from, to := strings.ToUpper(o.From), strings.ToUpper(o.To)
 	products := kite.Products()
 	switch {
 	case from == "" || to == "":
-		return exitcode.Usagef("say which products: --from %s --to %s, for example", "MIS", "CNC")
+		return kite.ConvertParams{}, exitcode.Usagef("say which products: --from %s --to %s, for example", "MIS", "CNC")
 	case !slices.Contains(products, from) || !slices.Contains(products, to):
-		return exitcode.Usagef("products are %s", strings.Join(products, ", "))
+		return kite.ConvertParams{}, exitcode.Usagef("products are %s", strings.Join(products, ", "))
 	case from == to:
-		return exitcode.Usagef("--from and --to are both %s", from)
-	case opts.Qty < 0:
-		return exitcode.Usagef("--qty must be positive")
+		return kite.ConvertParams{}, exitcode.Usagef("--from and --to are both %s", from)
+	case o.Qty < 0:
+		return kite.ConvertParams{}, exitcode.Usagef("--qty must be positive")
 	}
-	if err := opts.Safety.checkCanWrite(f.IO, "convert a position"); err != nil {
+	return kite.ConvertParams{Exchange: exchange, Tradingsymbol: symbol, OldProduct: from, NewProduct: to}, nil
+}
+
+func runPositionsConvert(ctx context.Context, opts *positionsConvertOptions) error {
+	cv, err := opts.conversion()
+	if err != nil {
 		return err
 	}
-	c, err := f.Client(ctx)
+	exchange, symbol, from, to := cv.Exchange, cv.Tradingsymbol, cv.OldProduct, cv.NewProduct
+	if err := opts.Safety.checkCanWrite(opts.IO, "convert a position"); err != nil {
+		return err
+	}
+	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -131,11 +153,11 @@ func runPositionsConvert(ctx context.Context, f *Factory, opts *positionsConvert
 	}
 	if opts.Safety.DryRun {
 		res.DryRun = true
-		return f.Printer().Print(res)
+		return opts.Printer().Print(res)
 	}
 	summary := fmt.Sprintf("convert %d %s:%s (%s) from %s to %s  value ≈ %s", p.Quantity, exchange, symbol,
 		strings.ToLower(map[string]string{kite.Buy: "long", kite.Sell: "short"}[p.TransactionType]), from, to, rupees(res.Value))
-	if err := opts.Safety.confirm(ctx, f.IO, summary, "Convert this position?"); err != nil {
+	if err := opts.Safety.confirm(ctx, opts.IO, summary, "Convert this position?"); err != nil {
 		return err
 	}
 	if err := c.ConvertPosition(ctx, p); err != nil {
@@ -159,5 +181,5 @@ func runPositionsConvert(ctx context.Context, f *Factory, opts *positionsConvert
 			}
 		}
 	}
-	return f.Printer().Print(res)
+	return opts.Printer().Print(res)
 }
