@@ -37,7 +37,6 @@ func (w *tickWriter) snapshot(ctx context.Context, f *Factory, insts []instrumen
 		if err != nil {
 			return fmt.Errorf("--snapshot: %w", err)
 		}
-		buf := w.out1[:0]
 		for i, in := range batch {
 			raw, ok := quotes[keys[i]]
 			if !ok {
@@ -48,17 +47,14 @@ func (w *tickWriter) snapshot(ctx context.Context, f *Factory, insts []instrumen
 			if err != nil {
 				return fmt.Errorf("--snapshot: %s: %w", keys[i], err)
 			}
-			start := len(buf)
-			buf = ticks.AppendJSON(buf, &tick, in.symbol)
-			buf = append(buf[:len(buf)-2], `,"snapshot":true}`+"\n"...)
-			if w.jq != nil {
-				if buf, err = w.applyJQ(buf, start); err != nil {
-					return err
-				}
+			w.snap = ticks.AppendJSON(w.snap[:0], &tick, in.symbol)
+			w.snap = append(w.snap[:len(w.snap)-2], `,"snapshot":true}`+"\n"...)
+			if err := w.out.WriteJSON(w.snap); err != nil {
+				return err
 			}
 		}
-		w.out1 = buf
-		if err := w.write(buf); err != nil {
+		// One flush a batch, as the ticker's records flush once a message.
+		if err := w.out.Flush(); err != nil {
 			return err
 		}
 	}

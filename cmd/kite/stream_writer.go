@@ -20,11 +20,8 @@ import (
 // everything it reuses (the Tick, the line buffer, out's buffer) is why
 // the tick path does not allocate.
 type tickWriter struct {
-	out     *output.RecordWriter
-	symbols map[uint32]string
-	// jq stays nil: --jq runs in out. stream_snapshot.go still asks
-	// (it writes its records through write, which hands them to out).
-	jq       *output.JQ
+	out      *output.RecordWriter
+	symbols  map[uint32]string
 	raw      bool
 	mode     ticks.Mode      // NDJSON prints only ticks in this mode; 0 = any
 	only     map[uint32]bool // kite replay's instruments; nil = all
@@ -40,7 +37,7 @@ type tickWriter struct {
 	tick    ticks.Tick
 	enc     ticks.JSONEncoder
 	rec     tickRecord
-	out1    []byte // stream_snapshot.go's lines of one batch
+	snap    []byte // a --snapshot record (stream_snapshot.go)
 	hdr     [2]byte
 	textBuf bytes.Buffer
 	skipped uint64 // packets the decoder skipped (see checkMessage)
@@ -173,22 +170,6 @@ func (w *tickWriter) skipReport() {
 	}
 }
 
-// write writes NDJSON lines, each one record, and flushes: a batch of
-// records made elsewhere (stream_snapshot.go's REST quotes).
-func (w *tickWriter) write(b []byte) error {
-	for len(b) > 0 {
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line = b[:i+1]
-		}
-		b = b[len(line):]
-		if err := w.out.WriteJSON(line); err != nil {
-			return err
-		}
-	}
-	return w.out.Flush()
-}
-
 // appendField adds "name":v to the JSON object line ending buf ("…}\n").
 func appendField(buf []byte, name string, v int64) []byte {
 	buf = buf[:len(buf)-2]
@@ -196,10 +177,6 @@ func appendField(buf []byte, name string, v int64) []byte {
 	buf = strconv.AppendInt(buf, v, 10)
 	return append(buf, '}', '\n')
 }
-
-// applyJQ is not needed: w.jq is nil, as --jq runs in w.out. It stays
-// for stream_snapshot.go, which checks w.jq before calling it.
-func (w *tickWriter) applyJQ(buf []byte, _ int) ([]byte, error) { return buf, nil }
 
 // record writes one JSON record (an order update, an event) and flushes.
 func (w *tickWriter) record(doc []byte) error {
