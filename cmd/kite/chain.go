@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kitecli/kite/internal/exitcode"
+	"github.com/kitecli/kite/internal/output"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/spf13/cobra"
 )
@@ -23,11 +24,26 @@ type ChainOptions struct {
 	Rate       float64
 	RateSet    bool
 	Live       bool
+	// LiveFormat is -o for --live, resolved by chainLiveFormats: a table
+	// or NDJSON.
+	LiveFormat output.Format
 	Conn       tickerFlags
 	Now        func() time.Time // nil = time.Now
 }
 
-func newChainCmd(f *Factory) *cobra.Command {
+// chainLiveFormats: chain --live prints a table on a terminal and NDJSON
+// records elsewhere, whatever the default; -o table or ndjson chooses.
+func chainLiveFormats() output.RecordFormats {
+	return output.RecordFormats{
+		Writes:         map[string]output.Format{"": output.NDJSON, "ndjson": output.NDJSON, "table": output.Table},
+		TerminalWrites: map[string]output.Format{"": output.Table},
+		Refusal:        "--live prints a table on a terminal or NDJSON records (-o ndjson), not -o %s",
+	}
+}
+
+// newChainCmd builds kite chain; runF, when not nil, replaces the run
+// function (the seam unit tests use).
+func newChainCmd(f *Factory, runF func(*ChainOptions) error) *cobra.Command {
 	opts := &ChainOptions{}
 	cmd := &cobra.Command{
 		Use:   "chain UNDERLYING",
@@ -104,6 +120,9 @@ underlying changes every strike's greeks, so it reprints them all.`,
 			if err := opts.validate(f); err != nil {
 				return err
 			}
+			if runF != nil {
+				return runF(opts)
+			}
 			return runChain(cmd.Context(), f, opts)
 		},
 	}
@@ -134,6 +153,19 @@ func (o *ChainOptions) validate(f *Factory) error {
 	}
 	if math.IsNaN(o.Rate) || o.Rate <= -1 || o.Rate >= 1 {
 		return exitcode.Usagef("invalid rate %v: use a continuously compounded fraction such as 0.0531 (5.31%%)", o.Rate)
+	}
+	if !o.Live {
+		return nil
+	}
+	var err error
+	if o.LiveFormat, err = f.recordFormat(chainLiveFormats()); err != nil {
+		return err
+	}
+	switch {
+	case o.LiveFormat == output.Table && !f.IO.StdoutTTY:
+		return exitcode.Usagef("the --live table needs a terminal and stdout is not one: use -o ndjson for a record per changed strike")
+	case o.LiveFormat == output.Table && f.JQ() != nil:
+		return exitcode.Usagef("--jq works on JSON records: add -o ndjson")
 	}
 	return nil
 }

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/internal/output"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/ticks"
@@ -102,15 +101,6 @@ func (b *chainBoard) Event(ev kite.TickerEvent) error {
 var errChainStdoutClosed = errors.New("stdout closed")
 
 func runChainLive(ctx context.Context, f *Factory, opts *ChainOptions, st *chainState) error {
-	ndjson := f.Global.Output == "ndjson" || (f.Global.Output == "" && !f.IO.StdoutTTY)
-	switch {
-	case f.Global.Output != "" && f.Global.Output != "ndjson" && f.Global.Output != "table":
-		return exitcode.Usagef("--live prints a table on a terminal or NDJSON records (-o ndjson), not -o %s", f.Global.Output)
-	case !ndjson && !f.IO.StdoutTTY:
-		return exitcode.Usagef("the --live table needs a terminal and stdout is not one: use -o ndjson for a record per changed strike")
-	case !ndjson && f.JQ() != nil:
-		return exitcode.Usagef("--jq works on JSON records: add -o ndjson")
-	}
 	tokens := []string{strconv.FormatUint(uint64(st.UnderTok), 10)}
 	for _, in := range st.Contracts.Options {
 		tokens = append(tokens, strconv.FormatUint(uint64(in.InstrumentToken), 10))
@@ -134,7 +124,7 @@ func runChainLive(ctx context.Context, f *Factory, opts *ChainOptions, st *chain
 	if err := t.Subscribe(ctx, ticks.ModeFull, subs...); err != nil {
 		return err
 	}
-	if ndjson {
+	if opts.LiveFormat == output.NDJSON {
 		return chainLiveNDJSON(ctx, f, opts, board, t)
 	}
 	return chainLiveTable(ctx, f, opts, board, t)

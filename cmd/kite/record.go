@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kitecli/kite/internal/exitcode"
+	"github.com/kitecli/kite/internal/output"
 	"github.com/kitecli/kite/pkg/kite"
 	"github.com/kitecli/kite/pkg/recording"
 	"github.com/kitecli/kite/pkg/ticks"
@@ -31,9 +32,24 @@ type recordOptions struct {
 	Duration    time.Duration
 	Until       string
 	Conn        tickerFlags
+
+	// Set by validate from the flags above.
+	TickMode ticks.Mode // --mode
+	MaxBytes int64      // --max-size; 0 = one file a day
 }
 
-func newRecordCmd(f *Factory) *cobra.Command {
+// recordFormats: kite record prints only --events records, NDJSON, also
+// for -o json (a record stream is JSON).
+func recordFormats() output.RecordFormats {
+	return output.RecordFormats{
+		Writes:  map[string]output.Format{"": output.NDJSON, "json": output.NDJSON, "ndjson": output.NDJSON},
+		Refusal: "kite record writes files, and --events prints NDJSON: drop -o %s",
+	}
+}
+
+// newRecordCmd builds kite record; runF, when not nil, replaces the run
+// function (the seam unit tests use).
+func newRecordCmd(f *Factory, runF func(*recordOptions) error) *cobra.Command {
 	opts := &recordOptions{}
 	cmd := &cobra.Command{
 		Use:   "record SYMBOL|TOKEN... --dir DIR",
@@ -74,6 +90,12 @@ SIGTERM end it after closing the current file.`,
   kite ticks decode ticks/kite-20261120-*.krec | head`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Instruments = args
+			if err := opts.validate(f); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
 			return runRecord(cmd.Context(), f, opts)
 		},
 	}
@@ -99,9 +121,10 @@ const recordQueueLen = 3 * dropQueueLen
 // room for the write itself.
 const recordFlushEvery = 500 * time.Millisecond
 
-func runRecord(ctx context.Context, f *Factory, opts *recordOptions) error {
-	mode, ok := ticks.ParseMode(opts.Mode)
-	if !ok {
+// validate checks the flags and fills TickMode and MaxBytes.
+func (opts *recordOptions) validate(f *Factory) error {
+	var ok bool
+	if opts.TickMode, ok = ticks.ParseMode(opts.Mode); !ok {
 		return exitcode.Usagef("unknown --mode %q: use ltp, quote or full", opts.Mode)
 	}
 	if opts.Dir == "" {
@@ -110,19 +133,24 @@ func runRecord(ctx context.Context, f *Factory, opts *recordOptions) error {
 	if st, err := os.Stat(opts.Dir); err != nil || !st.IsDir() {
 		return exitcode.Usagef("--dir %s is not a directory: create it first (mkdir -p %s)", opts.Dir, opts.Dir)
 	}
-	maxSize, err := parseSize(opts.MaxSize)
-	if err != nil {
+	var err error
+	if opts.MaxBytes, err = parseSize(opts.MaxSize); err != nil {
 		return err
 	}
 	if opts.Duration < 0 {
 		return exitcode.Usagef("--duration must not be negative")
 	}
-	if o := f.Global.Output; o != "" && o != "ndjson" && o != "json" {
-		return exitcode.Usagef("kite record writes files, and --events prints NDJSON: drop -o %s", o)
+	if _, err := f.recordFormat(recordFormats()); err != nil {
+		return err
 	}
 	if f.Global.JQ != "" {
 		return exitcode.Usagef("--jq does not apply to kite record: filter the --events records with jq, or the recording with kite ticks decode --jq")
 	}
+	return nil
+}
+
+func runRecord(ctx context.Context, f *Factory, opts *recordOptions) error {
+	mode, maxSize := opts.TickMode, opts.MaxBytes
 	deadline, err := runDeadline(opts.Until, opts.Duration)
 	if err != nil {
 		return err

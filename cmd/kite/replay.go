@@ -28,9 +28,15 @@ type replayOptions struct {
 	Orders   bool
 	Events   bool
 	RecvTime bool
+
+	// Set from the flags before the run function runs.
+	Format output.Format // -o, resolved by replayFormats: always NDJSON
+	Pace   float64       // --speed as a factor; 0 = max
 }
 
-func newReplayCmd(f *Factory) *cobra.Command {
+// newReplayCmd builds kite replay; runF, when not nil, replaces the run
+// function (the seam unit tests use).
+func newReplayCmd(f *Factory, runF func(*replayOptions) error) *cobra.Command {
 	opts := &replayOptions{}
 	cmd := &cobra.Command{
 		Use:   "replay FILE... [SYMBOL|TOKEN...]",
@@ -59,6 +65,12 @@ stderr. Ctrl-C exits 130.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Files, opts.Symbols = splitReplayArgs(args)
+			if err := opts.validate(f); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
 			return runReplay(cmd.Context(), f, opts)
 		},
 	}
@@ -131,24 +143,27 @@ func replayFormats() output.RecordFormats {
 	}
 }
 
-func runReplay(ctx context.Context, f *Factory, opts *replayOptions) error {
-	format, err := f.recordFormat(replayFormats())
-	if err != nil {
+// validate checks the flags and fills Format and Pace.
+func (opts *replayOptions) validate(f *Factory) error {
+	var err error
+	if opts.Format, err = f.recordFormat(replayFormats()); err != nil {
 		return err
 	}
 	if len(opts.Files) == 0 {
 		return exitcode.Usagef("name at least one recording: kite replay FILE... [SYMBOL...]")
 	}
-	speed, err := replaySpeed(opts.Speed)
-	if err != nil {
-		return err
-	}
+	opts.Pace, err = replaySpeed(opts.Speed)
+	return err
+}
+
+func runReplay(ctx context.Context, f *Factory, opts *replayOptions) error {
 	if err := checkInputs(opts.Files); err != nil {
 		return err
 	}
-	out := f.newStreamRecordWriter(format)
+	out := f.newStreamRecordWriter(opts.Format)
+	var err error
 	p := &replayer{
-		speed: speed,
+		speed: opts.Pace,
 		w: &tickWriter{
 			out: out, recvTime: opts.RecvTime, orders: opts.Orders, events: opts.Events,
 			errOut: f.IO.ErrOut, logger: f.Logger,

@@ -167,7 +167,7 @@ unknown (run kite orders reconcile TAG), 130 interrupted (Ctrl-C),
 		newProfileCmd(f, nil), newMarginsCmd(f, nil), newChargesCmd(f, nil), newHoldingsCmd(f, nil), newAuctionsCmd(f, nil), newMFCmd(f), newPositionsCmd(f, nil), newTradesCmd(f, nil), newOrdersCmd(f, nil), newAPICmd(f, nil),
 		newGTTCmd(f, nil), newAlertsCmd(f, nil),
 		newQuoteCmd(f, nil), newHistoryCmd(f, nil), newInstrumentsCmd(f, nil),
-		newStreamCmd(f, nil), newWatchCmd(f), newChainCmd(f), newRecordCmd(f), newReplayCmd(f),
+		newStreamCmd(f, nil), newWatchCmd(f, nil), newChainCmd(f, nil), newRecordCmd(f, nil), newReplayCmd(f, nil),
 		newTicksCmd(f),
 		newMCPCmd(f),
 	)

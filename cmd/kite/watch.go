@@ -32,7 +32,9 @@ type watchOptions struct {
 	NATS        natsFlags
 }
 
-func newWatchCmd(f *Factory) *cobra.Command {
+// newWatchCmd builds kite watch; runF, when not nil, replaces the run
+// function (the seam unit tests use).
+func newWatchCmd(f *Factory, runF func(*watchOptions) error) *cobra.Command {
 	opts := &watchOptions{}
 	cmd := &cobra.Command{
 		Use:   "watch SYMBOL|TOKEN...",
@@ -56,6 +58,12 @@ to record ticks or pipe them into another program, use kite stream.`,
 			opts.Instruments = args
 			if err := opts.NATS.check(f, cmd); err != nil {
 				return err
+			}
+			if err := opts.validate(f); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
 			}
 			return runWatch(cmd.Context(), f, opts)
 		},
@@ -97,7 +105,8 @@ func shellJoin(words []string) string {
 
 var watchSorts = []string{"symbol", "price", "change", "volume", "oi"}
 
-func runWatch(ctx context.Context, f *Factory, opts *watchOptions) error {
+// validate refuses what kite watch cannot do, before anything is loaded.
+func (opts *watchOptions) validate(f *Factory) error {
 	if !f.IO.StdoutTTY {
 		return exitcode.Usagef("kite watch draws a live table and stdout is not a terminal: to record or pipe ticks, use %s", streamHint(opts))
 	}
@@ -110,6 +119,10 @@ func runWatch(ctx context.Context, f *Factory, opts *watchOptions) error {
 	if opts.File == "-" {
 		return exitcode.Usagef("kite watch reads keys from the terminal, so --file - is not possible: name a file")
 	}
+	return nil
+}
+
+func runWatch(ctx context.Context, f *Factory, opts *watchOptions) error {
 	source := watchKite
 	if opts.NATS.From != "" {
 		source = watchFrom

@@ -336,6 +336,10 @@ type RecordFormats struct {
 	// format written. Nil accepts every format, with ParseFormat's
 	// default.
 	Writes map[string]Format
+	// TerminalWrites, when stdout is a terminal, override Writes: for a
+	// command whose default differs there (kite chain --live: a table on
+	// a terminal, NDJSON in a pipe).
+	TerminalWrites map[string]Format
 	// Refusal is the usage error for any other value; %[1]s is the value.
 	Refusal string
 }
@@ -344,6 +348,9 @@ type RecordFormats struct {
 func (d RecordFormats) Resolve(flag string, stdoutTTY bool) (Format, error) {
 	if d.Writes == nil {
 		return ParseFormat(flag, stdoutTTY)
+	}
+	if f, ok := d.TerminalWrites[flag]; ok && stdoutTTY {
+		return f, nil
 	}
 	if f, ok := d.Writes[flag]; ok {
 		return f, nil

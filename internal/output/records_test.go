@@ -257,6 +257,24 @@ func TestRecordFormatsResolve(t *testing.T) {
 	if _, err := stream.Resolve("yaml", false); err == nil || !strings.Contains(err.Error(), "unknown output format") {
 		t.Errorf("stream -o yaml = %v, want the general unknown-format error", err)
 	}
+	// A default that depends on the terminal (kite chain --live).
+	live := RecordFormats{
+		Writes:         map[string]Format{"": NDJSON, "ndjson": NDJSON, "table": Table},
+		TerminalWrites: map[string]Format{"": Table},
+		Refusal:        "not -o %s",
+	}
+	for _, tt := range []struct {
+		flag string
+		tty  bool
+		want Format
+	}{{"", true, Table}, {"", false, NDJSON}, {"ndjson", true, NDJSON}, {"table", false, Table}, {"table", true, Table}} {
+		if f, err := live.Resolve(tt.flag, tt.tty); err != nil || f != tt.want {
+			t.Errorf("live -o %q tty %v = %q, %v; want %q", tt.flag, tt.tty, f, err, tt.want)
+		}
+	}
+	if _, err := live.Resolve("json", true); err == nil || err.Error() != "not -o json" {
+		t.Errorf("live -o json on a terminal = %v, want the refusal", err)
+	}
 	var all RecordFormats
 	for _, tt := range []struct {
 		flag string
