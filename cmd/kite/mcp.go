@@ -29,7 +29,9 @@ type MCPOptions struct {
 	Safety      writeSafety // MaxValue only
 }
 
-func newMCPCmd(f *Factory) *cobra.Command {
+// newMCPCmd builds kite mcp; runF, when not nil, replaces the run
+// function (the seam unit tests use).
+func newMCPCmd(f *Factory, runF func(*MCPOptions) error) *cobra.Command {
 	opts := &MCPOptions{}
 	cmd := &cobra.Command{
 		Use:   "mcp",
@@ -88,6 +90,9 @@ or invalid: … run kite login", never a crash of the server.`,
 			}
 			if opts.CallTimeout <= 0 {
 				return exitcode.Usagef("--call-timeout must be positive, such as 30s")
+			}
+			if runF != nil {
+				return runF(opts)
 			}
 			return runMCP(cmd.Context(), f, opts, &mcp.StdioTransport{})
 		},

@@ -162,14 +162,14 @@ unknown (run kite orders reconcile TAG), 130 interrupted (Ctrl-C),
 	// One line per top-level command, each defined in its own file.
 	root.AddCommand(
 		newVersionCmd(f, nil),
-		newSandboxCmd(f),
+		newSandboxCmd(f, nil),
 		newLoginCmd(f, nil), newLogoutCmd(f, nil), newWhoamiCmd(f, nil), newAuthCmd(f), newProfilesCmd(f),
 		newProfileCmd(f, nil), newMarginsCmd(f, nil), newChargesCmd(f, nil), newHoldingsCmd(f, nil), newAuctionsCmd(f, nil), newMFCmd(f), newPositionsCmd(f, nil), newTradesCmd(f, nil), newOrdersCmd(f, nil), newAPICmd(f, nil),
 		newGTTCmd(f, nil), newAlertsCmd(f, nil),
 		newQuoteCmd(f, nil), newHistoryCmd(f, nil), newInstrumentsCmd(f, nil),
 		newStreamCmd(f, nil), newWatchCmd(f, nil), newChainCmd(f, nil), newRecordCmd(f, nil), newReplayCmd(f, nil),
 		newTicksCmd(f),
-		newMCPCmd(f),
+		newMCPCmd(f, nil),
 	)
 	strictHelp(root)
 	bashCompletionCmd(root)

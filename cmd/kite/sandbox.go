@@ -42,7 +42,9 @@ type sandboxOptions struct {
 	log sandboxLogOptions
 }
 
-func newSandboxCmd(f *Factory) *cobra.Command {
+// newSandboxCmd builds kite sandbox; runF, when not nil, replaces the run
+// function (the seam unit tests use).
+func newSandboxCmd(f *Factory, runF func(*sandboxOptions) error) *cobra.Command {
 	opts := &sandboxOptions{}
 	cmd := &cobra.Command{
 		Use:   "sandbox",
@@ -155,6 +157,12 @@ address seen.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			opts.logLevelSet = cmd.Flags().Changed("log-level") || cmd.Flags().Changed("debug")
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
 			return runSandbox(cmd.Context(), f, opts)
 		},
 	}
@@ -178,7 +186,7 @@ address seen.`,
 	opts.clock.addFlags(fl)
 	opts.replay.addFlags(fl)
 	opts.log.addFlags(fl)
-	cmd.AddCommand(newSandboxResetCmd(f))
+	cmd.AddCommand(newSandboxResetCmd(f, nil))
 	return cmd
 }
 
@@ -213,10 +221,8 @@ func (o *sandboxOptions) validate() error {
 	return nil
 }
 
+// runSandbox runs the sandbox; o has been validated.
 func runSandbox(ctx context.Context, f *Factory, o *sandboxOptions) error {
-	if err := o.validate(); err != nil {
-		return err
-	}
 	logger, closeLog, err := o.log.logger(f, o.logLevelSet)
 	if err != nil {
 		return err

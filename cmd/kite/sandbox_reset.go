@@ -14,12 +14,16 @@ import (
 
 // sandboxResetOptions are the flags of `kite sandbox reset`.
 type sandboxResetOptions struct {
+	cmdDeps
+
 	Seed int64
 	All  bool
 }
 
-func newSandboxResetCmd(f *Factory) *cobra.Command {
-	opts := &sandboxResetOptions{}
+// newSandboxResetCmd builds kite sandbox reset; runF, when not nil,
+// replaces the run function (the seam unit tests use).
+func newSandboxResetCmd(f *Factory, runF func(*sandboxResetOptions) error) *cobra.Command {
+	opts := &sandboxResetOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "reset",
 		Short: "Forget the paper account of kite --sandbox",
@@ -43,7 +47,10 @@ and the clock. A 'kite sandbox' server keeps no account between runs.`,
 			if opts.All && cmd.Flags().Changed("seed") {
 				return exitcode.Usagef("--seed and --all cannot be used together: --all resets every seed's account")
 			}
-			return runSandboxReset(f, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runSandboxReset(opts)
 		},
 	}
 	cmd.Flags().Int64Var(&opts.Seed, "seed", 0, "the seed whose account to reset")
@@ -51,8 +58,8 @@ and the clock. A 'kite sandbox' server keeps no account between runs.`,
 	return cmd
 }
 
-func runSandboxReset(f *Factory, o *sandboxResetOptions) error {
-	dirs, err := kitehome.Resolve(f.Getenv)
+func runSandboxReset(o *sandboxResetOptions) error {
+	dirs, err := kitehome.Resolve(o.Getenv)
 	if err != nil {
 		return err
 	}
@@ -88,10 +95,10 @@ func runSandboxReset(f *Factory, o *sandboxResetOptions) error {
 		what = "every sandbox account"
 	}
 	if removed == 0 {
-		_, err = fmt.Fprintf(f.IO.ErrOut, "%s was already fresh\n", capitalise(what))
+		_, err = fmt.Fprintf(o.IO.ErrOut, "%s was already fresh\n", capitalise(what))
 		return err
 	}
-	_, err = fmt.Fprintf(f.IO.ErrOut, "Reset %s: the next kite --sandbox command starts from the opening account\n", what)
+	_, err = fmt.Fprintf(o.IO.ErrOut, "Reset %s: the next kite --sandbox command starts from the opening account\n", what)
 	return err
 }
 

@@ -38,7 +38,7 @@ docs/recording-format.md). Tick records are the JSON kite stream prints.`,
 			return cmd.Help()
 		},
 	}
-	cmd.AddCommand(newTicksDecodeCmd(f, nil), newTicksEncodeCmd(f), newTicksConvertCmd(f))
+	cmd.AddCommand(newTicksDecodeCmd(f, nil), newTicksEncodeCmd(f, nil), newTicksConvertCmd(f, nil))
 	return cmd
 }
 
@@ -276,7 +276,9 @@ type ticksEncodeOptions struct {
 	Batch int
 }
 
-func newTicksEncodeCmd(f *Factory) *cobra.Command {
+// newTicksEncodeCmd builds kite ticks encode; runF, when not nil,
+// replaces the run function (the seam unit tests use).
+func newTicksEncodeCmd(f *Factory, runF func(*ticksEncodeOptions) error) *cobra.Command {
 	opts := &ticksEncodeOptions{}
 	cmd := &cobra.Command{
 		Use:   "encode [FILE|-]",
@@ -299,6 +301,12 @@ its line number (exit 2). Stdout must not be a terminal.`,
 			if len(args) == 1 {
 				opts.Input = args[0]
 			}
+			if err := opts.validate(f); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
 			return runTicksEncode(cmd.Context(), f, opts)
 		},
 	}
@@ -309,7 +317,9 @@ its line number (exit 2). Stdout must not be a terminal.`,
 // maxRecordLen bounds one NDJSON line; a full record is about 1.2 KB.
 const maxRecordLen = 1 << 20
 
-func runTicksEncode(ctx context.Context, f *Factory, opts *ticksEncodeOptions) error {
+// validate refuses what kite ticks encode cannot do, before any input is
+// read.
+func (opts *ticksEncodeOptions) validate(f *Factory) error {
 	if opts.Batch < 1 || opts.Batch > ticks.MaxPackets {
 		return exitcode.Usagef("--batch %d: want 1 to %d ticks per message", opts.Batch, ticks.MaxPackets)
 	}
@@ -319,6 +329,11 @@ func runTicksEncode(ctx context.Context, f *Factory, opts *ticksEncodeOptions) e
 	if f.IO.StdoutTTY {
 		return exitcode.Usagef("kite ticks encode writes binary data and stdout is a terminal: redirect it to a file or pipe it into kite ticks decode")
 	}
+	return nil
+}
+
+// runTicksEncode encodes the records; opts has been validated.
+func runTicksEncode(ctx context.Context, f *Factory, opts *ticksEncodeOptions) error {
 	in, closeIn, err := openInput(ctx, f, opts.Input, "NDJSON tick records")
 	if err != nil {
 		return err

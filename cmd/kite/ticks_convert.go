@@ -16,13 +16,17 @@ import (
 )
 
 type ticksConvertOptions struct {
+	cmdDeps
+
 	Inputs []string
 	To     string
-	Output string
+	Output string // the Parquet file (-o here names a file)
 }
 
-func newTicksConvertCmd(f *Factory) *cobra.Command {
-	opts := &ticksConvertOptions{}
+// newTicksConvertCmd builds kite ticks convert; runF, when not nil,
+// replaces the run function (the seam unit tests use).
+func newTicksConvertCmd(f *Factory, runF func(*ticksConvertOptions) error) *cobra.Command {
+	opts := &ticksConvertOptions{cmdDeps: f.deps()}
 	cmd := &cobra.Command{
 		Use:   "convert --to parquet FILE... -o OUT.parquet",
 		Short: "Convert recordings and raw captures to a Parquet file of ticks",
@@ -62,7 +66,13 @@ zstd-compressed. OUT is replaced only when the conversion succeeds.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Inputs = args
-			return runTicksConvert(cmd.Context(), f, opts)
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runTicksConvert(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -73,14 +83,15 @@ zstd-compressed. OUT is replaced only when the conversion succeeds.`,
 	return cmd
 }
 
-func runTicksConvert(ctx context.Context, f *Factory, opts *ticksConvertOptions) error {
+// validate refuses flags and arguments kite ticks convert cannot use.
+func (opts *ticksConvertOptions) validate() error {
 	if opts.To != "parquet" {
 		return exitcode.Usagef("--to %q: kite ticks convert writes --to parquet", opts.To)
 	}
 	if opts.Output == "" || opts.Output == "-" {
 		return exitcode.Usagef("name the Parquet file to write: -o OUT.parquet")
 	}
-	if f.Global.JQ != "" {
+	if opts.Global.JQ != "" {
 		return exitcode.Usagef("--jq does not apply to a Parquet file: filter with kite ticks decode --jq, or query the file")
 	}
 	for _, in := range opts.Inputs {
@@ -88,6 +99,11 @@ func runTicksConvert(ctx context.Context, f *Factory, opts *ticksConvertOptions)
 			return exitcode.Usagef("kite ticks convert reads FILEs, not standard input")
 		}
 	}
+	return nil
+}
+
+// runTicksConvert writes the Parquet file; opts has been validated.
+func runTicksConvert(ctx context.Context, opts *ticksConvertOptions) error {
 	if err := checkInputs(opts.Inputs); err != nil {
 		return err
 	}
@@ -102,7 +118,7 @@ func runTicksConvert(ctx context.Context, f *Factory, opts *ticksConvertOptions)
 	pw := parquet.NewGenericWriter[tickRow](bw, parquet.Compression(&parquet.Zstd))
 	c := &parquetConverter{w: pw, rows: make([]tickRow, 0, 4096)}
 	for _, name := range opts.Inputs {
-		if err = c.file(ctx, name, f.IO.ErrOut); err != nil {
+		if err = c.file(ctx, name, opts.IO.ErrOut); err != nil {
 			break
 		}
 	}
@@ -127,7 +143,7 @@ func runTicksConvert(ctx context.Context, f *Factory, opts *ticksConvertOptions)
 	if err := os.Rename(tmp.Name(), opts.Output); err != nil {
 		return fmt.Errorf("writing %s: %w", opts.Output, unwrapPathError(err))
 	}
-	fmt.Fprintf(f.IO.ErrOut, "kite: wrote %d ticks to %s\n", c.n, opts.Output)
+	fmt.Fprintf(opts.IO.ErrOut, "kite: wrote %d ticks to %s\n", c.n, opts.Output)
 	return nil
 }
 
