@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/kitecli/kite/internal/output"
 )
@@ -75,6 +76,31 @@ func (s chainSummary) String() string {
 		s.Underlying, num(s.Price), s.Model, num(s.ATMStrike), iv, s.Days, na(s.PCR, "%.2f"), na(s.MaxPain, "%g"))
 }
 
+// Lines is the summary broken between its " · " parts so that no line is
+// wider than width columns (a part wider than width gets a line of its
+// own). width 0 means one line, as off a terminal.
+func (s chainSummary) Lines(width int) []string {
+	whole := s.String()
+	if width <= 0 || utf8.RuneCountInString(whole) <= width {
+		return []string{whole}
+	}
+	const sep = " · "
+	var lines []string
+	line := ""
+	for _, part := range strings.Split(whole, sep) {
+		switch {
+		case line == "":
+			line = part
+		case utf8.RuneCountInString(line+sep+part) <= width:
+			line += sep + part
+		default:
+			lines = append(lines, line)
+			line = part
+		}
+	}
+	return append(lines, line)
+}
+
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // chainCSVRow is a record flattened for CSV.
@@ -136,7 +162,11 @@ func flatten(r chainRecord) chainCSVRow {
 func (f *Factory) printChain(recs []chainRecord, sum chainSummary) error {
 	format := f.Printer().Format()
 	if format == output.Table && f.JQ() == nil {
-		fmt.Fprintln(f.IO.Out, sum.String())
+		// On a terminal the summary wraps between its parts rather than
+		// mid-word; a pipe gets it on one line.
+		for _, l := range sum.Lines(f.IO.Width) {
+			fmt.Fprintln(f.IO.Out, l)
+		}
 		return writeChainTable(f.IO.Out, recs, sum, f.IO.ColorEnabled())
 	}
 	fmt.Fprintln(f.IO.ErrOut, sum.String())

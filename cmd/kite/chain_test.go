@@ -168,3 +168,43 @@ func FuzzParseMarketQuote(f *testing.F) {
 		_ = optionPrice(q, "mid") + optionPrice(q, "last")
 	})
 }
+
+// The summary wraps between its " · " parts on a narrow terminal; the
+// lines below are written out by hand from the parts.
+func TestChainSummaryLines(t *testing.T) {
+	iv, pcr, mp := 0.1115, 1.02, 26050.0
+	s := chainSummary{Underlying: "NSE:NIFTY 50", Price: 25901.25, Model: "black-scholes",
+		ATMStrike: 25900, ATMIV: &iv, Days: 5.33, PCR: &pcr, MaxPain: &mp}
+	whole := "NSE:NIFTY 50 25901.25 (black-scholes) · ATM 25900 IV 11.15% · 5.33 days to expiry · PCR 1.02 (OI) · max pain 26050"
+	for _, c := range []struct {
+		width int
+		want  []string
+	}{
+		{0, []string{whole}},
+		{200, []string{whole}},
+		// 37 + 3 + 19 + 3 + 19 + 3 + 13 = 97 columns, then max pain.
+		{100, []string{
+			"NSE:NIFTY 50 25901.25 (black-scholes) · ATM 25900 IV 11.15% · 5.33 days to expiry · PCR 1.02 (OI)",
+			"max pain 26050",
+		}},
+		// 19 + 3 + 19 = 41 > 40; 19 + 3 + 13 = 35 fits.
+		{40, []string{
+			"NSE:NIFTY 50 25901.25 (black-scholes)",
+			"ATM 25900 IV 11.15%",
+			"5.33 days to expiry · PCR 1.02 (OI)",
+			"max pain 26050",
+		}},
+		{10, []string{
+			"NSE:NIFTY 50 25901.25 (black-scholes)",
+			"ATM 25900 IV 11.15%",
+			"5.33 days to expiry",
+			"PCR 1.02 (OI)",
+			"max pain 26050",
+		}},
+	} {
+		got := s.Lines(c.width)
+		if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
+			t.Errorf("Lines(%d):\n%s\nwant:\n%s", c.width, strings.Join(got, "\n"), strings.Join(c.want, "\n"))
+		}
+	}
+}

@@ -66,7 +66,7 @@ func TestTablesOnA100ColumnTerminal(t *testing.T) {
 	for _, args := range [][]string{
 		{"holdings"}, {"positions"}, {"orders"}, {"trades"}, {"margins"}, {"gtt"}, {"alerts"},
 		{"quote", "NSE:INFY", "NSE:RELIANCE", "NSE:NIFTY 50"}, {"instruments", "search", "NIFTY", "--exchange", "NFO", "--limit", "5"},
-		{"mf", "holdings"}, {"mf", "orders"}, {"mf", "sips"}, {"auctions"}, {"profile"},
+		{"mf", "holdings"}, {"mf", "orders"}, {"mf", "sips"}, {"auctions"}, {"profile"}, {"chain", "NIFTY"},
 	} {
 		screen, _ := onTerminal(t, 100, 30, env, args...)
 		lines := strings.Split(strings.TrimRight(sgr.ReplaceAllString(screen, ""), "\r\n"), "\r\n")
