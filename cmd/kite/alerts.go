@@ -39,12 +39,7 @@ confirmed on a terminal, refused without one unless --yes, previewed with
   kite alerts --status disabled --jq '.[].uuid'
   kite alerts create NSE:INFY --operator '>=' --value 1600 --dry-run
   kite alerts history "$(kite alerts --jq '.[0].uuid')"`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return exitcode.Usagef("unknown subcommand %q: use show, create, modify, delete or history", args[0])
-			}
-			return nil
-		},
+		Args: noSubcommand("show, create, modify, delete or history"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)

@@ -31,3 +31,15 @@ func maxArgs(n int, what string) cobra.PositionalArgs {
 		return nil
 	}
 }
+
+// noSubcommand is Args for a group that also lists (kite orders, gtt,
+// alerts): an argument can only be a mistyped subcommand, so the error
+// names the ones there are.
+func noSubcommand(subcommands string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return exitcode.Usagef("unknown subcommand %q: use %s", args[0], subcommands)
+		}
+		return nil
+	}
+}

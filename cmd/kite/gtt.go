@@ -37,12 +37,7 @@ confirmed on a terminal, refused without one unless --yes, previewed with
   kite gtt --jq '.[] | select(.status == "active") | .id'
   kite gtt create NSE:INFY --sell --qty 1 --trigger 1400,1700 --price 1395,1700 --dry-run
   kite gtt show "$(kite gtt --jq '.[0].id')"`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return exitcode.Usagef("unknown subcommand %q: use show, create, modify or delete", args[0])
-			}
-			return nil
-		},
+		Args: noSubcommand("show, create, modify or delete"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)

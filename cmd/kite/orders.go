@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 
-	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/internal/output"
 	"github.com/spf13/cobra"
 )
@@ -28,12 +27,7 @@ refuse unless --yes is given. --dry-run shows the order and sends nothing.`,
   kite orders --jq 'map(select(.status == "OPEN")) | .[].order_id'
   kite orders place NSE:INFY --buy --qty 1 --price 1500
   kite orders show "$(kite orders --jq '.[0].order_id')"`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return exitcode.Usagef("unknown subcommand %q: use show, trades, place, modify, cancel or reconcile", args[0])
-			}
-			return nil
-		},
+		Args: noSubcommand("show, trades, place, modify, cancel or reconcile"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)
