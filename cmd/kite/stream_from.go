@@ -65,6 +65,8 @@ func runStreamFrom(ctx context.Context, f *Factory, opts *streamOptions) error {
 		limit: opts.Count, recvTime: opts.RecvTime, orders: opts.Orders, events: opts.Events,
 		errOut: f.IO.ErrOut, logger: f.Logger,
 	}
+	// Consume's Idle flushes: once a burst, not once a tick.
+	w.holdFlush = true
 	tokens := make([]uint32, 0, len(insts))
 	for _, in := range insts {
 		tokens = append(tokens, in.token)
@@ -88,7 +90,7 @@ func runStreamFrom(ctx context.Context, f *Factory, opts *streamOptions) error {
 	var tk ticks.Tick
 	err = natsfeed.Consume(runCtx, js, natsfeed.ConsumeOptions{
 		Prefix: nf.Prefix, Stream: nf.Stream, Tokens: tokens, Orders: opts.Orders, Events: opts.Events,
-		Since: since, Last: nf.Last, Durable: nf.Durable,
+		Since: since, Last: nf.Last, Durable: nf.Durable, Idle: out.Flush,
 	}, func(m natsfeed.Msg) error {
 		var err error
 		switch m.Kind {

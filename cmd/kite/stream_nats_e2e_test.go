@@ -284,3 +284,48 @@ func TestStreamNATSFromEventsKeyOrder(t *testing.T) {
 		t.Fatalf("--from --events printed no event; stdout:\n%s", con.Stdout)
 	}
 }
+
+// kite stream --from writes a burst with one write, but never keeps a
+// record back while it waits: every stored tick reaches the pipe while
+// the consumer is still running, with no --count to end it.
+func TestStreamNATSFromFlushesWhileWaiting(t *testing.T) {
+	_, env := startTestSandbox(t, sandbox.Options{TickInterval: 5 * time.Millisecond})
+	ns := natstest.Start(t)
+	pub := runKite(t, kiteRun{Env: env}, "stream", symINFY, symRELIANCE, "--mode", "full", "--publish", ns.URL(), "--tee", "--count", "30")
+	if pub.Code != 0 {
+		t.Fatalf("publisher: exit %d; stderr:\n%s", pub.Code, pub.Stderr)
+	}
+	want := lines(firstOccurrences(pub.Stdout))
+	if stored := storedMessages(t, ns.URL(), "KITE", "kite.ticks.>"); stored != len(want) {
+		t.Fatalf("stream KITE holds %d ticks; --tee printed %d distinct ticks", stored, len(want))
+	}
+	cmd, out, _, stderr := startStream(t, env, "--from", ns.URL(), "--since", "1h")
+	got := make(chan string, len(want))
+	go func() {
+		for {
+			l, err := out.ReadString('\n')
+			if err != nil {
+				close(got)
+				return
+			}
+			got <- strings.TrimSuffix(l, "\n")
+		}
+	}()
+	deadline := time.After(60 * time.Second)
+	for i, w := range want {
+		select {
+		case l, ok := <-got:
+			if !ok {
+				t.Fatalf("kite stream --from ended after %d of %d lines; stderr:\n%s", i, len(want), stderr)
+			}
+			if l != w {
+				t.Fatalf("line %d: %s\nwant %s", i+1, l, w)
+			}
+		case <-deadline:
+			t.Fatalf("after 60 s, %d of %d stored ticks printed by a consumer still running: records held back", i, len(want))
+		}
+	}
+	if cmd.ProcessState != nil {
+		t.Fatalf("the consumer exited (%v): it should wait for more", cmd.ProcessState)
+	}
+}

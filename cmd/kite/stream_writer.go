@@ -28,11 +28,15 @@ type tickWriter struct {
 	limit    int             // 0 = no limit
 	count    int
 	recvTime bool
-	orders   bool
-	events   bool
-	greeks   *greeksTracker // nil without --greeks
-	errOut   io.Writer
-	logger   *slog.Logger
+	// holdFlush leaves flushing to the caller, which knows when no more
+	// messages are waiting (kite stream --from, where a message is one
+	// tick and a flush per message would be a write per tick).
+	holdFlush bool
+	orders    bool
+	events    bool
+	greeks    *greeksTracker // nil without --greeks
+	errOut    io.Writer
+	logger    *slog.Logger
 
 	tick    ticks.Tick
 	enc     ticks.JSONEncoder
@@ -78,13 +82,22 @@ func (w *tickWriter) binary(conn int, msg []byte, recv int64) error {
 		done = w.limit > 0 && w.count >= w.limit
 	}
 	w.checkMessage(conn, &it)
-	if err := w.out.Flush(); err != nil {
+	if err := w.flush(done); err != nil {
 		return err
 	}
 	if done {
 		return errStreamDone
 	}
 	return nil
+}
+
+// flush ends a message: its records go out unless holdFlush leaves
+// that to the caller (the last records, end true, always go).
+func (w *tickWriter) flush(end bool) error {
+	if w.holdFlush && !end {
+		return nil
+	}
+	return w.out.Flush()
 }
 
 // tickRecord is the tick in w.tick as an output record, encoded straight
@@ -135,7 +148,7 @@ func (w *tickWriter) rawMessage(conn int, msg []byte) error {
 	if err := w.out.WriteRaw(msg); err != nil {
 		return err
 	}
-	if err := w.out.Flush(); err != nil {
+	if err := w.flush(done); err != nil {
 		return err
 	}
 	if done {
@@ -183,7 +196,7 @@ func (w *tickWriter) record(doc []byte) error {
 	if err := w.out.WriteJSON(doc); err != nil {
 		return err
 	}
-	return w.out.Flush()
+	return w.flush(false)
 }
 
 func (w *tickWriter) text(conn int, msg []byte, _ int64) error { return w.Text(conn, msg) }
