@@ -49,13 +49,20 @@ func runStreamFrom(ctx context.Context, f *Factory, opts *streamOptions) error {
 		}
 	}
 	// Instruments are optional: none means every instrument in the stream.
-	var insts []instrument
+	var names []string
 	if len(opts.Instruments) > 0 || opts.File != "" {
-		names, err := instrumentArgs(opts.Instruments, opts.File, f.IO.In, f.IO.ErrOut)
-		if err != nil {
+		if names, err = instrumentArgs(opts.Instruments, opts.File, f.IO.In, f.IO.ErrOut); err != nil {
 			return err
 		}
-		if insts, err = resolveInstruments(ctx, f, names); err != nil {
+	}
+	nc, js, err := nf.connect(f, nf.From, nil)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	var insts []instrument
+	if len(names) > 0 {
+		if insts, err = resolveFromNATS(ctx, f, js, nf, names); err != nil {
 			return err
 		}
 	}
@@ -74,12 +81,6 @@ func runStreamFrom(ctx context.Context, f *Factory, opts *streamOptions) error {
 			w.symbols[in.token] = in.symbol
 		}
 	}
-	nc, js, err := nf.connect(f, nf.From, nil)
-	if err != nil {
-		return err
-	}
-	defer nc.Close()
-
 	runCtx := ctx
 	if !deadline.IsZero() {
 		var cancel context.CancelFunc

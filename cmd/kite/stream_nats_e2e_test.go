@@ -289,13 +289,8 @@ func TestStreamNATSFromEventsKeyOrder(t *testing.T) {
 // record back while it waits: every stored tick reaches the pipe while
 // the consumer is still running, with no --count to end it.
 func TestStreamNATSFromFlushesWhileWaiting(t *testing.T) {
-	_, env := startTestSandbox(t, sandbox.Options{TickInterval: 5 * time.Millisecond})
-	ns := natstest.Start(t)
-	pub := runKite(t, kiteRun{Env: env}, "stream", symINFY, symRELIANCE, "--mode", "full", "--publish", ns.URL(), "--tee", "--count", "30")
-	if pub.Code != 0 {
-		t.Fatalf("publisher: exit %d; stderr:\n%s", pub.Code, pub.Stderr)
-	}
-	want := lines(firstOccurrences(pub.Stdout))
+	env, ns, tee := publishSandboxTicks(t, 30)
+	want := lines(firstOccurrences(tee))
 	if stored := storedMessages(t, ns.URL(), "KITE", "kite.ticks.>"); stored != len(want) {
 		t.Fatalf("stream KITE holds %d ticks; --tee printed %d distinct ticks", stored, len(want))
 	}
@@ -328,4 +323,44 @@ func TestStreamNATSFromFlushesWhileWaiting(t *testing.T) {
 	if cmd.ProcessState != nil {
 		t.Fatalf("the consumer exited (%v): it should wait for more", cmd.ProcessState)
 	}
+}
+
+// A consumer host with no Kite session resolves names by the symbols the
+// publisher put on its ticks: stream --from NSE:INFY works there, a token
+// needs nothing, and a name no tick carries is refused with the way out.
+func TestStreamNATSFromWithoutSession(t *testing.T) {
+	_, ns, tee := publishSandboxTicks(t, 20)
+	var want []string
+	for _, l := range lines(firstOccurrences(tee)) {
+		if strings.Contains(l, `"symbol":"NSE:INFY"`) {
+			want = append(want, l)
+		}
+	}
+	if len(want) == 0 {
+		t.Fatalf("the publisher printed no INFY tick:\n%s", tee)
+	}
+	noSession := map[string]string{} // a fresh KITE_HOME, no KITE_* variables
+	for _, name := range []string{"nse:infy", "408065"} {
+		r := runKite(t, kiteRun{Env: noSession}, "stream", "--from", ns.URL(), name, "--since", "1h", "--count", strconv.Itoa(len(want)))
+		if r.Code != 0 || r.Stdout != strings.Join(want, "\n")+"\n" {
+			t.Fatalf("stream --from %s without a session: exit %d\n%s\nwant\n%s\nstderr:\n%s", name, r.Code, r.Stdout, strings.Join(want, "\n"), r.Stderr)
+		}
+	}
+	r := runKite(t, kiteRun{Env: noSession}, "stream", "--from", ns.URL(), "NSE:WIPRO", "--since", "1h", "--count", "1")
+	if r.Code != 3 || r.Stdout != "" || !strings.Contains(r.Stderr, `stream KITE has no tick marked "NSE:WIPRO"`) || !strings.Contains(r.Stderr, "instrument token") {
+		t.Fatalf("an unknown name without a session: exit %d, stdout %q, stderr:\n%s", r.Code, r.Stdout, r.Stderr)
+	}
+}
+
+// publishSandboxTicks starts a sandbox and a NATS server, and publishes n
+// full INFY and RELIANCE ticks with --tee, which it returns.
+func publishSandboxTicks(t *testing.T, n int) (env map[string]string, ns *natstest.Server, tee string) {
+	t.Helper()
+	_, env = startTestSandbox(t, sandbox.Options{TickInterval: 5 * time.Millisecond})
+	ns = natstest.Start(t)
+	pub := runKite(t, kiteRun{Env: env}, "stream", symINFY, symRELIANCE, "--mode", "full", "--publish", ns.URL(), "--tee", "--count", strconv.Itoa(n))
+	if pub.Code != 0 {
+		t.Fatalf("publisher: exit %d; stderr:\n%s", pub.Code, pub.Stderr)
+	}
+	return env, ns, pub.Stdout
 }

@@ -61,7 +61,9 @@ not acknowledge (the Nats-Msg-Id keeps it stored once); what it must drop is
 counted on stderr and on PREFIX.events. --from nats://HOST:PORT [SYMBOLS...] prints those ticks exactly
 as kite stream prints them: new ones by default, --since 30m replays, --last
 starts with each instrument's latest; --durable NAME continues where the last
-run with that NAME stopped. Several URLs, comma-separated, name a cluster;
+run with that NAME stopped. A consumer host needs no Kite account: without
+a session, EXCHANGE:SYMBOL names resolve by the symbols the publishers put
+on their ticks. Several URLs, comma-separated, name a cluster;
 NATS_URL, --creds, --nkey and --tlscert/--tlskey/--tlsca work as in natscli.`
 
 const natsExamples = `

@@ -29,13 +29,14 @@ func watchFrom(ctx context.Context, f *Factory, opts *watchOptions) (*watchBoard
 	if err != nil {
 		return nil, nil, err
 	}
-	insts, err := resolveInstruments(ctx, f, names)
-	if err != nil {
-		return nil, nil, err
-	}
 	nf := &opts.NATS
 	nc, js, err := nf.connect(f, nf.From, nil)
 	if err != nil {
+		return nil, nil, err
+	}
+	insts, err := resolveFromNATS(ctx, f, js, nf, names)
+	if err != nil {
+		nc.Close()
 		return nil, nil, err
 	}
 	board := newWatchBoard(insts, opts.Sort, opts.Reverse)

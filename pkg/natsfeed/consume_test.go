@@ -109,3 +109,49 @@ func TestConsumeDurableIdleEachMessage(t *testing.T) {
 		t.Fatalf("resumed at price %d (%v), want 6", first, err)
 	}
 }
+
+// Symbols maps each symbol publishers put on ticks to its token, and
+// leaves no consumer behind.
+func TestSymbols(t *testing.T) {
+	_, nc, js := setup(t)
+	p, err := NewPublisher(nc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Tokens as Kite numbers them: INFY 408065, RELIANCE 738561 (NSE),
+	// and 256265 (NIFTY 50) published by token, without a symbol.
+	for i, tk := range []struct {
+		token  uint32
+		symbol string
+	}{{408065, "NSE:INFY"}, {738561, "NSE:RELIANCE"}, {256265, ""}, {408065, "NSE:INFY"}} {
+		pkt := fullPacket(tk.token, int32(i))
+		p.Tick(tk.token, ticks.ModeFull, tk.symbol, 0, pkt, pkt, false)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if st := p.Close(ctx); st.Acked != 4 {
+		t.Fatalf("stats %+v", st)
+	}
+	got, err := Symbols(ctx, js, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got["NSE:INFY"] != 408065 || got["NSE:RELIANCE"] != 738561 {
+		t.Fatalf("Symbols = %v, want NSE:INFY 408065 and NSE:RELIANCE 738561", got)
+	}
+	s, err := js.Stream(ctx, "KITE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.State.Consumers != 0 {
+		t.Errorf("%d consumers left on the stream", info.State.Consumers)
+	}
+	var ns *NoStreamError
+	if _, err := Symbols(ctx, js, "other", ""); !errors.As(err, &ns) || ns.Stream != "OTHER" {
+		t.Errorf("Symbols of a missing stream: %v, want a NoStreamError for OTHER", err)
+	}
+}
