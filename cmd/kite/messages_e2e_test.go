@@ -34,7 +34,7 @@ func TestE2EUnknownSymbolExitsTwoEverywhere(t *testing.T) {
 		}
 	}
 	r := runKite(t, kiteRun{Env: env}, "quote", "NSE:ZZZZ")
-	expectExact(t, r, 2, msg+"kite: 1 of 1 instruments unknown (reported above); nothing was printed\n")
+	expectExact(t, r, 2, msg+"kite: 1 of 1 instruments unknown (reported above); no quote was printed\n")
 	r = runKite(t, kiteRun{Env: env}, "instruments", "search", "zzzqqq")
 	expectExact(t, r, 2, "kite: no instrument matches \"zzzqqq\": try a shorter query (a prefix of the trading symbol or of the company name)\n")
 	if r.Stdout != "" {

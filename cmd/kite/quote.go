@@ -124,7 +124,7 @@ func runQuote(ctx context.Context, opts *QuoteOptions) error {
 		}
 		rest := "the rest were printed"
 		if len(records) == 0 {
-			rest = "nothing was printed"
+			rest = "no quote was printed"
 		}
 		return exitcode.With(code, fmt.Errorf("%d of %d instruments unknown (reported above); %s", n, len(opts.Symbols), rest))
 	}
