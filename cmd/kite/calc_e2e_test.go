@@ -86,6 +86,13 @@ func TestE2EMarginsOrderAndCharges(t *testing.T) {
 	if !strings.Contains(r.Stderr, "no such file") {
 		t.Fatalf("missing file: %s", r.Stderr)
 	}
+	// No instrument: the example is the calculator's own, not orders place's.
+	for _, cmd := range [][]string{{"charges"}, {"margins", "order"}} {
+		r, _ = ordersRun(t, env, 2, append(cmd, "--buy", "--qty", "1")...)
+		if want := "e.g. kite " + strings.Join(cmd, " ") + " NSE:INFY --buy"; !strings.Contains(r.Stderr, want) {
+			t.Fatalf("kite %s without an instrument: %s\nwant it to say %q", strings.Join(cmd, " "), r.Stderr, want)
+		}
+	}
 }
 
 func TestE2EMarginsBasketNetsASpread(t *testing.T) {

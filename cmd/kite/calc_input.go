@@ -9,6 +9,7 @@ import (
 
 	"github.com/kitecli/kite/internal/exitcode"
 	"github.com/kitecli/kite/pkg/kite"
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
@@ -40,7 +41,8 @@ func readOrderFile(stdin io.Reader, path string) ([]kite.FileOrder, error) {
 
 // flagOrder is the order the argument and the flags of orders place
 // describe, for a calculator: an order file and order flags are exclusive.
-func flagOrder(fs *pflag.FlagSet, args []string, opts *ordersPlaceOptions, file string) (kite.OrderParams, string, error) {
+func flagOrder(cmd *cobra.Command, args []string, opts *ordersPlaceOptions, file string) (kite.OrderParams, string, error) {
+	fs := cmd.Flags()
 	if len(args) == 1 {
 		if opts.Symbol != "" {
 			return kite.OrderParams{}, "", exitcode.Usagef("give the instrument once: as an argument or with --symbol")
@@ -58,6 +60,9 @@ func flagOrder(fs *pflag.FlagSet, args []string, opts *ordersPlaceOptions, file 
 			return kite.OrderParams{}, "", exitcode.Usagef("give the orders in --file or as flags, not both")
 		}
 		return kite.OrderParams{}, "", nil
+	}
+	if opts.Symbol == "" {
+		return kite.OrderParams{}, "", exitcode.Usagef("which instrument? give EXCHANGE:TRADINGSYMBOL, e.g. %s NSE:INFY --buy --qty 1 --price 1500, or give --file", cmd.CommandPath())
 	}
 	opts.mpSet = fs.Changed("market-protection")
 	return opts.params(time.Now())

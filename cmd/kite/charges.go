@@ -36,7 +36,7 @@ charge in its own column.`,
   kite charges --file trades.ndjson -o csv`,
 		Args: maxArgs(1, "one instrument, EXCHANGE:TRADINGSYMBOL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, variety, err := flagOrder(cmd.Flags(), args, &opts.Order, opts.File)
+			p, variety, err := flagOrder(cmd, args, &opts.Order, opts.File)
 			if err != nil {
 				return err
 			}

@@ -37,7 +37,7 @@ order with the charges' total.`,
   kite margins order --file basket.ndjson -o json`,
 		Args: maxArgs(1, "one instrument, EXCHANGE:TRADINGSYMBOL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, variety, err := flagOrder(cmd.Flags(), args, &opts.Order, opts.File)
+			p, variety, err := flagOrder(cmd, args, &opts.Order, opts.File)
 			if err != nil {
 				return err
 			}
