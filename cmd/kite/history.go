@@ -260,13 +260,16 @@ func runHistory(ctx context.Context, f *Factory, opts *historyOptions) error {
 	// candle (a table, --jq on JSON or CSV), also after a failure, with
 	// what was fetched.
 	werr := w.Close()
+	if werr != nil {
+		return werr // stdout failed (a full disk): not everything fetched is out
+	}
 	if ferr != nil {
 		if got > 0 {
 			return fmt.Errorf("history stopped after %d of %d requests (the %d candles fetched were written): %w", got, len(plan.chunks), w.Count(), ferr)
 		}
 		return ferr
 	}
-	return werr
+	return nil
 }
 
 // writeCandles writes one chunk's candles, and flushes: what has arrived
