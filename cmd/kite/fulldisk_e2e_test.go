@@ -29,11 +29,7 @@ func TestE2EFullDiskStdout(t *testing.T) {
 		{"instruments", "--exchange", "NSE"},
 		{"orders"},
 	} {
-		cmd := exec.Command(kiteBin, args...)
-		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "KITE_HOME=" + t.TempDir()}
-		for k, v := range env {
-			cmd.Env = append(cmd.Env, k+"="+v)
-		}
+		cmd := kiteCommand(t, env, args...)
 		var stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = full, &stderr
 		err := cmd.Run()

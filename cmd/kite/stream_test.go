@@ -315,11 +315,7 @@ func startKite(t *testing.T, env map[string]string, args ...string) (*exec.Cmd, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(kiteBin, args...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "KITE_HOME=" + t.TempDir()}
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
+	cmd := kiteCommand(t, env, args...)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = pw, &stderr
 	if err := cmd.Start(); err != nil {
@@ -334,6 +330,17 @@ func startKite(t *testing.T, env map[string]string, args ...string) (*exec.Cmd, 
 		pr.Close()
 	})
 	return cmd, bufio.NewReader(pr), pr, &stderr
+}
+
+// kiteCommand is the built kite with args in a minimal environment: PATH,
+// a fresh HOME and KITE_HOME, and env.
+func kiteCommand(t *testing.T, env map[string]string, args ...string) *exec.Cmd {
+	cmd := exec.Command(kiteBin, args...)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "KITE_HOME=" + t.TempDir()}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	return cmd
 }
 
 func waitExit(t *testing.T, cmd *exec.Cmd, within time.Duration) int {
