@@ -23,8 +23,8 @@ type hinted struct {
 func (h *hinted) Error() string { return h.err.Error() + ": " + h.hint }
 func (h *hinted) Unwrap() error { return h.err }
 
-// explain adds the next command to type to the errors of pkg/kite that
-// call for one, and makes a malformed ticker URL a usage mistake (whose
+// explain adds the next command to type to the errors of pkg/kite (and
+// pkg/natsfeed) that call for one, and makes a malformed ticker URL a usage mistake (whose
 // message is followed by a pointer to --help). Other errors are returned
 // as they are.
 func explain(err error) error {
@@ -45,6 +45,9 @@ func explain(err error) error {
 	var badURL *kite.TickerURLError
 	if errors.As(err, &badURL) {
 		return &exitcode.UsageError{Err: err}
+	}
+	if errors.Is(err, natsfeed.ErrConnectionDown) {
+		return &hinted{err, "is nats-server running? start it (nats-server -js) or check the URL, then run this again"}
 	}
 	return err
 }

@@ -111,14 +111,14 @@ func Consume(ctx context.Context, js jetstream.JetStream, o ConsumeOptions, fn f
 		return &NoStreamError{Stream: o.Stream, Err: err}
 	}
 	if err != nil {
-		return fmt.Errorf("creating a consumer on stream %s: %w", o.Stream, err)
+		return fmt.Errorf("creating a consumer on stream %s: %w", o.Stream, down(err))
 	}
 	if o.Durable != "" {
 		return consumeDurable(ctx, cons, o, fn)
 	}
 	it, err := cons.Messages(jetstream.PullMaxMessages(4096))
 	if err != nil {
-		return fmt.Errorf("reading stream %s: %w", o.Stream, err)
+		return fmt.Errorf("reading stream %s: %w", o.Stream, down(err))
 	}
 	defer it.Stop()
 	stop := context.AfterFunc(ctx, it.Stop)
@@ -163,7 +163,7 @@ func Consume(ctx context.Context, js jetstream.JetStream, o ConsumeOptions, fn f
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return fmt.Errorf("reading stream %s: %w", o.Stream, n.err)
+			return fmt.Errorf("reading stream %s: %w", o.Stream, down(n.err))
 		}
 		if msg, ok := parse(o.Prefix, n.m); ok && o.wants(msg.Kind) {
 			handled = true
@@ -252,6 +252,22 @@ func wholeStream(ctx context.Context, js jetstream.JetStream, stream, prefix str
 	}
 	subj := s.CachedInfo().Config.Subjects
 	return len(subj) == 1 && subj[0] == prefix+".>"
+}
+
+// ErrConnectionDown is in the chain of an error that came of the
+// connection being down: the server went away (restarting, or gone for
+// good) and nats.go was reconnecting, so the request was never sent.
+var ErrConnectionDown = errors.New("the connection to the NATS server is down")
+
+// down marks err with ErrConnectionDown when that is its cause. nats.go
+// says so with an error about its outbound buffer (which Connect sets to
+// nothing, so that no message waits in it), which tells a user little.
+func down(err error) error {
+	if errors.Is(err, nats.ErrReconnectBufExceeded) || errors.Is(err, nats.ErrConnectionReconnecting) ||
+		errors.Is(err, nats.ErrConnectionClosed) || errors.Is(err, nats.ErrDisconnected) {
+		return fmt.Errorf("%w (%w)", ErrConnectionDown, err)
+	}
+	return err
 }
 
 // ErrStop, returned (or wrapped) by Consume's fn, means the message was

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kitecli/kite/pkg/ticks"
+	"github.com/nats-io/nats.go"
 )
 
 // publishN stores n distinct INFY ticks (prices 0..n-1) and waits for
@@ -153,5 +154,27 @@ func TestSymbols(t *testing.T) {
 	var ns *NoStreamError
 	if _, err := Symbols(ctx, js, "other", ""); !errors.As(err, &ns) || ns.Stream != "OTHER" {
 		t.Errorf("Symbols of a missing stream: %v, want a NoStreamError for OTHER", err)
+	}
+}
+
+// With the server gone, Consume and Symbols fail with ErrConnectionDown
+// in the chain, not only nats.go's word about its outbound buffer.
+func TestConsumeWithTheServerDown(t *testing.T) {
+	srv, nc, js := setup(t)
+	srv.Stop()
+	for deadline := time.Now().Add(10 * time.Second); nc.Status() == nats.CONNECTED; {
+		if time.Now().After(deadline) {
+			t.Fatal("the client still says connected 10 s after the server stopped")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := Consume(ctx, js, ConsumeOptions{}, func(Msg) error { return nil })
+	if !errors.Is(err, ErrConnectionDown) {
+		t.Errorf("Consume: %v, want ErrConnectionDown in the chain", err)
+	}
+	if _, err := Symbols(ctx, js, "", ""); !errors.Is(err, ErrConnectionDown) {
+		t.Errorf("Symbols: %v, want ErrConnectionDown in the chain", err)
 	}
 }

@@ -35,7 +35,7 @@ func Symbols(ctx context.Context, js jetstream.JetStream, prefix, stream string)
 		return nil, &NoStreamError{Stream: stream, Err: err}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading the symbols in stream %s: %w", stream, err)
+		return nil, fmt.Errorf("reading the symbols in stream %s: %w", stream, down(err))
 	}
 	defer func() {
 		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
@@ -51,7 +51,7 @@ func Symbols(ctx context.Context, js jetstream.JetStream, prefix, stream string)
 	for left := cons.CachedInfo().NumPending; left > 0; {
 		batch, err := cons.Fetch(int(min(left, 1024)), jetstream.FetchContext(wait))
 		if err != nil {
-			return nil, fmt.Errorf("reading the symbols in stream %s: %w", stream, err)
+			return nil, fmt.Errorf("reading the symbols in stream %s: %w", stream, down(err))
 		}
 		var got uint64
 		for m := range batch.Messages() {
