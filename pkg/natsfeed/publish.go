@@ -107,6 +107,13 @@ type Publisher struct {
 	high  uint64 // highest number sent, +1
 	pin   uint64 // number being sent outside the lock (+1; 0: none): tail stops before it
 	retry time.Time
+	// reconnects is nc's reconnect count this Publisher has resent after.
+	reconnects uint64
+	// probe holds the window to one message until JetStream acks one:
+	// after a reconnect, a refusal or a missing ack, JetStream may still
+	// be starting, and with a full window in flight it could refuse older
+	// messages and store newer ones, out of order.
+	probe bool
 	stop  bool
 	idle  bool // the sender waits for a kick: the next Tick or ack sends one
 
@@ -151,7 +158,7 @@ func NewPublisher(nc *nats.Conn, o Options) (*Publisher, error) {
 		inbox: nc.NewRespInbox(), epoch: time.Now(),
 		ring: make([]slot, size), mask: uint64(size - 1),
 		kick: make(chan struct{}, 1), done: make(chan struct{}), closed: make(chan struct{}),
-		subjects: make(map[uint32]string),
+		subjects: make(map[uint32]string), reconnects: nc.Stats().Reconnects,
 	}
 	p.vals.id, p.vals.mode, p.vals.recv = make([]string, 1), make([]string, 1), make([]string, 1)
 	p.vals.symbol, p.vals.format = make([]string, 1), []string{"json"}

@@ -47,6 +47,18 @@ func (p *Publisher) run() {
 			}
 			continue
 		}
+		// A reconnect that the status callback has not told of yet must
+		// not let n overtake the messages lost with the old connection:
+		// resend from the oldest unacked one first. (nc's count is read
+		// outside p.mu: nats.go holds its own lock while reconnecting.)
+		r := p.nc.Stats().Reconnects
+		p.mu.Lock()
+		if p.resync(r) {
+			p.pin = 0
+			p.mu.Unlock()
+			continue
+		}
+		p.mu.Unlock()
 		err := p.send(n, s)
 		p.mu.Lock()
 		p.pin = 0
@@ -84,7 +96,11 @@ func (p *Publisher) pick() (n uint64, s *slot, wait time.Duration, ok bool) {
 	for p.next < p.head && p.ring[p.next&p.mask].acked {
 		p.next++
 	}
-	if p.stop || p.next >= p.head || p.next-p.tail >= p.window {
+	window := p.window
+	if p.probe {
+		window = 1
+	}
+	if p.stop || p.next >= p.head || p.next-p.tail >= window {
 		p.idle = true
 		return 0, nil, 0, false
 	}
@@ -151,10 +167,12 @@ func (p *Publisher) onAck(m *nats.Msg) {
 		// send it, and all unacked after it, again after a pause.
 		p.rewind(n)
 		p.retry = time.Now().Add(retryWait)
+		p.probe = true
 		p.wake()
 		return
 	}
 	s.acked = true
+	p.probe = false
 	p.acked.Add(1)
 	if dup {
 		p.dups.Add(1)
@@ -182,16 +200,33 @@ func (p *Publisher) kickSender() {
 // connection is back: whatever was in flight when it broke, and its acks,
 // are gone. Resending from there keeps the publish order in the stream
 // (Connect disables nats.go's reconnect buffer, so nothing newer was
-// queued there to overtake them), and the copies JetStream had stored
-// after all are acked as duplicates, not stored twice.
+// queued there to overtake them, and the sender checks nc's reconnect
+// count before each send, so it cannot send a newer one on the new
+// connection before this callback runs), and the copies JetStream had
+// stored after all are acked as duplicates, not stored twice.
 func (p *Publisher) onReconnect() {
 	for range p.status {
+		r := p.nc.Stats().Reconnects
 		p.mu.Lock()
-		p.rewind(p.tail)
-		p.retry = time.Time{}
-		p.wake()
+		if p.resync(r) {
+			p.wake()
+		}
 		p.mu.Unlock()
 	}
+}
+
+// resync goes back to the oldest unacked message once for each reconnect
+// (r is nc's count of them), whichever of the sender and onReconnect
+// notices it first. p.mu is held.
+func (p *Publisher) resync(r uint64) bool {
+	if r == p.reconnects {
+		return false
+	}
+	p.reconnects = r
+	p.rewind(p.tail)
+	p.retry = time.Time{}
+	p.probe = true
+	return true
 }
 
 // rewind makes n the next message sent (if it is earlier). p.mu is held.
@@ -218,6 +253,7 @@ func (p *Publisher) checkLate() {
 		s := &p.ring[n&p.mask]
 		if !s.acked && s.sentAt != 0 && s.sentAt < late {
 			p.rewind(n)
+			p.probe = true
 			return
 		}
 	}
