@@ -161,7 +161,7 @@ func TestE2ELoginRequestTokenWhoamiLogout(t *testing.T) {
 	r = runKite(t, kiteRun{Env: env}, "logout")
 	mustCode(t, r, 0, "nothing to do")
 	r = runKite(t, kiteRun{Env: env}, "whoami")
-	mustCode(t, r, 3, `no session for profile "default": run kite login`)
+	mustCode(t, r, 3, `no session for profile "default": run kite login (or try kite without an account: add --sandbox)`)
 	if r.Stdout != "" {
 		t.Fatalf("stdout on error: %q", r.Stdout)
 	}

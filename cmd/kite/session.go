@@ -51,7 +51,7 @@ func (f *Factory) session(_ context.Context) (kite.Credentials, string, *auth.Se
 	}
 	sess, err := store.Load()
 	if errors.Is(err, auth.ErrNoSession) {
-		return kite.Credentials{}, "", nil, exitcode.With(exitcode.Auth, fmt.Errorf("no session for profile %q: run kite login", f.Global.Profile))
+		return kite.Credentials{}, "", nil, exitcode.With(exitcode.Auth, fmt.Errorf("no session for profile %q: run kite login (or try kite without an account: add --sandbox)", f.Global.Profile))
 	}
 	if err != nil {
 		return kite.Credentials{}, "", nil, err
