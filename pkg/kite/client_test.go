@@ -45,25 +45,11 @@ func (s *syncBuffer) String() string {
 }
 
 // testSandbox starts a sandbox whose request log the test can count.
-func testSandbox(t *testing.T, opts sandbox.Options) (*sandboxtest.Server, *syncBuffer) {
+func testSandbox(t *testing.T, opts sandbox.Options) (*sandboxtest.Server, *sandboxtest.RequestLog) {
 	t.Helper()
-	log := &syncBuffer{}
-	opts.Logger = slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log := &sandboxtest.RequestLog{}
+	opts.Logger = log.Logger()
 	return sandboxtest.NewServer(t, opts), log
-}
-
-// requestsSeen counts the requests the sandbox logged for path.
-func requestsSeen(log *syncBuffer, path string) int {
-	n := 0
-	for line := range strings.SplitSeq(log.String(), "\n") {
-		var rec struct {
-			Msg, Path string
-		}
-		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "request" && rec.Path == path {
-			n++
-		}
-	}
-	return n
 }
 
 func connectClient(srv *sandboxtest.Server) *kite.Client {
@@ -88,7 +74,7 @@ func TestRetriesServerErrorsOnGET(t *testing.T) {
 			t.Fatalf("request %d: no NSE:INFY in %v", i, out)
 		}
 	}
-	if n := requestsSeen(log, "/quote/ltp"); n <= 20 {
+	if n := log.Count("", "/quote/ltp"); n <= 20 {
 		t.Fatalf("the sandbox saw %d requests for 20 calls: no fault was injected, the test proves nothing", n)
 	}
 }
@@ -101,7 +87,7 @@ func TestNeverRetriesWrites(t *testing.T) {
 	if !errors.As(err, &ke) || ke.Status < 500 {
 		t.Fatalf("err = %v, want the server error itself", err)
 	}
-	if n := requestsSeen(log, "/orders/regular"); n != 1 {
+	if n := log.Count("", "/orders/regular"); n != 1 {
 		t.Fatalf("POST sent %d times, want exactly once", n)
 	}
 }
@@ -116,7 +102,7 @@ func TestNeverRetries403Or400(t *testing.T) {
 	if kite.ErrorTypeOf(err) != kite.InputException || errors.As(err, &re) {
 		t.Fatalf("bad interval: err = %v, want Kite's InputException, not retried", err)
 	}
-	if n := requestsSeen(log, "/instruments/historical/408065/fortnight"); n != 1 {
+	if n := log.Count("", "/instruments/historical/408065/fortnight"); n != 1 {
 		t.Fatalf("400 sent %d times, want once", n)
 	}
 	srv.ExpireSessions()
@@ -124,7 +110,7 @@ func TestNeverRetries403Or400(t *testing.T) {
 	if !kite.IsTokenError(err) {
 		t.Fatalf("expired session: err = %v, want TokenException", err)
 	}
-	if n := requestsSeen(log, "/user/profile"); n != 1 {
+	if n := log.Count("", "/user/profile"); n != 1 {
 		t.Fatalf("403 sent %d times, want once", n)
 	}
 }
@@ -143,7 +129,7 @@ func TestRateLimitedHonoursRetryAfterThenExit7(t *testing.T) {
 	if !strings.Contains(err.Error(), "rate limited") || !strings.Contains(err.Error(), srv.URL()) {
 		t.Fatalf("message %q should say rate limited and name the server", err)
 	}
-	if n := requestsSeen(log, "/quote/ltp"); n != 3 {
+	if n := log.Count("", "/quote/ltp"); n != 3 {
 		t.Fatalf("sandbox saw %d requests, want 3", n)
 	}
 	// The policy's own waits are a few milliseconds; each wait logged must

@@ -34,7 +34,7 @@ func TestInstrumentCacheSkipsSpecialFiles(t *testing.T) {
 	if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() {
 		t.Fatalf("the FIFO was not replaced by the dump: %v %v", fi, err)
 	}
-	if n := requestsSeen(log, "/instruments/NSE"); n != 1 {
+	if n := log.Count("", "/instruments/NSE"); n != 1 {
 		t.Fatalf("%d requests for the dump, want 1", n)
 	}
 
@@ -56,7 +56,7 @@ func TestInstrumentCacheSkipsSpecialFiles(t *testing.T) {
 	if _, err := cache.Load(ctx, c, "NSE"); err != nil {
 		t.Fatal(err)
 	}
-	if n := requestsSeen(log, "/instruments/NSE"); n != 2 {
+	if n := log.Count("", "/instruments/NSE"); n != 2 {
 		t.Fatalf("%d requests for the dump, want 2: the linked file was used", n)
 	}
 }

@@ -3,13 +3,10 @@ package orderflow_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"log/slog"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,44 +21,13 @@ import (
 // server with a paper order book, whose faults drop a place's response
 // after placing it or hide a new order from the book for a while.
 
-// syncBuffer collects the sandbox's request log from its goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// sends counts the requests the sandbox logged with method and path.
-func (s *syncBuffer) sends(method, path string) int {
-	n := 0
-	for line := range strings.SplitSeq(s.String(), "\n") {
-		var rec struct{ Msg, Method, Path string }
-		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "request" && rec.Method == method && rec.Path == path {
-			n++
-		}
-	}
-	return n
-}
-
 // startSandbox serves a sandbox with faults whose request log the test
 // reads.
-func startSandbox(t *testing.T, faults sandbox.Faults) (*sandboxtest.Server, *syncBuffer) {
+func startSandbox(t *testing.T, faults sandbox.Faults) (*sandboxtest.Server, *sandboxtest.RequestLog) {
 	t.Helper()
-	log := &syncBuffer{}
+	log := &sandboxtest.RequestLog{}
 	srv := sandboxtest.NewServer(t, sandbox.Options{
-		Seed: 17, RateLimits: sandbox.NoRateLimits(), Faults: faults,
-		Logger: slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Seed: 17, RateLimits: sandbox.NoRateLimits(), Faults: faults, Logger: log.Logger(),
 	})
 	return srv, log
 }
@@ -124,7 +90,7 @@ func TestPlaceSucceedsAndSettles(t *testing.T) {
 	if got != want {
 		t.Fatalf("settled %+v\nwant     %+v", got, want)
 	}
-	if n := log.sends("POST", "/orders/regular"); n != 1 {
+	if n := log.Count("POST", "/orders/regular"); n != 1 {
 		t.Fatalf("%d place requests, want 1", n)
 	}
 	if book := bookTagged(t, f.Client, "ok01"); len(book) != 1 || book[0].OrderID != placed.OrderID {
@@ -139,7 +105,7 @@ func TestAmbiguousPlaceIsReconciledByTag(t *testing.T) {
 	srv, log := startSandbox(t, sandbox.Faults{})
 	c := client(srv.URL(), srv.AccessToken())
 	ctx := context.Background()
-	var notices syncBuffer
+	var notices bytes.Buffer // Place writes them in this goroutine
 	f := &orderflow.Flow{Client: c, Window: 10 * time.Second, Notices: &notices}
 
 	earlier, err := f.Place(ctx, kite.VarietyRegular, buyINFY("strat01"), true)
@@ -162,7 +128,7 @@ func TestAmbiguousPlaceIsReconciledByTag(t *testing.T) {
 	if err != nil || !single || !rows[0].Reconciled || rows[0].OrderID != placed.Reconciled[0].OrderID || rows[0].Status != kite.StatusOpen {
 		t.Fatalf("settle: %v %+v", err, rows)
 	}
-	if n := log.sends("POST", "/orders/regular"); n != 2 {
+	if n := log.Count("POST", "/orders/regular"); n != 2 {
 		t.Fatalf("%d place requests for two places, want 2: the lost one was sent again", n)
 	}
 	if book := bookTagged(t, c, "strat01"); len(book) != 2 {
@@ -197,7 +163,7 @@ func TestAmbiguousPlaceTheBookDoesNotShowIsUnknown(t *testing.T) {
 	if book := bookTagged(t, c, "lagging01"); len(book) != 1 {
 		t.Fatalf("%d orders tagged lagging01 once the lag passed, want exactly 1", len(book))
 	}
-	if n := log.sends("POST", "/orders/regular"); n != 1 {
+	if n := log.Count("POST", "/orders/regular"); n != 1 {
 		t.Fatalf("%d place requests, want 1", n)
 	}
 }
@@ -222,7 +188,7 @@ func TestNotPlacedOnlyWhenKnown(t *testing.T) {
 	if book := bookTagged(t, c, "refused01"); len(book) != 0 {
 		t.Fatalf("a refused order is in the book: %+v", book)
 	}
-	if n := log.sends("POST", "/orders/regular"); n != 1 {
+	if n := log.Count("POST", "/orders/regular"); n != 1 {
 		t.Fatalf("%d place requests, want 1", n)
 	}
 
@@ -272,7 +238,7 @@ func TestModifyAndCancel(t *testing.T) {
 	if !errors.As(err, &unknown) || unknown.OrderID != id {
 		t.Fatalf("a 5xx on modify: %v, want an unknown outcome for order %s", err, id)
 	}
-	if n := log.sends("PUT", "/orders/regular/"+id); n != 2 {
+	if n := log.Count("PUT", "/orders/regular/"+id); n != 2 {
 		t.Fatalf("%d modify requests, want 2: a failed modify is not retried", n)
 	}
 	srv.SetFaults(sandbox.Faults{})
