@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strconv"
@@ -22,14 +23,14 @@ func resolveFromNATS(ctx context.Context, f *Factory, js jetstream.JetStream, nf
 	if err == nil || exitcode.Code(err) != exitcode.Auth {
 		return insts, err
 	}
-	symbols, serr := natsfeed.Symbols(ctx, js, nf.Prefix, nf.Stream)
+	stream := cmp.Or(nf.Stream, natsfeed.DefaultStreamName(nf.Prefix)) // watch has no default set
+	symbols, serr := natsfeed.Symbols(ctx, js, nf.Prefix, stream)
 	if ns := (*natsfeed.NoStreamError)(nil); errors.As(serr, &ns) {
 		return nil, exitcode.Usagef("%v", noStream(serr))
 	}
 	if serr != nil {
 		return nil, exitcode.With(exitcode.Network, serr)
 	}
-	bySymbol := symbols
 	byToken := make(map[uint32]string, len(symbols))
 	for s, t := range symbols {
 		byToken[t] = s
@@ -42,12 +43,8 @@ func resolveFromNATS(ctx context.Context, f *Factory, js jetstream.JetStream, nf
 			in = instrument{token: uint32(tok), symbol: byToken[uint32(tok)]}
 		} else {
 			sym := strings.ToUpper(strings.TrimSpace(n))
-			tok, ok := bySymbol[sym]
+			tok, ok := symbols[sym]
 			if !ok {
-				stream := nf.Stream
-				if stream == "" {
-					stream = natsfeed.DefaultStreamName(nf.Prefix)
-				}
 				return nil, exitcode.With(exitcode.Auth, &noSymbolError{name: n, stream: stream, err: err})
 			}
 			in = instrument{token: tok, symbol: sym}
