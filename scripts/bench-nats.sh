@@ -4,10 +4,10 @@
 # storage) -> kite stream --from -> stdout, at about 20,000 full ticks/s.
 # Latency is from the publisher's receive time (Kite-Recv-Time, printed
 # with --recv-time) to the line's arrival on the consumer's stdout pipe.
-# BASELINE=0 leaves out the baseline (natsprobe, bench/natsprobe, as
-# publisher and consumer with no kite); PROBE=0 leaves out natsprobe
-# reading kite's ticks by core NATS and by nats.go, beside kite's
-# consumer, to split the latency by hop.
+# natsprobe (bench/natsprobe) times the lines. BASELINE=0 leaves out the
+# baseline (natsprobe as publisher and consumer, with no kite); PROBE=1
+# adds natsprobe reading kite's ticks by core NATS and by nats.go, beside
+# kite's consumer, to split the latency by hop.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RATE_INSTRUMENTS=${RATE_INSTRUMENTS:-400}   # x 50 ticks/s (20 ms) = 20,000 ticks/s
@@ -17,53 +17,6 @@ W=$(mktemp -d); trap 'kill $SB $NS 2>/dev/null || true; rm -rf "$W"' EXIT
 go build -o "$W/kite" ./cmd/kite
 go build -o "$W/nats-server" github.com/nats-io/nats-server/v2
 K="$W/kite"
-cat > "$W/lat.go" <<'GO'
-package main
-
-import (
-	"bufio"
-	"bytes"
-	"fmt"
-	"os"
-	"slices"
-	"strconv"
-	"time"
-)
-
-// Reads kite stream --recv-time NDJSON and prints the percentiles of
-// now - recv_time, taken as each line arrives.
-func main() {
-	sc := bufio.NewScanner(os.Stdin)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	key := []byte(`"recv_time":`)
-	var lat []time.Duration
-	for sc.Scan() {
-		now := time.Now().UnixNano()
-		l := sc.Bytes()
-		i := bytes.Index(l, key)
-		if i < 0 {
-			continue
-		}
-		j := i + len(key)
-		k := j
-		for k < len(l) && l[k] >= '0' && l[k] <= '9' {
-			k++
-		}
-		r, err := strconv.ParseInt(string(l[j:k]), 10, 64)
-		if err == nil {
-			lat = append(lat, time.Duration(now-r))
-		}
-	}
-	if len(lat) == 0 {
-		fmt.Println("no ticks")
-		return
-	}
-	slices.Sort(lat)
-	q := func(p float64) time.Duration { return lat[int(float64(len(lat)-1)*p)] }
-	fmt.Printf("ticks %d  p50 %v  p90 %v  p99 %v  max %v\n", len(lat), q(.5), q(.9), q(.99), lat[len(lat)-1])
-}
-GO
-go build -o "$W/lat" "$W/lat.go"
 (cd bench && go build -o "$W/natsprobe" ./natsprobe)
 
 PORT=${NATS_PORT:-14333}
@@ -90,7 +43,7 @@ fi
 # The stream (one tick creates it), the consumer (new ticks only), then
 # the publisher.
 "$K" stream --file "$W/tokens" --publish "$URL" --count 1 2> /dev/null
-/usr/bin/time -f "%U %S" -o "$W/cons.time" "$K" stream --from "$URL" --recv-time --duration "$((SECS + 3))s" | "$W/lat" > "$W/lat.out" & CONS=$!
+/usr/bin/time -f "%U %S" -o "$W/cons.time" "$K" stream --from "$URL" --recv-time --duration "$((SECS + 3))s" | "$W/natsprobe" -via stdin > "$W/lat.out" & CONS=$!
 # The same ticks read without kite's consumer: by core NATS (publisher and
 # routing only) and by nats.go's ordered consumer (plus store and delivery).
 if [ "${PROBE:-0}" = 1 ]; then

@@ -16,6 +16,9 @@
 //
 //	natsprobe -url nats://127.0.0.1:14333 -via jetstream -prefix base -publish 400 -every 20ms
 //
+// -via stdin reads kite stream --from --recv-time's NDJSON instead, timing
+// each line as it arrives on the pipe: kite's own consumer, end to end.
+//
 // -via core subscribes to PREFIX.ticks.> with core NATS: the server hands
 // it each message as it routes it, so it measures the publisher and the
 // server's routing. -via jetstream reads the stream with nats.go's ordered
@@ -23,9 +26,12 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strconv"
@@ -40,7 +46,7 @@ import (
 
 func main() {
 	url := flag.String("url", nats.DefaultURL, "NATS server")
-	via := flag.String("via", "core", "core or jetstream")
+	via := flag.String("via", "core", "core, jetstream, or stdin (kite stream --recv-time NDJSON)")
 	prefix := flag.String("prefix", "kite", "subject prefix")
 	stream := flag.String("stream", "KITE", "JetStream stream (-via jetstream)")
 	dur := flag.Duration("duration", 10*time.Second, "how long to read")
@@ -49,6 +55,15 @@ func main() {
 	flag.Parse()
 	if *burst > 0 && *stream == "KITE" {
 		*stream = natsfeed.DefaultStreamName(*prefix)
+	}
+	if *via == "stdin" {
+		lat, err := readLines(os.Stdin)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "natsprobe:", err)
+			os.Exit(1)
+		}
+		report(lat)
+		return
 	}
 	if err := run(*url, *via, *prefix, *stream, *dur, *burst, *every); err != nil {
 		fmt.Fprintln(os.Stderr, "natsprobe:", err)
@@ -125,18 +140,49 @@ func run(url, via, prefix, stream string, dur time.Duration, burst int, every ti
 			record(m.Headers())
 		}
 	default:
-		return fmt.Errorf("-via %q: use core or jetstream", via)
+		return fmt.Errorf("-via %q: use core, jetstream or stdin", via)
 	}
 	mu.Lock()
 	defer mu.Unlock()
+	report(lat)
+	return nil
+}
+
+// report prints the percentiles of lat: the one line every mode prints.
+func report(lat []time.Duration) {
 	if len(lat) == 0 {
 		fmt.Println("no ticks")
-		return nil
+		return
 	}
 	slices.Sort(lat)
 	q := func(p float64) time.Duration { return lat[int(float64(len(lat)-1)*p)] }
 	fmt.Printf("ticks %d  p50 %v  p90 %v  p99 %v  max %v\n", len(lat), q(.5), q(.9), q(.99), lat[len(lat)-1])
-	return nil
+}
+
+// readLines takes, for each line of kite stream --recv-time NDJSON as it
+// arrives on r, its arrival time minus its recv_time.
+func readLines(r io.Reader) ([]time.Duration, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	key := []byte(`"recv_time":`)
+	var lat []time.Duration
+	for sc.Scan() {
+		now := time.Now().UnixNano()
+		l := sc.Bytes()
+		i := bytes.Index(l, key)
+		if i < 0 {
+			continue
+		}
+		j := i + len(key)
+		k := j
+		for k < len(l) && l[k] >= '0' && l[k] <= '9' {
+			k++
+		}
+		if r, err := strconv.ParseInt(string(l[j:k]), 10, 64); err == nil {
+			lat = append(lat, time.Duration(now-r))
+		}
+	}
+	return lat, sc.Err()
 }
 
 // publish sends a burst of n ticks every interval until ctx ends, with a
