@@ -56,12 +56,7 @@ type Msg struct {
 // each message after fn, so a restart continues after the last one fn
 // handled.
 func Consume(ctx context.Context, js jetstream.JetStream, o ConsumeOptions, fn func(Msg) error) error {
-	if o.Prefix == "" {
-		o.Prefix = DefaultPrefix
-	}
-	if o.Stream == "" {
-		o.Stream = DefaultStreamName(o.Prefix)
-	}
+	o.Prefix, o.Stream = names(o.Prefix, o.Stream)
 	var filters []string
 	if len(o.Tokens) == 0 {
 		filters = append(filters, o.Prefix+".ticks.>")
@@ -237,6 +232,17 @@ func consumeDurable(ctx context.Context, cons jetstream.Consumer, o ConsumeOptio
 		}
 	}
 	return result
+}
+
+// names fills in the defaults of an empty prefix and stream name.
+func names(prefix, stream string) (string, string) {
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	if stream == "" {
+		stream = DefaultStreamName(prefix)
+	}
+	return prefix, stream
 }
 
 // wants reports whether the caller asked for messages of kind k.

@@ -18,12 +18,7 @@ import (
 // It reads headers only, one message per instrument, through a
 // short-lived consumer that it deletes.
 func Symbols(ctx context.Context, js jetstream.JetStream, prefix, stream string) (map[string]uint32, error) {
-	if prefix == "" {
-		prefix = DefaultPrefix
-	}
-	if stream == "" {
-		stream = DefaultStreamName(prefix)
-	}
+	prefix, stream = names(prefix, stream)
 	cons, err := js.CreateConsumer(ctx, stream, jetstream.ConsumerConfig{
 		FilterSubject:     prefix + ".ticks.>",
 		DeliverPolicy:     jetstream.DeliverLastPerSubjectPolicy,
