@@ -10,10 +10,14 @@ import (
 	"github.com/nats-io/nats.go"
 )
 
-// publishN stores n distinct INFY ticks (prices 0..n-1) and waits for
-// their acks.
-func publishN(t *testing.T, p *Publisher, n int) {
+// publishN stores n distinct INFY ticks (prices 0..n-1) through a
+// Publisher on nc and waits for their acks.
+func publishN(t *testing.T, nc *nats.Conn, n int) {
 	t.Helper()
+	p, err := NewPublisher(nc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := range n {
 		pkt := fullPacket(408065, int32(i))
 		if !p.Tick(408065, ticks.ModeFull, "NSE:INFY", int64(i), pkt, pkt, false) {
@@ -32,19 +36,15 @@ func publishN(t *testing.T, p *Publisher, n int) {
 // buffer while Consume waits for the next message.
 func TestConsumeIdleFollowsTheLastMessage(t *testing.T) {
 	_, nc, js := setup(t)
-	p, err := NewPublisher(nc, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	const n = 50
-	publishN(t, p, n)
+	publishN(t, nc, n)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	handled := 0
 	var atIdle []int // handled, at each Idle
 	errAllWritten := errors.New("all written")
-	err = Consume(ctx, js, ConsumeOptions{
+	err := Consume(ctx, js, ConsumeOptions{
 		Since: time.Now().Add(-time.Hour),
 		Idle: func() error {
 			atIdle = append(atIdle, handled)
@@ -68,16 +68,12 @@ func TestConsumeIdleFollowsTheLastMessage(t *testing.T) {
 // is acked: what was written is out before the position moves past it.
 func TestConsumeDurableIdleEachMessage(t *testing.T) {
 	_, nc, js := setup(t)
-	p, err := NewPublisher(nc, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	publishN(t, p, 10)
+	publishN(t, nc, 10)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	handled, idles := 0, 0
-	err = Consume(ctx, js, ConsumeOptions{
+	err := Consume(ctx, js, ConsumeOptions{
 		Durable: "idle", Since: time.Now().Add(-time.Hour),
 		Idle: func() error {
 			idles++

@@ -152,20 +152,10 @@ func TestTwoPublishersStoreOnce(t *testing.T) {
 // ordered (ephemeral) one reads everything in order with --since.
 func TestConsumeDurableResumes(t *testing.T) {
 	_, nc, js := setup(t)
-	p, err := NewPublisher(nc, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	const n = 20
-	for i := range n {
-		pkt := fullPacket(408065, int32(i))
-		p.Tick(408065, ticks.ModeFull, "NSE:INFY", int64(i), pkt, pkt, false)
-	}
+	publishN(t, nc, n)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if st := p.Close(ctx); st.Acked != n {
-		t.Fatalf("stats %+v", st)
-	}
 	read := func(o ConsumeOptions, max int) []int32 {
 		var got []int32
 		errStop := ErrStop
